@@ -1,0 +1,47 @@
+# build-lib.sh: shell functions shared by run.sh and test.sh (sourced, not run).
+
+# configure_tree DIR [VAR=VALUE...]: regenerates the build system when its
+# sources changed, then configures an out-of-tree build in DIR when it has none
+# or when it was configured with other settings.
+configure_tree() {
+	local dir=$1
+	shift
+	if [ ! -x configure ] || [ configure.ac -nt configure ] ||
+		[ -n "$(find . -name Makefile.am -newer configure -not -path './build*' | head -1)" ]; then
+		autoreconf -fi
+	fi
+	mkdir -p "$dir"
+	local wanted="$*"
+	if [ ! -f "$dir/Makefile" ] || [ "$(cat "$dir/.configured-with" 2>/dev/null)" != "$wanted" ] ||
+		[ configure -nt "$dir/Makefile" ]; then
+		(cd "$dir" && ../configure --quiet "$@") && printf '%s' "$wanted" >"$dir/.configured-with"
+	fi
+}
+
+# summarize_tests DIR...: prints Check's summary line of every unit test run in
+# the given build trees, then one total line "N passed, N failed".
+summarize_tests() {
+	local passed=0 failed=0 dir log line checks failures errors
+	for dir in "$@"; do
+		for log in "$dir"/tests/*/*.log; do
+			[ -f "$log" ] || continue
+			case $log in */test-suite.log) continue ;; esac
+			line=$(grep -E '^[0-9]+%: Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$log" | tail -1 || true)
+			if [ -n "$line" ]; then
+				echo "$dir: $(basename "$log" .log): $line"
+				checks=$(sed -E 's/.*Checks: ([0-9]+).*/\1/' <<<"$line")
+				failures=$(sed -E 's/.*Failures: ([0-9]+).*/\1/' <<<"$line")
+				errors=$(sed -E 's/.*Errors: ([0-9]+).*/\1/' <<<"$line")
+				passed=$((passed + checks - failures - errors))
+				failed=$((failed + failures + errors))
+			elif grep -q '^:test-result: PASS' "${log%.log}.trs" 2>/dev/null; then
+				echo "$dir: $(basename "$log" .log): passed"
+				passed=$((passed + 1))
+			else
+				echo "$dir: $(basename "$log" .log): FAILED"
+				failed=$((failed + 1))
+			fi
+		done
+	done
+	echo "$passed passed, $failed failed"
+}
