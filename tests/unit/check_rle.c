@@ -1,0 +1,374 @@
+/* check_rle.c: unit tests of the printer's run-length code. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rle.h"
+#include "test_util.h"
+
+/* Parses hex text (no separators) into out; returns the number of bytes. */
+static size_t from_hex(const char *hex, uint8_t *out, size_t max)
+{
+	size_t n = strlen(hex) / 2, i;
+
+	ck_assert_uint_le(n, max);
+	for (i = 0; i < n; i++) {
+		unsigned v;
+
+		ck_assert_int_eq(sscanf(hex + 2 * i, "%2x", &v), 1);
+		out[i] = (uint8_t)v;
+	}
+	return n;
+}
+
+/* Checks that a run of run pixels codes to exactly the bytes of hex. */
+static void check_run(size_t run, const char *hex)
+{
+	uint8_t want[64], got[64];
+	size_t n = from_hex(hex, want, sizeof(want));
+
+	ck_assert_uint_eq(rle_run_size(run), n);
+	ck_assert_uint_eq(rle_put_run(got, run), n);
+	ck_assert_msg(memcmp(got, want, n) == 0, "run %zu codes wrongly", run);
+}
+
+START_TEST(test_run_bytes)
+{
+	check_run(0, "00");
+	check_run(1, "01");
+	check_run(250, "fa");
+	check_run(251, "fb");
+	check_run(252, "fb0001");
+	check_run(383, "fb0084");
+	check_run(384, "fc");
+	check_run(385, "fc0001");
+	check_run(502, "fc0076");
+	check_run(635, "fc00fb");
+	check_run(768, "fd");
+	check_run(1148, "fd00fb0081");
+	check_run(1152, "fe");
+	check_run(1536, "ff");
+	check_run(1537, "ff0001");
+	check_run(1787, "ff00fb");
+	check_run(1915, "ff00fb0080");
+	check_run(3000, "ff00fe00fb003d");
+	check_run(3072, "ff00ff");
+}
+END_TEST
+
+/* Codes a white run of white pixels then a black run of black pixels, checks the bytes and decodes back. */
+static void check_two_runs(size_t white, size_t black, const char *hex)
+{
+	size_t n = white + black, len, count, i;
+	uint8_t *px = calloc(n, 1), *code, *back, want[64];
+	size_t want_len = from_hex(hex, want, sizeof(want));
+
+	memset(px + white, 1, black);
+	ck_assert_int_eq(rle_encode_pixels(px, n, &code, &len, NULL), 0);
+	ck_assert_uint_eq(len, want_len);
+	ck_assert_msg(memcmp(code, want, len) == 0, "runs %zu/%zu code wrongly", white, black);
+	ck_assert_int_eq(rle_pixel_count(code, len, n, &count, NULL), 0);
+	ck_assert_uint_eq(count, n);
+	ck_assert_int_eq(rle_decode_pixels(code, len, n, &back, &count, NULL), 0);
+	ck_assert_uint_eq(count, n);
+	for (i = 0; i < n; i++)
+		ck_assert_uint_eq(back[i], px[i]);
+	free(px);
+	free(code);
+	free(back);
+}
+
+START_TEST(test_long_runs_round_trip)
+{
+	check_two_runs(252, 384, "fb0001fc");
+	check_two_runs(384, 252, "fcfb0001");
+	check_two_runs(1536, 1537, "ffff0001");
+	check_two_runs(1537, 3000, "ff0001ff00fe00fb003d");
+	check_two_runs(3000, 1, "ff00fe00fb003d01");
+	check_two_runs(251, 251, "fbfb");
+	check_two_runs(0, 252, "00fb0001");
+	check_two_runs(0, 3000, "00ff00fe00fb003d");
+}
+END_TEST
+
+/* Checks an all-black or all-white 384 x 10000 bitmap: its exact code and the way back. */
+static void check_full_page(int black)
+{
+	struct bitmap *bm = bitmap_new(PRINTER_WIDTH, PRINTER_MAX_ROWS), *back;
+	size_t n = (size_t)PRINTER_WIDTH * PRINTER_MAX_ROWS, len, i, pos = 0;
+	uint8_t *code;
+
+	ck_assert_ptr_nonnull(bm);
+	memset(bm->pixels, black, n);
+	ck_assert_int_eq(rle_encode_bitmap(bm, &code, &len, NULL), 0);
+	/* 3,840,000 pixels are exactly 2500 chunks of 1536: ff, then 00 ff 2499 times. */
+	ck_assert_uint_eq(len, (black ? 1u : 0u) + 1 + 2 * 2499);
+	if (black)
+		ck_assert_uint_eq(code[pos++], 0);
+	ck_assert_uint_eq(code[pos++], 0xff);
+	for (i = 0; i < 2499; i++) {
+		ck_assert_uint_eq(code[pos++], 0);
+		ck_assert_uint_eq(code[pos++], 0xff);
+	}
+	back = rle_decode_bitmap(code, len, PRINTER_WIDTH, n, NULL);
+	ck_assert_ptr_nonnull(back);
+	ck_assert(bitmap_equal(bm, back));
+	ck_assert_ptr_null(rle_decode_bitmap(code, len, PRINTER_WIDTH, n - 1, NULL));
+	bitmap_free(back);
+	bitmap_free(bm);
+	free(code);
+}
+
+START_TEST(test_full_page_black)
+{
+	check_full_page(1);
+}
+END_TEST
+
+START_TEST(test_full_page_white)
+{
+	check_full_page(0);
+}
+END_TEST
+
+START_TEST(test_seed_3x3_checkerboard)
+{
+	cJSON *v = vector_json("seed/device_commands.json");
+	cJSON *rle3 = cJSON_GetObjectItemCaseSensitive(v, "rle_3x3");
+	const char *hex = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rle3, "rle_block_hex"));
+	struct bitmap *bm = bitmap_new(3, 3), *back;
+	uint8_t want[64], *code;
+	size_t want_len, len;
+	int x, y;
+
+	ck_assert_ptr_nonnull(hex);
+	ck_assert_int_eq(cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rle3, "pixel_count")), 9);
+	for (y = 0; y < 3; y++)
+		for (x = 0; x < 3; x++)
+			bitmap_set(bm, x, y, (x + y) % 2);
+	want_len = from_hex(hex, want, sizeof(want));
+	/* The block: marker 1, uint32 length, the code. */
+	ck_assert_uint_eq(want[0], 1);
+	ck_assert_uint_eq(want[1] | want[2] << 8 | want[3] << 16 | (uint32_t)want[4] << 24, want_len - 5);
+	ck_assert_int_eq(rle_encode_bitmap(bm, &code, &len, NULL), 0);
+	ck_assert_uint_eq(len, want_len - 5);
+	ck_assert(memcmp(code, want + 5, len) == 0);
+	back = rle_decode_bitmap(want + 5, want_len - 5, 3, 9, NULL);
+	ck_assert_ptr_nonnull(back);
+	ck_assert(bitmap_equal(bm, back));
+	bitmap_free(back);
+	bitmap_free(bm);
+	free(code);
+	cJSON_Delete(v);
+}
+END_TEST
+
+START_TEST(test_leading_empty_run)
+{
+	/* 3 x 2, only the bottom right pixel black: the first coded pixel is black. */
+	static const uint8_t want[] = { 0x00, 0x01, 0x05 };
+	struct bitmap *bm = bitmap_new(3, 2), *back;
+	uint8_t *code;
+	size_t len;
+
+	bitmap_set(bm, 2, 1, 1);
+	ck_assert_int_eq(rle_encode_bitmap(bm, &code, &len, NULL), 0);
+	ck_assert_uint_eq(len, sizeof(want));
+	ck_assert(memcmp(code, want, len) == 0);
+	back = rle_decode_bitmap(code, len, 3, 100, NULL);
+	ck_assert_ptr_nonnull(back);
+	ck_assert(bitmap_equal(bm, back));
+	ck_assert_uint_eq(bitmap_get(back, 2, 1), 1);
+	ck_assert_uint_eq(bitmap_get(back, 0, 0), 0);
+	bitmap_free(back);
+	/* Without the leading 0 (the old Python server's bug) the image comes out inverted. */
+	back = rle_decode_bitmap(code + 1, len - 1, 3, 100, NULL);
+	ck_assert_ptr_nonnull(back);
+	ck_assert_uint_eq(bitmap_get(back, 2, 1), 0);
+	ck_assert_uint_eq(bitmap_get(back, 0, 0), 1);
+	bitmap_free(back);
+	free(code);
+	bitmap_free(bm);
+}
+END_TEST
+
+START_TEST(test_rotation)
+{
+	/* 2 x 2: top row black, bottom row white; coded from the bottom right: 2 white, 2 black. */
+	static const uint8_t want[] = { 0x02, 0x02 };
+	struct bitmap *bm = bitmap_new(2, 2);
+	uint8_t *code;
+	size_t len;
+
+	bitmap_set(bm, 0, 0, 1);
+	bitmap_set(bm, 1, 0, 1);
+	ck_assert_int_eq(rle_encode_bitmap(bm, &code, &len, NULL), 0);
+	ck_assert_uint_eq(len, 2);
+	ck_assert(memcmp(code, want, 2) == 0);
+	free(code);
+	bitmap_free(bm);
+}
+END_TEST
+
+/* A deterministic pseudo-random generator for the tests (xorshift32). */
+static uint32_t next_random(uint32_t *state)
+{
+	uint32_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	*state = x;
+	return x;
+}
+
+START_TEST(test_random_bitmaps_round_trip)
+{
+	uint32_t seed = 12345;
+	int round;
+
+	for (round = 0; round < 300; round++) {
+		int w = 1 + (int)(next_random(&seed) % 400), h = 1 + (int)(next_random(&seed) % 40);
+		struct bitmap *bm = bitmap_new(w, h), *back;
+		size_t n = (size_t)w * (size_t)h, i = 0, len;
+		uint8_t colour = next_random(&seed) & 1, *code;
+
+		/* Runs of random lengths, some long, so every kind of run byte shows up. */
+		while (i < n) {
+			size_t run = next_random(&seed) % (round % 3 == 0 ? 4000 : 300);
+
+			for (; run > 0 && i < n; run--)
+				bm->pixels[i++] = colour;
+			colour ^= 1;
+		}
+		ck_assert_int_eq(rle_encode_bitmap(bm, &code, &len, NULL), 0);
+		ck_assert_uint_le(len, n + 1);
+		back = rle_decode_bitmap(code, len, w, n, NULL);
+		ck_assert_msg(back != NULL, "round %d does not decode", round);
+		ck_assert_msg(bitmap_equal(bm, back), "round %d decodes differently", round);
+		bitmap_free(back);
+		bitmap_free(bm);
+		free(code);
+	}
+}
+END_TEST
+
+/* Decodes hex and checks the pixel count (or, for want < 0, that it is refused). */
+static void check_decode(const char *hex, size_t max, long want)
+{
+	uint8_t code[64], *px = NULL;
+	size_t len = from_hex(hex, code, sizeof(code)), count = 0;
+	struct sirius_error err = { "" };
+	int rc = rle_decode_pixels(code, len, max, &px, &count, &err);
+
+	if (want < 0) {
+		ck_assert_msg(rc == -1, "accepted %s", hex);
+		ck_assert_msg(err.message[0] != '\0', "no reason for refusing %s", hex);
+	} else {
+		ck_assert_msg(rc == 0, "refused %s: %s", hex, err.message);
+		ck_assert_uint_eq(count, (size_t)want);
+		free(px);
+	}
+}
+
+START_TEST(test_decoder_zero_bytes)
+{
+	uint8_t code[] = { 0x05, 0x00, 0x03 }, *px;
+	size_t count, i;
+
+	check_decode("", 10, 0);
+	check_decode("000005", 10, 5);     /* empty white, empty black, 5 white */
+	check_decode("050003", 10, 8);     /* a 0 after a short run is an empty run */
+	check_decode("fb0005", 300, 256);  /* a 0 after a chunk continues the run */
+	check_decode("fb05", 300, 256);    /* 251 white then 5 black */
+	check_decode("fb00fb00fb", 800, 753);
+	check_decode("fb00", 300, -1);     /* ends inside a run */
+	check_decode("fb0000", 300, -1);   /* continues with nothing */
+	check_decode("ff00ff", 3071, -1);  /* over the bound */
+	check_decode("ff00ff", 3072, 3072);
+	check_decode("0101", 1, -1);
+	/* 5 white, empty black, 3 white: eight white pixels. */
+	ck_assert_int_eq(rle_decode_pixels(code, sizeof(code), 100, &px, &count, NULL), 0);
+	ck_assert_uint_eq(count, 8);
+	for (i = 0; i < count; i++)
+		ck_assert_uint_eq(px[i], 0);
+	free(px);
+}
+END_TEST
+
+START_TEST(test_decode_bitmap_refusals)
+{
+	static const uint8_t five[] = { 0x02, 0x03 };
+	struct sirius_error err = { "" };
+	struct bitmap *bm;
+
+	ck_assert_ptr_null(rle_decode_bitmap(five, sizeof(five), 2, 100, &err));
+	ck_assert(strstr(err.message, "rows of 2") != NULL);
+	ck_assert_ptr_null(rle_decode_bitmap(five, 0, 1, 100, NULL));
+	ck_assert_ptr_null(rle_decode_bitmap(five, sizeof(five), 0, 100, NULL));
+	ck_assert_ptr_null(rle_decode_bitmap(five, sizeof(five), 5, 4, NULL));
+	bm = rle_decode_bitmap(five, sizeof(five), 5, 5, NULL);
+	ck_assert_ptr_nonnull(bm);
+	ck_assert_int_eq(bm->width, 5);
+	ck_assert_int_eq(bm->height, 1);
+	/* 2 white then 3 black from the right end: black at the left. */
+	ck_assert_uint_eq(bm->pixels[0], 1);
+	ck_assert_uint_eq(bm->pixels[2], 1);
+	ck_assert_uint_eq(bm->pixels[3], 0);
+	bitmap_free(bm);
+}
+END_TEST
+
+START_TEST(test_fuzz_decoder)
+{
+	uint32_t seed = 777;
+	uint8_t buf[512];
+	int round;
+
+	for (round = 0; round < 4000; round++) {
+		size_t len = next_random(&seed) % sizeof(buf), i, count;
+		size_t max = 1 + next_random(&seed) % 20000;
+		uint8_t *px = NULL;
+		struct bitmap *bm;
+
+		for (i = 0; i < len; i++) {
+			uint32_t r = next_random(&seed);
+
+			/* Mostly the interesting bytes: 0 and the chunk bytes. */
+			buf[i] = (r & 3) == 0 ? 0 : (r & 3) == 1 ? (uint8_t)(251 + (r >> 8) % 5) : (uint8_t)(r >> 8);
+		}
+		if (rle_decode_pixels(buf, len, max, &px, &count, NULL) == 0) {
+			ck_assert_uint_le(count, max);
+			for (i = 0; i < count; i++)
+				ck_assert_uint_le(px[i], 1);
+			free(px);
+		}
+		bm = rle_decode_bitmap(buf, len, 1 + (int)(next_random(&seed) % 400), max, NULL);
+		if (bm) {
+			ck_assert_uint_le((size_t)bm->width * (size_t)bm->height, max);
+			bitmap_free(bm);
+		}
+	}
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("rle");
+	TCase *tc = tcase_create("code");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_run_bytes);
+	tcase_add_test(tc, test_long_runs_round_trip);
+	tcase_add_test(tc, test_full_page_black);
+	tcase_add_test(tc, test_full_page_white);
+	tcase_add_test(tc, test_seed_3x3_checkerboard);
+	tcase_add_test(tc, test_leading_empty_run);
+	tcase_add_test(tc, test_rotation);
+	tcase_add_test(tc, test_random_bitmaps_round_trip);
+	tcase_add_test(tc, test_decoder_zero_bytes);
+	tcase_add_test(tc, test_decode_bitmap_refusals);
+	tcase_add_test(tc, test_fuzz_decoder);
+	suite_add_tcase(s, tc);
+	return run_suite(s);
+}
