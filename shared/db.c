@@ -1,0 +1,468 @@
+/* db.c: opening the database (schema, migrations, pragmas), the statement cache and the command_id sequence. */
+#include "db_internal.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+/* How long a statement waits for another process's write lock before failing. */
+#define DB_BUSY_TIMEOUT_MS 5000
+
+/*
+ * The migrations of the real database, oldest first, ended by { 0, NULL }.
+ * Version 1 is schema.sql as first written. To change the schema: edit
+ * schema.sql (new databases are made from it and stamped with the newest
+ * version) and add here { 2, "ALTER TABLE ...;" } with the statements that
+ * turn a version 1 database into the same thing. Each open runs the missing
+ * steps in one transaction, with foreign keys on.
+ */
+static const struct db_migration db_migrations[] = {
+	{ 0, NULL },
+};
+
+static const char *const stmt_names[DB_STMT_COUNT] = {
+#define DB_STATEMENT(id, sql) #id,
+#include "db_statements.h"
+#undef DB_STATEMENT
+};
+
+static const char *const stmt_sql[DB_STMT_COUNT] = {
+#define DB_STATEMENT(id, sql) sql,
+#include "db_statements.h"
+#undef DB_STATEMENT
+};
+
+/* ---- the statement cache and helpers of the db_*.c files ------------------ */
+
+sqlite3_stmt *dbi_stmt(struct db *db, enum db_stmt id, struct sirius_error *err)
+{
+	if (!db->stmts[id] &&
+	    sqlite3_prepare_v3(db->sqlite, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &db->stmts[id],
+			       NULL) != SQLITE_OK) {
+		error_set(err, "database: preparing %s: %s", stmt_names[id], sqlite3_errmsg(db->sqlite));
+		sqlite3_finalize(db->stmts[id]);
+		db->stmts[id] = NULL;
+		return NULL;
+	}
+	return db->stmts[id];
+}
+
+int dbi_fail(struct db *db, enum db_stmt id, struct sirius_error *err)
+{
+	return error_set(err, "database: %s: %s", stmt_names[id], sqlite3_errmsg(db->sqlite));
+}
+
+/* The index of a named parameter; 0 (and a reason in err) when the statement has none of that name. */
+static int param_index(struct db *db, enum db_stmt id, const char *param, struct sirius_error *err)
+{
+	int index;
+
+	if (!dbi_stmt(db, id, err))
+		return 0;
+	index = sqlite3_bind_parameter_index(db->stmts[id], param);
+	if (index == 0)
+		error_set(err, "database: %s has no parameter %s", stmt_names[id], param);
+	return index;
+}
+
+int dbi_bind_text(struct db *db, enum db_stmt id, const char *param, const char *value,
+		  struct sirius_error *err)
+{
+	int index = param_index(db, id, param, err);
+
+	if (index == 0)
+		return -1;
+	if ((value ? sqlite3_bind_text(db->stmts[id], index, value, -1, SQLITE_TRANSIENT)
+		   : sqlite3_bind_null(db->stmts[id], index)) != SQLITE_OK)
+		return dbi_fail(db, id, err);
+	return 0;
+}
+
+int dbi_bind_int(struct db *db, enum db_stmt id, const char *param, int64_t value,
+		 struct sirius_error *err)
+{
+	int index = param_index(db, id, param, err);
+
+	if (index == 0)
+		return -1;
+	if (sqlite3_bind_int64(db->stmts[id], index, value) != SQLITE_OK)
+		return dbi_fail(db, id, err);
+	return 0;
+}
+
+int dbi_bind_id(struct db *db, enum db_stmt id, const char *param, int64_t value,
+		struct sirius_error *err)
+{
+	int index;
+
+	if (value != 0)
+		return dbi_bind_int(db, id, param, value, err);
+	index = param_index(db, id, param, err);
+	if (index == 0)
+		return -1;
+	if (sqlite3_bind_null(db->stmts[id], index) != SQLITE_OK)
+		return dbi_fail(db, id, err);
+	return 0;
+}
+
+int dbi_bind_blob(struct db *db, enum db_stmt id, const char *param, const void *data, size_t len,
+		  struct sirius_error *err)
+{
+	int index = param_index(db, id, param, err);
+	int rc;
+
+	if (index == 0)
+		return -1;
+	if (data)
+		rc = sqlite3_bind_blob64(db->stmts[id], index, data, (sqlite3_uint64)len, SQLITE_TRANSIENT);
+	else
+		rc = sqlite3_bind_null(db->stmts[id], index);
+	if (rc != SQLITE_OK)
+		return dbi_fail(db, id, err);
+	return 0;
+}
+
+int dbi_step(struct db *db, enum db_stmt id, struct sirius_error *err)
+{
+	int rc;
+
+	if (!dbi_stmt(db, id, err))
+		return -1;
+	rc = sqlite3_step(db->stmts[id]);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return rc;
+	return dbi_fail(db, id, err);
+}
+
+void dbi_reset(struct db *db, enum db_stmt id)
+{
+	if (db->stmts[id]) {
+		sqlite3_reset(db->stmts[id]);
+		sqlite3_clear_bindings(db->stmts[id]);
+	}
+}
+
+int dbi_run(struct db *db, enum db_stmt id, struct sirius_error *err)
+{
+	int rc;
+
+	while ((rc = dbi_step(db, id, err)) == SQLITE_ROW)
+		;
+	rc = rc == SQLITE_DONE ? sqlite3_changes(db->sqlite) : -1;
+	dbi_reset(db, id);
+	return rc;
+}
+
+int dbi_run_int(struct db *db, enum db_stmt id, int64_t *value, struct sirius_error *err)
+{
+	int rc = dbi_step(db, id, err);
+
+	if (rc == SQLITE_ROW)
+		*value = sqlite3_column_int64(db->stmts[id], 0);
+	else if (rc == SQLITE_DONE)
+		error_set(err, "database: %s returned no row", stmt_names[id]);
+	dbi_reset(db, id);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int dbi_begin(struct db *db, struct sirius_error *err)
+{
+	return dbi_run(db, SQL_BEGIN, err) < 0 ? -1 : 0;
+}
+
+int dbi_commit(struct db *db, struct sirius_error *err)
+{
+	if (dbi_run(db, SQL_COMMIT, err) < 0) {
+		dbi_rollback(db);
+		return -1;
+	}
+	return 0;
+}
+
+void dbi_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->sqlite))
+		dbi_run(db, SQL_ROLLBACK, NULL);
+}
+
+void dbi_column_text(struct db *db, enum db_stmt id, int col, char *out, size_t size)
+{
+	const unsigned char *text = sqlite3_column_text(db->stmts[id], col);
+
+	if (size == 0)
+		return;
+	if (!text) {
+		out[0] = '\0';
+		return;
+	}
+	strncpy(out, (const char *)text, size - 1);
+	out[size - 1] = '\0';
+}
+
+int dbi_lookup(struct db *db, enum db_stmt id, void (*reader)(struct db *, enum db_stmt, void *),
+	       void *out, struct sirius_error *err)
+{
+	int rc = dbi_step(db, id, err);
+
+	if (rc == SQLITE_ROW && out)
+		reader(db, id, out);
+	dbi_reset(db, id);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int dbi_collect(struct db *db, enum db_stmt id, void (*reader)(struct db *, enum db_stmt, void *),
+		void (*clear)(void *), size_t elem_size, void **list, size_t *count,
+		struct sirius_error *err)
+{
+	GArray *rows = g_array_new(FALSE, TRUE, (guint)elem_size);
+	guint i;
+	int rc;
+
+	*list = NULL;
+	*count = 0;
+	while ((rc = dbi_step(db, id, err)) == SQLITE_ROW) {
+		g_array_set_size(rows, rows->len + 1);
+		reader(db, id, rows->data + (size_t)(rows->len - 1) * elem_size);
+	}
+	dbi_reset(db, id);
+	if (rc < 0 || rows->len == 0) {
+		for (i = 0; clear && i < rows->len; i++)
+			clear(rows->data + (size_t)i * elem_size);
+		g_array_free(rows, TRUE);
+		return rc < 0 ? -1 : 0;
+	}
+	*count = rows->len;
+	*list = g_array_free(rows, FALSE);
+	return 0;
+}
+
+void db_free(void *list)
+{
+	g_free(list);
+}
+
+/* ---- opening, schema and migrations --------------------------------------- */
+
+/* The newest version a migration list leads to: that of its last entry, 1 when empty. */
+static int newest_version(const struct db_migration *migrations)
+{
+	int version = 1;
+
+	for (; migrations->sql; migrations++)
+		version = migrations->version;
+	return version;
+}
+
+int db_schema_version(void)
+{
+	return newest_version(db_migrations);
+}
+
+/* Runs a script (no parameters: schema and migrations); 0, or -1 with what failed in err. */
+static int exec_script(struct db *db, const char *what, const char *sql, struct sirius_error *err)
+{
+	char *message = NULL;
+
+	if (sqlite3_exec(db->sqlite, sql, NULL, NULL, &message) != SQLITE_OK) {
+		error_set(err, "database: %s: %s", what, message ? message : sqlite3_errmsg(db->sqlite));
+		sqlite3_free(message);
+		return -1;
+	}
+	return 0;
+}
+
+/* Stamps the database with a schema version; 0, or -1 with a reason in err. */
+static int set_user_version(struct db *db, int version, struct sirius_error *err)
+{
+	char sql[64];
+
+	/* A pragma takes no parameters: the number is formatted from an int. */
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version);
+	return exec_script(db, "setting user_version", sql, err);
+}
+
+int db_user_version(struct db *db, struct sirius_error *err)
+{
+	int64_t version;
+
+	if (dbi_run_int(db, SQL_USER_VERSION, &version, err) < 0)
+		return -1;
+	return (int)version;
+}
+
+/* 1 when the database holds no tables at all, 0 when it does, -1 on error. */
+static int database_empty(struct db *db, struct sirius_error *err)
+{
+	sqlite3_stmt *st;
+	int rc, empty = -1;
+
+	if (sqlite3_prepare_v2(db->sqlite, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) != SQLITE_OK) {
+		error_set(err, "database: counting tables: %s", sqlite3_errmsg(db->sqlite));
+		return -1;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		empty = sqlite3_column_int64(st, 0) == 0;
+	else
+		error_set(err, "database: counting tables: %s", sqlite3_errmsg(db->sqlite));
+	sqlite3_finalize(st);
+	return empty;
+}
+
+/*
+ * Brings the database to the newest version of migrations inside one write
+ * transaction (so two processes opening a new database do not both make it).
+ * Returns 0, or -1 with a reason in err.
+ */
+static int migrate(struct db *db, const struct db_migration *migrations, struct sirius_error *err)
+{
+	int newest = newest_version(migrations), version, empty;
+	const struct db_migration *m;
+
+	if (dbi_begin(db, err) < 0)
+		return -1;
+	version = db_user_version(db, err);
+	if (version < 0)
+		goto fail;
+	if (version == 0) {
+		empty = database_empty(db, err);
+		if (empty < 0)
+			goto fail;
+		if (!empty) {
+			error_set(err, "database: the file has tables but no schema version: not a sirius database");
+			goto fail;
+		}
+		if (exec_script(db, "creating the schema", db_schema_sql, err) < 0 ||
+		    set_user_version(db, newest, err) < 0)
+			goto fail;
+		version = newest;
+	}
+	if (version > newest) {
+		error_set(err, "database: schema version %d is newer than this program knows (%d)", version,
+			  newest);
+		goto fail;
+	}
+	for (m = migrations; m->sql; m++) {
+		char what[64];
+
+		if (m->version <= version)
+			continue;
+		snprintf(what, sizeof(what), "migration to version %d", m->version);
+		if (exec_script(db, what, m->sql, err) < 0 || set_user_version(db, m->version, err) < 0)
+			goto fail;
+		version = m->version;
+	}
+	return dbi_commit(db, err);
+fail:
+	dbi_rollback(db);
+	return -1;
+}
+
+/* 0 when versions run 2, 3, ... without gaps, else -1 with a reason in err. */
+static int check_migrations(const struct db_migration *migrations, struct sirius_error *err)
+{
+	int expect = 2;
+
+	for (; migrations->sql; migrations++, expect++)
+		if (migrations->version != expect)
+			return error_set(err, "database: migration %d listed where %d belongs",
+					 migrations->version, expect);
+	return 0;
+}
+
+/* Makes the directory that will hold path; 0, or -1 with a reason in err. */
+static int make_parent(const char *path, struct sirius_error *err)
+{
+	char *dir;
+	int rc = 0;
+
+	if (strcmp(path, ":memory:") == 0 || !strchr(path, '/'))
+		return 0;
+	dir = g_path_get_dirname(path);
+	if (g_mkdir_with_parents(dir, 0770) != 0)
+		rc = error_set(err, "database: cannot make the directory %s: %s", dir, g_strerror(errno));
+	g_free(dir);
+	return rc;
+}
+
+struct db *db_open_with_migrations(const char *path, const struct db_migration *migrations,
+				   struct sirius_error *err)
+{
+	struct db *db;
+
+	if (!path || !path[0]) {
+		error_set(err, "database: no path");
+		return NULL;
+	}
+	if (check_migrations(migrations, err) < 0 || make_parent(path, err) < 0)
+		return NULL;
+	db = calloc(1, sizeof(*db));
+	if (!db) {
+		error_set(err, "database: out of memory");
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &db->sqlite, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		error_set(err, "database: cannot open %s: %s", path,
+			  db->sqlite ? sqlite3_errmsg(db->sqlite) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(db->sqlite, 1);
+	sqlite3_busy_timeout(db->sqlite, DB_BUSY_TIMEOUT_MS);
+	if (exec_script(db, "setting up the connection",
+			"PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+			err) < 0 ||
+	    migrate(db, migrations, err) < 0)
+		goto fail;
+	return db;
+fail:
+	db_close(db);
+	return NULL;
+}
+
+struct db *db_open(const char *path, struct sirius_error *err)
+{
+	return db_open_with_migrations(path, db_migrations, err);
+}
+
+void db_close(struct db *db)
+{
+	size_t i;
+
+	if (!db)
+		return;
+	for (i = 0; i < DB_STMT_COUNT; i++)
+		sqlite3_finalize(db->stmts[i]);
+	sqlite3_close(db->sqlite);
+	free(db);
+}
+
+/* ---- command ids ----------------------------------------------------------- */
+
+int db_next_command_id(struct db *db, uint32_t *id, struct sirius_error *err)
+{
+	int64_t last;
+	int changed;
+
+	if (dbi_begin(db, err) < 0)
+		return -1;
+	changed = dbi_run(db, SQL_COMMAND_ID_BUMP, err);
+	if (changed < 0)
+		goto fail;
+	if (changed == 0) {
+		error_set(err, "database: every command_id has been used");
+		goto fail;
+	}
+	if (dbi_run_int(db, SQL_COMMAND_ID_LAST, &last, err) < 0)
+		goto fail;
+	if (dbi_commit(db, err) < 0)
+		return -1;
+	*id = (uint32_t)last;
+	return 0;
+fail:
+	dbi_rollback(db);
+	return -1;
+}

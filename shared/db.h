@@ -1,0 +1,426 @@
+/* db.h: the sirius database (SQLite): users, sessions, claim codes, printers, messages, device keys, friends. */
+#ifndef SIRIUS_DB_H
+#define SIRIUS_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "password.h"
+
+/*
+ * How to use it: one struct db per process (or per thread), opened with
+ * db_open and kept open; every function below runs prepared statements that
+ * are made once per connection and reset before the function returns, so a
+ * FastCGI loop may keep the connection across requests. Several processes
+ * may use the same file at once (WAL mode, 5 s busy timeout); the functions
+ * that read and then write do it in one transaction.
+ *
+ * Conventions: functions that change or fetch a thing return 0 on success and
+ * -1 with a reason in err; lookups return 1 (found, *out filled), 0 (not
+ * there) or -1 (error). Times are seconds since the epoch, passed in by the
+ * caller so that tests control the clock; 0 in a time field means "not yet".
+ * Ids are positive; 0 in an id field means "none".
+ */
+struct db;
+
+/* The text of schema.sql, built into the library (shared/schema_sql.c, made by make). */
+extern const char db_schema_sql[];
+
+/* A step from one schema version to the next. */
+struct db_migration {
+	int version;     /* the user_version this step produces: the previous one plus 1 */
+	const char *sql; /* statements that turn the previous version into this one; NULL ends a list */
+};
+
+/* The newest schema version this code knows (that of schema.sql). */
+int db_schema_version(void);
+
+/*
+ * Opens (creating it and its parent directory when missing) the database at
+ * path: a new database gets schema.sql, an older one is migrated forward.
+ * Returns the connection, or NULL with a reason in err (cannot create the
+ * directory or file, not a sirius database, made by a newer version, a
+ * migration failing).
+ */
+struct db *db_open(const char *path, struct sirius_error *err);
+
+/*
+ * db_open with another list of migrations, ended by an entry whose sql is
+ * NULL (tests use it to check the mechanism). The newest version is that of
+ * the last entry, or 1 for an empty list.
+ */
+struct db *db_open_with_migrations(const char *path, const struct db_migration *migrations,
+				   struct sirius_error *err);
+
+/* Frees an array returned by a db_* function (NULL is ignored). */
+void db_free(void *list);
+
+/* Finishes every statement and closes the connection; NULL is ignored. */
+void db_close(struct db *db);
+
+/* The SQLite user_version of the open database, or -1 with a reason in err. */
+int db_user_version(struct db *db, struct sirius_error *err);
+
+/*
+ * The next command_id for a command to a bridge or printer: never 0, never
+ * handed out before (by any process), above the id of every message ever
+ * stored. Returns 0 and sets *id, or -1 with a reason in err (database error,
+ * all 2^32 - 1 ids used).
+ */
+int db_next_command_id(struct db *db, uint32_t *id, struct sirius_error *err);
+
+/* ---- users ---------------------------------------------------------------- */
+
+#define DB_USER_NAME_MAX 32  /* longest user name, in characters of [A-Za-z0-9_.-] */
+#define DB_API_KEY_LEN 32    /* characters of [a-z0-9] in an API key */
+
+struct db_user {
+	int64_t id;                                /* positive */
+	char name[DB_USER_NAME_MAX + 1];           /* as registered (names are unique ignoring case) */
+	char password_hash[PASSWORD_HASH_SIZE];    /* argon2id string from shared/password */
+	int is_admin;                              /* 1 for administrators, else 0 */
+	char api_key[DB_API_KEY_LEN + 1];          /* "" when the user has none */
+	int64_t created;                           /* when the account was made */
+};
+
+/* 1 when name is 1..DB_USER_NAME_MAX characters of [A-Za-z0-9_.-], else 0. */
+int db_user_name_valid(const char *name);
+
+/*
+ * Creates a user with the password hashed. Returns 1 and sets *id (when id is
+ * not NULL), 0 when the name is taken (ignoring case), or -1 with a reason in
+ * err (invalid name, unusable password, database error).
+ */
+int db_user_create(struct db *db, const char *name, const char *password, int is_admin,
+		   int64_t now, int64_t *id, struct sirius_error *err);
+
+/* Looks a user up by name (ignoring case). Returns 1, 0 or -1 as lookups do. */
+int db_user_by_name(struct db *db, const char *name, struct db_user *out, struct sirius_error *err);
+
+/* Looks a user up by id. Returns 1, 0 or -1 as lookups do. */
+int db_user_by_id(struct db *db, int64_t id, struct db_user *out, struct sirius_error *err);
+
+/* Looks a user up by API key. Returns 1, 0 or -1 as lookups do. */
+int db_user_by_api_key(struct db *db, const char *api_key, struct db_user *out,
+		       struct sirius_error *err);
+
+/*
+ * Checks a login: returns 1 and fills *out (may be NULL) when the user exists
+ * and the password is right, 0 when either is wrong (taking as long either
+ * way), -1 with a reason in err on a database error. A right password whose
+ * hash was made with other limits is hashed again and stored.
+ */
+int db_user_login(struct db *db, const char *name, const char *password, struct db_user *out,
+		  struct sirius_error *err);
+
+/* Sets a new password. Returns 1, 0 when there is no such user, or -1 with a reason in err. */
+int db_user_set_password(struct db *db, int64_t user_id, const char *password,
+			 struct sirius_error *err);
+
+/* Makes a user an administrator (1) or not (0). Returns 1, 0 (no such user) or -1. */
+int db_user_set_admin(struct db *db, int64_t user_id, int is_admin, struct sirius_error *err);
+
+/*
+ * Gives the user a new random API key (replacing the old one) and writes it
+ * into key. Returns 1, 0 when there is no such user, or -1 with a reason in err.
+ */
+int db_user_new_api_key(struct db *db, int64_t user_id, char key[DB_API_KEY_LEN + 1],
+			struct sirius_error *err);
+
+/* Removes the user's API key. Returns 1, 0 (no such user) or -1. */
+int db_user_clear_api_key(struct db *db, int64_t user_id, struct sirius_error *err);
+
+/*
+ * Deletes a user with their sessions, claim codes and friendships; their
+ * printers become unclaimed. Returns 1, 0 (no such user) or -1.
+ */
+int db_user_delete(struct db *db, int64_t user_id, struct sirius_error *err);
+
+/* The number of users, or -1 with a reason in err. */
+int64_t db_user_count(struct db *db, struct sirius_error *err);
+
+/* ---- sessions and login attempts ------------------------------------------ */
+
+#define DB_SESSION_TOKEN_LEN 64  /* hex digits of a session token (the cookie) */
+#define DB_CSRF_TOKEN_LEN 32     /* hex digits of a session's CSRF token */
+
+struct db_session {
+	int64_t id;                          /* positive */
+	int64_t user_id;                     /* whose session */
+	char csrf_token[DB_CSRF_TOKEN_LEN + 1]; /* forms of this session must echo it */
+	int64_t created;                     /* when the user logged in */
+	int64_t expires;                     /* the session is invalid from this time on */
+};
+
+/*
+ * Starts a session for a user, lasting lifetime seconds: writes its random
+ * token (the cookie value; only its SHA-256 is stored) into token and fills
+ * *out (may be NULL). Returns 0, or -1 with a reason in err.
+ */
+int db_session_create(struct db *db, int64_t user_id, int64_t now, int64_t lifetime,
+		      char token[DB_SESSION_TOKEN_LEN + 1], struct db_session *out,
+		      struct sirius_error *err);
+
+/* The unexpired session of a token. Returns 1, 0 (unknown, malformed or expired token) or -1. */
+int db_session_find(struct db *db, const char *token, int64_t now, struct db_session *out,
+		    struct sirius_error *err);
+
+/* Ends the session of a token (logging out). Returns 1, 0 (no such session) or -1. */
+int db_session_delete(struct db *db, const char *token, struct sirius_error *err);
+
+/* Ends every session of a user; returns how many, or -1 with a reason in err. */
+int db_sessions_delete_user(struct db *db, int64_t user_id, struct sirius_error *err);
+
+/* Deletes the sessions expired by now; returns how many, or -1 with a reason in err. */
+int db_sessions_purge(struct db *db, int64_t now, struct sirius_error *err);
+
+/* Records a failed login for an account name from a client address. Returns 0 or -1. */
+int db_login_failure(struct db *db, const char *name, const char *address, int64_t now,
+		     struct sirius_error *err);
+
+/*
+ * Counts failed logins since a time: *by_name for the account name (ignoring
+ * case), *by_address from the address. Returns 0, or -1 with a reason in err.
+ */
+int db_login_failures(struct db *db, const char *name, const char *address, int64_t since,
+		      int64_t *by_name, int64_t *by_address, struct sirius_error *err);
+
+/* Forgets failed logins older than before; returns how many, or -1. */
+int db_login_failures_purge(struct db *db, int64_t before, struct sirius_error *err);
+
+/* ---- printers and claiming ------------------------------------------------ */
+
+#define DB_ADDRESS_LEN 16        /* hex digits of a device address */
+#define DB_PRINTER_NAME_MAX 64   /* longest printer name, in bytes of UTF-8 */
+
+struct db_printer {
+	int64_t id;                              /* positive */
+	char address[DB_ADDRESS_LEN + 1];        /* 16 lower-case hex digits */
+	uint32_t hardware_xor;                   /* 24 bits, from the address */
+	int64_t owner_id;                        /* 0 while unclaimed */
+	char name[DB_PRINTER_NAME_MAX + 1];      /* "" while unclaimed */
+	int64_t claim_code_id;                   /* the claim code it uses; 0 when none */
+	int64_t created;                         /* when its address was first seen */
+	int64_t last_seen;                       /* when it last called home */
+};
+
+/* 1 when name is 1..DB_PRINTER_NAME_MAX bytes of valid UTF-8 without control characters. */
+int db_printer_name_valid(const char *name);
+
+/*
+ * Called whenever a printer shows signs of life. The first time its address is
+ * seen it becomes a printer joined to the newest claim code with its hardware
+ * xor (owner, name and code from it); afterwards only last_seen changes.
+ * Fills *out (may be NULL). Returns 0, or -1 with a reason in err (invalid
+ * address, database error).
+ */
+int db_printer_seen(struct db *db, const char *address, int64_t now, struct db_printer *out,
+		    struct sirius_error *err);
+
+/*
+ * The link key for a printer: from the secret of the claim code it uses.
+ * Sets *claimed to 1 and fills key, or sets *claimed to 0 (key zeroed) when
+ * the printer is unknown or uses no claim code. Returns 0, or -1 with a
+ * reason in err.
+ */
+int db_printer_key(struct db *db, const char *address, uint8_t key[16], int *claimed,
+		   struct sirius_error *err);
+
+/* Looks a printer up by id. Returns 1, 0 or -1 as lookups do. */
+int db_printer_by_id(struct db *db, int64_t id, struct db_printer *out, struct sirius_error *err);
+
+/* Looks a printer up by device address. Returns 1, 0 or -1 as lookups do. */
+int db_printer_by_address(struct db *db, const char *address, struct db_printer *out,
+			  struct sirius_error *err);
+
+/*
+ * The printers a user owns, by name, in an array (free with db_free; NULL when
+ * there are none) of *count. Returns 0, or -1 with a reason in err.
+ */
+int db_printers_of_owner(struct db *db, int64_t owner_id, struct db_printer **list, size_t *count,
+			 struct sirius_error *err);
+
+/* Renames a printer owned by owner_id. Returns 1, 0 (no such printer of that owner) or -1. */
+int db_printer_rename(struct db *db, int64_t printer_id, int64_t owner_id, const char *name,
+		      struct sirius_error *err);
+
+/*
+ * The owner gives a printer up: it becomes unclaimed, the owner's claim codes
+ * for its hardware xor and the printer's device keys are deleted (so neither
+ * brings it back). Returns 1, 0 (no such printer of that owner) or -1.
+ */
+int db_printer_forget(struct db *db, int64_t printer_id, int64_t owner_id, struct sirius_error *err);
+
+/* What claiming a printer came to. */
+enum db_claim_result {
+	DB_CLAIM_ERROR = -1,            /* database error: the reason is in err */
+	DB_CLAIM_OK = 0,                /* claimed (or stored until the printer calls home) */
+	DB_CLAIM_BAD_LENGTH,            /* the code is not 16 digits */
+	DB_CLAIM_BAD_CHARACTER,         /* the code has a character outside the alphabet */
+	DB_CLAIM_BAD_CRC,               /* the code's checksum does not match */
+	DB_CLAIM_BAD_NAME,              /* the printer name is empty, too long or not text */
+	DB_CLAIM_IN_USE,                /* another account already claimed with this code */
+	DB_CLAIM_CANNOT_CHANGE_OWNER    /* the printer with this code's xor is someone else's */
+};
+
+/*
+ * A user claims a printer with the code it printed, naming it. The code is
+ * stored for the user (its name refreshed when the user enters it again); if
+ * a printer with the code's hardware xor has called home, the newest such
+ * printer becomes the user's, with that name and code, unless another account
+ * owns it. *printer_id (may be NULL) gets that printer's id, or 0 when no
+ * printer with that xor has called home yet (it joins when it does).
+ * Returns DB_CLAIM_OK or another result; DB_CLAIM_ERROR with a reason in err.
+ */
+enum db_claim_result db_claim(struct db *db, int64_t user_id, const char *code_text,
+			      const char *printer_name, int64_t now, int64_t *printer_id,
+			      struct sirius_error *err);
+
+/* A sentence for a claim result, to show to the person claiming; never NULL. */
+const char *db_claim_result_message(enum db_claim_result result);
+
+/* ---- messages ------------------------------------------------------------- */
+
+#define DB_SENDER_MAX 64   /* longest sender name, in bytes */
+
+/* Where a message is in its life; the names are those stored in the database. */
+enum db_message_status {
+	DB_MESSAGE_QUEUED = 0,   /* "queued": waiting for the printer to be online */
+	DB_MESSAGE_SENDING,      /* "sending": handed to the bridge, no response yet */
+	DB_MESSAGE_DELIVERED,    /* "delivered": the bridge answered return code 0 */
+	DB_MESSAGE_PRINTED,      /* "printed": the printer reported printing it */
+	DB_MESSAGE_FAILED,       /* "failed": the bridge answered another return code */
+	DB_MESSAGE_TIMED_OUT     /* "timed_out": no response in time */
+};
+
+/* The stored name of a status ("queued", ...); "unknown" for anything else. */
+const char *db_message_status_name(enum db_message_status status);
+
+struct db_message {
+	uint32_t id;                        /* the command_id it was sent with */
+	int64_t printer_id;                 /* to which printer */
+	char sender[DB_SENDER_MAX + 1];     /* who it is from */
+	int command;                        /* DeviceCommand command code */
+	enum db_message_status status;      /* where it is now */
+	int return_code;                    /* the bridge's return code, -1 before a response */
+	int64_t created;                    /* when it was made */
+	int64_t sent;                       /* when it was handed to the bridge, 0 before */
+	int64_t settled;                    /* when it reached its last status, 0 before */
+	uint8_t *png;                       /* the print as a one-bit PNG (owned: db_message_clear), NULL when none */
+	size_t png_len;                     /* bytes at png */
+};
+
+/*
+ * Stores a new message with id from db_next_command_id, status QUEUED or
+ * SENDING (then sent is now); png may be NULL. Returns 0, or -1 with a reason
+ * in err (bad status or sender, unknown printer, id used, database error).
+ */
+int db_message_create(struct db *db, uint32_t id, int64_t printer_id, const char *sender,
+		      int command, const uint8_t *png, size_t png_len,
+		      enum db_message_status status, int64_t now, struct sirius_error *err);
+
+/* A queued message is handed to the bridge. Returns 1, 0 (no such queued message) or -1. */
+int db_message_sending(struct db *db, uint32_t id, int64_t now, struct sirius_error *err);
+
+/*
+ * The bridge answered for a message being sent (or already timed out): return
+ * code 0 makes it delivered, anything else failed with that code.
+ * Returns 1, 0 (no such message in those states) or -1.
+ */
+int db_message_settle(struct db *db, uint32_t id, int return_code, int64_t now,
+		      struct sirius_error *err);
+
+/*
+ * The printer printed the message with this print id (its command_id); it
+ * counts whether it was sending, delivered or timed out.
+ * Returns 1, 0 (no such message in those states) or -1.
+ */
+int db_message_printed(struct db *db, uint32_t print_id, int64_t now, struct sirius_error *err);
+
+/* Times out every message sending since before now - max_age; returns how many, or -1. */
+int db_messages_time_out(struct db *db, int64_t now, int64_t max_age, struct sirius_error *err);
+
+/* Fetches a message with its PNG. Returns 1, 0 or -1 as lookups do; free with db_message_clear. */
+int db_message_get(struct db *db, uint32_t id, struct db_message *out, struct sirius_error *err);
+
+/* Frees what a filled struct db_message holds; the struct may then be reused. */
+void db_message_clear(struct db_message *message);
+
+/*
+ * The newest limit messages of a printer, newest first, with their PNGs, in an
+ * array of *count (free with db_messages_free). Returns 0 or -1.
+ */
+int db_messages_of_printer(struct db *db, int64_t printer_id, int limit, struct db_message **list,
+			   size_t *count, struct sirius_error *err);
+
+/* The queued messages of a printer, oldest first, as db_messages_of_printer. Returns 0 or -1. */
+int db_messages_queued(struct db *db, int64_t printer_id, struct db_message **list, size_t *count,
+		       struct sirius_error *err);
+
+/* Frees an array from db_messages_of_printer or db_messages_queued. */
+void db_messages_free(struct db_message *list, size_t count);
+
+/* Keeps only the newest keep messages of every printer; returns how many were deleted, or -1. */
+int db_messages_retain(struct db *db, int keep, struct sirius_error *err);
+
+/* ---- device keys ---------------------------------------------------------- */
+
+#define DB_DEVICE_KEY_LEN 20   /* characters of [a-z0-9] in a device key */
+
+struct db_device_key {
+	int64_t id;                              /* positive */
+	char secret[DB_DEVICE_KEY_LEN + 1];      /* the key itself */
+	int64_t printer_id;                      /* the printer it prints to */
+	int64_t created;                         /* when it was made */
+	int64_t uses;                            /* prints made with it */
+};
+
+/* 1 when text is exactly DB_DEVICE_KEY_LEN characters of [a-z0-9], else 0. */
+int db_device_key_valid(const char *text);
+
+/* Makes a new random key for a printer and fills *out. Returns 0, or -1 with a reason in err. */
+int db_device_key_create(struct db *db, int64_t printer_id, int64_t now, struct db_device_key *out,
+			 struct sirius_error *err);
+
+/* Looks a key up by its secret. Returns 1, 0 (unknown or malformed) or -1. */
+int db_device_key_find(struct db *db, const char *secret, struct db_device_key *out,
+		       struct sirius_error *err);
+
+/* Counts one print made with a key by a sender (recorded once per name). Returns 1, 0 (no such key) or -1. */
+int db_device_key_used(struct db *db, int64_t key_id, const char *sender, struct sirius_error *err);
+
+/* The keys of a printer, oldest first, in an array of *count (free with db_free). Returns 0 or -1. */
+int db_device_keys_of_printer(struct db *db, int64_t printer_id, struct db_device_key **list,
+			      size_t *count, struct sirius_error *err);
+
+/*
+ * The distinct senders who printed with a key, sorted, as an array of *count
+ * strings (free with db_strings_free; NULL when none). Returns 0 or -1.
+ */
+int db_device_key_senders(struct db *db, int64_t key_id, char ***names, size_t *count,
+			  struct sirius_error *err);
+
+/* Deletes a key of a printer. Returns 1, 0 (no such key of that printer) or -1. */
+int db_device_key_delete(struct db *db, int64_t key_id, int64_t printer_id, struct sirius_error *err);
+
+/* Frees an array of strings and the strings. */
+void db_strings_free(char **strings, size_t count);
+
+/* ---- friends -------------------------------------------------------------- */
+
+/* user_id lists friend_id as a friend. Returns 1, 0 (already a friend) or -1 (also for oneself or an unknown user). */
+int db_friend_add(struct db *db, int64_t user_id, int64_t friend_id, int64_t now,
+		  struct sirius_error *err);
+
+/* Removes a friend. Returns 1, 0 (was not a friend) or -1. */
+int db_friend_remove(struct db *db, int64_t user_id, int64_t friend_id, struct sirius_error *err);
+
+/* Whether user_id lists friend_id as a friend: 1, 0, or -1 on error. */
+int db_friend_is(struct db *db, int64_t user_id, int64_t friend_id, struct sirius_error *err);
+
+/* The friends a user lists, by name, in an array of *count (free with db_free). Returns 0 or -1. */
+int db_friends_of(struct db *db, int64_t user_id, struct db_user **list, size_t *count,
+		  struct sirius_error *err);
+
+#endif

@@ -1,0 +1,383 @@
+/* db_printers.c: printers, claim codes and link keys in the database (PROTOCOL.md sections 4 and 5). */
+#include "db_internal.h"
+
+#include <string.h>
+
+#include <glib.h>
+
+#include "claim_code.h"
+#include "device_address.h"
+#include "link_key.h"
+
+int db_printer_name_valid(const char *name)
+{
+	size_t len, i;
+
+	if (!name)
+		return 0;
+	len = strnlen(name, DB_PRINTER_NAME_MAX + 1);
+	if (len == 0 || len > DB_PRINTER_NAME_MAX || !g_utf8_validate(name, (gssize)len, NULL))
+		return 0;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+void dbi_read_printer(struct db *db, enum db_stmt id, void *out)
+{
+	struct db_printer *printer = out;
+	sqlite3_stmt *st = db->stmts[id];
+
+	memset(printer, 0, sizeof(*printer));
+	printer->id = sqlite3_column_int64(st, 0);
+	dbi_column_text(db, id, 1, printer->address, sizeof(printer->address));
+	printer->hardware_xor = (uint32_t)sqlite3_column_int64(st, 2);
+	printer->owner_id = sqlite3_column_int64(st, 3);
+	dbi_column_text(db, id, 4, printer->name, sizeof(printer->name));
+	printer->claim_code_id = sqlite3_column_int64(st, 5);
+	printer->created = sqlite3_column_int64(st, 6);
+	printer->last_seen = sqlite3_column_int64(st, 7);
+}
+
+int db_printer_by_id(struct db *db, int64_t id, struct db_printer *out, struct sirius_error *err)
+{
+	if (dbi_bind_int(db, SQL_PRINTER_BY_ID, "$id", id, err) < 0) {
+		dbi_reset(db, SQL_PRINTER_BY_ID);
+		return -1;
+	}
+	return dbi_lookup(db, SQL_PRINTER_BY_ID, dbi_read_printer, out, err);
+}
+
+int db_printer_by_address(struct db *db, const char *address, struct db_printer *out,
+			  struct sirius_error *err)
+{
+	if (!device_address_valid(address))
+		return 0;
+	if (dbi_bind_text(db, SQL_PRINTER_BY_ADDRESS, "$address", address, err) < 0) {
+		dbi_reset(db, SQL_PRINTER_BY_ADDRESS);
+		return -1;
+	}
+	return dbi_lookup(db, SQL_PRINTER_BY_ADDRESS, dbi_read_printer, out, err);
+}
+
+int db_printers_of_owner(struct db *db, int64_t owner_id, struct db_printer **list, size_t *count,
+			 struct sirius_error *err)
+{
+	*list = NULL;
+	*count = 0;
+	if (dbi_bind_int(db, SQL_PRINTERS_OF_OWNER, "$owner", owner_id, err) < 0) {
+		dbi_reset(db, SQL_PRINTERS_OF_OWNER);
+		return -1;
+	}
+	return dbi_collect(db, SQL_PRINTERS_OF_OWNER, dbi_read_printer, NULL, sizeof(**list), (void **)list,
+			   count, err);
+}
+
+/* The newest claim code of a hardware xor: 1 with its id, user and printer name, 0 when none, -1. */
+static int newest_code(struct db *db, uint32_t hardware_xor, int64_t *code_id, int64_t *user_id,
+		       char name[DB_PRINTER_NAME_MAX + 1], struct sirius_error *err)
+{
+	int rc;
+
+	if (dbi_bind_int(db, SQL_CLAIM_NEWEST_FOR_XOR, "$xor", hardware_xor, err) < 0) {
+		dbi_reset(db, SQL_CLAIM_NEWEST_FOR_XOR);
+		return -1;
+	}
+	rc = dbi_step(db, SQL_CLAIM_NEWEST_FOR_XOR, err);
+	if (rc == SQLITE_ROW) {
+		*code_id = sqlite3_column_int64(db->stmts[SQL_CLAIM_NEWEST_FOR_XOR], 0);
+		*user_id = sqlite3_column_int64(db->stmts[SQL_CLAIM_NEWEST_FOR_XOR], 1);
+		dbi_column_text(db, SQL_CLAIM_NEWEST_FOR_XOR, 2, name, DB_PRINTER_NAME_MAX + 1);
+	}
+	dbi_reset(db, SQL_CLAIM_NEWEST_FOR_XOR);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * Inside a transaction: makes the printer of a new address, joined to the
+ * newest claim code of its xor. Older rows of the same xor are the same
+ * printer before a reset: they stop being claimed, so that the printer is
+ * listed once. 0, or -1 with a reason in err.
+ */
+static int insert_printer(struct db *db, const char *address, uint32_t hardware_xor, int64_t now,
+			  struct sirius_error *err)
+{
+	char name[DB_PRINTER_NAME_MAX + 1] = "";
+	int64_t code_id = 0, user_id = 0;
+
+	if (newest_code(db, hardware_xor, &code_id, &user_id, name, err) < 0)
+		return -1;
+	if (dbi_bind_int(db, SQL_PRINTER_RETIRE_XOR, "$xor", hardware_xor, err) < 0 ||
+	    dbi_bind_text(db, SQL_PRINTER_RETIRE_XOR, "$address", address, err) < 0) {
+		dbi_reset(db, SQL_PRINTER_RETIRE_XOR);
+		return -1;
+	}
+	if (dbi_run(db, SQL_PRINTER_RETIRE_XOR, err) < 0)
+		return -1;
+	if (dbi_bind_text(db, SQL_PRINTER_INSERT, "$address", address, err) < 0 ||
+	    dbi_bind_int(db, SQL_PRINTER_INSERT, "$xor", hardware_xor, err) < 0 ||
+	    dbi_bind_id(db, SQL_PRINTER_INSERT, "$owner", user_id, err) < 0 ||
+	    dbi_bind_text(db, SQL_PRINTER_INSERT, "$name", code_id ? name : NULL, err) < 0 ||
+	    dbi_bind_id(db, SQL_PRINTER_INSERT, "$code", code_id, err) < 0 ||
+	    dbi_bind_int(db, SQL_PRINTER_INSERT, "$now", now, err) < 0) {
+		dbi_reset(db, SQL_PRINTER_INSERT);
+		return -1;
+	}
+	return dbi_run(db, SQL_PRINTER_INSERT, err) < 0 ? -1 : 0;
+}
+
+int db_printer_seen(struct db *db, const char *address, int64_t now, struct db_printer *out,
+		    struct sirius_error *err)
+{
+	uint32_t hardware_xor;
+	int changed, found;
+
+	if (device_address_hardware_xor(address, &hardware_xor) < 0 || !device_address_valid(address))
+		return error_set(err, "not a device address: 16 lower-case hex digits expected");
+	if (dbi_begin(db, err) < 0)
+		return -1;
+	if (dbi_bind_int(db, SQL_PRINTER_TOUCH, "$now", now, err) < 0 ||
+	    dbi_bind_text(db, SQL_PRINTER_TOUCH, "$address", address, err) < 0) {
+		dbi_reset(db, SQL_PRINTER_TOUCH);
+		goto fail;
+	}
+	changed = dbi_run(db, SQL_PRINTER_TOUCH, err);
+	if (changed < 0)
+		goto fail;
+	if (changed == 0 && insert_printer(db, address, hardware_xor, now, err) < 0)
+		goto fail;
+	if (dbi_commit(db, err) < 0)
+		return -1;
+	if (!out)
+		return 0;
+	found = db_printer_by_address(db, address, out, err);
+	if (found == 0)
+		return error_set(err, "database: printer %s vanished after being recorded", address);
+	return found < 0 ? -1 : 0;
+fail:
+	dbi_rollback(db);
+	return -1;
+}
+
+int db_printer_key(struct db *db, const char *address, uint8_t key[16], int *claimed,
+		   struct sirius_error *err)
+{
+	int64_t secret = 0;
+	int rc;
+
+	memset(key, 0, 16);
+	*claimed = 0;
+	if (!device_address_valid(address))
+		return 0;
+	if (dbi_bind_text(db, SQL_PRINTER_SECRET, "$address", address, err) < 0) {
+		dbi_reset(db, SQL_PRINTER_SECRET);
+		return -1;
+	}
+	rc = dbi_step(db, SQL_PRINTER_SECRET, err);
+	if (rc == SQLITE_ROW)
+		secret = sqlite3_column_int64(db->stmts[SQL_PRINTER_SECRET], 0);
+	dbi_reset(db, SQL_PRINTER_SECRET);
+	if (rc < 0)
+		return -1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (secret < 0 || link_key_from_secret((uint64_t)secret, key) < 0)
+		return error_set(err, "database: the claim code of printer %s has an unusable secret",
+				 address);
+	*claimed = 1;
+	return 0;
+}
+
+int db_printer_rename(struct db *db, int64_t printer_id, int64_t owner_id, const char *name,
+		      struct sirius_error *err)
+{
+	if (!db_printer_name_valid(name))
+		return error_set(err, "a printer name is 1 to %d bytes of text", DB_PRINTER_NAME_MAX);
+	if (dbi_bind_text(db, SQL_PRINTER_RENAME, "$name", name, err) < 0 ||
+	    dbi_bind_int(db, SQL_PRINTER_RENAME, "$id", printer_id, err) < 0 ||
+	    dbi_bind_int(db, SQL_PRINTER_RENAME, "$owner", owner_id, err) < 0) {
+		dbi_reset(db, SQL_PRINTER_RENAME);
+		return -1;
+	}
+	return dbi_run(db, SQL_PRINTER_RENAME, err);
+}
+
+int db_printer_forget(struct db *db, int64_t printer_id, int64_t owner_id, struct sirius_error *err)
+{
+	struct db_printer printer;
+	int found, changed;
+
+	if (dbi_begin(db, err) < 0)
+		return -1;
+	found = db_printer_by_id(db, printer_id, &printer, err);
+	if (found < 0)
+		goto fail;
+	if (found == 0 || printer.owner_id != owner_id || owner_id == 0) {
+		dbi_rollback(db);
+		return 0;
+	}
+	if (dbi_bind_int(db, SQL_PRINTER_FORGET, "$id", printer_id, err) < 0 ||
+	    dbi_bind_int(db, SQL_PRINTER_FORGET, "$owner", owner_id, err) < 0) {
+		dbi_reset(db, SQL_PRINTER_FORGET);
+		goto fail;
+	}
+	changed = dbi_run(db, SQL_PRINTER_FORGET, err);
+	if (changed < 0)
+		goto fail;
+	if (dbi_bind_int(db, SQL_CLAIM_DELETE_FOR_XOR, "$xor", printer.hardware_xor, err) < 0 ||
+	    dbi_bind_int(db, SQL_CLAIM_DELETE_FOR_XOR, "$user", owner_id, err) < 0) {
+		dbi_reset(db, SQL_CLAIM_DELETE_FOR_XOR);
+		goto fail;
+	}
+	if (dbi_run(db, SQL_CLAIM_DELETE_FOR_XOR, err) < 0)
+		goto fail;
+	if (dbi_bind_int(db, SQL_KEYS_DELETE_PRINTER, "$printer", printer_id, err) < 0) {
+		dbi_reset(db, SQL_KEYS_DELETE_PRINTER);
+		goto fail;
+	}
+	if (dbi_run(db, SQL_KEYS_DELETE_PRINTER, err) < 0)
+		goto fail;
+	if (dbi_commit(db, err) < 0)
+		return -1;
+	return changed > 0 ? 1 : 0;
+fail:
+	dbi_rollback(db);
+	return -1;
+}
+
+const char *db_claim_result_message(enum db_claim_result result)
+{
+	switch (result) {
+	case DB_CLAIM_OK:
+		return "The printer is yours.";
+	case DB_CLAIM_BAD_LENGTH:
+		return "A claim code has 16 characters.";
+	case DB_CLAIM_BAD_CHARACTER:
+		return "That claim code has a character that cannot be in one; check it on the printout.";
+	case DB_CLAIM_BAD_CRC:
+		return "That claim code is not right; check it on the printout.";
+	case DB_CLAIM_BAD_NAME:
+		return "Give the printer a name of 1 to 64 characters.";
+	case DB_CLAIM_IN_USE:
+		return "That claim code has been used by another account.";
+	case DB_CLAIM_CANNOT_CHANGE_OWNER:
+		return "That printer belongs to another account; reset it to get a new claim code.";
+	case DB_CLAIM_ERROR:
+		break;
+	}
+	return "The printer could not be claimed because of a server error.";
+}
+
+/* Inside a transaction: stores or refreshes the user's claim code; its id, or -1 with DB_CLAIM_IN_USE or an error. */
+static int64_t store_code(struct db *db, int64_t user_id, const struct claim_code *code,
+			  const char *printer_name, int64_t now, enum db_claim_result *result,
+			  struct sirius_error *err)
+{
+	int64_t code_id = 0, owner = 0;
+	int rc;
+
+	*result = DB_CLAIM_ERROR;
+	if (dbi_bind_text(db, SQL_CLAIM_BY_CODE, "$code", code->digits, err) < 0) {
+		dbi_reset(db, SQL_CLAIM_BY_CODE);
+		return -1;
+	}
+	rc = dbi_step(db, SQL_CLAIM_BY_CODE, err);
+	if (rc == SQLITE_ROW) {
+		code_id = sqlite3_column_int64(db->stmts[SQL_CLAIM_BY_CODE], 0);
+		owner = sqlite3_column_int64(db->stmts[SQL_CLAIM_BY_CODE], 1);
+	}
+	dbi_reset(db, SQL_CLAIM_BY_CODE);
+	if (rc < 0)
+		return -1;
+	if (code_id && owner != user_id) {
+		*result = DB_CLAIM_IN_USE;
+		return -1;
+	}
+	if (code_id) {
+		if (dbi_bind_text(db, SQL_CLAIM_RENAME, "$name", printer_name, err) < 0 ||
+		    dbi_bind_int(db, SQL_CLAIM_RENAME, "$id", code_id, err) < 0) {
+			dbi_reset(db, SQL_CLAIM_RENAME);
+			return -1;
+		}
+		if (dbi_run(db, SQL_CLAIM_RENAME, err) < 0)
+			return -1;
+		*result = DB_CLAIM_OK;
+		return code_id;
+	}
+	if (dbi_bind_text(db, SQL_CLAIM_INSERT, "$code", code->digits, err) < 0 ||
+	    dbi_bind_int(db, SQL_CLAIM_INSERT, "$xor", code->hardware_xor, err) < 0 ||
+	    dbi_bind_int(db, SQL_CLAIM_INSERT, "$secret", (int64_t)code->secret, err) < 0 ||
+	    dbi_bind_int(db, SQL_CLAIM_INSERT, "$user", user_id, err) < 0 ||
+	    dbi_bind_text(db, SQL_CLAIM_INSERT, "$name", printer_name, err) < 0 ||
+	    dbi_bind_int(db, SQL_CLAIM_INSERT, "$now", now, err) < 0) {
+		dbi_reset(db, SQL_CLAIM_INSERT);
+		return -1;
+	}
+	if (dbi_run(db, SQL_CLAIM_INSERT, err) < 0)
+		return -1;
+	*result = DB_CLAIM_OK;
+	return sqlite3_last_insert_rowid(db->sqlite);
+}
+
+enum db_claim_result db_claim(struct db *db, int64_t user_id, const char *code_text,
+			      const char *printer_name, int64_t now, int64_t *printer_id,
+			      struct sirius_error *err)
+{
+	enum db_claim_result result;
+	struct db_printer printer;
+	struct claim_code code;
+	int64_t code_id;
+	int found;
+
+	if (printer_id)
+		*printer_id = 0;
+	switch (claim_code_decode(code_text, &code)) {
+	case CLAIM_CODE_OK:
+		break;
+	case CLAIM_CODE_BAD_LENGTH:
+		return DB_CLAIM_BAD_LENGTH;
+	case CLAIM_CODE_BAD_CHARACTER:
+		return DB_CLAIM_BAD_CHARACTER;
+	case CLAIM_CODE_BAD_CRC:
+		return DB_CLAIM_BAD_CRC;
+	}
+	if (!db_printer_name_valid(printer_name))
+		return DB_CLAIM_BAD_NAME;
+	if (dbi_begin(db, err) < 0)
+		return DB_CLAIM_ERROR;
+	code_id = store_code(db, user_id, &code, printer_name, now, &result, err);
+	if (code_id < 0) {
+		dbi_rollback(db);
+		return result;
+	}
+	if (dbi_bind_int(db, SQL_PRINTER_NEWEST_FOR_XOR, "$xor", code.hardware_xor, err) < 0) {
+		dbi_reset(db, SQL_PRINTER_NEWEST_FOR_XOR);
+		goto fail;
+	}
+	found = dbi_lookup(db, SQL_PRINTER_NEWEST_FOR_XOR, dbi_read_printer, &printer, err);
+	if (found < 0)
+		goto fail;
+	if (found && printer.owner_id != 0 && printer.owner_id != user_id) {
+		/* The code stays stored: a printer that resets and calls home anew joins it. */
+		result = DB_CLAIM_CANNOT_CHANGE_OWNER;
+	} else if (found) {
+		if (dbi_bind_int(db, SQL_PRINTER_SET_CLAIM, "$owner", user_id, err) < 0 ||
+		    dbi_bind_text(db, SQL_PRINTER_SET_CLAIM, "$name", printer_name, err) < 0 ||
+		    dbi_bind_int(db, SQL_PRINTER_SET_CLAIM, "$code", code_id, err) < 0 ||
+		    dbi_bind_int(db, SQL_PRINTER_SET_CLAIM, "$id", printer.id, err) < 0) {
+			dbi_reset(db, SQL_PRINTER_SET_CLAIM);
+			goto fail;
+		}
+		if (dbi_run(db, SQL_PRINTER_SET_CLAIM, err) < 0)
+			goto fail;
+		if (printer_id)
+			*printer_id = printer.id;
+	}
+	if (dbi_commit(db, err) < 0)
+		return DB_CLAIM_ERROR;
+	return result;
+fail:
+	dbi_rollback(db);
+	return DB_CLAIM_ERROR;
+}

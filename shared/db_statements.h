@@ -1,0 +1,142 @@
+/* db_statements.h: every SQL statement of the database layer, as DB_STATEMENT(id, sql) entries (an X-macro list). */
+
+/*
+ * Included by db_internal.h with DB_STATEMENT defined; no include guard on
+ * purpose. Parameters are named ($name); each statement is prepared once per
+ * connection, the first time it is used. Column lists that a row reader in
+ * the db_*.c files depends on are the *_COLUMNS macros below.
+ */
+#ifndef DB_USER_COLUMNS
+#define DB_USER_COLUMNS "id, name, password_hash, is_admin, coalesce(api_key, ''), created"
+#define DB_PRINTER_COLUMNS "id, address, hardware_xor, coalesce(owner_id, 0), coalesce(name, ''), " \
+	"coalesce(claim_code_id, 0), created, last_seen"
+#define DB_MESSAGE_COLUMNS "id, printer_id, sender, command, status, coalesce(return_code, -1), " \
+	"created, coalesce(sent, 0), coalesce(settled, 0), bitmap_png"
+#define DB_SESSION_COLUMNS "id, user_id, csrf_token, created, expires"
+#define DB_DEVICE_KEY_COLUMNS "id, secret, printer_id, created, uses"
+#endif
+
+/* transactions */
+DB_STATEMENT(SQL_BEGIN, "BEGIN IMMEDIATE")
+DB_STATEMENT(SQL_COMMIT, "COMMIT")
+DB_STATEMENT(SQL_ROLLBACK, "ROLLBACK")
+DB_STATEMENT(SQL_USER_VERSION, "PRAGMA user_version")
+
+/* command ids */
+DB_STATEMENT(SQL_COMMAND_ID_BUMP,
+	"UPDATE command_ids SET last = max(last, (SELECT coalesce(max(id), 0) FROM messages)) + 1"
+	" WHERE only_row = 1 AND max(last, (SELECT coalesce(max(id), 0) FROM messages)) < 4294967295")
+DB_STATEMENT(SQL_COMMAND_ID_LAST, "SELECT last FROM command_ids WHERE only_row = 1")
+
+/* users */
+DB_STATEMENT(SQL_USER_INSERT,
+	"INSERT INTO users (name, password_hash, is_admin, created) VALUES ($name, $hash, $admin, $now)"
+	" ON CONFLICT (name) DO NOTHING")
+DB_STATEMENT(SQL_USER_BY_NAME, "SELECT " DB_USER_COLUMNS " FROM users WHERE name = $name")
+DB_STATEMENT(SQL_USER_BY_ID, "SELECT " DB_USER_COLUMNS " FROM users WHERE id = $id")
+DB_STATEMENT(SQL_USER_BY_API_KEY, "SELECT " DB_USER_COLUMNS " FROM users WHERE api_key = $key")
+DB_STATEMENT(SQL_USER_SET_PASSWORD, "UPDATE users SET password_hash = $hash WHERE id = $id")
+DB_STATEMENT(SQL_USER_SET_ADMIN, "UPDATE users SET is_admin = $admin WHERE id = $id")
+DB_STATEMENT(SQL_USER_SET_API_KEY, "UPDATE users SET api_key = $key WHERE id = $id")
+DB_STATEMENT(SQL_USER_DELETE, "DELETE FROM users WHERE id = $id")
+DB_STATEMENT(SQL_USER_COUNT, "SELECT count(*) FROM users")
+
+/* sessions and login attempts */
+DB_STATEMENT(SQL_SESSION_INSERT,
+	"INSERT INTO sessions (token_hash, user_id, csrf_token, created, expires)"
+	" VALUES ($hash, $user, $csrf, $now, $expires)")
+DB_STATEMENT(SQL_SESSION_FIND,
+	"SELECT " DB_SESSION_COLUMNS " FROM sessions WHERE token_hash = $hash AND expires > $now")
+DB_STATEMENT(SQL_SESSION_DELETE, "DELETE FROM sessions WHERE token_hash = $hash")
+DB_STATEMENT(SQL_SESSION_DELETE_USER, "DELETE FROM sessions WHERE user_id = $user")
+DB_STATEMENT(SQL_SESSION_PURGE, "DELETE FROM sessions WHERE expires <= $now")
+DB_STATEMENT(SQL_LOGIN_INSERT,
+	"INSERT INTO login_attempts (name, address, time) VALUES ($name, $address, $now)")
+DB_STATEMENT(SQL_LOGIN_COUNT_NAME,
+	"SELECT count(*) FROM login_attempts WHERE name = $name AND time >= $since")
+DB_STATEMENT(SQL_LOGIN_COUNT_ADDRESS,
+	"SELECT count(*) FROM login_attempts WHERE address = $address AND time >= $since")
+DB_STATEMENT(SQL_LOGIN_PURGE, "DELETE FROM login_attempts WHERE time < $before")
+
+/* printers */
+DB_STATEMENT(SQL_PRINTER_BY_ADDRESS, "SELECT " DB_PRINTER_COLUMNS " FROM printers WHERE address = $address")
+DB_STATEMENT(SQL_PRINTER_BY_ID, "SELECT " DB_PRINTER_COLUMNS " FROM printers WHERE id = $id")
+DB_STATEMENT(SQL_PRINTERS_OF_OWNER,
+	"SELECT " DB_PRINTER_COLUMNS " FROM printers WHERE owner_id = $owner ORDER BY name, id")
+DB_STATEMENT(SQL_PRINTER_NEWEST_FOR_XOR,
+	"SELECT " DB_PRINTER_COLUMNS " FROM printers WHERE hardware_xor = $xor"
+	" ORDER BY created DESC, id DESC LIMIT 1")
+DB_STATEMENT(SQL_PRINTER_TOUCH, "UPDATE printers SET last_seen = $now WHERE address = $address")
+DB_STATEMENT(SQL_PRINTER_INSERT,
+	"INSERT INTO printers (address, hardware_xor, owner_id, name, claim_code_id, created, last_seen)"
+	" VALUES ($address, $xor, $owner, $name, $code, $now, $now)")
+DB_STATEMENT(SQL_PRINTER_RETIRE_XOR,
+	"UPDATE printers SET owner_id = NULL, name = NULL, claim_code_id = NULL"
+	" WHERE hardware_xor = $xor AND address <> $address")
+DB_STATEMENT(SQL_PRINTER_SET_CLAIM,
+	"UPDATE printers SET owner_id = $owner, name = $name, claim_code_id = $code WHERE id = $id")
+DB_STATEMENT(SQL_PRINTER_SECRET,
+	"SELECT c.secret FROM printers AS p JOIN claim_codes AS c ON c.id = p.claim_code_id"
+	" WHERE p.address = $address")
+DB_STATEMENT(SQL_PRINTER_RENAME, "UPDATE printers SET name = $name WHERE id = $id AND owner_id = $owner")
+DB_STATEMENT(SQL_PRINTER_FORGET,
+	"UPDATE printers SET owner_id = NULL, name = NULL, claim_code_id = NULL"
+	" WHERE id = $id AND owner_id = $owner")
+
+/* claim codes */
+DB_STATEMENT(SQL_CLAIM_BY_CODE, "SELECT id, user_id FROM claim_codes WHERE code = $code")
+DB_STATEMENT(SQL_CLAIM_NEWEST_FOR_XOR,
+	"SELECT id, user_id, printer_name FROM claim_codes WHERE hardware_xor = $xor"
+	" ORDER BY created DESC, id DESC LIMIT 1")
+DB_STATEMENT(SQL_CLAIM_INSERT,
+	"INSERT INTO claim_codes (code, hardware_xor, secret, user_id, printer_name, created)"
+	" VALUES ($code, $xor, $secret, $user, $name, $now)")
+DB_STATEMENT(SQL_CLAIM_RENAME, "UPDATE claim_codes SET printer_name = $name WHERE id = $id")
+DB_STATEMENT(SQL_CLAIM_DELETE_FOR_XOR,
+	"DELETE FROM claim_codes WHERE hardware_xor = $xor AND user_id = $user")
+
+/* messages */
+DB_STATEMENT(SQL_MESSAGE_INSERT,
+	"INSERT INTO messages (id, printer_id, sender, command, bitmap_png, status, created, sent)"
+	" VALUES ($id, $printer, $sender, $command, $png, $status, $now, $sent)")
+DB_STATEMENT(SQL_MESSAGE_SENDING,
+	"UPDATE messages SET status = 'sending', sent = $now WHERE id = $id AND status = 'queued'")
+DB_STATEMENT(SQL_MESSAGE_SETTLE,
+	"UPDATE messages SET status = CASE WHEN $code = 0 THEN 'delivered' ELSE 'failed' END,"
+	" return_code = $code, settled = $now WHERE id = $id AND status IN ('sending', 'timed_out')")
+DB_STATEMENT(SQL_MESSAGE_PRINTED,
+	"UPDATE messages SET status = 'printed', settled = $now"
+	" WHERE id = $id AND status IN ('sending', 'delivered', 'timed_out')")
+DB_STATEMENT(SQL_MESSAGES_TIME_OUT,
+	"UPDATE messages SET status = 'timed_out', settled = $now WHERE status = 'sending' AND sent < $before")
+DB_STATEMENT(SQL_MESSAGE_GET, "SELECT " DB_MESSAGE_COLUMNS " FROM messages WHERE id = $id")
+DB_STATEMENT(SQL_MESSAGES_OF_PRINTER,
+	"SELECT " DB_MESSAGE_COLUMNS " FROM messages WHERE printer_id = $printer ORDER BY id DESC LIMIT $limit")
+DB_STATEMENT(SQL_MESSAGES_QUEUED,
+	"SELECT " DB_MESSAGE_COLUMNS " FROM messages WHERE printer_id = $printer AND status = 'queued'"
+	" ORDER BY id")
+DB_STATEMENT(SQL_MESSAGES_RETAIN,
+	"DELETE FROM messages WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER"
+	" (PARTITION BY printer_id ORDER BY id DESC) AS n FROM messages) WHERE n > $keep)")
+
+/* device keys */
+DB_STATEMENT(SQL_KEY_INSERT,
+	"INSERT INTO device_keys (secret, printer_id, created) VALUES ($secret, $printer, $now)")
+DB_STATEMENT(SQL_KEY_FIND, "SELECT " DB_DEVICE_KEY_COLUMNS " FROM device_keys WHERE secret = $secret")
+DB_STATEMENT(SQL_KEY_USE, "UPDATE device_keys SET uses = uses + 1 WHERE id = $id")
+DB_STATEMENT(SQL_KEY_SENDER_ADD,
+	"INSERT INTO device_key_senders (key_id, sender) VALUES ($id, $sender) ON CONFLICT DO NOTHING")
+DB_STATEMENT(SQL_KEYS_OF_PRINTER,
+	"SELECT " DB_DEVICE_KEY_COLUMNS " FROM device_keys WHERE printer_id = $printer ORDER BY id")
+DB_STATEMENT(SQL_KEY_SENDERS, "SELECT sender FROM device_key_senders WHERE key_id = $id ORDER BY sender")
+DB_STATEMENT(SQL_KEY_DELETE, "DELETE FROM device_keys WHERE id = $id AND printer_id = $printer")
+DB_STATEMENT(SQL_KEYS_DELETE_PRINTER, "DELETE FROM device_keys WHERE printer_id = $printer")
+
+/* friends */
+DB_STATEMENT(SQL_FRIEND_ADD,
+	"INSERT INTO friends (user_id, friend_id, created) VALUES ($user, $friend, $now) ON CONFLICT DO NOTHING")
+DB_STATEMENT(SQL_FRIEND_REMOVE, "DELETE FROM friends WHERE user_id = $user AND friend_id = $friend")
+DB_STATEMENT(SQL_FRIEND_IS, "SELECT 1 FROM friends WHERE user_id = $user AND friend_id = $friend")
+DB_STATEMENT(SQL_FRIENDS_OF,
+	"SELECT u.id, u.name, '', u.is_admin, '', u.created FROM friends AS f JOIN users AS u"
+	" ON u.id = f.friend_id WHERE f.user_id = $user ORDER BY u.name")

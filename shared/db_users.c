@@ -1,0 +1,428 @@
+/* db_users.c: user accounts, API keys, sessions, failed logins and friends in the database. */
+#include "db_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "password.h"
+#include "random_token.h"
+
+int db_user_name_valid(const char *name)
+{
+	size_t i;
+
+	if (!name || !name[0])
+		return 0;
+	for (i = 0; name[i]; i++) {
+		char c = name[i];
+
+		if (i >= DB_USER_NAME_MAX)
+			return 0;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '.' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+void dbi_read_user(struct db *db, enum db_stmt id, void *out)
+{
+	struct db_user *user = out;
+	sqlite3_stmt *st = db->stmts[id];
+
+	memset(user, 0, sizeof(*user));
+	user->id = sqlite3_column_int64(st, 0);
+	dbi_column_text(db, id, 1, user->name, sizeof(user->name));
+	dbi_column_text(db, id, 2, user->password_hash, sizeof(user->password_hash));
+	user->is_admin = sqlite3_column_int(st, 3) != 0;
+	dbi_column_text(db, id, 4, user->api_key, sizeof(user->api_key));
+	user->created = sqlite3_column_int64(st, 5);
+}
+
+int db_user_create(struct db *db, const char *name, const char *password, int is_admin,
+		   int64_t now, int64_t *id, struct sirius_error *err)
+{
+	char hash[PASSWORD_HASH_SIZE];
+	int changed;
+
+	if (!db_user_name_valid(name))
+		return error_set(err, "a user name is 1 to %d letters, digits, '_', '.' or '-'",
+				 DB_USER_NAME_MAX);
+	if (password_hash(password, hash, err) < 0)
+		return -1;
+	if (!dbi_stmt(db, SQL_USER_INSERT, err) ||
+	    dbi_bind_text(db, SQL_USER_INSERT, "$name", name, err) < 0 ||
+	    dbi_bind_text(db, SQL_USER_INSERT, "$hash", hash, err) < 0 ||
+	    dbi_bind_int(db, SQL_USER_INSERT, "$admin", is_admin ? 1 : 0, err) < 0 ||
+	    dbi_bind_int(db, SQL_USER_INSERT, "$now", now, err) < 0) {
+		dbi_reset(db, SQL_USER_INSERT);
+		return -1;
+	}
+	changed = dbi_run(db, SQL_USER_INSERT, err);
+	if (changed < 0)
+		return -1;
+	if (changed == 0)
+		return 0;
+	if (id)
+		*id = sqlite3_last_insert_rowid(db->sqlite);
+	return 1;
+}
+
+int db_user_by_name(struct db *db, const char *name, struct db_user *out, struct sirius_error *err)
+{
+	if (!db_user_name_valid(name))
+		return 0;
+	if (dbi_bind_text(db, SQL_USER_BY_NAME, "$name", name, err) < 0) {
+		dbi_reset(db, SQL_USER_BY_NAME);
+		return -1;
+	}
+	return dbi_lookup(db, SQL_USER_BY_NAME, dbi_read_user, out, err);
+}
+
+int db_user_by_id(struct db *db, int64_t id, struct db_user *out, struct sirius_error *err)
+{
+	if (dbi_bind_int(db, SQL_USER_BY_ID, "$id", id, err) < 0) {
+		dbi_reset(db, SQL_USER_BY_ID);
+		return -1;
+	}
+	return dbi_lookup(db, SQL_USER_BY_ID, dbi_read_user, out, err);
+}
+
+int db_user_by_api_key(struct db *db, const char *api_key, struct db_user *out,
+		       struct sirius_error *err)
+{
+	if (!api_key || strlen(api_key) != DB_API_KEY_LEN)
+		return 0;
+	if (dbi_bind_text(db, SQL_USER_BY_API_KEY, "$key", api_key, err) < 0) {
+		dbi_reset(db, SQL_USER_BY_API_KEY);
+		return -1;
+	}
+	return dbi_lookup(db, SQL_USER_BY_API_KEY, dbi_read_user, out, err);
+}
+
+int db_user_login(struct db *db, const char *name, const char *password, struct db_user *out,
+		  struct sirius_error *err)
+{
+	struct db_user user;
+	int found = db_user_by_name(db, name, &user, err);
+
+	if (found < 0)
+		return -1;
+	if (found == 0) {
+		password_verify_nothing(password);
+		return 0;
+	}
+	if (!password_verify(user.password_hash, password))
+		return 0;
+	if (password_needs_rehash(user.password_hash))
+		db_user_set_password(db, user.id, password, NULL);
+	if (out)
+		*out = user;
+	return 1;
+}
+
+int db_user_set_password(struct db *db, int64_t user_id, const char *password,
+			 struct sirius_error *err)
+{
+	char hash[PASSWORD_HASH_SIZE];
+
+	if (password_hash(password, hash, err) < 0)
+		return -1;
+	if (dbi_bind_text(db, SQL_USER_SET_PASSWORD, "$hash", hash, err) < 0 ||
+	    dbi_bind_int(db, SQL_USER_SET_PASSWORD, "$id", user_id, err) < 0) {
+		dbi_reset(db, SQL_USER_SET_PASSWORD);
+		return -1;
+	}
+	return dbi_run(db, SQL_USER_SET_PASSWORD, err);
+}
+
+int db_user_set_admin(struct db *db, int64_t user_id, int is_admin, struct sirius_error *err)
+{
+	if (dbi_bind_int(db, SQL_USER_SET_ADMIN, "$admin", is_admin ? 1 : 0, err) < 0 ||
+	    dbi_bind_int(db, SQL_USER_SET_ADMIN, "$id", user_id, err) < 0) {
+		dbi_reset(db, SQL_USER_SET_ADMIN);
+		return -1;
+	}
+	return dbi_run(db, SQL_USER_SET_ADMIN, err);
+}
+
+/* Sets (key not NULL) or clears a user's API key: 1, 0 (no such user) or -1. */
+static int set_api_key(struct db *db, int64_t user_id, const char *key, struct sirius_error *err)
+{
+	if (dbi_bind_text(db, SQL_USER_SET_API_KEY, "$key", key, err) < 0 ||
+	    dbi_bind_int(db, SQL_USER_SET_API_KEY, "$id", user_id, err) < 0) {
+		dbi_reset(db, SQL_USER_SET_API_KEY);
+		return -1;
+	}
+	return dbi_run(db, SQL_USER_SET_API_KEY, err);
+}
+
+int db_user_new_api_key(struct db *db, int64_t user_id, char key[DB_API_KEY_LEN + 1],
+			struct sirius_error *err)
+{
+	int rc;
+
+	if (random_token_alnum(key, DB_API_KEY_LEN, err) < 0)
+		return -1;
+	rc = set_api_key(db, user_id, key, err);
+	if (rc != 1)
+		key[0] = '\0';
+	return rc;
+}
+
+int db_user_clear_api_key(struct db *db, int64_t user_id, struct sirius_error *err)
+{
+	return set_api_key(db, user_id, NULL, err);
+}
+
+int db_user_delete(struct db *db, int64_t user_id, struct sirius_error *err)
+{
+	if (dbi_bind_int(db, SQL_USER_DELETE, "$id", user_id, err) < 0) {
+		dbi_reset(db, SQL_USER_DELETE);
+		return -1;
+	}
+	return dbi_run(db, SQL_USER_DELETE, err);
+}
+
+int64_t db_user_count(struct db *db, struct sirius_error *err)
+{
+	int64_t count;
+
+	if (dbi_run_int(db, SQL_USER_COUNT, &count, err) < 0)
+		return -1;
+	return count;
+}
+
+/* ---- sessions --------------------------------------------------------------- */
+
+/* The SHA-256 of a token as 64 lower-case hex digits; 0, or -1 with a reason in err. */
+static int token_hash(const char *token, char out[65], struct sirius_error *err)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int len = 0, i;
+
+	if (EVP_Digest(token, strlen(token), digest, &len, EVP_sha256(), NULL) != 1 || len != 32)
+		return error_set(err, "SHA-256 failed");
+	for (i = 0; i < len; i++) {
+		out[2 * i] = hex[digest[i] >> 4];
+		out[2 * i + 1] = hex[digest[i] & 15];
+	}
+	out[64] = '\0';
+	return 0;
+}
+
+/* 1 when token looks like one db_session_create makes (DB_SESSION_TOKEN_LEN hex digits). */
+static int session_token_valid(const char *token)
+{
+	size_t i;
+
+	if (!token)
+		return 0;
+	for (i = 0; i < DB_SESSION_TOKEN_LEN; i++)
+		if (!((token[i] >= '0' && token[i] <= '9') || (token[i] >= 'a' && token[i] <= 'f')))
+			return 0;
+	return token[DB_SESSION_TOKEN_LEN] == '\0';
+}
+
+/* Fills the struct db_session at out from a row selecting DB_SESSION_COLUMNS. */
+static void read_session(struct db *db, enum db_stmt id, void *out)
+{
+	struct db_session *session = out;
+	sqlite3_stmt *st = db->stmts[id];
+
+	memset(session, 0, sizeof(*session));
+	session->id = sqlite3_column_int64(st, 0);
+	session->user_id = sqlite3_column_int64(st, 1);
+	dbi_column_text(db, id, 2, session->csrf_token, sizeof(session->csrf_token));
+	session->created = sqlite3_column_int64(st, 3);
+	session->expires = sqlite3_column_int64(st, 4);
+}
+
+int db_session_create(struct db *db, int64_t user_id, int64_t now, int64_t lifetime,
+		      char token[DB_SESSION_TOKEN_LEN + 1], struct db_session *out,
+		      struct sirius_error *err)
+{
+	char hash[65], csrf[DB_CSRF_TOKEN_LEN + 1];
+
+	token[0] = '\0';
+	if (lifetime <= 0)
+		return error_set(err, "a session must last a positive time");
+	if (random_token_hex(token, DB_SESSION_TOKEN_LEN, err) < 0 ||
+	    random_token_hex(csrf, DB_CSRF_TOKEN_LEN, err) < 0 || token_hash(token, hash, err) < 0)
+		goto fail;
+	if (dbi_bind_text(db, SQL_SESSION_INSERT, "$hash", hash, err) < 0 ||
+	    dbi_bind_int(db, SQL_SESSION_INSERT, "$user", user_id, err) < 0 ||
+	    dbi_bind_text(db, SQL_SESSION_INSERT, "$csrf", csrf, err) < 0 ||
+	    dbi_bind_int(db, SQL_SESSION_INSERT, "$now", now, err) < 0 ||
+	    dbi_bind_int(db, SQL_SESSION_INSERT, "$expires", now + lifetime, err) < 0) {
+		dbi_reset(db, SQL_SESSION_INSERT);
+		goto fail;
+	}
+	if (dbi_run(db, SQL_SESSION_INSERT, err) < 0)
+		goto fail;
+	if (out) {
+		memset(out, 0, sizeof(*out));
+		out->id = sqlite3_last_insert_rowid(db->sqlite);
+		out->user_id = user_id;
+		memcpy(out->csrf_token, csrf, sizeof(csrf));
+		out->created = now;
+		out->expires = now + lifetime;
+	}
+	return 0;
+fail:
+	OPENSSL_cleanse(token, DB_SESSION_TOKEN_LEN + 1);
+	return -1;
+}
+
+int db_session_find(struct db *db, const char *token, int64_t now, struct db_session *out,
+		    struct sirius_error *err)
+{
+	char hash[65];
+
+	if (!session_token_valid(token))
+		return 0;
+	if (token_hash(token, hash, err) < 0)
+		return -1;
+	if (dbi_bind_text(db, SQL_SESSION_FIND, "$hash", hash, err) < 0 ||
+	    dbi_bind_int(db, SQL_SESSION_FIND, "$now", now, err) < 0) {
+		dbi_reset(db, SQL_SESSION_FIND);
+		return -1;
+	}
+	return dbi_lookup(db, SQL_SESSION_FIND, read_session, out, err);
+}
+
+int db_session_delete(struct db *db, const char *token, struct sirius_error *err)
+{
+	char hash[65];
+
+	if (!session_token_valid(token))
+		return 0;
+	if (token_hash(token, hash, err) < 0)
+		return -1;
+	if (dbi_bind_text(db, SQL_SESSION_DELETE, "$hash", hash, err) < 0) {
+		dbi_reset(db, SQL_SESSION_DELETE);
+		return -1;
+	}
+	return dbi_run(db, SQL_SESSION_DELETE, err);
+}
+
+int db_sessions_delete_user(struct db *db, int64_t user_id, struct sirius_error *err)
+{
+	if (dbi_bind_int(db, SQL_SESSION_DELETE_USER, "$user", user_id, err) < 0) {
+		dbi_reset(db, SQL_SESSION_DELETE_USER);
+		return -1;
+	}
+	return dbi_run(db, SQL_SESSION_DELETE_USER, err);
+}
+
+int db_sessions_purge(struct db *db, int64_t now, struct sirius_error *err)
+{
+	if (dbi_bind_int(db, SQL_SESSION_PURGE, "$now", now, err) < 0) {
+		dbi_reset(db, SQL_SESSION_PURGE);
+		return -1;
+	}
+	return dbi_run(db, SQL_SESSION_PURGE, err);
+}
+
+/* ---- failed logins ---------------------------------------------------------- */
+
+int db_login_failure(struct db *db, const char *name, const char *address, int64_t now,
+		     struct sirius_error *err)
+{
+	if (!name || !address)
+		return error_set(err, "a failed login needs a name and an address");
+	if (dbi_bind_text(db, SQL_LOGIN_INSERT, "$name", name, err) < 0 ||
+	    dbi_bind_text(db, SQL_LOGIN_INSERT, "$address", address, err) < 0 ||
+	    dbi_bind_int(db, SQL_LOGIN_INSERT, "$now", now, err) < 0) {
+		dbi_reset(db, SQL_LOGIN_INSERT);
+		return -1;
+	}
+	return dbi_run(db, SQL_LOGIN_INSERT, err) < 0 ? -1 : 0;
+}
+
+int db_login_failures(struct db *db, const char *name, const char *address, int64_t since,
+		      int64_t *by_name, int64_t *by_address, struct sirius_error *err)
+{
+	if (!name || !address)
+		return error_set(err, "counting failed logins needs a name and an address");
+	if (dbi_bind_text(db, SQL_LOGIN_COUNT_NAME, "$name", name, err) < 0 ||
+	    dbi_bind_int(db, SQL_LOGIN_COUNT_NAME, "$since", since, err) < 0 ||
+	    dbi_run_int(db, SQL_LOGIN_COUNT_NAME, by_name, err) < 0) {
+		dbi_reset(db, SQL_LOGIN_COUNT_NAME);
+		return -1;
+	}
+	if (dbi_bind_text(db, SQL_LOGIN_COUNT_ADDRESS, "$address", address, err) < 0 ||
+	    dbi_bind_int(db, SQL_LOGIN_COUNT_ADDRESS, "$since", since, err) < 0 ||
+	    dbi_run_int(db, SQL_LOGIN_COUNT_ADDRESS, by_address, err) < 0) {
+		dbi_reset(db, SQL_LOGIN_COUNT_ADDRESS);
+		return -1;
+	}
+	return 0;
+}
+
+int db_login_failures_purge(struct db *db, int64_t before, struct sirius_error *err)
+{
+	if (dbi_bind_int(db, SQL_LOGIN_PURGE, "$before", before, err) < 0) {
+		dbi_reset(db, SQL_LOGIN_PURGE);
+		return -1;
+	}
+	return dbi_run(db, SQL_LOGIN_PURGE, err);
+}
+
+/* ---- friends ---------------------------------------------------------------- */
+
+int db_friend_add(struct db *db, int64_t user_id, int64_t friend_id, int64_t now,
+		  struct sirius_error *err)
+{
+	if (user_id == friend_id)
+		return error_set(err, "one cannot be one's own friend");
+	if (dbi_bind_int(db, SQL_FRIEND_ADD, "$user", user_id, err) < 0 ||
+	    dbi_bind_int(db, SQL_FRIEND_ADD, "$friend", friend_id, err) < 0 ||
+	    dbi_bind_int(db, SQL_FRIEND_ADD, "$now", now, err) < 0) {
+		dbi_reset(db, SQL_FRIEND_ADD);
+		return -1;
+	}
+	return dbi_run(db, SQL_FRIEND_ADD, err);
+}
+
+int db_friend_remove(struct db *db, int64_t user_id, int64_t friend_id, struct sirius_error *err)
+{
+	if (dbi_bind_int(db, SQL_FRIEND_REMOVE, "$user", user_id, err) < 0 ||
+	    dbi_bind_int(db, SQL_FRIEND_REMOVE, "$friend", friend_id, err) < 0) {
+		dbi_reset(db, SQL_FRIEND_REMOVE);
+		return -1;
+	}
+	return dbi_run(db, SQL_FRIEND_REMOVE, err);
+}
+
+int db_friend_is(struct db *db, int64_t user_id, int64_t friend_id, struct sirius_error *err)
+{
+	int64_t one;
+	int rc;
+
+	if (dbi_bind_int(db, SQL_FRIEND_IS, "$user", user_id, err) < 0 ||
+	    dbi_bind_int(db, SQL_FRIEND_IS, "$friend", friend_id, err) < 0) {
+		dbi_reset(db, SQL_FRIEND_IS);
+		return -1;
+	}
+	rc = dbi_step(db, SQL_FRIEND_IS, err);
+	one = rc == SQLITE_ROW ? 1 : 0;
+	dbi_reset(db, SQL_FRIEND_IS);
+	return rc < 0 ? -1 : (int)one;
+}
+
+int db_friends_of(struct db *db, int64_t user_id, struct db_user **list, size_t *count,
+		  struct sirius_error *err)
+{
+	*list = NULL;
+	*count = 0;
+	if (dbi_bind_int(db, SQL_FRIENDS_OF, "$user", user_id, err) < 0) {
+		dbi_reset(db, SQL_FRIENDS_OF);
+		return -1;
+	}
+	return dbi_collect(db, SQL_FRIENDS_OF, dbi_read_user, NULL, sizeof(**list), (void **)list, count, err);
+}

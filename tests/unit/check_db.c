@@ -1,0 +1,823 @@
+/* check_db.c: unit tests of the database layer: schema, migrations, command ids, messages, users, sessions, keys, friends. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "db.h"
+#include "password.h"
+#include "test_util.h"
+
+/* A fresh temporary directory for one test (Check runs each test in its own process). */
+static char *temp_dir(void)
+{
+	GError *gerr = NULL;
+	char *dir = g_dir_make_tmp(NULL, &gerr);
+
+	ck_assert_msg(dir != NULL, "cannot make a temporary directory: %s", gerr ? gerr->message : "?");
+	return dir;
+}
+
+/* Removes a directory tree made by a test. */
+static void remove_tree(const char *path)
+{
+	GDir *dir = g_dir_open(path, 0, NULL);
+	const char *name;
+
+	if (dir) {
+		while ((name = g_dir_read_name(dir))) {
+			char *child = g_build_filename(path, name, NULL);
+
+			if (g_file_test(child, G_FILE_TEST_IS_DIR))
+				remove_tree(child);
+			else
+				g_remove(child);
+			g_free(child);
+		}
+		g_dir_close(dir);
+	}
+	g_rmdir(path);
+}
+
+/* State of one test: its directory, database path and open connection. */
+struct fixture {
+	char *dir;       /* the temporary directory */
+	char *path;      /* the database file inside it (in a subdirectory db_open must make) */
+	struct db *db;   /* open on path */
+};
+
+static void fixture_open(struct fixture *f)
+{
+	struct sirius_error err = { "" };
+
+	f->dir = temp_dir();
+	f->path = g_build_filename(f->dir, "var", "deeper", "sirius.db", NULL);
+	f->db = db_open(f->path, &err);
+	ck_assert_msg(f->db != NULL, "db_open: %s", err.message);
+}
+
+static void fixture_close(struct fixture *f)
+{
+	db_close(f->db);
+	remove_tree(f->dir);
+	g_free(f->path);
+	g_free(f->dir);
+}
+
+/* Runs SQL on the file with a separate raw connection (what a test sets up behind the API's back). */
+static void raw_exec(const char *path, const char *sql)
+{
+	sqlite3 *s;
+	char *message = NULL;
+
+	ck_assert_int_eq(sqlite3_open(path, &s), SQLITE_OK);
+	sqlite3_busy_timeout(s, 5000);
+	ck_assert_msg(sqlite3_exec(s, sql, NULL, NULL, &message) == SQLITE_OK, "%s: %s", sql,
+		      message ? message : "?");
+	sqlite3_close(s);
+}
+
+/* One integer from a query on a raw connection. */
+static int64_t raw_int(const char *path, const char *sql)
+{
+	sqlite3 *s;
+	sqlite3_stmt *st;
+	int64_t value;
+
+	ck_assert_int_eq(sqlite3_open(path, &s), SQLITE_OK);
+	ck_assert_msg(sqlite3_prepare_v2(s, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(s));
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	value = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(s);
+	return value;
+}
+
+/* A user with a known password; returns the id. */
+static int64_t make_user(struct db *db, const char *name)
+{
+	struct sirius_error err = { "" };
+	int64_t id = 0;
+
+	ck_assert_msg(db_user_create(db, name, "secret password", 0, 1000, &id, &err) == 1, "%s", err.message);
+	ck_assert_int_gt(id, 0);
+	return id;
+}
+
+/* A printer seen at address; returns its id. */
+static int64_t make_printer(struct db *db, const char *address)
+{
+	struct sirius_error err = { "" };
+	struct db_printer p;
+
+	ck_assert_msg(db_printer_seen(db, address, 1000, &p, &err) == 0, "%s", err.message);
+	return p.id;
+}
+
+/* ---- schema and migrations -------------------------------------------------- */
+
+START_TEST(test_fresh_database_from_schema)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	static const char *const tables[] = {
+		"users", "sessions", "login_attempts", "claim_codes", "printers", "messages",
+		"device_keys", "device_key_senders", "friends", "command_ids",
+	};
+	size_t i;
+
+	fixture_open(&f);
+	ck_assert(g_file_test(f.path, G_FILE_TEST_IS_REGULAR));
+	ck_assert_int_eq(db_user_version(f.db, &err), 1);
+	ck_assert_int_eq(db_schema_version(), 1);
+	ck_assert_ptr_nonnull(strstr(db_schema_sql, "CREATE TABLE printers"));
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		char sql[128];
+
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '%s'",
+			 tables[i]);
+		ck_assert_msg(raw_int(f.path, sql) == 1, "table %s missing", tables[i]);
+	}
+	ck_assert_int_eq(raw_int(f.path, "SELECT count(*) FROM command_ids"), 1);
+	{
+		sqlite3 *s;
+		sqlite3_stmt *st;
+
+		ck_assert_int_eq(sqlite3_open(f.path, &s), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_prepare_v2(s, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+		ck_assert_str_eq((const char *)sqlite3_column_text(st, 0), "wal");
+		sqlite3_finalize(st);
+		sqlite3_close(s);
+	}
+	/* Opening again leaves the database as it is. */
+	db_close(f.db);
+	f.db = db_open(f.path, &err);
+	ck_assert_msg(f.db != NULL, "%s", err.message);
+	ck_assert_int_eq(db_user_version(f.db, &err), 1);
+	fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_foreign_keys_enforced)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+
+	fixture_open(&f);
+	/* A message for a printer that does not exist is refused by the foreign key. */
+	ck_assert_int_eq(db_message_create(f.db, 5, 999, "x", 1, NULL, 0, DB_MESSAGE_QUEUED, 1, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.message, "SQL_MESSAGE_INSERT"));
+	ck_assert_ptr_nonnull(strstr(err.message, "FOREIGN KEY"));
+	fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_migration_from_older_version)
+{
+	static const struct db_migration fake[] = {
+		{ 2, "ALTER TABLE printers ADD COLUMN colour TEXT NOT NULL DEFAULT 'white';" },
+		{ 3, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);"
+		     "INSERT INTO notes (body) VALUES ('migrated');" },
+		{ 0, NULL },
+	};
+	static const struct db_migration gap[] = {
+		{ 3, "SELECT 1;" },
+		{ 0, NULL },
+	};
+	struct fixture f;
+	struct sirius_error err = { "" };
+	struct db *db;
+
+	fixture_open(&f);
+	make_printer(f.db, "000d6f0001020304");
+	db_close(f.db);
+	f.db = NULL;
+
+	db = db_open_with_migrations(f.path, fake, &err);
+	ck_assert_msg(db != NULL, "%s", err.message);
+	ck_assert_int_eq(db_user_version(db, &err), 3);
+	db_close(db);
+	ck_assert_int_eq(raw_int(f.path, "SELECT count(*) FROM printers WHERE colour = 'white'"), 1);
+	ck_assert_int_eq(raw_int(f.path, "SELECT count(*) FROM notes"), 1);
+
+	/* Opening again runs nothing twice. */
+	db = db_open_with_migrations(f.path, fake, &err);
+	ck_assert_msg(db != NULL, "%s", err.message);
+	db_close(db);
+	ck_assert_int_eq(raw_int(f.path, "SELECT count(*) FROM notes"), 1);
+
+	/* This program's list stops at 1: the database is too new for it. */
+	err.message[0] = '\0';
+	ck_assert_ptr_null(db_open(f.path, &err));
+	ck_assert_ptr_nonnull(strstr(err.message, "newer"));
+
+	/* A list with a gap is refused. */
+	ck_assert_ptr_null(db_open_with_migrations(f.path, gap, &err));
+	ck_assert_ptr_nonnull(strstr(err.message, "migration 3"));
+	fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_failing_migration_rolls_back)
+{
+	static const struct db_migration bad[] = {
+		{ 2, "CREATE TABLE half (id INTEGER); INSERT INTO nowhere VALUES (1);" },
+		{ 0, NULL },
+	};
+	struct fixture f;
+	struct sirius_error err = { "" };
+
+	fixture_open(&f);
+	db_close(f.db);
+	f.db = NULL;
+	ck_assert_ptr_null(db_open_with_migrations(f.path, bad, &err));
+	ck_assert_ptr_nonnull(strstr(err.message, "migration to version 2"));
+	ck_assert_int_eq(raw_int(f.path, "PRAGMA user_version"), 1);
+	ck_assert_int_eq(raw_int(f.path, "SELECT count(*) FROM sqlite_master WHERE name = 'half'"), 0);
+	fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_refuses_foreign_database)
+{
+	char *dir = temp_dir();
+	char *path = g_build_filename(dir, "other.db", NULL);
+	struct sirius_error err = { "" };
+
+	raw_exec(path, "CREATE TABLE something (x);");
+	ck_assert_ptr_null(db_open(path, &err));
+	ck_assert_ptr_nonnull(strstr(err.message, "not a sirius database"));
+	remove_tree(dir);
+	g_free(path);
+	g_free(dir);
+}
+END_TEST
+
+/* ---- command ids ------------------------------------------------------------ */
+
+START_TEST(test_command_ids_increase_across_reopen)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	uint32_t id = 0, previous = 0;
+	int i;
+
+	fixture_open(&f);
+	for (i = 0; i < 5; i++) {
+		ck_assert_msg(db_next_command_id(f.db, &id, &err) == 0, "%s", err.message);
+		ck_assert_uint_ne(id, 0);
+		ck_assert_uint_gt(id, previous);
+		previous = id;
+	}
+	ck_assert_uint_eq(previous, 5);
+	db_close(f.db);
+	f.db = db_open(f.path, &err);
+	ck_assert_msg(f.db != NULL, "%s", err.message);
+	ck_assert_int_eq(db_next_command_id(f.db, &id, &err), 0);
+	ck_assert_uint_gt(id, previous);
+	fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_command_ids_above_stored_messages)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	uint32_t id = 0;
+	int64_t printer;
+
+	fixture_open(&f);
+	printer = make_printer(f.db, "000d6f0001020304");
+	ck_assert_int_eq(db_next_command_id(f.db, &id, &err), 0);
+	ck_assert_uint_eq(id, 1);
+	/* A message stored with a high id, as an older server may have left it. */
+	ck_assert_int_eq(db_message_create(f.db, 70000, printer, "old", 1, NULL, 0, DB_MESSAGE_QUEUED, 5, &err), 0);
+	ck_assert_int_eq(db_next_command_id(f.db, &id, &err), 0);
+	ck_assert_uint_eq(id, 70001);
+	/* Deleting the message does not bring its id back. */
+	ck_assert_int_eq(db_messages_retain(f.db, 0, &err), 1);
+	ck_assert_int_eq(db_next_command_id(f.db, &id, &err), 0);
+	ck_assert_uint_eq(id, 70002);
+	/* The last id there is, then nothing more. */
+	db_close(f.db);
+	raw_exec(f.path, "UPDATE command_ids SET last = 4294967294;");
+	f.db = db_open(f.path, &err);
+	ck_assert_int_eq(db_next_command_id(f.db, &id, &err), 0);
+	ck_assert_uint_eq(id, 4294967295u);
+	ck_assert_int_eq(db_next_command_id(f.db, &id, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.message, "every command_id"));
+	fixture_close(&f);
+}
+END_TEST
+
+#define WRITER_IDS 150
+
+/* In a child process: takes WRITER_IDS ids on its own connection and writes them to fd. */
+static void writer(const char *path, int fd)
+{
+	struct sirius_error err = { "" };
+	struct db *db = db_open(path, &err);
+	uint32_t ids[WRITER_IDS];
+	int i;
+
+	if (!db)
+		_exit(2);
+	for (i = 0; i < WRITER_IDS; i++)
+		if (db_next_command_id(db, &ids[i], &err) < 0)
+			_exit(3);
+	db_close(db);
+	_exit(write(fd, ids, sizeof(ids)) == (ssize_t)sizeof(ids) ? 0 : 4);
+}
+
+START_TEST(test_command_ids_two_writers)
+{
+	struct fixture f;
+	uint32_t ids[2][WRITER_IDS];
+	GHashTable *seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+	pid_t pid[2];
+	int fds[2][2], k, i, status;
+
+	fixture_open(&f);
+	for (k = 0; k < 2; k++) {
+		ck_assert_int_eq(pipe(fds[k]), 0);
+		pid[k] = fork();
+		ck_assert_int_ge(pid[k], 0);
+		if (pid[k] == 0) {
+			close(fds[k][0]);
+			writer(f.path, fds[k][1]);
+		}
+		close(fds[k][1]);
+	}
+	for (k = 0; k < 2; k++) {
+		size_t got = 0;
+		ssize_t n;
+
+		while (got < sizeof(ids[k]) && (n = read(fds[k][0], (char *)ids[k] + got, sizeof(ids[k]) - got)) > 0)
+			got += (size_t)n;
+		close(fds[k][0]);
+		ck_assert_int_eq(waitpid(pid[k], &status, 0), pid[k]);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "writer %d failed (%d)", k, status);
+		ck_assert_uint_eq(got, sizeof(ids[k]));
+	}
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < WRITER_IDS; i++) {
+			ck_assert_uint_ne(ids[k][i], 0);
+			if (i > 0)
+				ck_assert_uint_gt(ids[k][i], ids[k][i - 1]);
+			ck_assert_msg(!g_hash_table_contains(seen, GUINT_TO_POINTER(ids[k][i])),
+				      "id %u handed out twice", ids[k][i]);
+			g_hash_table_add(seen, GUINT_TO_POINTER(ids[k][i]));
+		}
+	ck_assert_uint_eq(g_hash_table_size(seen), 2 * WRITER_IDS);
+	g_hash_table_destroy(seen);
+	fixture_close(&f);
+}
+END_TEST
+
+/* ---- messages --------------------------------------------------------------- */
+
+START_TEST(test_message_lifecycle)
+{
+	static const uint8_t png[] = { 0x89, 'P', 'N', 'G', 0, 1, 2, 3 };
+	struct fixture f;
+	struct sirius_error err = { "" };
+	struct db_message m;
+	uint32_t a, b, c, d;
+	int64_t printer;
+
+	fixture_open(&f);
+	printer = make_printer(f.db, "000d6f0001020304");
+	ck_assert_int_eq(db_next_command_id(f.db, &a, &err), 0);
+	ck_assert_int_eq(db_next_command_id(f.db, &b, &err), 0);
+	ck_assert_int_eq(db_next_command_id(f.db, &c, &err), 0);
+	ck_assert_int_eq(db_next_command_id(f.db, &d, &err), 0);
+	ck_assert_int_eq(db_message_create(f.db, a, printer, "alice", 1, png, sizeof(png), DB_MESSAGE_QUEUED, 100, &err), 0);
+	ck_assert_int_eq(db_message_create(f.db, b, printer, "bob", 2, NULL, 0, DB_MESSAGE_SENDING, 100, &err), 0);
+	ck_assert_int_eq(db_message_create(f.db, c, printer, "carol", 1, NULL, 0, DB_MESSAGE_SENDING, 100, &err), 0);
+	ck_assert_int_eq(db_message_create(f.db, d, printer, "dave", 1, NULL, 0, DB_MESSAGE_SENDING, 150, &err), 0);
+	/* An id is used once; a new message is never created settled. */
+	ck_assert_int_eq(db_message_create(f.db, a, printer, "again", 1, NULL, 0, DB_MESSAGE_QUEUED, 100, &err), -1);
+	ck_assert_int_eq(db_message_create(f.db, 99, printer, "x", 1, NULL, 0, DB_MESSAGE_PRINTED, 100, &err), -1);
+
+	ck_assert_int_eq(db_message_get(f.db, a, &m, &err), 1);
+	ck_assert_int_eq(m.status, DB_MESSAGE_QUEUED);
+	ck_assert_str_eq(m.sender, "alice");
+	ck_assert_int_eq(m.return_code, -1);
+	ck_assert_int_eq(m.sent, 0);
+	ck_assert_uint_eq(m.png_len, sizeof(png));
+	ck_assert(memcmp(m.png, png, sizeof(png)) == 0);
+	db_message_clear(&m);
+
+	/* queued -> sending -> delivered -> printed */
+	ck_assert_int_eq(db_message_settle(f.db, a, 0, 110, &err), 0);
+	ck_assert_int_eq(db_message_sending(f.db, a, 110, &err), 1);
+	ck_assert_int_eq(db_message_sending(f.db, a, 111, &err), 0);
+	ck_assert_int_eq(db_message_settle(f.db, a, 0, 112, &err), 1);
+	ck_assert_int_eq(db_message_get(f.db, a, &m, &err), 1);
+	ck_assert_int_eq(m.status, DB_MESSAGE_DELIVERED);
+	ck_assert_int_eq(m.return_code, 0);
+	ck_assert_int_eq(m.sent, 110);
+	ck_assert_int_eq(m.settled, 112);
+	db_message_clear(&m);
+	ck_assert_int_eq(db_message_printed(f.db, a, 120, &err), 1);
+	ck_assert_int_eq(db_message_get(f.db, a, &m, &err), 1);
+	ck_assert_int_eq(m.status, DB_MESSAGE_PRINTED);
+	db_message_clear(&m);
+
+	/* sending -> failed with the bridge's code; a failed message is not printed later */
+	ck_assert_int_eq(db_message_settle(f.db, b, 0xe0, 105, &err), 1);
+	ck_assert_int_eq(db_message_get(f.db, b, &m, &err), 1);
+	ck_assert_int_eq(m.status, DB_MESSAGE_FAILED);
+	ck_assert_int_eq(m.return_code, 0xe0);
+	ck_assert_int_eq(m.command, 2);
+	ck_assert_ptr_null(m.png);
+	db_message_clear(&m);
+	ck_assert_int_eq(db_message_printed(f.db, b, 106, &err), 0);
+
+	/* Time out: c was sent at 100, d at 150; at 170 with 60 s only c is too old. */
+	ck_assert_int_eq(db_messages_time_out(f.db, 170, 60, &err), 1);
+	ck_assert_int_eq(db_message_get(f.db, c, &m, &err), 1);
+	ck_assert_int_eq(m.status, DB_MESSAGE_TIMED_OUT);
+	ck_assert_int_eq(m.settled, 170);
+	db_message_clear(&m);
+	ck_assert_int_eq(db_message_get(f.db, d, &m, &err), 1);
+	ck_assert_int_eq(m.status, DB_MESSAGE_SENDING);
+	db_message_clear(&m);
+	ck_assert_int_eq(db_messages_time_out(f.db, 170, 60, &err), 0);
+	/* A late answer still settles a timed-out message. */
+	ck_assert_int_eq(db_message_settle(f.db, c, 0, 175, &err), 1);
+	ck_assert_int_eq(db_message_get(f.db, c, &m, &err), 1);
+	ck_assert_int_eq(m.status, DB_MESSAGE_DELIVERED);
+	db_message_clear(&m);
+
+	ck_assert_int_eq(db_message_get(f.db, 4242, &m, &err), 0);
+	ck_assert_str_eq(db_message_status_name(DB_MESSAGE_TIMED_OUT), "timed_out");
+	ck_assert_str_eq(db_message_status_name((enum db_message_status)42), "unknown");
+	fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_message_lists_and_retention)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	struct db_message *list;
+	size_t n;
+	int64_t p1, p2;
+	uint32_t id;
+	int i;
+
+	fixture_open(&f);
+	p1 = make_printer(f.db, "000d6f0001020304");
+	p2 = make_printer(f.db, "000d6f00aabbccdd");
+	for (i = 0; i < 10; i++) {
+		ck_assert_int_eq(db_next_command_id(f.db, &id, &err), 0);
+		ck_assert_int_eq(db_message_create(f.db, id, i % 2 ? p2 : p1, "s", 1, (const uint8_t *)"png", 3,
+						   i < 8 ? DB_MESSAGE_SENDING : DB_MESSAGE_QUEUED, 100 + i, &err), 0);
+	}
+	/* p1 has ids 1 3 5 7 9 (9 queued), p2 has 2 4 6 8 10 (10 queued). */
+	ck_assert_int_eq(db_messages_of_printer(f.db, p1, 3, &list, &n, &err), 0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(list[0].id, 9);
+	ck_assert_uint_eq(list[1].id, 7);
+	ck_assert_uint_eq(list[2].id, 5);
+	ck_assert_uint_eq(list[0].png_len, 3);
+	db_messages_free(list, n);
+	ck_assert_int_eq(db_messages_queued(f.db, p2, &list, &n, &err), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(list[0].id, 10);
+	db_messages_free(list, n);
+
+	ck_assert_int_eq(db_messages_retain(f.db, 2, &err), 6);
+	ck_assert_int_eq(db_messages_of_printer(f.db, p1, 100, &list, &n, &err), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(list[0].id, 9);
+	ck_assert_uint_eq(list[1].id, 7);
+	db_messages_free(list, n);
+	ck_assert_int_eq(db_messages_of_printer(f.db, p2, 100, &list, &n, &err), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(list[0].id, 10);
+	ck_assert_uint_eq(list[1].id, 8);
+	db_messages_free(list, n);
+	ck_assert_int_eq(db_messages_retain(f.db, 2, &err), 0);
+	ck_assert_int_eq(db_messages_retain(f.db, -1, &err), -1);
+	ck_assert_int_eq(db_messages_of_printer(f.db, 12345, 10, &list, &n, &err), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_ptr_null(list);
+	fixture_close(&f);
+}
+END_TEST
+
+/* ---- users, sessions, logins ------------------------------------------------ */
+
+START_TEST(test_users_and_passwords)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	struct db_user u;
+	int64_t id = 0, other = 0;
+
+	fixture_open(&f);
+	ck_assert_int_eq(db_user_count(f.db, &err), 0);
+	ck_assert_int_eq(db_user_create(f.db, "Alice.B-1_", "correct horse", 1, 500, &id, &err), 1);
+	ck_assert_int_eq(db_user_create(f.db, "alice.b-1_", "other", 0, 500, &other, &err), 0);
+	ck_assert_int_eq(db_user_create(f.db, "", "pw", 0, 500, NULL, &err), -1);
+	ck_assert_int_eq(db_user_create(f.db, "has space", "pw", 0, 500, NULL, &err), -1);
+	ck_assert_int_eq(db_user_create(f.db, "abcdefghijklmnopqrstuvwxyzABCDEFG", "pw", 0, 500, NULL, &err), -1);
+	ck_assert_int_eq(db_user_create(f.db, "abcdefghijklmnopqrstuvwxyzABCDEF", "pw", 0, 500, NULL, &err), 1);
+	ck_assert_int_eq(db_user_create(f.db, "nopassword", "", 0, 500, NULL, &err), -1);
+	ck_assert_int_eq(db_user_count(f.db, &err), 2);
+
+	ck_assert_int_eq(db_user_by_name(f.db, "ALICE.B-1_", &u, &err), 1);
+	ck_assert_int_eq(u.id, id);
+	ck_assert_str_eq(u.name, "Alice.B-1_");
+	ck_assert_int_eq(u.is_admin, 1);
+	ck_assert_str_eq(u.api_key, "");
+	ck_assert_int_eq(u.created, 500);
+	ck_assert_ptr_nonnull(strstr(u.password_hash, "$argon2id$"));
+	ck_assert(strstr(u.password_hash, "correct horse") == NULL);
+	ck_assert_int_eq(db_user_by_id(f.db, id, &u, &err), 1);
+	ck_assert_int_eq(db_user_by_id(f.db, id + 100, &u, &err), 0);
+	ck_assert_int_eq(db_user_by_name(f.db, "nobody", &u, &err), 0);
+
+	ck_assert_int_eq(db_user_login(f.db, "alice.b-1_", "correct horse", &u, &err), 1);
+	ck_assert_int_eq(u.id, id);
+	ck_assert_int_eq(db_user_login(f.db, "Alice.B-1_", "correct horsE", &u, &err), 0);
+	ck_assert_int_eq(db_user_login(f.db, "nobody", "correct horse", &u, &err), 0);
+	ck_assert_int_eq(db_user_login(f.db, "bad name!", "correct horse", &u, &err), 0);
+
+	ck_assert_int_eq(db_user_set_password(f.db, id, "new one", &err), 1);
+	ck_assert_int_eq(db_user_login(f.db, "alice.b-1_", "correct horse", NULL, &err), 0);
+	ck_assert_int_eq(db_user_login(f.db, "alice.b-1_", "new one", NULL, &err), 1);
+	ck_assert_int_eq(db_user_set_password(f.db, id + 100, "x", &err), 0);
+	ck_assert_int_eq(db_user_set_admin(f.db, id, 0, &err), 1);
+	ck_assert_int_eq(db_user_by_id(f.db, id, &u, &err), 1);
+	ck_assert_int_eq(u.is_admin, 0);
+
+	ck_assert_int_eq(db_user_delete(f.db, id, &err), 1);
+	ck_assert_int_eq(db_user_delete(f.db, id, &err), 0);
+	ck_assert_int_eq(db_user_count(f.db, &err), 1);
+	fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_login_rehashes_old_hash)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	struct db_user before, after;
+	int64_t id;
+
+	fixture_open(&f);
+	password_set_cost(PASSWORD_COST_INTERACTIVE);
+	id = make_user(f.db, "carol");
+	password_set_cost(PASSWORD_COST_MINIMUM);
+	ck_assert_int_eq(db_user_by_id(f.db, id, &before, &err), 1);
+	ck_assert_int_eq(db_user_login(f.db, "carol", "secret password", NULL, &err), 1);
+	ck_assert_int_eq(db_user_by_id(f.db, id, &after, &err), 1);
+	ck_assert_str_ne(before.password_hash, after.password_hash);
+	ck_assert(!password_needs_rehash(after.password_hash));
+	ck_assert_int_eq(db_user_login(f.db, "carol", "secret password", NULL, &err), 1);
+	fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_api_keys)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	char key[DB_API_KEY_LEN + 1], first[DB_API_KEY_LEN + 1];
+	struct db_user u;
+	int64_t id;
+	size_t i;
+
+	fixture_open(&f);
+	id = make_user(f.db, "dan");
+	ck_assert_int_eq(db_user_new_api_key(f.db, id, key, &err), 1);
+	ck_assert_uint_eq(strlen(key), DB_API_KEY_LEN);
+	for (i = 0; i < DB_API_KEY_LEN; i++)
+		ck_assert(strchr("abcdefghijklmnopqrstuvwxyz0123456789", key[i]) != NULL);
+	strcpy(first, key);
+	ck_assert_int_eq(db_user_by_api_key(f.db, key, &u, &err), 1);
+	ck_assert_int_eq(u.id, id);
+	ck_assert_str_eq(u.api_key, key);
+	ck_assert_int_eq(db_user_new_api_key(f.db, id, key, &err), 1);
+	ck_assert_str_ne(first, key);
+	ck_assert_int_eq(db_user_by_api_key(f.db, first, &u, &err), 0);
+	ck_assert_int_eq(db_user_by_api_key(f.db, key, &u, &err), 1);
+	ck_assert_int_eq(db_user_by_api_key(f.db, "short", &u, &err), 0);
+	ck_assert_int_eq(db_user_clear_api_key(f.db, id, &err), 1);
+	ck_assert_int_eq(db_user_by_api_key(f.db, key, &u, &err), 0);
+	ck_assert_int_eq(db_user_new_api_key(f.db, id + 9, key, &err), 0);
+	fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_sessions)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	char token[DB_SESSION_TOKEN_LEN + 1], other[DB_SESSION_TOKEN_LEN + 1];
+	struct db_session s, found;
+	int64_t id;
+	char saved;
+
+	fixture_open(&f);
+	id = make_user(f.db, "erin");
+	ck_assert_int_eq(db_session_create(f.db, id, 1000, 3600, token, &s, &err), 0);
+	ck_assert_uint_eq(strlen(token), DB_SESSION_TOKEN_LEN);
+	ck_assert_uint_eq(strlen(s.csrf_token), DB_CSRF_TOKEN_LEN);
+	ck_assert_int_eq(s.expires, 4600);
+	/* Only a hash of the token is stored. */
+	{
+		char sql[200];
+
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM sessions WHERE token_hash = '%s'", token);
+		ck_assert_int_eq(raw_int(f.path, sql), 0);
+	}
+	ck_assert_int_eq(db_session_find(f.db, token, 2000, &found, &err), 1);
+	ck_assert_int_eq(found.user_id, id);
+	ck_assert_str_eq(found.csrf_token, s.csrf_token);
+	ck_assert_int_eq(db_session_find(f.db, token, 4600, &found, &err), 0);
+	ck_assert_int_eq(db_session_find(f.db, "not a token", 2000, &found, &err), 0);
+	saved = token[0];
+	token[0] = saved == 'a' ? 'b' : 'a';
+	ck_assert_int_eq(db_session_find(f.db, token, 2000, &found, &err), 0);
+	token[0] = saved;
+
+	ck_assert_int_eq(db_session_create(f.db, id, 1000, 10, other, NULL, &err), 0);
+	ck_assert_str_ne(token, other);
+	ck_assert_int_eq(db_sessions_purge(f.db, 1010, &err), 1);
+	ck_assert_int_eq(db_session_find(f.db, other, 1005, &found, &err), 0);
+	ck_assert_int_eq(db_session_delete(f.db, token, &err), 1);
+	ck_assert_int_eq(db_session_find(f.db, token, 2000, &found, &err), 0);
+	ck_assert_int_eq(db_session_delete(f.db, token, &err), 0);
+
+	ck_assert_int_eq(db_session_create(f.db, id, 1000, 100, token, NULL, &err), 0);
+	ck_assert_int_eq(db_session_create(f.db, id, 1000, 100, other, NULL, &err), 0);
+	ck_assert_int_eq(db_sessions_delete_user(f.db, id, &err), 2);
+	ck_assert_int_eq(db_session_create(f.db, id, 1000, 0, token, NULL, &err), -1);
+	/* Deleting the user ends their sessions. */
+	ck_assert_int_eq(db_session_create(f.db, id, 1000, 100, token, NULL, &err), 0);
+	ck_assert_int_eq(db_user_delete(f.db, id, &err), 1);
+	ck_assert_int_eq(db_session_find(f.db, token, 1001, &found, &err), 0);
+	fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_login_failures)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	int64_t by_name = -1, by_address = -1;
+
+	fixture_open(&f);
+	ck_assert_int_eq(db_login_failure(f.db, "frank", "192.0.2.1", 100, &err), 0);
+	ck_assert_int_eq(db_login_failure(f.db, "Frank", "192.0.2.2", 200, &err), 0);
+	ck_assert_int_eq(db_login_failure(f.db, "gina", "192.0.2.1", 300, &err), 0);
+	ck_assert_int_eq(db_login_failures(f.db, "FRANK", "192.0.2.1", 0, &by_name, &by_address, &err), 0);
+	ck_assert_int_eq(by_name, 2);
+	ck_assert_int_eq(by_address, 2);
+	ck_assert_int_eq(db_login_failures(f.db, "frank", "192.0.2.1", 150, &by_name, &by_address, &err), 0);
+	ck_assert_int_eq(by_name, 1);
+	ck_assert_int_eq(by_address, 1);
+	ck_assert_int_eq(db_login_failures_purge(f.db, 250, &err), 2);
+	ck_assert_int_eq(db_login_failures(f.db, "frank", "192.0.2.1", 0, &by_name, &by_address, &err), 0);
+	ck_assert_int_eq(by_name, 0);
+	ck_assert_int_eq(by_address, 1);
+	fixture_close(&f);
+}
+END_TEST
+
+/* ---- device keys and friends ------------------------------------------------ */
+
+START_TEST(test_device_keys)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	struct db_device_key k1, k2, found, *list;
+	char **senders;
+	size_t n;
+	int64_t printer, other;
+
+	fixture_open(&f);
+	printer = make_printer(f.db, "000d6f0001020304");
+	other = make_printer(f.db, "000d6f00aabbccdd");
+	ck_assert_int_eq(db_device_key_create(f.db, printer, 300, &k1, &err), 0);
+	ck_assert_int_eq(db_device_key_create(f.db, printer, 301, &k2, &err), 0);
+	ck_assert(db_device_key_valid(k1.secret));
+	ck_assert_str_ne(k1.secret, k2.secret);
+	ck_assert_int_eq(db_device_key_create(f.db, 9999, 300, &found, &err), -1);
+
+	ck_assert_int_eq(db_device_key_find(f.db, k1.secret, &found, &err), 1);
+	ck_assert_int_eq(found.id, k1.id);
+	ck_assert_int_eq(found.printer_id, printer);
+	ck_assert_int_eq(found.uses, 0);
+	ck_assert_int_eq(db_device_key_find(f.db, "aaaaaaaaaaaaaaaaaaaa", &found, &err), 0);
+	ck_assert_int_eq(db_device_key_find(f.db, "AAAAAAAAAAAAAAAAAAAA", &found, &err), 0);
+	ck_assert(!db_device_key_valid("abc"));
+
+	ck_assert_int_eq(db_device_key_used(f.db, k1.id, "zoe", &err), 1);
+	ck_assert_int_eq(db_device_key_used(f.db, k1.id, "adam", &err), 1);
+	ck_assert_int_eq(db_device_key_used(f.db, k1.id, "zoe", &err), 1);
+	ck_assert_int_eq(db_device_key_used(f.db, 9999, "zoe", &err), 0);
+	ck_assert_int_eq(db_device_key_find(f.db, k1.secret, &found, &err), 1);
+	ck_assert_int_eq(found.uses, 3);
+	ck_assert_int_eq(db_device_key_senders(f.db, k1.id, &senders, &n, &err), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(senders[0], "adam");
+	ck_assert_str_eq(senders[1], "zoe");
+	db_strings_free(senders, n);
+
+	ck_assert_int_eq(db_device_keys_of_printer(f.db, printer, &list, &n, &err), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(list[0].secret, k1.secret);
+	ck_assert_str_eq(list[1].secret, k2.secret);
+	db_free(list);
+
+	ck_assert_int_eq(db_device_key_delete(f.db, k1.id, other, &err), 0);
+	ck_assert_int_eq(db_device_key_delete(f.db, k1.id, printer, &err), 1);
+	ck_assert_int_eq(db_device_key_find(f.db, k1.secret, &found, &err), 0);
+	ck_assert_int_eq(raw_int(f.path, "SELECT count(*) FROM device_key_senders"), 0);
+	fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_friends)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	struct db_user *list;
+	size_t n;
+	int64_t a, b, c;
+
+	fixture_open(&f);
+	a = make_user(f.db, "anna");
+	b = make_user(f.db, "zed");
+	c = make_user(f.db, "bert");
+	ck_assert_int_eq(db_friend_add(f.db, a, b, 10, &err), 1);
+	ck_assert_int_eq(db_friend_add(f.db, a, b, 11, &err), 0);
+	ck_assert_int_eq(db_friend_add(f.db, a, c, 12, &err), 1);
+	ck_assert_int_eq(db_friend_add(f.db, a, a, 12, &err), -1);
+	ck_assert_int_eq(db_friend_add(f.db, a, 9999, 12, &err), -1);
+	ck_assert_int_eq(db_friend_is(f.db, a, b, &err), 1);
+	ck_assert_int_eq(db_friend_is(f.db, b, a, &err), 0);
+	ck_assert_int_eq(db_friends_of(f.db, a, &list, &n, &err), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(list[0].name, "bert");
+	ck_assert_str_eq(list[1].name, "zed");
+	ck_assert_str_eq(list[1].password_hash, "");
+	db_free(list);
+	ck_assert_int_eq(db_friend_remove(f.db, a, b, &err), 1);
+	ck_assert_int_eq(db_friend_remove(f.db, a, b, &err), 0);
+	ck_assert_int_eq(db_user_delete(f.db, c, &err), 1);
+	ck_assert_int_eq(db_friends_of(f.db, a, &list, &n, &err), 0);
+	ck_assert_uint_eq(n, 0);
+	fixture_close(&f);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("db");
+	TCase *schema = tcase_create("schema");
+	TCase *ids = tcase_create("command ids");
+	TCase *messages = tcase_create("messages");
+	TCase *users = tcase_create("users");
+	TCase *keys = tcase_create("keys and friends");
+
+	password_set_cost(PASSWORD_COST_MINIMUM);
+	tcase_add_test(schema, test_fresh_database_from_schema);
+	tcase_add_test(schema, test_foreign_keys_enforced);
+	tcase_add_test(schema, test_migration_from_older_version);
+	tcase_add_test(schema, test_failing_migration_rolls_back);
+	tcase_add_test(schema, test_refuses_foreign_database);
+	tcase_add_test(ids, test_command_ids_increase_across_reopen);
+	tcase_add_test(ids, test_command_ids_above_stored_messages);
+	tcase_add_test(ids, test_command_ids_two_writers);
+	tcase_set_timeout(ids, 60);
+	tcase_add_test(messages, test_message_lifecycle);
+	tcase_add_test(messages, test_message_lists_and_retention);
+	tcase_add_test(users, test_users_and_passwords);
+	tcase_add_test(users, test_login_rehashes_old_hash);
+	tcase_add_test(users, test_api_keys);
+	tcase_add_test(users, test_sessions);
+	tcase_add_test(users, test_login_failures);
+	tcase_set_timeout(users, 60);
+	tcase_add_test(keys, test_device_keys);
+	tcase_add_test(keys, test_friends);
+	suite_add_tcase(s, schema);
+	suite_add_tcase(s, ids);
+	suite_add_tcase(s, messages);
+	suite_add_tcase(s, users);
+	suite_add_tcase(s, keys);
+	return run_suite(s);
+}
