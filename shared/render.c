@@ -1,0 +1,244 @@
+/* render.c: a message (text, HTML, image) to the printer's bitmap: limits, the page template, dithering. */
+#include "render.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "dither.h"
+#include "external_renderer.h"
+#include "html_layout.h"
+#include "image_decode.h"
+
+/* The original's page template, in pixels. */
+#define TEMPLATE_TOP_ROWS 1        /* white above the header */
+#define TEMPLATE_HEADER_PX 18.0    /* header font size (bold, upper case, centred) */
+#define TEMPLATE_HEADER_GAP 18     /* white between the header and the content */
+#define TEMPLATE_BOTTOM_ROWS 80    /* white below the content */
+
+/* The longest sender name shown in the header, in characters. */
+#define SENDER_MAX_CHARS 64
+
+void render_limits_default(struct render_limits *limits)
+{
+	limits->max_body_bytes = (size_t)1024 * 1024;
+	limits->max_image_bytes = (size_t)10 * 1024 * 1024;
+	limits->max_image_pixels = (size_t)50 * 1000 * 1000;
+	limits->max_depth = 64;
+	limits->max_elements = 5000;
+	limits->max_millis = 2000;
+	limits->max_rows = PRINTER_MAX_ROWS;
+}
+
+const char *render_status_name(enum render_status status)
+{
+	switch (status) {
+	case RENDER_OK:
+		return "ok";
+	case RENDER_BODY_TOO_LARGE:
+		return "body-too-large";
+	case RENDER_IMAGE_TOO_LARGE:
+		return "image-too-large";
+	case RENDER_TOO_DEEP:
+		return "too-deep";
+	case RENDER_TOO_MANY_ELEMENTS:
+		return "too-many-elements";
+	case RENDER_TIMEOUT:
+		return "timeout";
+	case RENDER_BAD_IMAGE:
+		return "bad-image";
+	case RENDER_BAD_INPUT:
+		return "bad-input";
+	case RENDER_NO_MEMORY:
+		return "no-memory";
+	}
+	return "unknown";
+}
+
+int render_kind_from_mime(const char *content_type, enum render_kind *kind)
+{
+	const char *end, *slash;
+	size_t n;
+
+	if (!content_type)
+		return -1;
+	while (*content_type == ' ' || *content_type == '\t')
+		content_type++;
+	end = strchr(content_type, ';');
+	n = end ? (size_t)(end - content_type) : strlen(content_type);
+	while (n > 0 && (content_type[n - 1] == ' ' || content_type[n - 1] == '\t'))
+		n--;
+	slash = memchr(content_type, '/', n);
+	if (!slash || slash == content_type || slash == content_type + n - 1)
+		return -1;
+	if (n == 9 && !g_ascii_strncasecmp(content_type, "text/html", 9)) {
+		*kind = RENDER_HTML;
+	} else if (slash - content_type == 5 && !g_ascii_strncasecmp(content_type, "image", 5)) {
+		*kind = RENDER_IMAGE;
+	} else if (slash - content_type == 4 && !g_ascii_strncasecmp(content_type, "text", 4)) {
+		*kind = RENDER_TEXT;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The template's header line "HH:MM | DD-Mon-YYYY | sender" (g_free it), the
+ * time in zone (an IANA name; NULL or unknown: local time, then UTC).
+ */
+static gchar *header_line(const struct render_options *options)
+{
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+					      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	time_t when = options->when ? options->when : time(NULL);
+	GTimeZone *tz = options->timezone && *options->timezone
+				? g_time_zone_new_identifier(options->timezone)
+				: g_time_zone_new_local();
+	GDateTime *utc = g_date_time_new_from_unix_utc((gint64)when);
+	GDateTime *local;
+	GString *line = g_string_new(NULL);
+
+	if (!tz)
+		tz = g_time_zone_new_utc();
+	if (!utc)
+		utc = g_date_time_new_from_unix_utc(0);
+	local = g_date_time_to_timezone(utc, tz);
+	if (!local)
+		local = g_date_time_ref(utc);
+	g_string_append_printf(line, "%02d:%02d | %02d-%s-%04d", g_date_time_get_hour(local),
+			       g_date_time_get_minute(local), g_date_time_get_day_of_month(local),
+			       months[(g_date_time_get_month(local) - 1) % 12], g_date_time_get_year(local));
+	if (options->sender && *options->sender) {
+		gchar *valid = g_utf8_make_valid(options->sender, -1);
+
+		if (g_utf8_strlen(valid, -1) > SENDER_MAX_CHARS)
+			*g_utf8_offset_to_pointer(valid, SENDER_MAX_CHARS) = '\0';
+		g_string_append(line, " | ");
+		g_string_append(line, valid);
+		g_free(valid);
+	}
+	g_date_time_unref(local);
+	g_date_time_unref(utc);
+	g_time_zone_unref(tz);
+	return g_string_free(line, FALSE);
+}
+
+/*
+ * Lays out an HTML body: through the external renderer first when one is
+ * configured (logging to stderr why it was not used), else natively.
+ */
+static enum render_status add_html(struct layout_page *page, const uint8_t *data, size_t len,
+				   const struct render_options *options,
+				   const struct render_limits *limits, int64_t deadline_us,
+				   struct sirius_error *err)
+{
+	if (options->external_renderer && *options->external_renderer) {
+		struct greymap *gm = NULL;
+		struct sirius_error why = { "" };
+		int64_t left_ms = (deadline_us - g_get_monotonic_time()) / 1000;
+		enum image_decode_status st;
+
+		st = external_render_html(options->external_renderer, (const char *)data, len,
+					  PRINTER_WIDTH, left_ms > 1 ? (int)left_ms : 1,
+					  limits->max_image_pixels, &gm, &why);
+		if (st == IMAGE_OK) {
+			enum render_status rs = layout_add_greymap(page, gm, err);
+
+			greymap_free(gm);
+			return rs;
+		}
+		fprintf(stderr, "render: external HTML renderer failed, using the native one: %s\n",
+			why.message);
+	}
+	return layout_add_html(page, (const char *)data, len, err);
+}
+
+enum render_status render_message(enum render_kind kind, const uint8_t *data, size_t len,
+				  const struct render_options *options,
+				  const struct render_limits *limits, struct render_result *result,
+				  struct sirius_error *err)
+{
+	static const struct render_options no_options;
+	struct render_limits defaults;
+	struct layout_page *page;
+	struct greymap *gm = NULL;
+	enum render_status st = RENDER_OK;
+	int64_t deadline_us;
+	int bottom;
+
+	result->bitmap = NULL;
+	result->truncated = 0;
+	if (!options)
+		options = &no_options;
+	if (!limits) {
+		render_limits_default(&defaults);
+		limits = &defaults;
+	}
+	if ((!data && len > 0) || limits->max_rows < 1 || limits->max_rows > BITMAP_MAX_SIDE ||
+	    limits->max_millis < 1 || limits->max_depth < 1 || limits->max_elements < 1 ||
+	    (kind != RENDER_TEXT && kind != RENDER_HTML && kind != RENDER_IMAGE)) {
+		error_set(err, "invalid render arguments");
+		return RENDER_BAD_INPUT;
+	}
+	if (kind == RENDER_IMAGE && len > limits->max_image_bytes) {
+		error_set(err, "image body of %zu bytes exceeds the limit of %zu bytes", len,
+			  limits->max_image_bytes);
+		return RENDER_BODY_TOO_LARGE;
+	}
+	if (kind != RENDER_IMAGE && len > limits->max_body_bytes) {
+		error_set(err, "body of %zu bytes exceeds the limit of %zu bytes", len,
+			  limits->max_body_bytes);
+		return RENDER_BODY_TOO_LARGE;
+	}
+	if (kind == RENDER_IMAGE && image_sniff(data, len) == IMAGE_FORMAT_UNKNOWN) {
+		error_set(err, "not an image of a known format (PNG, JPEG, GIF)");
+		return RENDER_BAD_IMAGE;
+	}
+
+	deadline_us = g_get_monotonic_time() + (int64_t)limits->max_millis * 1000;
+	bottom = options->use_template ? TEMPLATE_BOTTOM_ROWS : 0;
+	page = layout_page_new(PRINTER_WIDTH,
+			       limits->max_rows > bottom ? limits->max_rows - bottom : 1, limits,
+			       deadline_us);
+	if (!page) {
+		error_set(err, "out of memory for a page");
+		return RENDER_NO_MEMORY;
+	}
+	if (options->use_template) {
+		gchar *line = header_line(options);
+
+		layout_add_space(page, TEMPLATE_TOP_ROWS);
+		st = layout_add_header(page, line, TEMPLATE_HEADER_PX, err);
+		layout_add_space(page, TEMPLATE_HEADER_GAP);
+		layout_start_section(page);
+		g_free(line);
+	}
+	if (st == RENDER_OK) {
+		switch (kind) {
+		case RENDER_TEXT:
+			st = layout_add_text(page, (const char *)data, len, LAYOUT_BODY_FONT_PX, err);
+			break;
+		case RENDER_HTML:
+			st = add_html(page, data, len, options, limits, deadline_us, err);
+			break;
+		case RENDER_IMAGE:
+			st = layout_add_image_data(page, data, len, err);
+			break;
+		}
+	}
+	if (st == RENDER_OK)
+		st = layout_page_draw(page, bottom, limits->max_rows, &gm, err);
+	if (st == RENDER_OK) {
+		result->bitmap = dither_floyd_steinberg(gm);
+		result->truncated = layout_page_truncated(page);
+		if (!result->bitmap) {
+			error_set(err, "out of memory dithering the page");
+			st = RENDER_NO_MEMORY;
+		}
+	}
+	greymap_free(gm);
+	layout_page_free(page);
+	return st;
+}
