@@ -1,0 +1,27 @@
+/* control.h: the relay's control protocol: one JSON request per line in, one JSON reply per line out. */
+#ifndef SIRIUS_RELAY_CONTROL_H
+#define SIRIUS_RELAY_CONTROL_H
+
+#include <stddef.h>
+
+#include "registry.h"
+
+/* The longest request line accepted, newline excluded (room for a 1 MiB base64 payload). */
+#define CONTROL_LINE_MAX (1024 * 1024 + 4096)
+
+/* The most addresses one status request may ask about. */
+#define CONTROL_STATUS_MAX 10000
+
+/*
+ * Answers one request line of len bytes (without its newline) and returns
+ * the reply as a malloc'd NUL-terminated JSON object without a newline:
+ * {"ok":true,...} or {"ok":false,"error":"..."}. A request's "id" (a number
+ * or a string of at most 64 bytes) is echoed in the reply. Returns NULL only
+ * when out of memory. Counts requests and errors in the registry's counters.
+ */
+char *control_handle(struct registry *reg, const char *line, size_t len);
+
+/* The reply to a line longer than CONTROL_LINE_MAX (malloc'd; NULL when out of memory). */
+char *control_error_reply(const char *message);
+
+#endif

@@ -1,0 +1,195 @@
+/* registry.h: the relay's protocol state machine (bridges, their sockets, devices, replies), free of the event loop. */
+#ifndef SIRIUS_RELAY_REGISTRY_H
+#define SIRIUS_RELAY_REGISTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+#include <glib.h>
+
+#include "bridge_message.h"
+#include "device_address.h"
+#include "error.h"
+#include "store.h"
+
+/*
+ * How to use it: the event loop creates one registry with an environment (a
+ * clock, timers, a way to ask for a writeable callback) and a store (the
+ * database). For every accepted websocket it opens a session, feeds it every
+ * complete text message, drains its outgoing queue when the socket is
+ * writeable and closes the session when the socket is gone. The control
+ * socket calls the registry_deliver / registry_push_key / *_json functions.
+ * Everything runs on the event loop's one thread.
+ */
+
+struct relay_timer; /* a one-shot timer of the event loop, opaque here */
+
+/* The event loop as the registry sees it; the unit tests put a fake clock behind it. */
+struct relay_env {
+	void *ctx; /* passed back to every function */
+	/* Wall-clock time in seconds since 1970. */
+	double (*now)(void *ctx);
+	/* A session's outgoing queue is no longer empty: call back when its socket can be written. */
+	void (*want_write)(void *ctx, void *transport);
+	/* A new timer that calls fire(arg) when it expires; NULL when out of memory. Not armed. */
+	struct relay_timer *(*timer_new)(void *ctx, void (*fire)(void *arg), void *arg);
+	/* (Re)arms a timer to expire delay seconds from now. */
+	void (*timer_arm)(void *ctx, struct relay_timer *timer, double delay);
+	/* Disarms a timer (nothing when it is not armed). */
+	void (*timer_cancel)(void *ctx, struct relay_timer *timer);
+	/* Disarms and frees a timer; NULL is allowed. */
+	void (*timer_free)(void *ctx, struct relay_timer *timer);
+};
+
+/* Limits and timeouts; registry_config_default fills the production values. */
+struct registry_config {
+	double device_timeout;     /* seconds of silence after which a device is offline (60) */
+	double message_timeout;    /* seconds a sent message may wait for its response (60) */
+	double sweep_interval;     /* seconds between two runs of the message time-out sweep */
+	size_t headroom;           /* bytes kept free before every outgoing message (LWS_PRE) */
+	size_t queue_max_messages; /* messages a bridge's outgoing queue may hold */
+	size_t queue_max_bytes;    /* bytes a bridge's outgoing queue may hold */
+	size_t log_ring;           /* bridge log records kept per bridge */
+	size_t max_bridges;        /* bridges kept in memory; a new one beyond is refused */
+	size_t max_devices;        /* devices kept in memory; a new one beyond is ignored */
+	unsigned malformed_log_max; /* malformed messages logged per socket before going quiet */
+};
+
+/* What a deliver or push_key did. */
+enum registry_delivery {
+	REGISTRY_SENT,     /* queued on the bridge's socket */
+	REGISTRY_OFFLINE,  /* the device is not online, nothing sent */
+	REGISTRY_UNCLAIMED /* push_key only: the printer has no owner, nothing sent */
+};
+
+/* Counters over the relay's life, all monotonic except the *_open / *_online gauges. */
+struct registry_counters {
+	uint64_t sessions_opened;          /* websockets accepted */
+	uint64_t sessions_open;            /* websockets open now */
+	uint64_t bridges_online;           /* bridges with a socket now */
+	uint64_t devices_online;           /* devices online now */
+	uint64_t messages;                 /* messages received, all kinds */
+	uint64_t by_kind[BRIDGE_MESSAGE_KIND_COUNT]; /* messages received, per kind */
+	uint64_t malformed;                /* messages that did not decode */
+	uint64_t unknown;                  /* well-formed messages of an unknown type, name or code */
+	uint64_t no_address;               /* first messages without a bridge address (ignored) */
+	uint64_t foreign_address;          /* messages naming another bridge than their socket's */
+	uint64_t power_on_replays;         /* later power_on on the same socket (ignored) */
+	uint64_t takeovers;                /* bridges that connected again while their old socket lived */
+	uint64_t refused_bridges;          /* sockets refused because max_bridges was reached */
+	uint64_t ignored_devices;          /* device events ignored because max_devices was reached */
+	uint64_t devices_timed_out;        /* devices gone offline after device_timeout of silence */
+	uint64_t keys_sent;                /* add_device_encryption_key commands queued */
+	uint64_t keys_unclaimed;           /* key requests of unclaimed printers (nothing sent) */
+	uint64_t deliveries_sent;          /* DeviceCommands queued */
+	uint64_t deliveries_offline;       /* deliveries refused because the device was offline */
+	uint64_t queue_full;               /* commands refused because a bridge's queue was full */
+	uint64_t frames_written;           /* messages taken from the queues to be written */
+	uint64_t responses_delivered;      /* DeviceCommandResponses with code 0 */
+	uint64_t responses_failed;         /* DeviceCommandResponses with another code */
+	uint64_t printed;                  /* did_print events of deliveries */
+	uint64_t messages_timed_out;       /* messages the sweep marked timed out */
+	uint64_t log_records;              /* bridge log records received */
+	uint64_t store_errors;             /* database calls that failed */
+	uint64_t oversize;                 /* sockets closed for a too-large message (counted by the loop) */
+	uint64_t control_requests;         /* control requests answered */
+	uint64_t control_errors;           /* control requests answered with an error */
+};
+
+struct registry;
+struct relay_session;
+
+/* Production limits: 60 s timeouts, queues of 64 messages / 4 MiB, 256 log records per bridge. */
+void registry_config_default(struct registry_config *cfg);
+
+/*
+ * A new registry. env and store are copied. Starts the message time-out
+ * sweep (its first run is right away). Returns NULL when out of memory.
+ */
+struct registry *registry_new(const struct registry_config *cfg, const struct relay_env *env,
+			      const struct relay_store *store);
+
+/* Closes every session (without calling the event loop), frees every timer and the registry. */
+void registry_free(struct registry *reg);
+
+/* The counters, to read (and for the event loop to count oversize sockets and control requests). */
+struct registry_counters *registry_counters(struct registry *reg);
+
+/* A new session for an accepted websocket; transport is the loop's handle for it. NULL when out of memory. */
+struct relay_session *registry_session_open(struct registry *reg, void *transport);
+
+/*
+ * Handles one complete text message of len bytes from the session's socket.
+ * Returns 0, or -1 when the socket should be closed (the bridge address it
+ * names cannot be admitted). Malformed or unknown traffic returns 0.
+ */
+int registry_session_receive(struct registry *reg, struct relay_session *s, const char *text, size_t len);
+
+/*
+ * The next queued message of the session, or NULL when the queue is empty.
+ * *text points at the message (with cfg.headroom writable bytes before it)
+ * and *len is its length; the caller writes it and then calls
+ * registry_session_pop with the same session.
+ */
+const char *registry_session_peek(struct relay_session *s, size_t *len);
+
+/* Drops the message registry_session_peek returned; returns 1 when more are queued, else 0. */
+int registry_session_pop(struct registry *reg, struct relay_session *s);
+
+/* The bridge address a session speaks for; "" until its first message named one. */
+const char *registry_session_address(const struct relay_session *s);
+
+/*
+ * The socket is gone: when the session still owns its bridge, the bridge goes
+ * offline with all its devices; a stale session (its bridge connected again
+ * since) changes nothing else. Frees the session.
+ */
+void registry_session_close(struct registry *reg, struct relay_session *s);
+
+/*
+ * Queues a DeviceCommand with command_id and the base64 payload for device.
+ * Returns 0 with *outcome REGISTRY_SENT or REGISTRY_OFFLINE; -1 with a reason
+ * in err when an argument is invalid, the bridge's queue is full or memory
+ * ran out (nothing sent).
+ */
+int registry_deliver(struct registry *reg, const char *device, uint32_t command_id, const char *payload,
+		     enum registry_delivery *outcome, struct sirius_error *err);
+
+/*
+ * Sends a just-claimed printer its link key. Returns 0 with *outcome
+ * REGISTRY_SENT, REGISTRY_OFFLINE or REGISTRY_UNCLAIMED; -1 with a reason in
+ * err for an invalid address, a database error or a full queue.
+ */
+int registry_push_key(struct registry *reg, const char *device, enum registry_delivery *outcome,
+		      struct sirius_error *err);
+
+/* The name of an outcome: "sent", "offline", "unclaimed". */
+const char *registry_delivery_name(enum registry_delivery outcome);
+
+/*
+ * A device's status as a JSON object {address, online, bridge, last_seen};
+ * an unknown device is offline with bridge "" and last_seen 0. NULL when out
+ * of memory.
+ */
+cJSON *registry_device_json(struct registry *reg, const char *device);
+
+/* Every known device's status as a JSON array; NULL when out of memory. */
+cJSON *registry_devices_json(struct registry *reg);
+
+/* Every known bridge as a JSON array of objects (address, online, power_on facts, devices); NULL when out of memory. */
+cJSON *registry_bridges_json(struct registry *reg);
+
+/*
+ * The log ring of a bridge as a JSON array of records, oldest first. Returns
+ * NULL with a reason in err for an unknown bridge or when out of memory.
+ */
+cJSON *registry_logs_json(struct registry *reg, const char *bridge, struct sirius_error *err);
+
+/* The counters as a JSON object; NULL when out of memory. */
+cJSON *registry_counters_json(struct registry *reg);
+
+/* Whether a device is online now (for tests and the loop's logging). */
+int registry_device_online(struct registry *reg, const char *device);
+
+#endif

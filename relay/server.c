@@ -1,0 +1,622 @@
+/* server.c: the relay's lws 4.1 event loop: bridge websockets, the control socket, timers as lws_sul. */
+#include "server.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <libwebsockets.h>
+
+#include "control.h"
+#include "log.h"
+
+/* Replies a control client may leave unread before the relay stops reading its requests. */
+#define CONTROL_OUT_HIGH (16 * 1024 * 1024)
+/* A bridge socket's receive buffer is given back when a message left it bigger than this. */
+#define RX_KEEP_MAX (64 * 1024)
+
+/* A timer of the registry: an lws_sul and what to call. */
+struct relay_timer {
+	lws_sorted_usec_list_t sul;  /* lws's sorted timer list entry; zeroed before first use */
+	struct relay_server *srv;    /* owner */
+	void (*fire)(void *arg);     /* called when it expires */
+	void *arg;                   /* fire's argument */
+};
+
+struct relay_server {
+	struct relay_server_config cfg; /* as given (strings borrowed) */
+	struct lws_context *context;    /* the event loop; NULL once destroyed */
+	struct registry *reg;           /* the state machine */
+	char *socket_path;              /* the control socket file we made */
+};
+
+/* Per-websocket data of a bridge connection (lws zeroes it). */
+struct bridge_pss {
+	struct relay_session *session; /* the registry's session; NULL before ESTABLISHED */
+	char *rx;                      /* the message being assembled (malloc'd) */
+	size_t rx_len;                 /* bytes in rx */
+	size_t rx_cap;                 /* bytes allocated for rx */
+	int rx_binary;                 /* the message came in binary frames */
+	char peer[64];                 /* the peer's IP address, for the log */
+};
+
+/* A reply waiting to be written on a control connection. */
+struct control_out {
+	size_t len;  /* bytes of reply, newline included */
+	unsigned char buf[]; /* LWS_PRE bytes of headroom, then the reply */
+};
+
+/* Per-connection data of a control client (lws zeroes it). */
+struct control_pss {
+	GString *in;       /* the partial request line */
+	GQueue out;        /* struct control_out *, in order */
+	size_t out_bytes;  /* bytes queued */
+	int close_after;   /* close once the queue is written (after a too-long line) */
+	int throttled;     /* reading is paused until the queue drains */
+};
+
+/* ---- clock and timers for the registry ---------------------------------------- */
+
+static double env_now(void *ctx)
+{
+	struct timeval tv;
+
+	(void)ctx;
+	gettimeofday(&tv, NULL);
+	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+static void env_want_write(void *ctx, void *transport)
+{
+	(void)ctx;
+	lws_callback_on_writable(transport);
+}
+
+static void timer_expired(lws_sorted_usec_list_t *sul)
+{
+	struct relay_timer *t = lws_container_of(sul, struct relay_timer, sul);
+
+	t->fire(t->arg);
+}
+
+static struct relay_timer *env_timer_new(void *ctx, void (*fire)(void *arg), void *arg)
+{
+	struct relay_timer *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->srv = ctx;
+	t->fire = fire;
+	t->arg = arg;
+	return t;
+}
+
+static void env_timer_arm(void *ctx, struct relay_timer *t, double delay)
+{
+	struct relay_server *srv = ctx;
+
+	if (!srv->context)
+		return;
+	if (delay < 0)
+		delay = 0;
+	lws_sul_schedule(srv->context, 0, &t->sul, timer_expired, (lws_usec_t)(delay * 1e6));
+}
+
+static void env_timer_cancel(void *ctx, struct relay_timer *t)
+{
+	struct relay_server *srv = ctx;
+
+	/* once the context is gone its timer lists are too: nothing to unlink from */
+	if (srv->context)
+		lws_sul_cancel(&t->sul);
+}
+
+static void env_timer_free(void *ctx, struct relay_timer *t)
+{
+	if (!t)
+		return;
+	env_timer_cancel(ctx, t);
+	free(t);
+}
+
+/* ---- bridge websockets ----------------------------------------------------------- */
+
+/* The server of a connection (the context's user pointer). */
+static struct relay_server *server_of(struct lws *wsi)
+{
+	return lws_context_user(lws_get_context(wsi));
+}
+
+/* Appends len bytes to the message being assembled; -1 when it would exceed the limit or memory ran out. */
+static int rx_append(struct relay_server *srv, struct bridge_pss *pss, const void *in, size_t len)
+{
+	if (len > srv->cfg.max_message || pss->rx_len > srv->cfg.max_message - len)
+		return -1;
+	if (pss->rx_len + len + 1 > pss->rx_cap) {
+		size_t cap = pss->rx_cap ? pss->rx_cap : 4096;
+		char *p;
+
+		while (cap < pss->rx_len + len + 1)
+			cap *= 2;
+		if (cap > srv->cfg.max_message + 1)
+			cap = srv->cfg.max_message + 1;
+		p = realloc(pss->rx, cap);
+		if (!p)
+			return -1;
+		pss->rx = p;
+		pss->rx_cap = cap;
+	}
+	memcpy(pss->rx + pss->rx_len, in, len);
+	pss->rx_len += len;
+	pss->rx[pss->rx_len] = '\0';
+	return 0;
+}
+
+/* Answers a plain HTTP request on the websocket port: 404, then close. */
+static int http_not_found(struct lws *wsi)
+{
+	if (lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, "Bridges connect to " RELAY_WS_PATH))
+		return -1;
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+/* The lws callback of the bridge protocol (and of plain HTTP on the same port). */
+static int callback_bridge(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+	struct bridge_pss *pss = user;
+	struct relay_server *srv;
+	const char *text;
+	size_t n;
+
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+		return http_not_found(wsi);
+
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
+		char uri[128];
+		char peer[64] = "";
+
+		if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) < 0 || strcmp(uri, RELAY_WS_PATH) != 0) {
+			lws_get_peer_simple(wsi, peer, sizeof(peer));
+			relay_log(RELAY_LOG_WARN, "websocket from %s refused: wrong path", peer);
+			return 1;
+		}
+		return 0;
+	}
+
+	case LWS_CALLBACK_ESTABLISHED:
+		srv = server_of(wsi);
+		lws_get_peer_simple(wsi, pss->peer, sizeof(pss->peer));
+		pss->session = registry_session_open(srv->reg, wsi);
+		relay_log(RELAY_LOG_INFO, "websocket from %s accepted", pss->peer);
+		break;
+
+	case LWS_CALLBACK_RECEIVE:
+		srv = server_of(wsi);
+		if (!pss->session)
+			return -1;
+		if (pss->rx_len == 0)
+			pss->rx_binary = lws_frame_is_binary(wsi);
+		if (rx_append(srv, pss, in, len) < 0) {
+			registry_counters(srv->reg)->oversize++;
+			relay_log(RELAY_LOG_WARN, "bridge %s (%s): message larger than %zu bytes, closing the connection",
+				  registry_session_address(pss->session)[0] ? registry_session_address(pss->session) : "-",
+				  pss->peer, srv->cfg.max_message);
+			lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)"too large", 9);
+			return -1;
+		}
+		if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi))
+			break;
+		if (pss->rx_binary) {
+			struct registry_counters *c = registry_counters(srv->reg);
+
+			c->messages++;
+			c->malformed++;
+			relay_log(RELAY_LOG_WARN, "bridge %s (%s): binary message ignored",
+				  registry_session_address(pss->session), pss->peer);
+		} else if (registry_session_receive(srv->reg, pss->session, pss->rx, pss->rx_len) < 0) {
+			return -1;
+		}
+		pss->rx_len = 0;
+		if (pss->rx_cap > RX_KEEP_MAX) {
+			free(pss->rx);
+			pss->rx = NULL;
+			pss->rx_cap = 0;
+		}
+		break;
+
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		srv = server_of(wsi);
+		if (!pss->session)
+			break;
+		text = registry_session_peek(pss->session, &n);
+		if (!text)
+			break;
+		if (lws_write(wsi, (unsigned char *)text, n, LWS_WRITE_TEXT) < (int)n) {
+			relay_log(RELAY_LOG_WARN, "bridge %s (%s): write failed, closing the connection",
+				  registry_session_address(pss->session), pss->peer);
+			return -1;
+		}
+		if (registry_session_pop(srv->reg, pss->session))
+			lws_callback_on_writable(wsi);
+		break;
+
+	case LWS_CALLBACK_RECEIVE_PONG:
+		/* bridges send unsolicited pongs every 5 s: nothing to do */
+		break;
+
+	case LWS_CALLBACK_CLOSED:
+		srv = server_of(wsi);
+		if (pss->session) {
+			relay_log(RELAY_LOG_INFO, "websocket from %s closed (bridge %s)", pss->peer,
+				  registry_session_address(pss->session)[0] ? registry_session_address(pss->session) : "-");
+			registry_session_close(srv->reg, pss->session);
+			pss->session = NULL;
+		}
+		free(pss->rx);
+		pss->rx = NULL;
+		pss->rx_cap = pss->rx_len = 0;
+		break;
+
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* ---- control socket ------------------------------------------------------------ */
+
+/* Queues one reply line (reply is consumed: freed here). Returns 0, or -1 when out of memory. */
+static int control_queue(struct lws *wsi, struct control_pss *pss, char *reply)
+{
+	size_t len = strlen(reply);
+	struct control_out *o = malloc(sizeof(*o) + LWS_PRE + len + 1);
+
+	if (!o) {
+		free(reply);
+		return -1;
+	}
+	memcpy(o->buf + LWS_PRE, reply, len);
+	o->buf[LWS_PRE + len] = '\n';
+	o->len = len + 1;
+	free(reply);
+	if (g_queue_is_empty(&pss->out))
+		lws_callback_on_writable(wsi);
+	g_queue_push_tail(&pss->out, o);
+	pss->out_bytes += o->len;
+	if (pss->out_bytes > CONTROL_OUT_HIGH && !pss->throttled) {
+		pss->throttled = 1;
+		lws_rx_flow_control(wsi, 0);
+	}
+	return 0;
+}
+
+/* Answers one complete request line (its newline removed). Returns 0, or -1 to close the connection. */
+static int control_line(struct relay_server *srv, struct lws *wsi, struct control_pss *pss, const char *line,
+			size_t len)
+{
+	char *reply;
+
+	if (len && line[len - 1] == '\r')
+		len--;
+	if (len == 0)
+		return 0;
+	reply = control_handle(srv->reg, line, len);
+	if (!reply)
+		reply = control_error_reply("out of memory");
+	if (!reply)
+		return -1;
+	return control_queue(wsi, pss, reply);
+}
+
+/* A request line grew past the limit: answer an error, then close once it is written. */
+static int control_too_long(struct relay_server *srv, struct lws *wsi, struct control_pss *pss)
+{
+	char *reply = control_error_reply("request line too long");
+	struct registry_counters *c = registry_counters(srv->reg);
+
+	c->control_requests++;
+	c->control_errors++;
+	relay_log(RELAY_LOG_WARN, "control: request line longer than %d bytes, closing the connection", CONTROL_LINE_MAX);
+	g_string_truncate(pss->in, 0);
+	pss->close_after = 1;
+	lws_rx_flow_control(wsi, 0);
+	if (!reply || control_queue(wsi, pss, reply) < 0)
+		return -1;
+	return 0;
+}
+
+/* Splits received bytes into lines and answers each. Returns 0, or -1 to close the connection. */
+static int control_rx(struct relay_server *srv, struct lws *wsi, struct control_pss *pss, const char *in, size_t len)
+{
+	const char *nl;
+
+	if (pss->close_after)
+		return 0;
+	while (len && (nl = memchr(in, '\n', len))) {
+		size_t seg = (size_t)(nl - in);
+
+		if (pss->in->len + seg > CONTROL_LINE_MAX)
+			return control_too_long(srv, wsi, pss);
+		if (pss->in->len) {
+			g_string_append_len(pss->in, in, (gssize)seg);
+			if (control_line(srv, wsi, pss, pss->in->str, pss->in->len) < 0)
+				return -1;
+			g_string_truncate(pss->in, 0);
+		} else if (control_line(srv, wsi, pss, in, seg) < 0) {
+			return -1;
+		}
+		in = nl + 1;
+		len -= seg + 1;
+	}
+	if (pss->in->len + len > CONTROL_LINE_MAX)
+		return control_too_long(srv, wsi, pss);
+	g_string_append_len(pss->in, in, (gssize)len);
+	return 0;
+}
+
+/* The lws callback of control connections (raw sockets on the Unix socket vhost). */
+static int callback_control(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+	struct control_pss *pss = user;
+	struct control_out *o;
+
+	switch (reason) {
+	case LWS_CALLBACK_RAW_ADOPT:
+		pss->in = g_string_sized_new(256);
+		g_queue_init(&pss->out);
+		relay_log(RELAY_LOG_DEBUG, "control: client connected");
+		break;
+
+	case LWS_CALLBACK_RAW_RX:
+		if (!pss->in)
+			return -1;
+		return control_rx(server_of(wsi), wsi, pss, in, len);
+
+	case LWS_CALLBACK_RAW_WRITEABLE:
+		o = g_queue_pop_head(&pss->out);
+		if (o) {
+			int m = lws_write(wsi, o->buf + LWS_PRE, o->len, LWS_WRITE_RAW);
+
+			pss->out_bytes -= o->len;
+			free(o);
+			if (m < 0)
+				return -1;
+		}
+		if (!g_queue_is_empty(&pss->out)) {
+			lws_callback_on_writable(wsi);
+		} else if (pss->close_after) {
+			return -1;
+		} else if (pss->throttled) {
+			pss->throttled = 0;
+			lws_rx_flow_control(wsi, 1);
+		}
+		break;
+
+	case LWS_CALLBACK_RAW_CLOSE:
+		while ((o = g_queue_pop_head(&pss->out)))
+			free(o);
+		if (pss->in)
+			g_string_free(pss->in, TRUE);
+		pss->in = NULL;
+		relay_log(RELAY_LOG_DEBUG, "control: client disconnected");
+		break;
+
+	default:
+		break;
+	}
+	return 0;
+}
+
+static const struct lws_protocols bridge_protocols[] = {
+	{ RELAY_WS_PROTOCOL, callback_bridge, sizeof(struct bridge_pss), 16384, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+
+static const struct lws_protocols control_protocols[] = {
+	{ "sirius-control", callback_control, sizeof(struct control_pss), 65536, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+
+/* ---- setup --------------------------------------------------------------------- */
+
+/* lws's own error and warning lines, into our log. */
+static void lws_log_line(int level, const char *line)
+{
+	char text[512];
+	size_t n;
+
+	snprintf(text, sizeof(text), "%s", line);
+	n = strlen(text);
+	while (n && (text[n - 1] == '\n' || text[n - 1] == '\r'))
+		text[--n] = '\0';
+	relay_log(level == LLL_ERR ? RELAY_LOG_ERROR : RELAY_LOG_WARN, "lws: %s", text);
+}
+
+/*
+ * Makes the control socket path free: fails when a relay answers on it,
+ * removes a stale socket file, refuses to remove anything but a socket.
+ * Returns 0, or -1 with a reason in err.
+ */
+static int control_socket_prepare(const char *path, struct sirius_error *err)
+{
+	struct sockaddr_un sa;
+	struct stat st;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return error_set(err, "control socket path too long: %s", path);
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : error_set(err, "control socket %s: %s", path, strerror(errno));
+	if (!S_ISSOCK(st.st_mode))
+		return error_set(err, "%s exists and is not a socket", path);
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return error_set(err, "socket: %s", strerror(errno));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		close(fd);
+		return error_set(err, "another relay is listening on %s", path);
+	}
+	close(fd);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return error_set(err, "removing the stale socket %s: %s", path, strerror(errno));
+	relay_log(RELAY_LOG_INFO, "removed the stale control socket %s", path);
+	return 0;
+}
+
+/* Creates a websocket listener vhost; tls selects the certificate. Returns 0, or -1 with a reason in err. */
+static int ws_vhost(struct relay_server *srv, const char *name, const char *host, int port, int tls,
+		    struct sirius_error *err)
+{
+	struct lws_context_creation_info info;
+	struct lws_vhost *vh;
+
+	memset(&info, 0, sizeof(info));
+	info.vhost_name = name;
+	info.iface = host;
+	info.port = port;
+	info.protocols = bridge_protocols;
+	info.options = LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
+	if (host && !strchr(host, ':'))
+		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+	if (tls) {
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		info.ssl_cert_filepath = srv->cfg.tls_cert;
+		info.ssl_private_key_filepath = srv->cfg.tls_key;
+	}
+	vh = lws_create_vhost(srv->context, &info);
+	if (!vh)
+		return error_set(err, "cannot listen on %s:%d%s", host ? host : "*", port, tls ? " (TLS)" : "");
+	relay_log(RELAY_LOG_INFO, "listening for bridges on %s://%s:%d%s", tls ? "wss" : "ws", host ? host : "*",
+		  lws_get_vhost_listen_port(vh), RELAY_WS_PATH);
+	return 0;
+}
+
+/* Creates the control socket vhost. Returns 0, or -1 with a reason in err. */
+static int control_vhost(struct relay_server *srv, struct sirius_error *err)
+{
+	struct lws_context_creation_info info;
+
+	if (control_socket_prepare(srv->cfg.socket_path, err) < 0)
+		return -1;
+	memset(&info, 0, sizeof(info));
+	info.vhost_name = "control";
+	info.iface = srv->cfg.socket_path;
+	info.port = 0; /* lws binds a Unix socket only with port 0 */
+	info.protocols = control_protocols;
+	info.options = LWS_SERVER_OPTION_UNIX_SOCK | LWS_SERVER_OPTION_ADOPT_APPLY_LISTEN_ACCEPT_CONFIG |
+		       LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
+	info.listen_accept_role = "raw-skt";
+	info.listen_accept_protocol = "sirius-control";
+	if (!lws_create_vhost(srv->context, &info))
+		return error_set(err, "cannot listen on the control socket %s", srv->cfg.socket_path);
+	srv->socket_path = strdup(srv->cfg.socket_path);
+	if (chmod(srv->cfg.socket_path, 0660) < 0)
+		relay_log(RELAY_LOG_WARN, "chmod 0660 %s: %s", srv->cfg.socket_path, strerror(errno));
+	relay_log(RELAY_LOG_INFO, "control socket %s", srv->cfg.socket_path);
+	return 0;
+}
+
+struct relay_server *relay_server_new(const struct relay_server_config *cfg, const struct relay_store *store,
+				      struct sirius_error *err)
+{
+	struct relay_server *srv = calloc(1, sizeof(*srv));
+	struct lws_context_creation_info info;
+	struct relay_env env;
+	struct registry_config rc;
+
+	if (!srv) {
+		error_set(err, "out of memory");
+		return NULL;
+	}
+	srv->cfg = *cfg;
+	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_line);
+
+	memset(&info, 0, sizeof(info));
+	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+	if (cfg->tls_port)
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	info.user = srv;
+	info.ka_time = 60;
+	info.ka_probes = 5;
+	info.ka_interval = 10;
+	info.gid = -1;
+	info.uid = -1;
+	srv->context = lws_create_context(&info);
+	if (!srv->context) {
+		error_set(err, "cannot create the libwebsockets context");
+		free(srv);
+		return NULL;
+	}
+
+	env.ctx = srv;
+	env.now = env_now;
+	env.want_write = env_want_write;
+	env.timer_new = env_timer_new;
+	env.timer_arm = env_timer_arm;
+	env.timer_cancel = env_timer_cancel;
+	env.timer_free = env_timer_free;
+	rc = cfg->registry;
+	rc.headroom = LWS_PRE;
+	srv->reg = registry_new(&rc, &env, store);
+	if (!srv->reg) {
+		error_set(err, "out of memory");
+		relay_server_free(srv);
+		return NULL;
+	}
+	if (ws_vhost(srv, "default", cfg->listen_host, cfg->listen_port, 0, err) < 0 ||
+	    (cfg->tls_port && ws_vhost(srv, "tls", cfg->tls_host, cfg->tls_port, 1, err) < 0) ||
+	    control_vhost(srv, err) < 0) {
+		relay_server_free(srv);
+		return NULL;
+	}
+	return srv;
+}
+
+int relay_server_run(struct relay_server *srv, volatile sig_atomic_t *stop, volatile sig_atomic_t *reopen)
+{
+	while (!*stop) {
+		if (*reopen) {
+			*reopen = 0;
+			if (relay_log_reopen() < 0)
+				relay_log(RELAY_LOG_ERROR, "cannot reopen the log file: %s", strerror(errno));
+			else
+				relay_log(RELAY_LOG_INFO, "log file reopened");
+		}
+		if (lws_service(srv->context, 0) < 0) {
+			relay_log(RELAY_LOG_ERROR, "the event loop failed");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void relay_server_wake(struct relay_server *srv)
+{
+	if (srv && srv->context)
+		lws_cancel_service(srv->context);
+}
+
+void relay_server_free(struct relay_server *srv)
+{
+	if (!srv)
+		return;
+	/* closing the sockets calls back into the registry, so it goes after */
+	if (srv->context)
+		lws_context_destroy(srv->context);
+	srv->context = NULL;
+	registry_free(srv->reg);
+	if (srv->socket_path) {
+		unlink(srv->socket_path);
+		free(srv->socket_path);
+	}
+	free(srv);
+}

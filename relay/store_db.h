@@ -1,0 +1,11 @@
+/* store_db.h: the relay's store (store.h) over the sirius database (db.h). */
+#ifndef SIRIUS_RELAY_STORE_DB_H
+#define SIRIUS_RELAY_STORE_DB_H
+
+#include "db.h"
+#include "store.h"
+
+/* Fills store with functions that use db (which must stay open while the store is used). */
+void store_db_init(struct relay_store *store, struct db *db);
+
+#endif

@@ -1,0 +1,306 @@
+/* check_relay_control.c: unit tests of the relay's control protocol (relay/control.c): requests, replies, refusals. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "control.h"
+#include "registry.h"
+#include "test_util.h"
+
+#define BRIDGE "000d6f0001b0c1d2"
+#define DEVICE "000d6f000273ce0a"
+
+/* Timers that never fire: the control tests do not move time. */
+struct relay_timer {
+	int unused; /* nothing to keep */
+};
+
+static double fixed_clock(void *ctx)
+{
+	(void)ctx;
+	return 1700000000.0;
+}
+
+static void no_write(void *ctx, void *transport)
+{
+	(void)ctx;
+	(void)transport;
+}
+
+static struct relay_timer *timer_new(void *ctx, void (*fire)(void *arg), void *arg)
+{
+	(void)ctx;
+	(void)fire;
+	(void)arg;
+	return g_new0(struct relay_timer, 1);
+}
+
+static void timer_arm(void *ctx, struct relay_timer *t, double delay)
+{
+	(void)ctx;
+	(void)t;
+	(void)delay;
+}
+
+static void timer_cancel(void *ctx, struct relay_timer *t)
+{
+	(void)ctx;
+	(void)t;
+}
+
+static void timer_free(void *ctx, struct relay_timer *t)
+{
+	(void)ctx;
+	g_free(t);
+}
+
+static int seen_ok(void *ctx, const char *device, double now, struct sirius_error *err)
+{
+	(void)ctx;
+	(void)device;
+	(void)now;
+	(void)err;
+	return 0;
+}
+
+static int key_none(void *ctx, const char *device, char key[LINK_KEY_BASE64_SIZE], struct sirius_error *err)
+{
+	(void)ctx;
+	(void)device;
+	(void)err;
+	key[0] = '\0';
+	return 0;
+}
+
+static int next_id(void *ctx, uint32_t *id, struct sirius_error *err)
+{
+	(void)ctx;
+	(void)err;
+	*id = 1;
+	return 0;
+}
+
+static int id_ok(void *ctx, uint32_t id, double now, struct sirius_error *err)
+{
+	(void)ctx;
+	(void)id;
+	(void)now;
+	(void)err;
+	return 0;
+}
+
+static int settle_ok(void *ctx, uint32_t id, long code, double now, struct sirius_error *err)
+{
+	(void)code;
+	return id_ok(ctx, id, now, err);
+}
+
+static int expire_ok(void *ctx, double now, double max_age, int *count, struct sirius_error *err)
+{
+	(void)ctx;
+	(void)now;
+	(void)max_age;
+	(void)err;
+	*count = 0;
+	return 0;
+}
+
+static struct registry *reg;
+
+static void setup(void)
+{
+	struct relay_env env = { NULL, fixed_clock, no_write, timer_new, timer_arm, timer_cancel, timer_free };
+	struct relay_store store = { NULL, seen_ok, key_none, next_id, id_ok, settle_ok, id_ok, expire_ok };
+	struct registry_config cfg;
+
+	registry_config_default(&cfg);
+	reg = registry_new(&cfg, &env, &store);
+	ck_assert_ptr_nonnull(reg);
+}
+
+static void teardown(void)
+{
+	registry_free(reg);
+}
+
+/* Sends a request (a C string) and returns the parsed reply. */
+static cJSON *ask(const char *request)
+{
+	char *text = control_handle(reg, request, strlen(request));
+	cJSON *reply;
+
+	ck_assert_ptr_nonnull(text);
+	ck_assert_msg(strchr(text, '\n') == NULL, "reply holds a newline: %s", text);
+	reply = cJSON_Parse(text);
+	ck_assert_msg(cJSON_IsObject(reply), "reply is not an object: %s", text);
+	free(text);
+	return reply;
+}
+
+/* Builds a request from a cJSON object (consumed) and asks it. */
+static cJSON *ask_json(cJSON *request)
+{
+	char *text = cJSON_PrintUnformatted(request);
+	cJSON *reply = ask(text);
+
+	free(text);
+	cJSON_Delete(request);
+	return reply;
+}
+
+/* Asserts the reply is an error whose text contains part; frees it. */
+static void expect_error(cJSON *reply, const char *part)
+{
+	const cJSON *error = cJSON_GetObjectItem(reply, "error");
+
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(reply, "ok")));
+	ck_assert(cJSON_IsString(error));
+	ck_assert_msg(strstr(error->valuestring, part) != NULL, "error \"%s\" lacks \"%s\"", error->valuestring, part);
+	cJSON_Delete(reply);
+}
+
+static cJSON *deliver_request(const char *device, cJSON *command_id, const char *payload)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "op", "deliver");
+	if (device)
+		cJSON_AddStringToObject(o, "device", device);
+	if (command_id)
+		cJSON_AddItemToObject(o, "command_id", command_id);
+	if (payload)
+		cJSON_AddStringToObject(o, "payload", payload);
+	return o;
+}
+
+START_TEST(test_malformed_requests)
+{
+	expect_error(ask("{"), "not valid JSON");
+	expect_error(ask(""), "not valid JSON");
+	expect_error(ask("{\"op\":\"ping\"} trailing"), "not valid JSON");
+	expect_error(ask("[1,2]"), "must be a JSON object");
+	expect_error(ask("\"ping\""), "must be a JSON object");
+	expect_error(ask("{}"), "missing field \"op\"");
+	expect_error(ask("{\"op\":5}"), "must be a string");
+	expect_error(ask("{\"op\":\"reboot\"}"), "unknown op");
+	expect_error(ask("{\"op\":\"ping\",\"id\":[1]}"), "\"id\"");
+	ck_assert_uint_eq(registry_counters(reg)->control_errors, 9);
+}
+END_TEST
+
+START_TEST(test_ping_and_id_echo)
+{
+	cJSON *reply = ask("{\"op\":\"ping\",\"id\":42}");
+
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(reply, "ok")));
+	ck_assert_int_eq(cJSON_GetObjectItem(reply, "id")->valueint, 42);
+	cJSON_Delete(reply);
+	reply = ask("{\"op\":\"nope\",\"id\":\"abc\"}");
+	ck_assert_str_eq(cJSON_GetObjectItem(reply, "id")->valuestring, "abc");
+	expect_error(reply, "unknown op");
+}
+END_TEST
+
+START_TEST(test_status)
+{
+	cJSON *reply = ask("{\"op\":\"status\",\"devices\":[\"" DEVICE "\",\"" BRIDGE "\"]}");
+	const cJSON *devices = cJSON_GetObjectItem(reply, "devices");
+	cJSON *req, *list;
+	int i;
+
+	ck_assert_int_eq(cJSON_GetArraySize(devices), 2);
+	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(devices, 0), "address")->valuestring, DEVICE);
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetArrayItem(devices, 0), "online")));
+	cJSON_Delete(reply);
+	reply = ask("{\"op\":\"status\",\"device\":\"" DEVICE "\"}");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(reply, "devices")), 1);
+	cJSON_Delete(reply);
+	expect_error(ask("{\"op\":\"status\"}"), "missing field");
+	expect_error(ask("{\"op\":\"status\",\"device\":\"000D6F000273CE0A\"}"), "not an address");
+	expect_error(ask("{\"op\":\"status\",\"devices\":\"" DEVICE "\"}"), "must be an array");
+	expect_error(ask("{\"op\":\"status\",\"devices\":[\"" DEVICE "\",7]}"), "devices[1]");
+	req = cJSON_CreateObject();
+	cJSON_AddStringToObject(req, "op", "status");
+	list = cJSON_AddArrayToObject(req, "devices");
+	for (i = 0; i <= CONTROL_STATUS_MAX; i++)
+		cJSON_AddItemToArray(list, cJSON_CreateString(DEVICE));
+	expect_error(ask_json(req), "at most");
+}
+END_TEST
+
+START_TEST(test_deliver_fields)
+{
+	cJSON *reply;
+
+	expect_error(ask_json(deliver_request(NULL, cJSON_CreateNumber(5), "AQID")), "missing field \"device\"");
+	expect_error(ask_json(deliver_request(DEVICE, NULL, "AQID")), "missing field \"command_id\"");
+	expect_error(ask_json(deliver_request(DEVICE, cJSON_CreateNumber(5), NULL)), "missing field \"payload\"");
+	expect_error(ask_json(deliver_request(DEVICE, cJSON_CreateNumber(0), "AQID")), "command_id");
+	expect_error(ask_json(deliver_request(DEVICE, cJSON_CreateNumber(-3), "AQID")), "command_id");
+	expect_error(ask_json(deliver_request(DEVICE, cJSON_CreateNumber(1.5), "AQID")), "command_id");
+	expect_error(ask_json(deliver_request(DEVICE, cJSON_CreateNumber(4294967296.0), "AQID")), "command_id");
+	expect_error(ask_json(deliver_request(DEVICE, cJSON_CreateString("5"), "AQID")), "command_id");
+	expect_error(ask_json(deliver_request("bridge", cJSON_CreateNumber(5), "AQID")), "not an address");
+	/* well formed, but nobody is online */
+	reply = ask_json(deliver_request(DEVICE, cJSON_CreateNumber(4294967295.0), "AQID"));
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(reply, "ok")));
+	ck_assert_str_eq(cJSON_GetObjectItem(reply, "result")->valuestring, "offline");
+	cJSON_Delete(reply);
+	reply = ask("{\"op\":\"push_key\",\"device\":\"" DEVICE "\"}");
+	ck_assert_str_eq(cJSON_GetObjectItem(reply, "result")->valuestring, "unclaimed");
+	cJSON_Delete(reply);
+	expect_error(ask("{\"op\":\"push_key\"}"), "missing field");
+}
+END_TEST
+
+START_TEST(test_lists_logs_counters)
+{
+	cJSON *reply = ask("{\"op\":\"bridges\"}");
+
+	ck_assert(cJSON_IsArray(cJSON_GetObjectItem(reply, "bridges")));
+	cJSON_Delete(reply);
+	reply = ask("{\"op\":\"devices\"}");
+	ck_assert(cJSON_IsArray(cJSON_GetObjectItem(reply, "devices")));
+	cJSON_Delete(reply);
+	reply = ask("{\"op\":\"counters\"}");
+	ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(reply, "counters"), "control_requests")->valueint, 3);
+	cJSON_Delete(reply);
+	expect_error(ask("{\"op\":\"logs\",\"bridge\":\"" BRIDGE "\"}"), "unknown bridge");
+	expect_error(ask("{\"op\":\"logs\"}"), "missing field");
+}
+END_TEST
+
+START_TEST(test_line_limit)
+{
+	size_t len = CONTROL_LINE_MAX + 1;
+	char *line = malloc(len);
+	char *text;
+
+	memset(line, ' ', len);
+	text = control_handle(reg, line, len);
+	ck_assert_ptr_nonnull(text);
+	ck_assert(strstr(text, "too long") != NULL);
+	free(text);
+	free(line);
+	text = control_error_reply("x \"quoted\"");
+	ck_assert_str_eq(text, "{\"ok\":false,\"error\":\"x \\\"quoted\\\"\"}");
+	free(text);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("relay_control");
+	TCase *tc = tcase_create("control");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_malformed_requests);
+	tcase_add_test(tc, test_ping_and_id_echo);
+	tcase_add_test(tc, test_status);
+	tcase_add_test(tc, test_deliver_fields);
+	tcase_add_test(tc, test_lists_logs_counters);
+	tcase_add_test(tc, test_line_limit);
+	suite_add_tcase(s, tc);
+	return run_suite(s);
+}

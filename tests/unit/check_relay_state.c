@@ -1,0 +1,743 @@
+/* check_relay_state.c: unit tests of the relay's state machine (relay/registry.c) with a fake clock, timers and store. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+#include "base64.h"
+#include "registry.h"
+#include "test_util.h"
+
+#define BRIDGE "000d6f0001b0c1d2"
+#define DEVICE "000d6f000273ce0a"
+#define DEVICE2 "000d6f000273ce0b"
+#define KEY_B64 "AAECAwQFBgcICQoLDA0ODw=="
+
+/* ---- the fake event loop ------------------------------------------------------ */
+
+struct relay_timer {
+	void (*fire)(void *arg); /* what expiry calls */
+	void *arg;               /* its argument */
+	int armed;               /* 1 while set */
+	double deadline;         /* when it expires, on the fake clock */
+};
+
+static double fake_now;          /* the fake clock */
+static GPtrArray *timers;        /* every live struct relay_timer * */
+static GHashTable *write_wanted; /* transport -> number of want_write calls */
+
+static double fake_clock(void *ctx)
+{
+	(void)ctx;
+	return fake_now;
+}
+
+static void fake_want_write(void *ctx, void *transport)
+{
+	(void)ctx;
+	g_hash_table_insert(write_wanted, transport,
+			    GINT_TO_POINTER(GPOINTER_TO_INT(g_hash_table_lookup(write_wanted, transport)) + 1));
+}
+
+static struct relay_timer *fake_timer_new(void *ctx, void (*fire)(void *arg), void *arg)
+{
+	struct relay_timer *t = g_new0(struct relay_timer, 1);
+
+	(void)ctx;
+	t->fire = fire;
+	t->arg = arg;
+	g_ptr_array_add(timers, t);
+	return t;
+}
+
+static void fake_timer_arm(void *ctx, struct relay_timer *t, double delay)
+{
+	(void)ctx;
+	t->armed = 1;
+	t->deadline = fake_now + delay;
+}
+
+static void fake_timer_cancel(void *ctx, struct relay_timer *t)
+{
+	(void)ctx;
+	t->armed = 0;
+}
+
+static void fake_timer_free(void *ctx, struct relay_timer *t)
+{
+	(void)ctx;
+	if (!t)
+		return;
+	ck_assert(g_ptr_array_remove(timers, t));
+	g_free(t);
+}
+
+/* Moves the clock forward by seconds, firing every timer that expires on the way, in order. */
+static void advance(double seconds)
+{
+	double target = fake_now + seconds;
+
+	for (;;) {
+		struct relay_timer *next = NULL;
+		guint i;
+
+		for (i = 0; i < timers->len; i++) {
+			struct relay_timer *t = g_ptr_array_index(timers, i);
+
+			if (t->armed && t->deadline <= target && (!next || t->deadline < next->deadline))
+				next = t;
+		}
+		if (!next)
+			break;
+		if (next->deadline > fake_now)
+			fake_now = next->deadline;
+		next->armed = 0;
+		next->fire(next->arg);
+	}
+	fake_now = target;
+}
+
+/* ---- the fake store ------------------------------------------------------------- */
+
+static GHashTable *seen;      /* device -> times printer_seen was called */
+static GHashTable *keys;      /* device -> base64 key of claimed printers */
+static GHashTable *settled;   /* command id -> return code + 1000 */
+static GHashTable *printed;   /* command id set */
+static GHashTable *sent;      /* command id set */
+static uint32_t last_id;      /* the command id sequence */
+static int expire_calls;      /* messages_expire calls */
+static int store_fails;       /* 1: every store call fails */
+
+static int fake_printer_seen(void *ctx, const char *device, double now, struct sirius_error *err)
+{
+	(void)ctx;
+	(void)now;
+	if (store_fails)
+		return error_set(err, "database is locked");
+	g_hash_table_insert(seen, g_strdup(device),
+			    GINT_TO_POINTER(GPOINTER_TO_INT(g_hash_table_lookup(seen, device)) + 1));
+	return 0;
+}
+
+static int fake_printer_key(void *ctx, const char *device, char key[LINK_KEY_BASE64_SIZE], struct sirius_error *err)
+{
+	const char *k = g_hash_table_lookup(keys, device);
+
+	(void)ctx;
+	if (store_fails)
+		return error_set(err, "database is locked");
+	if (!k)
+		return 0;
+	g_strlcpy(key, k, LINK_KEY_BASE64_SIZE);
+	return 1;
+}
+
+static int fake_next_command_id(void *ctx, uint32_t *id, struct sirius_error *err)
+{
+	(void)ctx;
+	if (store_fails)
+		return error_set(err, "database is locked");
+	*id = ++last_id;
+	return 0;
+}
+
+static int fake_message_sent(void *ctx, uint32_t id, double now, struct sirius_error *err)
+{
+	(void)ctx;
+	(void)now;
+	(void)err;
+	g_hash_table_add(sent, GUINT_TO_POINTER(id));
+	return 0;
+}
+
+static int fake_message_settled(void *ctx, uint32_t id, long code, double now, struct sirius_error *err)
+{
+	(void)ctx;
+	(void)now;
+	(void)err;
+	g_hash_table_insert(settled, GUINT_TO_POINTER(id), GINT_TO_POINTER((int)code + 1000));
+	return 0;
+}
+
+static int fake_message_printed(void *ctx, uint32_t id, double now, struct sirius_error *err)
+{
+	(void)ctx;
+	(void)now;
+	(void)err;
+	g_hash_table_add(printed, GUINT_TO_POINTER(id));
+	return 0;
+}
+
+static int fake_messages_expire(void *ctx, double now, double max_age, int *count, struct sirius_error *err)
+{
+	(void)ctx;
+	(void)now;
+	(void)max_age;
+	(void)err;
+	expire_calls++;
+	*count = 0;
+	return 0;
+}
+
+/* ---- fixture -------------------------------------------------------------------- */
+
+static struct registry *reg;
+static struct registry_config cfg;
+
+/* Transports are just distinct pointers here. */
+static int transport_a, transport_b;
+
+static void setup(void)
+{
+	struct relay_env env = { NULL, fake_clock, fake_want_write, fake_timer_new, fake_timer_arm,
+				 fake_timer_cancel, fake_timer_free };
+	struct relay_store store = { NULL, fake_printer_seen, fake_printer_key, fake_next_command_id,
+				     fake_message_sent, fake_message_settled, fake_message_printed,
+				     fake_messages_expire };
+
+	fake_now = 1700000000.0;
+	timers = g_ptr_array_new();
+	write_wanted = g_hash_table_new(g_direct_hash, g_direct_equal);
+	seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	settled = g_hash_table_new(g_direct_hash, g_direct_equal);
+	printed = g_hash_table_new(g_direct_hash, g_direct_equal);
+	sent = g_hash_table_new(g_direct_hash, g_direct_equal);
+	last_id = 100;
+	expire_calls = 0;
+	store_fails = 0;
+	registry_config_default(&cfg);
+	cfg.headroom = 16;
+	cfg.queue_max_messages = 4;
+	cfg.log_ring = 5;
+	reg = registry_new(&cfg, &env, &store);
+	ck_assert_ptr_nonnull(reg);
+}
+
+static void teardown(void)
+{
+	registry_free(reg);
+	ck_assert_uint_eq(timers->len, 0);
+	g_ptr_array_free(timers, TRUE);
+	g_hash_table_destroy(write_wanted);
+	g_hash_table_destroy(seen);
+	g_hash_table_destroy(keys);
+	g_hash_table_destroy(settled);
+	g_hash_table_destroy(printed);
+	g_hash_table_destroy(sent);
+}
+
+/* ---- building bridge messages ------------------------------------------------------ */
+
+/* Feeds a cJSON message (consumed) to a session; returns what registry_session_receive returned. */
+static int feed(struct relay_session *s, cJSON *msg)
+{
+	char *text = cJSON_PrintUnformatted(msg);
+	int rc;
+
+	ck_assert_ptr_nonnull(text);
+	rc = registry_session_receive(reg, s, text, strlen(text));
+	free(text);
+	cJSON_Delete(msg);
+	return rc;
+}
+
+static cJSON *message(const char *type, const char *bridge)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "type", type);
+	cJSON_AddStringToObject(o, "bridge_address", bridge);
+	cJSON_AddNumberToObject(o, "timestamp", fake_now);
+	return o;
+}
+
+static cJSON *bridge_event(const char *bridge, const char *name, const char *device)
+{
+	cJSON *o = message("BridgeEvent", bridge);
+	cJSON *p = cJSON_AddObjectToObject(o, "json_payload");
+
+	cJSON_AddStringToObject(p, "name", name);
+	if (device)
+		cJSON_AddStringToObject(p, "device_address", device);
+	if (strcmp(name, "power_on") == 0) {
+		cJSON_AddStringToObject(p, "model", "A");
+		cJSON_AddStringToObject(p, "firmware_version", "v2.3.1-f3c7946");
+		cJSON_AddStringToObject(p, "local_ip_address", "192.168.1.98");
+	}
+	return o;
+}
+
+/* A DeviceEvent with code, command id 0 and len payload bytes. */
+static cJSON *device_event(const char *bridge, const char *device, uint16_t code, const uint8_t *payload, size_t len)
+{
+	uint8_t buf[128];
+	char *b64;
+	cJSON *o = message("DeviceEvent", bridge);
+	int rssi[3] = { -60, -61, -62 };
+
+	ck_assert_uint_le(len + 10, sizeof(buf));
+	memset(buf, 0, 10);
+	buf[0] = (uint8_t)(code & 0xff);
+	buf[1] = (uint8_t)(code >> 8);
+	buf[6] = (uint8_t)(len & 0xff);
+	buf[7] = (uint8_t)(len >> 8);
+	memcpy(buf + 10, payload, len);
+	b64 = base64_encode_alloc(buf, len + 10);
+	cJSON_AddStringToObject(o, "device_address", device);
+	cJSON_AddStringToObject(o, "binary_payload", b64);
+	cJSON_AddItemToObject(o, "rssi_stats", cJSON_CreateIntArray(rssi, 3));
+	free(b64);
+	return o;
+}
+
+static cJSON *heartbeat(const char *bridge, const char *device)
+{
+	static const uint8_t uptime[4] = { 10, 0, 0, 0 };
+
+	return device_event(bridge, device, 0x0001, uptime, sizeof(uptime));
+}
+
+static cJSON *did_print(const char *bridge, const char *device, uint8_t type, uint32_t id)
+{
+	uint8_t p[5] = { type, (uint8_t)id, (uint8_t)(id >> 8), (uint8_t)(id >> 16), (uint8_t)(id >> 24) };
+
+	return device_event(bridge, device, 0x0002, p, sizeof(p));
+}
+
+static cJSON *device_response(const char *bridge, const char *device, uint32_t id, int code)
+{
+	cJSON *o = message("DeviceCommandResponse", bridge);
+
+	cJSON_AddStringToObject(o, "device_address", device);
+	cJSON_AddNumberToObject(o, "command_id", id);
+	cJSON_AddNumberToObject(o, "return_code", code);
+	cJSON_AddNumberToObject(o, "transfer_time", 1.5);
+	return o;
+}
+
+/* Takes the next queued message of a session, parsed (NULL when none); checks the headroom is there. */
+static cJSON *take(struct relay_session *s)
+{
+	size_t len;
+	const char *text = registry_session_peek(s, &len);
+	cJSON *o;
+
+	if (!text)
+		return NULL;
+	ck_assert_uint_eq(strlen(text), len);
+	o = cJSON_ParseWithLength(text, len);
+	ck_assert_ptr_nonnull(o);
+	registry_session_pop(reg, s);
+	return o;
+}
+
+static const char *str(const cJSON *o, const char *name)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	ck_assert_msg(cJSON_IsString(item), "no string %s", name);
+	return item->valuestring;
+}
+
+static double num(const cJSON *o, const char *name)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	ck_assert_msg(cJSON_IsNumber(item), "no number %s", name);
+	return item->valuedouble;
+}
+
+/* A bridge connected with power_on on a new session over transport. */
+static struct relay_session *connect_bridge(void *transport, const char *bridge)
+{
+	struct relay_session *s = registry_session_open(reg, transport);
+
+	ck_assert_int_eq(feed(s, bridge_event(bridge, "power_on", NULL)), 0);
+	return s;
+}
+
+/* ---- tests ---------------------------------------------------------------------- */
+
+START_TEST(test_power_on_and_device_online)
+{
+	struct relay_session *s = connect_bridge(&transport_a, BRIDGE);
+	cJSON *st;
+
+	ck_assert_str_eq(registry_session_address(s), BRIDGE);
+	ck_assert_uint_eq(registry_counters(reg)->bridges_online, 1);
+	ck_assert(!registry_device_online(reg, DEVICE));
+	feed(s, bridge_event(BRIDGE, "device_connect", DEVICE));
+	ck_assert(registry_device_online(reg, DEVICE));
+	ck_assert_int_eq(GPOINTER_TO_INT(g_hash_table_lookup(seen, DEVICE)), 1);
+	st = registry_device_json(reg, DEVICE);
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(st, "online")));
+	ck_assert_str_eq(str(st, "bridge"), BRIDGE);
+	ck_assert(num(st, "last_seen") == fake_now);
+	cJSON_Delete(st);
+	/* an unknown device is offline and never seen */
+	st = registry_device_json(reg, DEVICE2);
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(st, "online")));
+	ck_assert_str_eq(str(st, "bridge"), "");
+	ck_assert(num(st, "last_seen") == 0);
+	cJSON_Delete(st);
+	/* heartbeats keep it online without recording it again */
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	ck_assert_int_eq(GPOINTER_TO_INT(g_hash_table_lookup(seen, DEVICE)), 1);
+	registry_session_close(reg, s);
+	ck_assert(!registry_device_online(reg, DEVICE));
+	ck_assert_uint_eq(registry_counters(reg)->bridges_online, 0);
+	ck_assert_uint_eq(registry_counters(reg)->devices_online, 0);
+}
+END_TEST
+
+START_TEST(test_device_timeout)
+{
+	struct relay_session *s = connect_bridge(&transport_a, BRIDGE);
+
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	advance(50);
+	ck_assert(registry_device_online(reg, DEVICE));
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	advance(15); /* 65 s after the first, 15 after the last */
+	ck_assert(registry_device_online(reg, DEVICE));
+	advance(44);
+	ck_assert(registry_device_online(reg, DEVICE));
+	advance(1.5);
+	ck_assert(!registry_device_online(reg, DEVICE));
+	ck_assert_uint_eq(registry_counters(reg)->devices_timed_out, 1);
+	/* it comes back with its next report and is recorded again (last_seen) */
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	ck_assert(registry_device_online(reg, DEVICE));
+	ck_assert_int_eq(GPOINTER_TO_INT(g_hash_table_lookup(seen, DEVICE)), 2);
+	registry_session_close(reg, s);
+}
+END_TEST
+
+START_TEST(test_device_disconnect_and_two_devices)
+{
+	struct relay_session *s = connect_bridge(&transport_a, BRIDGE);
+
+	feed(s, bridge_event(BRIDGE, "device_connect", DEVICE));
+	feed(s, heartbeat(BRIDGE, DEVICE2));
+	ck_assert(registry_device_online(reg, DEVICE));
+	ck_assert(registry_device_online(reg, DEVICE2));
+	feed(s, bridge_event(BRIDGE, "device_disconnect", DEVICE));
+	ck_assert(!registry_device_online(reg, DEVICE));
+	ck_assert(registry_device_online(reg, DEVICE2));
+	ck_assert_uint_eq(registry_counters(reg)->devices_online, 1);
+	registry_session_close(reg, s);
+	ck_assert(!registry_device_online(reg, DEVICE2));
+}
+END_TEST
+
+START_TEST(test_newest_socket_wins)
+{
+	struct relay_session *a = connect_bridge(&transport_a, BRIDGE);
+	struct relay_session *b;
+	enum registry_delivery outcome;
+	cJSON *cmd;
+
+	feed(a, heartbeat(BRIDGE, DEVICE));
+	/* the bridge reconnects; its first message on the new socket is not power_on */
+	b = registry_session_open(reg, &transport_b);
+	feed(b, heartbeat(BRIDGE, DEVICE));
+	ck_assert_str_eq(registry_session_address(b), BRIDGE);
+	ck_assert_uint_eq(registry_counters(reg)->takeovers, 1);
+	ck_assert_uint_eq(registry_counters(reg)->bridges_online, 1);
+	/* the old socket closing harms nothing */
+	registry_session_close(reg, a);
+	ck_assert(registry_device_online(reg, DEVICE));
+	ck_assert_uint_eq(registry_counters(reg)->bridges_online, 1);
+	/* deliveries go to the new socket */
+	ck_assert_int_eq(registry_deliver(reg, DEVICE, 7, "AQIDBA==", &outcome, NULL), 0);
+	ck_assert_int_eq(outcome, REGISTRY_SENT);
+	cmd = take(b);
+	ck_assert_ptr_nonnull(cmd);
+	ck_assert_str_eq(str(cmd, "type"), "DeviceCommand");
+	cJSON_Delete(cmd);
+	/* power_on on the new socket is acted on; a second one is a replay */
+	feed(b, bridge_event(BRIDGE, "power_on", NULL));
+	feed(b, bridge_event(BRIDGE, "power_on", NULL));
+	ck_assert_uint_eq(registry_counters(reg)->power_on_replays, 1);
+	registry_session_close(reg, b);
+	ck_assert(!registry_device_online(reg, DEVICE));
+	ck_assert_uint_eq(registry_counters(reg)->bridges_online, 0);
+}
+END_TEST
+
+START_TEST(test_unsent_commands_move_to_the_new_socket)
+{
+	struct relay_session *a = connect_bridge(&transport_a, BRIDGE);
+	struct relay_session *b;
+	enum registry_delivery outcome;
+	cJSON *cmd;
+
+	feed(a, heartbeat(BRIDGE, DEVICE));
+	ck_assert_int_eq(registry_deliver(reg, DEVICE, 9, "AQIDBA==", &outcome, NULL), 0);
+	b = connect_bridge(&transport_b, BRIDGE);
+	ck_assert_ptr_null(take(a));
+	cmd = take(b);
+	ck_assert_ptr_nonnull(cmd);
+	ck_assert(num(cmd, "command_id") == 9);
+	cJSON_Delete(cmd);
+	ck_assert_int_gt(GPOINTER_TO_INT(g_hash_table_lookup(write_wanted, &transport_b)), 0);
+	registry_session_close(reg, b);
+	registry_session_close(reg, a);
+}
+END_TEST
+
+START_TEST(test_key_for_claimed_printer)
+{
+	struct relay_session *s = connect_bridge(&transport_a, BRIDGE);
+	const cJSON *params;
+	cJSON *cmd;
+
+	g_hash_table_insert(keys, g_strdup(DEVICE), g_strdup(KEY_B64));
+	feed(s, bridge_event(BRIDGE, "encryption_key_required", DEVICE));
+	ck_assert(registry_device_online(reg, DEVICE));
+	cmd = take(s);
+	ck_assert_ptr_nonnull(cmd);
+	ck_assert_str_eq(str(cmd, "type"), "BridgeCommand");
+	ck_assert_str_eq(str(cmd, "bridge_address"), BRIDGE);
+	ck_assert(num(cmd, "command_id") == 101);
+	params = cJSON_GetObjectItem(cJSON_GetObjectItem(cmd, "json_payload"), "params");
+	ck_assert_str_eq(str(cJSON_GetObjectItem(cmd, "json_payload"), "name"), "add_device_encryption_key");
+	ck_assert_str_eq(str(params, "device_address"), DEVICE);
+	ck_assert_str_eq(str(params, "encryption_key"), KEY_B64);
+	cJSON_Delete(cmd);
+	ck_assert_ptr_null(take(s));
+	ck_assert_uint_eq(registry_counters(reg)->keys_sent, 1);
+	registry_session_close(reg, s);
+}
+END_TEST
+
+START_TEST(test_no_key_for_unclaimed_printer)
+{
+	struct relay_session *s = connect_bridge(&transport_a, BRIDGE);
+	enum registry_delivery outcome;
+
+	feed(s, bridge_event(BRIDGE, "encryption_key_required", DEVICE));
+	ck_assert_ptr_null(take(s));
+	ck_assert_uint_eq(registry_counters(reg)->keys_unclaimed, 1);
+	ck_assert_int_eq(registry_push_key(reg, DEVICE, &outcome, NULL), 0);
+	ck_assert_int_eq(outcome, REGISTRY_UNCLAIMED);
+	/* claimed now: push_key sends it */
+	g_hash_table_insert(keys, g_strdup(DEVICE), g_strdup(KEY_B64));
+	ck_assert_int_eq(registry_push_key(reg, DEVICE, &outcome, NULL), 0);
+	ck_assert_int_eq(outcome, REGISTRY_SENT);
+	cJSON_Delete(take(s));
+	/* a claimed printer that is not online */
+	g_hash_table_insert(keys, g_strdup(DEVICE2), g_strdup(KEY_B64));
+	ck_assert_int_eq(registry_push_key(reg, DEVICE2, &outcome, NULL), 0);
+	ck_assert_int_eq(outcome, REGISTRY_OFFLINE);
+	registry_session_close(reg, s);
+}
+END_TEST
+
+START_TEST(test_deliver_and_settle)
+{
+	struct relay_session *s = connect_bridge(&transport_a, BRIDGE);
+	struct sirius_error err = { "" };
+	enum registry_delivery outcome;
+	size_t len;
+	const char *text;
+	cJSON *cmd;
+
+	ck_assert_int_eq(registry_deliver(reg, DEVICE, 5, "AQIDBA==", &outcome, &err), 0);
+	ck_assert_int_eq(outcome, REGISTRY_OFFLINE);
+	ck_assert_uint_eq(registry_counters(reg)->deliveries_offline, 1);
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	ck_assert_int_eq(registry_deliver(reg, DEVICE, 5, "AQIDBA==", &outcome, &err), 0);
+	ck_assert_int_eq(outcome, REGISTRY_SENT);
+	ck_assert(g_hash_table_contains(sent, GUINT_TO_POINTER(5)));
+	ck_assert_int_eq(GPOINTER_TO_INT(g_hash_table_lookup(write_wanted, &transport_a)), 1);
+	text = registry_session_peek(s, &len);
+	ck_assert_ptr_nonnull(text);
+	cmd = take(s);
+	ck_assert_str_eq(str(cmd, "type"), "DeviceCommand");
+	ck_assert_str_eq(str(cmd, "device_address"), DEVICE);
+	ck_assert_str_eq(str(cmd, "binary_payload"), "AQIDBA==");
+	ck_assert(num(cmd, "command_id") == 5);
+	cJSON_Delete(cmd);
+	/* the response settles it; a failure keeps its code */
+	feed(s, device_response(BRIDGE, DEVICE, 5, 0));
+	ck_assert_int_eq(GPOINTER_TO_INT(g_hash_table_lookup(settled, GUINT_TO_POINTER(5))), 1000);
+	feed(s, device_response(BRIDGE, DEVICE, 6, 0xe0));
+	ck_assert_int_eq(GPOINTER_TO_INT(g_hash_table_lookup(settled, GUINT_TO_POINTER(6))), 1000 + 0xe0);
+	ck_assert_uint_eq(registry_counters(reg)->responses_failed, 1);
+	/* did_print of a delivery marks it printed; a button press does not */
+	feed(s, did_print(BRIDGE, DEVICE, 0x01, 5));
+	feed(s, did_print(BRIDGE, DEVICE, 0x10, 77));
+	ck_assert(g_hash_table_contains(printed, GUINT_TO_POINTER(5)));
+	ck_assert(!g_hash_table_contains(printed, GUINT_TO_POINTER(77)));
+	registry_session_close(reg, s);
+}
+END_TEST
+
+START_TEST(test_deliver_refusals)
+{
+	struct relay_session *s = connect_bridge(&transport_a, BRIDGE);
+	struct sirius_error err = { "" };
+	enum registry_delivery outcome;
+	uint32_t id;
+
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	ck_assert_int_eq(registry_deliver(reg, "NOTANADDRESS", 1, "AQIDBA==", &outcome, &err), -1);
+	ck_assert_int_eq(registry_deliver(reg, DEVICE, 0, "AQIDBA==", &outcome, &err), -1);
+	ck_assert_int_eq(registry_deliver(reg, DEVICE, 1, "", &outcome, &err), -1);
+	ck_assert_int_eq(registry_deliver(reg, DEVICE, 1, "not base64!", &outcome, &err), -1);
+	ck_assert_ptr_null(registry_session_peek(s, &(size_t){ 0 }));
+	/* the queue holds queue_max_messages, then refuses */
+	for (id = 1; id <= cfg.queue_max_messages; id++)
+		ck_assert_int_eq(registry_deliver(reg, DEVICE, id, "AQIDBA==", &outcome, &err), 0);
+	ck_assert_int_eq(registry_deliver(reg, DEVICE, id, "AQIDBA==", &outcome, &err), -1);
+	ck_assert(strstr(err.message, "full") != NULL);
+	ck_assert_uint_eq(registry_counters(reg)->queue_full, 1);
+	/* draining makes room again */
+	cJSON_Delete(take(s));
+	ck_assert_int_eq(registry_deliver(reg, DEVICE, id, "AQIDBA==", &outcome, &err), 0);
+	registry_session_close(reg, s);
+}
+END_TEST
+
+START_TEST(test_bad_traffic_is_counted_not_fatal)
+{
+	struct relay_session *s = registry_session_open(reg, &transport_a);
+	static const char *const junk[] = { "", "{", "[]", "null", "{\"type\":\"BridgeEvent\"}", "\xff\xfe", "{}}" };
+	size_t i;
+	cJSON *o;
+
+	for (i = 0; i < sizeof(junk) / sizeof(junk[0]); i++)
+		ck_assert_int_eq(registry_session_receive(reg, s, junk[i], strlen(junk[i])), 0);
+	ck_assert_str_eq(registry_session_address(s), "");
+	ck_assert_uint_eq(registry_counters(reg)->no_address, sizeof(junk) / sizeof(junk[0]));
+	feed(s, bridge_event(BRIDGE, "power_on", NULL));
+	ck_assert_str_eq(registry_session_address(s), BRIDGE);
+	/* unknown type, unknown event name, malformed payload, another bridge's address */
+	feed(s, message("SomethingNew", BRIDGE));
+	feed(s, bridge_event(BRIDGE, "self_destruct", NULL));
+	o = heartbeat(BRIDGE, DEVICE);
+	cJSON_ReplaceItemInObject(o, "binary_payload", cJSON_CreateString("AAAA"));
+	feed(s, o);
+	feed(s, heartbeat("00000000000000ff", DEVICE));
+	ck_assert_uint_eq(registry_counters(reg)->unknown, 2);
+	ck_assert_uint_eq(registry_counters(reg)->malformed, sizeof(junk) / sizeof(junk[0]) + 1);
+	ck_assert_uint_eq(registry_counters(reg)->foreign_address, 1);
+	ck_assert(!registry_device_online(reg, DEVICE));
+	registry_session_close(reg, s);
+}
+END_TEST
+
+START_TEST(test_log_ring_is_bounded)
+{
+	struct relay_session *s = connect_bridge(&transport_a, BRIDGE);
+	struct sirius_error err = { "" };
+	cJSON *msg, *records, *logs;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		cJSON *r = cJSON_CreateObject();
+		char text[32];
+
+		msg = message("BridgeLog", BRIDGE);
+		records = cJSON_AddArrayToObject(msg, "records");
+		snprintf(text, sizeof(text), "record %d", i);
+		cJSON_AddStringToObject(r, "name", "cloud.socket");
+		cJSON_AddStringToObject(r, "levelname", "INFO");
+		cJSON_AddNumberToObject(r, "levelno", 20);
+		cJSON_AddNumberToObject(r, "created", fake_now);
+		cJSON_AddStringToObject(r, "message", text);
+		cJSON_AddItemToArray(records, r);
+		feed(s, msg);
+	}
+	logs = registry_logs_json(reg, BRIDGE, &err);
+	ck_assert_ptr_nonnull(logs);
+	ck_assert_int_eq(cJSON_GetArraySize(logs), (int)cfg.log_ring);
+	ck_assert_str_eq(str(cJSON_GetArrayItem(logs, 0), "message"), "record 3");
+	ck_assert_str_eq(str(cJSON_GetArrayItem(logs, 4), "message"), "record 7");
+	cJSON_Delete(logs);
+	ck_assert_ptr_null(registry_logs_json(reg, DEVICE2, &err));
+	registry_session_close(reg, s);
+	/* the ring outlives the socket */
+	logs = registry_logs_json(reg, BRIDGE, &err);
+	ck_assert_ptr_nonnull(logs);
+	cJSON_Delete(logs);
+}
+END_TEST
+
+START_TEST(test_sweep_and_store_errors)
+{
+	struct relay_session *s;
+	enum registry_delivery outcome;
+	struct sirius_error err = { "" };
+
+	advance(0);
+	ck_assert_int_eq(expire_calls, 1);
+	advance(cfg.sweep_interval * 3);
+	ck_assert_int_eq(expire_calls, 4);
+	/* a failing database is logged and counted, and the device still goes online */
+	s = connect_bridge(&transport_a, BRIDGE);
+	store_fails = 1;
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	ck_assert(registry_device_online(reg, DEVICE));
+	ck_assert_uint_ge(registry_counters(reg)->store_errors, 1);
+	ck_assert_int_eq(registry_push_key(reg, DEVICE, &outcome, &err), -1);
+	store_fails = 0;
+	/* recorded on its next report once the database is back */
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	ck_assert_int_eq(GPOINTER_TO_INT(g_hash_table_lookup(seen, DEVICE)), 1);
+	registry_session_close(reg, s);
+}
+END_TEST
+
+START_TEST(test_lists_and_counters)
+{
+	struct relay_session *s = connect_bridge(&transport_a, BRIDGE);
+	cJSON *bridges, *devices, *counters, *b;
+
+	feed(s, heartbeat(BRIDGE, DEVICE2));
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	bridges = registry_bridges_json(reg);
+	ck_assert_int_eq(cJSON_GetArraySize(bridges), 1);
+	b = cJSON_GetArrayItem(bridges, 0);
+	ck_assert_str_eq(str(b, "address"), BRIDGE);
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(b, "online")));
+	ck_assert_str_eq(str(b, "firmware_version"), "v2.3.1-f3c7946");
+	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(b, "devices")), 2);
+	devices = registry_devices_json(reg);
+	ck_assert_int_eq(cJSON_GetArraySize(devices), 2);
+	ck_assert_str_eq(str(cJSON_GetArrayItem(devices, 0), "address"), DEVICE);
+	counters = registry_counters_json(reg);
+	ck_assert(num(counters, "devices_online") == 2);
+	ck_assert(num(cJSON_GetObjectItem(counters, "by_kind"), "heartbeat") == 2);
+	cJSON_Delete(bridges);
+	cJSON_Delete(devices);
+	cJSON_Delete(counters);
+	registry_session_close(reg, s);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("relay_state");
+	TCase *tc = tcase_create("registry");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_power_on_and_device_online);
+	tcase_add_test(tc, test_device_timeout);
+	tcase_add_test(tc, test_device_disconnect_and_two_devices);
+	tcase_add_test(tc, test_newest_socket_wins);
+	tcase_add_test(tc, test_unsent_commands_move_to_the_new_socket);
+	tcase_add_test(tc, test_key_for_claimed_printer);
+	tcase_add_test(tc, test_no_key_for_unclaimed_printer);
+	tcase_add_test(tc, test_deliver_and_settle);
+	tcase_add_test(tc, test_deliver_refusals);
+	tcase_add_test(tc, test_bad_traffic_is_counted_not_fatal);
+	tcase_add_test(tc, test_log_ring_is_bounded);
+	tcase_add_test(tc, test_sweep_and_store_errors);
+	tcase_add_test(tc, test_lists_and_counters);
+	suite_add_tcase(s, tc);
+	return run_suite(s);
+}
