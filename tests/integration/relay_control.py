@@ -1,0 +1,162 @@
+"""relay_control.py: the relay's control socket (errors, limits, many clients) and the daemon's signals and socket file."""
+
+import json
+import os
+import signal
+import socket
+import stat
+import subprocess
+import threading
+
+from relay_helpers import Relay, control_raw, run_tests, wait_for, RELAY
+
+relay = None
+
+
+def ask_raw(data):
+    return json.loads(control_raw(relay.socket, data))
+
+
+def test_socket_mode():
+    assert stat.S_IMODE(os.stat(relay.socket).st_mode) == 0o660
+
+
+def test_errors():
+    cases = [
+        (b"not json\n", "not valid JSON"),
+        (b"[1, 2]\n", "JSON object"),
+        (b"{\"op\": \"explode\"}\n", "unknown op"),
+        (b"{\"no_op\": 1}\n", "missing field \"op\""),
+        (b"{\"op\": \"deliver\", \"device\": \"000d6f000273ce0a\"}\n", "missing field"),
+        (b"{\"op\": \"deliver\", \"device\": \"zz\", \"command_id\": 1, \"payload\": \"AA==\"}\n", "address"),
+        (b"{\"op\": \"deliver\", \"device\": \"000d6f000273ce0a\", \"command_id\": 0, \"payload\": \"AA==\"}\n",
+         "command_id"),
+        (b"{\"op\": \"status\", \"devices\": 5}\n", "array"),
+        (b"{\"op\": \"logs\", \"bridge\": \"000d6f000273ce0a\"}\n", "unknown bridge"),
+        (b"\xff\xfe\n", "not valid JSON"),
+    ]
+    for data, part in cases:
+        reply = ask_raw(data)
+        assert reply["ok"] is False and part in reply["error"], (data, reply)
+    assert relay.alive()
+
+
+def test_pipelined_requests_on_one_connection():
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(5)
+    s.connect(relay.socket)
+    lines = [json.dumps({"op": "ping", "id": i}) for i in range(200)]
+    s.sendall(("\n".join(lines) + "\r\n").encode())
+    buf = b""
+    while buf.count(b"\n") < 200:
+        chunk = s.recv(65536)
+        assert chunk, "connection closed early"
+        buf += chunk
+    ids = [json.loads(line)["id"] for line in buf.split(b"\n")[:200]]
+    assert ids == list(range(200)), ids[:10]
+    s.close()
+
+
+def test_oversize_line():
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(10)
+    s.connect(relay.socket)
+    try:
+        s.sendall(b"{\"op\": \"ping\", \"pad\": \"" + b"x" * (2 * 1024 * 1024))
+    except OSError:
+        pass  # the relay may close before reading all of it
+    buf = b""
+    try:
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            buf += chunk
+    except ConnectionResetError:
+        pass
+    s.close()
+    reply = json.loads(buf.split(b"\n")[0])
+    assert reply["ok"] is False and "too long" in reply["error"], reply
+    assert relay.control({"op": "ping"}) == {"ok": True}
+
+
+def test_large_payload_within_limit():
+    reply = relay.control({"op": "deliver", "device": "000d6f000273ce0a", "command_id": 9,
+                           "payload": "QUJD" * (1000 * 1024 // 4)})
+    assert reply == {"ok": True, "result": "offline"}, reply
+
+
+def test_many_clients_at_once():
+    errors = []
+
+    def worker(n):
+        try:
+            for _ in range(20):
+                reply = relay.control({"op": "status", "devices": ["000d6f000273ce0a"], "id": n})
+                assert reply["ok"] and reply["id"] == n, reply
+        except Exception as e:  # collected for the main thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[:3]
+
+
+def test_clients_that_vanish():
+    for _ in range(20):
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(relay.socket)
+        s.sendall(b"{\"op\": \"coun")  # half a request, then gone
+        s.close()
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(relay.socket)
+    s.sendall(b"{\"op\": \"counters\"}\n")
+    s.close()  # gone before reading the reply
+    assert relay.control({"op": "ping"}) == {"ok": True}
+
+
+def test_sighup_reopens_log():
+    rotated = relay.log + ".1"
+    os.rename(relay.log, rotated)
+    relay.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: os.path.exists(relay.log), what="a new log file")
+    relay.control({"op": "ping"})
+    assert "log file reopened" in relay.read_log()
+    assert relay.alive()
+
+
+def test_second_relay_refused():
+    p = subprocess.run([RELAY, "--listen", "127.0.0.1:1", "--socket", relay.socket], env=relay.env,
+                       capture_output=True, text=True, timeout=20)
+    assert p.returncode != 0
+    assert relay.control({"op": "ping"}) == {"ok": True}
+
+
+def test_sigterm_and_stale_socket():
+    assert relay.stop(signal.SIGTERM) == 0
+    assert not os.path.exists(relay.socket), "the socket file is left behind"
+    # a stale socket file (a relay that crashed) is removed at start
+    s = socket.socket(socket.AF_UNIX)
+    s.bind(relay.socket)
+    s.close()
+    relay.start()
+    assert relay.control({"op": "ping"}) == {"ok": True}
+    assert relay.stop(signal.SIGINT) == 0
+
+
+def main():
+    global relay
+    relay = Relay()
+    try:
+        run_tests([test_socket_mode, test_errors, test_pipelined_requests_on_one_connection, test_oversize_line,
+                   test_large_payload_within_limit, test_many_clients_at_once, test_clients_that_vanish,
+                   test_sighup_reopens_log, test_second_relay_refused, test_sigterm_and_stale_socket])
+    finally:
+        relay.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""relay_handshake.py: the websocket handshake as the real bridge's strict client needs it (PROTOCOL.md section 1)."""
+
+import base64
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import tempfile
+
+from relay_helpers import Relay, free_port, power_on, run_tests, wait_for, BRIDGE
+from wsclient import Closed, WebSocket, OP_PING
+
+relay = None
+
+
+def raw_handshake(host_header, protocol="bergcloud-bridge-v1", path="/api/v1/connection"):
+    """Sends a handshake by hand and returns the reply head as bytes."""
+    s = socket.create_connection(("127.0.0.1", relay.port), timeout=5)
+    key = base64.b64encode(os.urandom(16)).decode()
+    head = ("GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n" % (path, host_header, key))
+    if protocol:
+        head += "Sec-WebSocket-Protocol: %s\r\n" % protocol
+    s.sendall((head + "\r\n").encode())
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    return data
+
+
+def check_strict_reply(data, protocol):
+    """What ws4py 0.3.3 checks: status line, Upgrade, Connection exactly 'upgrade', the protocol."""
+    lines = data.decode("latin-1").split("\r\n")
+    assert lines[0].startswith("HTTP/1.1 101 "), lines[0]
+    headers = {}
+    for line in lines[1:]:
+        if line:
+            name, _, value = line.partition(":")
+            assert name.lower() not in headers, "header %s twice" % name
+            headers[name.lower()] = value.strip()
+    assert headers["upgrade"].lower() == "websocket", headers
+    assert headers["connection"].lower() == "upgrade", headers
+    if protocol:
+        assert headers["sec-websocket-protocol"] == protocol, headers
+    else:
+        assert "sec-websocket-protocol" not in headers, headers
+
+
+def test_status_line_and_headers():
+    check_strict_reply(raw_handshake("127.0.0.1:%d" % relay.port), "bergcloud-bridge-v1")
+
+
+def test_missing_subprotocol_accepted():
+    check_strict_reply(raw_handshake("127.0.0.1:%d" % relay.port, protocol=None), None)
+    ws = relay.ws(protocol=None)
+    ws.send_json(power_on())
+    wait_for(lambda: relay.control({"op": "bridges"})["bridges"], what="the bridge to register")
+    ws.close()
+
+
+def test_any_host_header():
+    for host in ("192.168.1.50", "192.168.1.50:8081", "example.org", "[::1]:99"):
+        check_strict_reply(raw_handshake(host), "bergcloud-bridge-v1")
+
+
+def test_accept_key():
+    ws = relay.ws()  # WebSocket checks Sec-WebSocket-Accept itself
+    ws.close()
+
+
+def test_wrong_path_refused():
+    data = raw_handshake("127.0.0.1", path="/other")
+    assert not data.startswith(b"HTTP/1.1 101"), data
+
+
+def test_plain_http_gets_404():
+    s = socket.create_connection(("127.0.0.1", relay.port), timeout=5)
+    s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    data = s.recv(4096)
+    s.close()
+    assert data.startswith(b"HTTP/1.1 404"), data
+
+
+def test_unsolicited_pongs_accepted():
+    ws = relay.ws()
+    ws.send_json(power_on())
+    for _ in range(5):
+        ws.send_pong(b"")
+    ws.send_pong(b"keepalive")
+    ws.send_frame(OP_PING, b"hello")  # the relay answers pings; recv skips the pong
+    ws.expect_nothing(0.3)
+    bridges = relay.control({"op": "bridges"})["bridges"]
+    assert any(b["address"] == BRIDGE and b["online"] for b in bridges), bridges
+    assert relay.counters()["malformed"] == 0
+    ws.close()
+
+
+def test_unsupported_subprotocol_only():
+    try:
+        ws = WebSocket("127.0.0.1", relay.port, protocol="chat")
+    except (Closed, ConnectionResetError):
+        return
+    # lws may also accept and fall back; either way the relay keeps running
+    ws.close()
+    assert relay.alive()
+
+
+def test_tls_listener():
+    if not shutil.which("openssl"):
+        print("   (no openssl program: TLS not tested)")
+        return
+    d = tempfile.mkdtemp(prefix="relay-tls-")
+    cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "1", "-subj", "/CN=localhost"], check=True, capture_output=True)
+    port = free_port()
+    tls_relay = Relay("--tls-cert", cert, "--tls-key", key, "--tls-listen", "127.0.0.1:%d" % port)
+    try:
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=5))
+        s.sendall(("GET /api/v1/connection HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+                   "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n"
+                   % base64.b64encode(os.urandom(16)).decode()).encode())
+        data = s.recv(4096)
+        s.close()
+        check_strict_reply(data, None)
+        # plain ws keeps working beside it
+        tls_relay.ws().close()
+    finally:
+        assert tls_relay.close() == 0
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def main():
+    global relay
+    relay = Relay()
+    try:
+        run_tests([test_status_line_and_headers, test_missing_subprotocol_accepted, test_any_host_header,
+                   test_accept_key, test_wrong_path_refused, test_plain_http_gets_404,
+                   test_unsolicited_pongs_accepted, test_unsupported_subprotocol_only, test_tls_listener])
+    finally:
+        assert relay.close() == 0
+
+
+if __name__ == "__main__":
+    main()

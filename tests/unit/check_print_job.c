@@ -1,0 +1,418 @@
+/* check_print_job.c: unit tests of the print path, against a fake relay on a Unix socket. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "base64.h"
+#include "bitmap_png.h"
+#include "db.h"
+#include "print_job.h"
+#include "printer_payload.h"
+#include "test_util.h"
+
+/* The printer every test prints to. */
+#define ADDRESS "000d6f000273ce0b"
+#define NOW 1700000000
+
+/* What the fake relay answers, and what it saw. */
+struct fake_relay {
+	int listen_fd;                  /* the listening socket */
+	const char *reply;              /* the reply line it sends (without newline) */
+	int requests;                   /* requests answered */
+	char op[32];                    /* the last request's "op" */
+	char device[32];                /* its "device" */
+	double command_id;              /* its "command_id" */
+	char *payload;                  /* its "payload" (malloc'd) */
+	pthread_t thread;               /* the thread serving it */
+};
+
+/* Per-test state: a temporary directory with the database and the socket. */
+static char dir[64];
+static char socket_path[128];
+static struct db *db;
+static int64_t printer_id;
+static struct fake_relay relay;
+
+/* Reads one line from fd into a malloc'd string (without the newline); NULL at end of file. */
+static char *read_line(int fd)
+{
+	size_t len = 0, size = 256;
+	char *line = malloc(size);
+	char c;
+
+	ck_assert_ptr_nonnull(line);
+	for (;;) {
+		ssize_t n = read(fd, &c, 1);
+
+		if (n <= 0) {
+			free(line);
+			return NULL;
+		}
+		if (c == '\n')
+			break;
+		if (len + 1 >= size) {
+			size *= 2;
+			line = realloc(line, size);
+			ck_assert_ptr_nonnull(line);
+		}
+		line[len++] = c;
+	}
+	line[len] = '\0';
+	return line;
+}
+
+/* Copies a string member of req into out (size bytes), "" when missing. */
+static void copy_member(const cJSON *req, const char *name, char *out, size_t size)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(req, name);
+
+	snprintf(out, size, "%s", cJSON_IsString(item) ? item->valuestring : "");
+}
+
+/* The fake relay: answers every connection's request lines with relay.reply until shut down. */
+static void *serve(void *arg)
+{
+	struct fake_relay *r = arg;
+
+	for (;;) {
+		int fd = accept(r->listen_fd, NULL, NULL);
+		char *line;
+
+		if (fd < 0)
+			return NULL;
+		while ((line = read_line(fd)) != NULL) {
+			cJSON *req = cJSON_Parse(line);
+			const cJSON *id = cJSON_GetObjectItemCaseSensitive(req, "command_id");
+			const cJSON *payload = cJSON_GetObjectItemCaseSensitive(req, "payload");
+			size_t reply_len = strlen(r->reply);
+
+			copy_member(req, "op", r->op, sizeof(r->op));
+			copy_member(req, "device", r->device, sizeof(r->device));
+			r->command_id = cJSON_IsNumber(id) ? id->valuedouble : -1;
+			free(r->payload);
+			r->payload = cJSON_IsString(payload) ? strdup(payload->valuestring) : NULL;
+			r->requests++;
+			cJSON_Delete(req);
+			free(line);
+			if (write(fd, r->reply, reply_len) != (ssize_t)reply_len || write(fd, "\n", 1) != 1)
+				break;
+		}
+		close(fd);
+	}
+}
+
+/* Starts the fake relay at socket_path answering reply. */
+static void relay_start(const char *reply)
+{
+	struct sockaddr_un addr;
+
+	memset(&addr, 0, sizeof(addr));
+	addr.sun_family = AF_UNIX;
+	ck_assert_uint_lt(strlen(socket_path), sizeof(addr.sun_path));
+	memcpy(addr.sun_path, socket_path, strlen(socket_path) + 1);
+	relay.reply = reply;
+	relay.listen_fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert_int_ge(relay.listen_fd, 0);
+	ck_assert_int_eq(bind(relay.listen_fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	ck_assert_int_eq(listen(relay.listen_fd, 4), 0);
+	ck_assert_int_eq(pthread_create(&relay.thread, NULL, serve, &relay), 0);
+}
+
+static void setup(void)
+{
+	struct sirius_error err = { "" };
+	struct db_printer row;
+	char path[128];
+	int n;
+
+	/* mkdtemp's template: the prefix and six capital X's */
+	n = snprintf(dir, sizeof(dir), "/tmp/check_print_job.");
+
+	memset(dir + n, 'X', 6);
+	dir[n + 6] = '\0';
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/sirius.db", dir);
+	snprintf(socket_path, sizeof(socket_path), "%s/relay.sock", dir);
+	db = db_open(path, &err);
+	ck_assert_msg(db != NULL, "db_open: %s", err.message);
+	ck_assert_int_eq(db_printer_seen(db, ADDRESS, NOW, &row, &err), 0);
+	printer_id = row.id;
+	memset(&relay, 0, sizeof(relay));
+	relay.listen_fd = -1;
+}
+
+static void teardown(void)
+{
+	char path[160];
+
+	db_close(db);
+	if (relay.listen_fd >= 0)
+		shutdown(relay.listen_fd, SHUT_RDWR);
+	free(relay.payload);
+	snprintf(path, sizeof(path), "%s/sirius.db", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/sirius.db-wal", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/sirius.db-shm", dir);
+	unlink(path);
+	unlink(socket_path);
+	rmdir(dir);
+}
+
+/* A full-width bitmap with a pattern (a diagonal and a black first pixel). */
+static struct bitmap *pattern(int height)
+{
+	struct bitmap *bm = bitmap_new(PRINTER_WIDTH, height);
+	int y;
+
+	ck_assert_ptr_nonnull(bm);
+	for (y = 0; y < height; y++)
+		bitmap_set(bm, (y * 7) % PRINTER_WIDTH, y, 1);
+	bitmap_set(bm, 0, 0, 1);
+	return bm;
+}
+
+/* Sends one pattern image with set_delivery_and_print; returns print_job_send's result. */
+static int send_one(struct bitmap *bm, struct print_job_result *result, struct sirius_error *err)
+{
+	const struct bitmap *images[1] = { bm };
+
+	return print_job_send(db, socket_path, printer_id, PRINTER_SET_DELIVERY_AND_PRINT, images, 1, "tester",
+			      NOW + 5, result, err);
+}
+
+/* Fetches message id and checks its status, sender, command and stored PNG against bm. */
+static void check_message(uint32_t id, enum db_message_status status, const struct bitmap *bm)
+{
+	struct sirius_error err = { "" };
+	struct db_message m;
+	struct bitmap *stored;
+
+	ck_assert_int_eq(db_message_get(db, id, &m, &err), 1);
+	ck_assert_msg(m.status == status, "status %s, wanted %s", db_message_status_name(m.status),
+		      db_message_status_name(status));
+	ck_assert_int_eq(m.printer_id, printer_id);
+	ck_assert_str_eq(m.sender, "tester");
+	ck_assert_int_eq(m.command, PRINTER_SET_DELIVERY_AND_PRINT);
+	ck_assert_int_eq(m.created, NOW + 5);
+	ck_assert_ptr_nonnull(m.png);
+	stored = png_read_bitmap(m.png, m.png_len, BITMAP_MAX_PIXELS, &err);
+	ck_assert_msg(stored != NULL, "stored PNG: %s", err.message);
+	ck_assert(bitmap_equal(stored, bm));
+	bitmap_free(stored);
+	db_message_clear(&m);
+}
+
+START_TEST(test_sent)
+{
+	struct sirius_error err = { "" };
+	struct print_job_result result;
+	struct printer_payload payload;
+	struct bitmap *bm = pattern(50);
+	uint8_t *bytes;
+	size_t len;
+
+	relay_start("{\"ok\":true,\"result\":\"sent\"}");
+	ck_assert_msg(send_one(bm, &result, &err) == 0, "print_job_send: %s", err.message);
+	ck_assert_int_eq(result.outcome, PRINT_JOB_SENT);
+	ck_assert_uint_ne(result.message_id, 0);
+	check_message(result.message_id, DB_MESSAGE_SENDING, bm);
+
+	/* the relay got the printer's address, the message id and the payload for that id */
+	ck_assert_int_eq(relay.requests, 1);
+	ck_assert_str_eq(relay.op, "deliver");
+	ck_assert_str_eq(relay.device, ADDRESS);
+	ck_assert(relay.command_id == (double)result.message_id);
+	ck_assert_ptr_nonnull(relay.payload);
+	bytes = base64_decode_alloc(relay.payload, strlen(relay.payload), &len);
+	ck_assert_ptr_nonnull(bytes);
+	ck_assert_msg(printer_payload_decode(bytes, len, PRINTER_WIDTH, &payload, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(payload.command, PRINTER_SET_DELIVERY_AND_PRINT);
+	ck_assert_uint_eq(payload.print_id, result.message_id);
+	ck_assert_uint_eq(payload.block_count, 1);
+	ck_assert(bitmap_equal(payload.blocks[0].bitmap, bm));
+	printer_payload_clear(&payload);
+	free(bytes);
+	bitmap_free(bm);
+}
+END_TEST
+
+START_TEST(test_offline_stays_queued)
+{
+	struct sirius_error err = { "" };
+	struct print_job_result result;
+	struct bitmap *bm = pattern(10);
+
+	relay_start("{\"ok\":true,\"result\":\"offline\"}");
+	ck_assert_msg(send_one(bm, &result, &err) == 0, "print_job_send: %s", err.message);
+	ck_assert_int_eq(result.outcome, PRINT_JOB_OFFLINE);
+	check_message(result.message_id, DB_MESSAGE_QUEUED, bm);
+	bitmap_free(bm);
+}
+END_TEST
+
+START_TEST(test_unreachable_fails)
+{
+	struct sirius_error err = { "" };
+	struct print_job_result result;
+	struct db_message m;
+	struct bitmap *bm = pattern(10);
+
+	/* no relay: nothing listens at socket_path */
+	ck_assert_int_eq(send_one(bm, &result, &err), -1);
+	ck_assert_int_eq(result.outcome, PRINT_JOB_UNREACHABLE);
+	ck_assert_uint_ne(result.message_id, 0);
+	ck_assert_str_ne(err.message, "");
+	check_message(result.message_id, DB_MESSAGE_FAILED, bm);
+	ck_assert_int_eq(db_message_get(db, result.message_id, &m, &err), 1);
+	ck_assert_int_eq(m.return_code, PRINT_JOB_FAILED_RETURN_CODE);
+	db_message_clear(&m);
+	bitmap_free(bm);
+}
+END_TEST
+
+START_TEST(test_error_reply_fails)
+{
+	struct sirius_error err = { "" };
+	struct print_job_result result;
+	struct bitmap *bm = pattern(10);
+
+	relay_start("{\"ok\":false,\"error\":\"the payload is not canonical base64\"}");
+	ck_assert_int_eq(send_one(bm, &result, &err), -1);
+	ck_assert_int_eq(result.outcome, PRINT_JOB_UNREACHABLE);
+	ck_assert_uint_ne(result.message_id, 0);
+	check_message(result.message_id, DB_MESSAGE_FAILED, bm);
+	bitmap_free(bm);
+}
+END_TEST
+
+START_TEST(test_ids_increase)
+{
+	struct sirius_error err = { "" };
+	struct print_job_result first, second;
+	struct bitmap *bm = pattern(3);
+
+	relay_start("{\"ok\":true,\"result\":\"sent\"}");
+	ck_assert_int_eq(send_one(bm, &first, &err), 0);
+	ck_assert_int_eq(send_one(bm, &second, &err), 0);
+	ck_assert_uint_gt(second.message_id, first.message_id);
+	ck_assert_int_eq(relay.requests, 2);
+	bitmap_free(bm);
+}
+END_TEST
+
+START_TEST(test_several_images_stacked)
+{
+	struct sirius_error err = { "" };
+	struct print_job_result result;
+	struct bitmap *quips[3] = { pattern(4), pattern(5), pattern(6) };
+	const struct bitmap *images[3] = { quips[0], quips[1], quips[2] };
+	struct db_message m;
+	struct bitmap *stored;
+	int i;
+
+	relay_start("{\"ok\":true,\"result\":\"sent\"}");
+	ck_assert_msg(print_job_send(db, socket_path, printer_id, PRINTER_SET_QUIP, images, 3, "tester", NOW,
+				     &result, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(db_message_get(db, result.message_id, &m, &err), 1);
+	ck_assert_int_eq(m.command, PRINTER_SET_QUIP);
+	stored = png_read_bitmap(m.png, m.png_len, BITMAP_MAX_PIXELS, &err);
+	ck_assert_ptr_nonnull(stored);
+	ck_assert_int_eq(stored->width, PRINTER_WIDTH);
+	ck_assert_int_eq(stored->height, 15);
+	/* the second image starts at row 4 */
+	ck_assert(memcmp(stored->pixels + 4 * PRINTER_WIDTH, quips[1]->pixels, 5 * PRINTER_WIDTH) == 0);
+	bitmap_free(stored);
+	db_message_clear(&m);
+	for (i = 0; i < 3; i++)
+		bitmap_free(quips[i]);
+}
+END_TEST
+
+START_TEST(test_refuses_before_storing)
+{
+	struct sirius_error err = { "" };
+	struct print_job_result result;
+	struct bitmap *narrow = bitmap_new(100, 10);
+	struct bitmap *tall = bitmap_new(PRINTER_WIDTH, PRINTER_MAX_ROWS + 1);
+	struct bitmap *ok = pattern(10);
+	const struct bitmap *images[2] = { ok, ok };
+	struct db_message *list;
+	size_t count;
+	char long_sender[DB_SENDER_MAX + 2];
+
+	ck_assert_ptr_nonnull(narrow);
+	ck_assert_ptr_nonnull(tall);
+	relay_start("{\"ok\":true,\"result\":\"sent\"}");
+
+	images[0] = narrow;
+	ck_assert_int_eq(print_job_send(db, socket_path, printer_id, PRINTER_SET_DELIVERY_AND_PRINT, images, 1,
+					"tester", NOW, &result, &err), -1);
+	ck_assert_uint_eq(result.message_id, 0);
+	ck_assert_ptr_nonnull(strstr(err.message, "wide"));
+
+	images[0] = tall;
+	ck_assert_int_eq(print_job_send(db, socket_path, printer_id, PRINTER_SET_DELIVERY_AND_PRINT, images, 1,
+					"tester", NOW, &result, &err), -1);
+	ck_assert_uint_eq(result.message_id, 0);
+
+	images[0] = ok;
+	ck_assert_int_eq(print_job_send(db, socket_path, printer_id, PRINTER_SET_DELIVERY_AND_PRINT, images, 2,
+					"tester", NOW, &result, &err), -1);
+	ck_assert_uint_eq(result.message_id, 0);
+	ck_assert_int_eq(print_job_send(db, socket_path, printer_id, PRINTER_FIRMWARE_UPDATE, images, 0, "tester",
+					NOW, &result, &err), -1);
+	ck_assert_int_eq(print_job_send(db, socket_path, printer_id + 100, PRINTER_SET_DELIVERY_AND_PRINT, images,
+					1, "tester", NOW, &result, &err), -1);
+	ck_assert_uint_eq(result.message_id, 0);
+	ck_assert_int_eq(print_job_send(db, socket_path, printer_id, PRINTER_SET_DELIVERY_AND_PRINT, images, 1, "",
+					NOW, &result, &err), -1);
+	memset(long_sender, 'x', sizeof(long_sender) - 1);
+	long_sender[sizeof(long_sender) - 1] = '\0';
+	ck_assert_int_eq(print_job_send(db, socket_path, printer_id, PRINTER_SET_DELIVERY_AND_PRINT, images, 1,
+					long_sender, NOW, &result, &err), -1);
+	ck_assert_uint_eq(result.message_id, 0);
+
+	/* nothing was stored and the relay was never asked */
+	ck_assert_int_eq(db_messages_of_printer(db, printer_id, 10, &list, &count, &err), 0);
+	ck_assert_uint_eq(count, 0);
+	db_messages_free(list, count);
+	ck_assert_int_eq(relay.requests, 0);
+	bitmap_free(narrow);
+	bitmap_free(tall);
+	bitmap_free(ok);
+}
+END_TEST
+
+START_TEST(test_outcome_names)
+{
+	ck_assert_str_eq(print_job_outcome_name(PRINT_JOB_SENT), "sent");
+	ck_assert_str_eq(print_job_outcome_name(PRINT_JOB_OFFLINE), "offline");
+	ck_assert_str_eq(print_job_outcome_name(PRINT_JOB_UNREACHABLE), "unreachable");
+	ck_assert_str_eq(print_job_outcome_name((enum print_job_outcome)99), "unknown");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("print_job");
+	TCase *tc = tcase_create("send");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_sent);
+	tcase_add_test(tc, test_offline_stays_queued);
+	tcase_add_test(tc, test_unreachable_fails);
+	tcase_add_test(tc, test_error_reply_fails);
+	tcase_add_test(tc, test_ids_increase);
+	tcase_add_test(tc, test_several_images_stacked);
+	tcase_add_test(tc, test_refuses_before_storing);
+	tcase_add_test(tc, test_outcome_names);
+	suite_add_tcase(s, tc);
+	return run_suite(s);
+}
