@@ -34,6 +34,17 @@ summarize_tests() {
 				errors=$(sed -E 's/.*Errors: ([0-9]+).*/\1/' <<<"$line")
 				passed=$((passed + checks - failures - errors))
 				failed=$((failed + failures + errors))
+			elif line=$(grep -E '^Ran [0-9]+ tests? in' "$log" | tail -1) && [ -n "$line" ]; then
+				# A Python unittest script: count its tests, not the script.
+				checks=$(sed -E 's/^Ran ([0-9]+).*/\1/' <<<"$line")
+				failures=0
+				if ! grep -q '^:test-result: PASS' "${log%.log}.trs" 2>/dev/null; then
+					failures=$(grep -oE '(failures|errors)=[0-9]+' "$log" | cut -d= -f2 | awk '{ s += $1 } END { print s + 0 }')
+					[ -n "$failures" ] && [ "$failures" -gt 0 ] || failures=1
+				fi
+				echo "$dir: $(basename "$log" .log): $checks tests, $failures failed"
+				passed=$((passed + checks - failures))
+				failed=$((failed + failures))
 			elif grep -q '^:test-result: PASS' "${log%.log}.trs" 2>/dev/null; then
 				echo "$dir: $(basename "$log" .log): passed"
 				passed=$((passed + 1))
