@@ -1,0 +1,48 @@
+/* fcgi_main.c: the FastCGI accept loop of sirius-web and sirius-api (also plain CGI: FCGI_Accept returns once). */
+#include <stdlib.h>
+
+#include "context.h"
+#include "dispatch.h"
+
+/* Last: its macros turn stdio into FastCGI's streams, which only this file's own code may see. */
+#include <fcgi_stdio.h>
+
+#ifndef SIRIUS_PROGRAM
+#error "build with -DSIRIUS_PROGRAM=PROGRAM_WEB or PROGRAM_API and -DSIRIUS_PROGRAM_NAME"
+#endif
+
+/* The request's CGI variables: FCGI_Accept points environ at them for each request. */
+extern char **environ;
+
+/* Reads the request body from FastCGI's (or CGI's) stdin; a body_reader. */
+static size_t read_stdin(void *opaque, char *buf, size_t size)
+{
+	(void)opaque;
+	return fread(buf, 1, size, stdin);
+}
+
+/*
+ * Serves requests until the web server closes the FastCGI socket (or, run as
+ * plain CGI, the one request). Everything of a request lives in its struct
+ * ctx and is freed before the next is accepted. Returns 0.
+ */
+int main(void)
+{
+	struct app app;
+
+	app_init(&app, SIRIUS_PROGRAM, SIRIUS_PROGRAM_NAME);
+	while (FCGI_Accept() >= 0) {
+		struct ctx ctx;
+		GString *out;
+
+		ctx_init(&ctx, &app, environ, read_stdin, NULL);
+		dispatch(&ctx);
+		out = response_serialize(&ctx.res, ctx.req.method == METHOD_HEAD);
+		fwrite(out->str, 1, out->len, stdout);
+		fflush(stdout);
+		g_string_free(out, TRUE);
+		ctx_free(&ctx);
+	}
+	app_free(&app);
+	return 0;
+}

@@ -1,0 +1,52 @@
+/* page_signup.c: GET and POST /signup, making an account (the first one is an administrator). */
+#include "page.h"
+
+/* Shows the sign-up form with status and an error message (may be NULL), the name filled in when it was valid. */
+static int signup_form(struct ctx *ctx, int status, const char *error)
+{
+	cJSON *data = cJSON_CreateObject();
+	const char *name = ctx->req.method == METHOD_POST ? input_text(ctx, "username") : NULL;
+
+	if (error)
+		cJSON_AddStringToObject(data, "error", error);
+	cJSON_AddStringToObject(data, "username", name ? name : "");
+	return reply_page(ctx, status, "signup", "Sign up", data);
+}
+
+/*
+ * GET shows the form (or sends a signed-in user home). POST makes the
+ * account and signs it in: 303 home; the form again with 400 (invalid name
+ * or password) or 409 (name taken); 500 on a database error.
+ */
+int page_signup(struct ctx *ctx)
+{
+	struct sirius_error err;
+	struct db_user user;
+	int64_t count;
+	int rc;
+
+	if (ctx->req.method != METHOD_POST)
+		return ctx->session.signed_in ? reply_redirect(ctx, "/") : signup_form(ctx, 200, NULL);
+	if (ctx->input_error[0])
+		return signup_form(ctx, 400, ctx->input_error);
+	count = db_user_count(ctx->db, &err);
+	if (count < 0)
+		return reply_server_error(ctx, "counting users", &err);
+	rc = db_user_create(ctx->db, input_text(ctx, "username"), input_text(ctx, "password"), count == 0,
+			    ctx->now, NULL, &err);
+	if (rc < 0)
+		return reply_server_error(ctx, "making an account", &err);
+	if (rc == 0) {
+		char *message = g_strdup_printf("The name %s is taken; choose another.", input_text(ctx, "username"));
+
+		rc = signup_form(ctx, 409, message);
+		g_free(message);
+		return rc;
+	}
+	rc = db_user_by_name(ctx->db, input_text(ctx, "username"), &user, &err);
+	if (rc <= 0)
+		return reply_server_error(ctx, "reading the new account", &err);
+	if (session_start(ctx, &user, &err) < 0)
+		return reply_server_error(ctx, "signing in", &err);
+	return reply_redirect(ctx, "/");
+}

@@ -1,0 +1,233 @@
+/* routes.c: THE route table of sirius-web and sirius-api, and matching a request against it. */
+#include "routes.h"
+
+#include <string.h>
+
+#include "handlers.h"
+#include "password.h"
+#include "request.h"
+
+/* A list of declared inputs, ended for you: INPUTS({"name", INPUT_ID, INPUT_REQUIRED}, ...). */
+#define INPUTS(...) ((const struct input_spec[]){ __VA_ARGS__, { NULL, 0, 0, 0, 0, NULL } })
+
+/* The shortest password a new account may have. */
+#define PASSWORD_MIN_LEN 8
+
+/*
+ * Every URL of both programs. Keep routes of one path together; a path's
+ * GET and POST are separate entries. See routes.h for the pattern syntax and
+ * flags, inputs.h for input types.
+ */
+const struct route route_table[] = {
+	/* ---- sirius-web: accounts -------------------------------------------- */
+	{ METHOD_GET, "/", page_home, 0, PROGRAM_WEB, NULL, 0 },
+	{ METHOD_GET, "/about", page_about, 0, PROGRAM_WEB, NULL, 0 },
+	{ METHOD_GET, "/signup", page_signup, 0, PROGRAM_WEB, NULL, 0 },
+	{ METHOD_POST, "/signup", page_signup, ROUTE_NEEDS_CSRF | ROUTE_FORM_ERRORS, PROGRAM_WEB,
+	  INPUTS({ "username", INPUT_USERNAME, INPUT_REQUIRED, 0, 0, "user name" },
+		 { "password", INPUT_PASSWORD, INPUT_REQUIRED, PASSWORD_MIN_LEN, PASSWORD_MAX_LEN, "password" }),
+	  0 },
+	{ METHOD_GET, "/login", page_login, 0, PROGRAM_WEB,
+	  INPUTS({ "next", INPUT_PATH, 0, 0, 0, "page to return to" }), 0 },
+	{ METHOD_POST, "/login", page_login, ROUTE_NEEDS_CSRF | ROUTE_FORM_ERRORS, PROGRAM_WEB,
+	  INPUTS({ "username", INPUT_USERNAME, INPUT_REQUIRED, 0, 0, "user name" },
+		 { "password", INPUT_PASSWORD, INPUT_REQUIRED, 1, PASSWORD_MAX_LEN, "password" },
+		 { "next", INPUT_PATH, 0, 0, 0, "page to return to" }),
+	  0 },
+	{ METHOD_POST, "/logout", page_logout, ROUTE_NEEDS_CSRF, PROGRAM_WEB, NULL, 0 },
+	{ METHOD_POST, "/apikey", page_apikey, ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF, PROGRAM_WEB, NULL, 0 },
+	/* ---- sirius-web: printers and friends (web pages) ---------------------- */
+	/* ---- sirius-api: device keys and the external API ---------------------- */
+};
+
+const size_t route_count = G_N_ELEMENTS(route_table);
+
+/* The types a path parameter may have: "{name}" is an id, "{name:type}" one of the others. */
+static const struct input_spec param_types[] = {
+	{ "id", INPUT_ID, INPUT_REQUIRED, 0, 0, "id" },
+	{ "address", INPUT_ADDRESS, INPUT_REQUIRED, 0, 0, "device address" },
+	{ "device_key", INPUT_DEVICE_KEY, INPUT_REQUIRED, 0, 0, "device key" },
+	{ "username", INPUT_USERNAME, INPUT_REQUIRED, 0, 0, "user name" },
+	{ "claim_code", INPUT_CLAIM_CODE, INPUT_REQUIRED, 0, 0, "claim code" },
+	{ "line", INPUT_LINE, INPUT_REQUIRED, 1, 255, "name" },
+};
+
+/*
+ * Reads a pattern segment "{name}" or "{name:type}" (len bytes): writes the
+ * name into name (size bytes) and returns the type's spec; NULL when the
+ * segment is not a parameter (*bad 0) or a malformed one (*bad 1).
+ */
+static const struct input_spec *param_of(const char *segment, size_t len, char *name, size_t size, int *bad)
+{
+	const char *colon;
+	size_t name_len, i;
+
+	*bad = 0;
+	if (len < 2 || segment[0] != '{' || segment[len - 1] != '}')
+		return NULL;
+	*bad = 1;
+	colon = memchr(segment, ':', len);
+	name_len = (colon ? (size_t)(colon - segment) : len - 1) - 1;
+	if (name_len == 0 || name_len >= size)
+		return NULL;
+	for (i = 0; i < name_len; i++)
+		if (!g_ascii_isalnum(segment[1 + i]) && segment[1 + i] != '_')
+			return NULL;
+	memcpy(name, segment + 1, name_len);
+	name[name_len] = '\0';
+	if (!colon)
+		return &param_types[0];
+	for (i = 0; i < G_N_ELEMENTS(param_types); i++) {
+		size_t type_len = (size_t)(segment + len - 1 - (colon + 1));
+
+		if (strlen(param_types[i].name) == type_len && memcmp(colon + 1, param_types[i].name, type_len) == 0)
+			return &param_types[i];
+	}
+	return NULL;
+}
+
+/*
+ * Matches segments against pattern, validating parameters into params.
+ * Returns 1 when the path is the pattern's, else 0 (params may hold part).
+ */
+static int pattern_match(const char *pattern, const GPtrArray *segments, GHashTable *params)
+{
+	const char *p = pattern + 1;
+	guint n = 0;
+
+	while (*p) {
+		size_t len = strcspn(p, "/");
+		const struct input_spec *type;
+		struct input_value value;
+		const char *segment;
+		char name[64], why[REQUEST_WHY_MAX];
+		int bad;
+
+		if (n >= segments->len)
+			return 0;
+		segment = g_ptr_array_index(segments, n++);
+		type = param_of(p, len, name, sizeof(name), &bad);
+		if (type) {
+			if (!input_check(type, segment, strlen(segment), NULL, &value, why))
+				return 0;
+			g_hash_table_replace(params, g_strdup(name), g_memdup2(&value, sizeof(value)));
+		} else if (bad || strlen(segment) != len || memcmp(segment, p, len) != 0) {
+			return 0;
+		}
+		p += len;
+		if (*p == '/')
+			p++;
+	}
+	return n == segments->len;
+}
+
+enum route_match route_find(const struct route *table, size_t count, enum program program,
+			    unsigned method, const GPtrArray *segments, const struct route **route,
+			    GHashTable *params, unsigned *allowed, int *json_errors)
+{
+	size_t i;
+	int path_known = 0;
+
+	*route = NULL;
+	*allowed = 0;
+	*json_errors = program == PROGRAM_API;
+	for (i = 0; i < count; i++) {
+		const struct route *r = &table[i];
+		unsigned methods = r->methods | ((r->methods & METHOD_GET) ? METHOD_HEAD : 0);
+		GHashTable *found;
+
+		if (r->program != program)
+			continue;
+		found = inputs_table_new();
+		if (pattern_match(r->pattern, segments, found)) {
+			if (!path_known)
+				*json_errors = (r->flags & ROUTE_JSON) != 0;
+			path_known = 1;
+			*allowed |= methods;
+			if (!*route && (methods & method)) {
+				GHashTableIter iter;
+				gpointer key, value;
+
+				*route = r;
+				*json_errors = (r->flags & ROUTE_JSON) != 0;
+				g_hash_table_iter_init(&iter, found);
+				while (g_hash_table_iter_next(&iter, &key, &value)) {
+					g_hash_table_iter_steal(&iter);
+					g_hash_table_replace(params, key, value);
+				}
+			}
+		}
+		g_hash_table_destroy(found);
+	}
+	if (*route)
+		return ROUTE_FOUND;
+	return path_known ? ROUTE_WRONG_METHOD : ROUTE_NOT_FOUND;
+}
+
+int routes_check(const struct route *table, size_t count, struct sirius_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		const struct route *r = &table[i];
+		const struct input_spec *spec, *other;
+		char names[ROUTE_PARAMS_MAX][64];
+		const char *p;
+		int params = 0, j;
+
+		if (!r->pattern || r->pattern[0] != '/')
+			return error_set(err, "route %zu: the pattern must start with '/'", i);
+		if (!r->handler)
+			return error_set(err, "route %s: no handler", r->pattern);
+		if (!r->methods || (r->methods & ~(unsigned)(METHOD_GET | METHOD_POST | METHOD_PUT | METHOD_DELETE |
+							      METHOD_PATCH)))
+			return error_set(err, "route %s: methods must be GET, POST, PUT, DELETE or PATCH", r->pattern);
+		if (r->program != PROGRAM_WEB && r->program != PROGRAM_API)
+			return error_set(err, "route %s: no program", r->pattern);
+		if (r->program == PROGRAM_WEB && (r->methods & ~(unsigned)METHOD_GET) &&
+		    !(r->flags & (ROUTE_NEEDS_CSRF | ROUTE_NO_CSRF)))
+			return error_set(err, "route %s: a POST of sirius-web needs ROUTE_NEEDS_CSRF", r->pattern);
+		if (r->max_body > ROUTE_BODY_UPLOAD_MAX)
+			return error_set(err, "route %s: max_body over %d bytes", r->pattern, ROUTE_BODY_UPLOAD_MAX);
+		if ((r->flags & ROUTE_MULTIPART) && (r->flags & ROUTE_BODY_JSON))
+			return error_set(err, "route %s: a body is multipart or JSON, not both", r->pattern);
+		for (p = r->pattern + 1; *p;) {
+			size_t len = strcspn(p, "/");
+			int bad;
+
+			if (len == 0 && p[len])
+				return error_set(err, "route %s: an empty segment", r->pattern);
+			if (params < ROUTE_PARAMS_MAX && param_of(p, len, names[params], sizeof(names[0]), &bad)) {
+				for (j = 0; j < params; j++)
+					if (strcmp(names[j], names[params]) == 0)
+						return error_set(err, "route %s: parameter %s twice", r->pattern,
+								 names[j]);
+				params++;
+			} else if (params >= ROUTE_PARAMS_MAX && memchr(p, '{', len)) {
+				return error_set(err, "route %s: more than %d parameters", r->pattern, ROUTE_PARAMS_MAX);
+			} else if (memchr(p, '{', len) || memchr(p, '}', len)) {
+				return error_set(err, "route %s: a malformed parameter or unknown type", r->pattern);
+			}
+			p += len;
+			if (*p == '/')
+				p++;
+		}
+		for (spec = r->inputs; spec && spec->name; spec++) {
+			if (!spec->type)
+				return error_set(err, "route %s: input %s has no type", r->pattern, spec->name);
+			if (spec->type == INPUT_INT && spec->min > spec->max)
+				return error_set(err, "route %s: input %s: min over max", r->pattern, spec->name);
+			if (spec->type == INPUT_FILE && !(r->flags & ROUTE_MULTIPART))
+				return error_set(err, "route %s: file input %s needs ROUTE_MULTIPART", r->pattern,
+						 spec->name);
+			for (other = r->inputs; other != spec; other++)
+				if (strcmp(other->name, spec->name) == 0)
+					return error_set(err, "route %s: input %s declared twice", r->pattern, spec->name);
+			for (j = 0; j < params; j++)
+				if (strcmp(names[j], spec->name) == 0)
+					return error_set(err, "route %s: input %s is also a path parameter", r->pattern,
+							 spec->name);
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,329 @@
+/* check_cgi_session.c: unit tests of sessions, CSRF and the login rate limit, through dispatch with a real database. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "context.h"
+#include "dispatch.h"
+#include "session.h"
+#include "test_util.h"
+
+/* A temporary var directory and the program state for it. */
+static char *var_dir;
+static struct app app;
+
+/* A body reader over a string. */
+struct mem_body {
+	const char *data; /* the bytes */
+	size_t len;       /* how many */
+	size_t pos;       /* how many were read */
+};
+
+static size_t mem_read(void *opaque, char *buf, size_t size)
+{
+	struct mem_body *m = opaque;
+	size_t n = m->len - m->pos < size ? m->len - m->pos : size;
+
+	memcpy(buf, m->data + m->pos, n);
+	m->pos += n;
+	return n;
+}
+
+/* What serve() got back. */
+struct reply {
+	int status;       /* the HTTP status */
+	char *head;       /* the header lines */
+	char *body;       /* the body */
+};
+
+static void reply_free(struct reply *r)
+{
+	g_free(r->head);
+	g_free(r->body);
+}
+
+/* The value of cookie name set by r ("" when deleted), in a new string, or NULL. */
+static char *set_cookie(const struct reply *r, const char *name)
+{
+	char *key = g_strdup_printf("Set-Cookie: %s=", name);
+	const char *at = strstr(r->head, key);
+	char *value = NULL;
+
+	if (at) {
+		at += strlen(key);
+		value = g_strndup(at, strcspn(at, ";\r"));
+	}
+	g_free(key);
+	return value;
+}
+
+/* The csrf_token in r's page, in a new string, or NULL. */
+static char *page_csrf(const struct reply *r)
+{
+	const char *at = strstr(r->body, "name=\"csrf_token\" value=\"");
+
+	return at ? g_strndup(at + 25, 32) : NULL;
+}
+
+/* Serves one request through dispatch as fcgi_main would. */
+static struct reply serve(const char *method, const char *uri, const char *body, const char *cookies)
+{
+	char m[64], u[2100], c[512], len[64];
+	char *env[] = { m, u, c, len, "CONTENT_TYPE=application/x-www-form-urlencoded", "REMOTE_ADDR=198.51.100.7", NULL };
+	struct mem_body mb = { body ? body : "", body ? strlen(body) : 0, 0 };
+	struct ctx ctx;
+	struct reply r;
+	GString *out;
+	char *split;
+
+	snprintf(m, sizeof(m), "REQUEST_METHOD=%s", method);
+	snprintf(u, sizeof(u), "REQUEST_URI=%s", uri);
+	snprintf(c, sizeof(c), "HTTP_COOKIE=%s", cookies ? cookies : "");
+	snprintf(len, sizeof(len), "CONTENT_LENGTH=%zu", mb.len);
+	ctx_init(&ctx, &app, env, mem_read, &mb);
+	dispatch(&ctx);
+	out = response_serialize(&ctx.res, 0);
+	r.status = ctx.res.status;
+	split = strstr(out->str, "\r\n\r\n");
+	ck_assert_ptr_nonnull(split);
+	r.head = g_strndup(out->str, (gsize)(split - out->str));
+	r.body = g_strdup(split + 4);
+	g_string_free(out, TRUE);
+	ctx_free(&ctx);
+	return r;
+}
+
+static void setup(void)
+{
+	char www[PATHS_MAX];
+
+	var_dir = g_dir_make_tmp(NULL, NULL);
+	ck_assert_ptr_nonnull(var_dir);
+	snprintf(www, sizeof(www), "%s/www", SIRIUS_SOURCE_DIR);
+	setenv("SIRIUS_VAR", var_dir, 1);
+	unsetenv("SIRIUS_DB");
+	unsetenv("SIRIUS_BASE_URL");
+	setenv("SIRIUS_WWW", www, 1);
+	setenv("SIRIUS_PASSWORD_COST", "minimum", 1);
+	app_init(&app, PROGRAM_WEB, "check_cgi_session");
+	ck_assert_msg(app.setup_error[0] == '\0', "%s", app.setup_error);
+}
+
+static void teardown(void)
+{
+	char *cmd = g_strdup_printf("rm -rf '%s'", var_dir);
+
+	app_free(&app);
+	ck_assert_int_eq(system(cmd), 0);
+	g_free(cmd);
+	g_free(var_dir);
+	var_dir = NULL;
+}
+
+/* Signs up name through dispatch; returns the session cookie's token (g_free). */
+static char *signup(const char *name)
+{
+	struct reply form = serve("GET", "/signup", NULL, NULL);
+	char *token = set_cookie(&form, CSRF_COOKIE);
+	char *body = g_strdup_printf("username=%s&password=password1&csrf_token=%s", name, token);
+	char *cookie = g_strdup_printf(CSRF_COOKIE "=%s", token);
+	struct reply r = serve("POST", "/signup", body, cookie);
+	char *session;
+
+	ck_assert_int_eq(r.status, 303);
+	session = set_cookie(&r, SESSION_COOKIE);
+	ck_assert_ptr_nonnull(session);
+	ck_assert_uint_eq(strlen(session), DB_SESSION_TOKEN_LEN);
+	reply_free(&form);
+	reply_free(&r);
+	g_free(token);
+	g_free(body);
+	g_free(cookie);
+	return session;
+}
+
+START_TEST(test_csrf_equal)
+{
+	ck_assert_int_eq(csrf_equal("abc", "abc"), 1);
+	ck_assert_int_eq(csrf_equal("abc", "abd"), 0);
+	ck_assert_int_eq(csrf_equal("abc", "abcd"), 0);
+	ck_assert_int_eq(csrf_equal("", ""), 0);
+	ck_assert_int_eq(csrf_equal(NULL, "a"), 0);
+	ck_assert_int_eq(csrf_equal("a", NULL), 0);
+}
+END_TEST
+
+START_TEST(test_session_cookie_signs_in)
+{
+	char *session = signup("ann");
+	char *cookie = g_strdup_printf(SESSION_COOKIE "=%s", session);
+	struct reply home = serve("GET", "/", NULL, cookie);
+	struct reply anon = serve("GET", "/", NULL, NULL);
+
+	ck_assert_int_eq(home.status, 200);
+	ck_assert_ptr_nonnull(strstr(home.body, "Hello, ann"));
+	ck_assert_ptr_null(strstr(anon.body, "Hello, ann"));
+	ck_assert_ptr_nonnull(strstr(home.head, "Content-Security-Policy: default-src 'self'"));
+	reply_free(&home);
+	reply_free(&anon);
+	g_free(cookie);
+	g_free(session);
+}
+END_TEST
+
+START_TEST(test_bad_and_expired_cookies_are_deleted)
+{
+	static const char *const bad[] = { SESSION_COOKIE "=nothex", SESSION_COOKIE "=" "0123456789abcdef0123456789abcdef"
+					   "0123456789abcdef0123456789abcdef" };
+	struct sirius_error err;
+	struct db *db = app_db(&app, &err);
+	char token[DB_SESSION_TOKEN_LEN + 1];
+	char *cookie;
+	int64_t id;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		struct reply r = serve("GET", "/", NULL, bad[i]);
+		char *value = set_cookie(&r, SESSION_COOKIE);
+
+		ck_assert_int_eq(r.status, 200);
+		ck_assert_str_eq(value, "");
+		ck_assert_ptr_nonnull(strstr(r.head, "Max-Age=0"));
+		g_free(value);
+		reply_free(&r);
+	}
+	ck_assert_ptr_nonnull(db);
+	ck_assert_int_eq(db_user_create(db, "old", "password1", 0, 1000, &id, &err), 1);
+	ck_assert_int_eq(db_session_create(db, id, 1000, 60, token, NULL, &err), 0);
+	cookie = g_strdup_printf(SESSION_COOKIE "=%s", token);
+	{
+		struct reply r = serve("GET", "/", NULL, cookie);
+
+		ck_assert_ptr_null(strstr(r.body, "Hello, old"));
+		ck_assert_ptr_nonnull(strstr(r.head, "Max-Age=0"));
+		reply_free(&r);
+	}
+	g_free(cookie);
+}
+END_TEST
+
+START_TEST(test_csrf_on_posts)
+{
+	char *session = signup("bea");
+	char *cookie = g_strdup_printf(SESSION_COOKIE "=%s", session);
+	struct reply home = serve("GET", "/", NULL, cookie);
+	char *csrf = page_csrf(&home);
+	char *good = g_strdup_printf("csrf_token=%s", csrf);
+	struct reply r;
+
+	ck_assert_ptr_nonnull(csrf);
+	r = serve("POST", "/apikey", "csrf_token=00000000000000000000000000000000", cookie);
+	ck_assert_int_eq(r.status, 403);
+	reply_free(&r);
+	r = serve("POST", "/apikey", "", cookie);
+	ck_assert_int_eq(r.status, 403);
+	reply_free(&r);
+	r = serve("POST", "/apikey", good, NULL);
+	ck_assert_int_eq(r.status, 401);
+	reply_free(&r);
+	r = serve("POST", "/apikey", good, cookie);
+	ck_assert_int_eq(r.status, 303);
+	reply_free(&r);
+	/* Logging out ends the session in the database. */
+	r = serve("POST", "/logout", good, cookie);
+	ck_assert_int_eq(r.status, 303);
+	reply_free(&r);
+	r = serve("GET", "/", NULL, cookie);
+	ck_assert_ptr_null(strstr(r.body, "Hello, bea"));
+	reply_free(&r);
+	reply_free(&home);
+	g_free(csrf);
+	g_free(good);
+	g_free(cookie);
+	g_free(session);
+}
+END_TEST
+
+START_TEST(test_rate_limit)
+{
+	struct reply form = serve("GET", "/login", NULL, NULL);
+	char *token = set_cookie(&form, CSRF_COOKIE);
+	char *cookie = g_strdup_printf(CSRF_COOKIE "=%s", token);
+	char *wrong = g_strdup_printf("username=cat&password=wrong&csrf_token=%s", token);
+	char *right = g_strdup_printf("username=cat&password=password1&csrf_token=%s", token);
+	char *session = signup("cat");
+	struct reply r;
+	int i;
+
+	r = serve("POST", "/login", right, cookie);
+	ck_assert_int_eq(r.status, 303);
+	reply_free(&r);
+	for (i = 0; i < LOGIN_MAX_PER_NAME; i++) {
+		r = serve("POST", "/login", wrong, cookie);
+		ck_assert_int_eq(r.status, 403);
+		reply_free(&r);
+	}
+	r = serve("POST", "/login", right, cookie);
+	ck_assert_int_eq(r.status, 429);
+	ck_assert_ptr_nonnull(strstr(r.head, "Retry-After: 900"));
+	ck_assert_ptr_null(strstr(r.head, SESSION_COOKIE "="));
+	reply_free(&r);
+	reply_free(&form);
+	g_free(token);
+	g_free(cookie);
+	g_free(wrong);
+	g_free(right);
+	g_free(session);
+}
+END_TEST
+
+START_TEST(test_errors_and_checks_order)
+{
+	struct reply r = serve("GET", "/nowhere", NULL, NULL);
+
+	ck_assert_int_eq(r.status, 404);
+	ck_assert_ptr_nonnull(strstr(r.body, "404 Not Found"));
+	reply_free(&r);
+	r = serve("PATCH", "/login", "", NULL);
+	ck_assert_int_eq(r.status, 405);
+	ck_assert_ptr_nonnull(strstr(r.head, "Allow: GET, HEAD, POST"));
+	reply_free(&r);
+	r = serve("BREW", "/login", "", NULL);
+	ck_assert_int_eq(r.status, 501);
+	reply_free(&r);
+	/* The body is refused before CSRF is looked at. */
+	{
+		char *big = g_strnfill(ROUTE_BODY_DEFAULT + 1, 'a');
+
+		r = serve("POST", "/login", big, NULL);
+		ck_assert_int_eq(r.status, 413);
+		reply_free(&r);
+		g_free(big);
+	}
+	r = serve("POST", "/login", "username=%zz", NULL);
+	ck_assert_int_eq(r.status, 400);
+	reply_free(&r);
+	/* A GET of a page that needs a login goes to /login with the way back. */
+	r = serve("GET", "/login?next=//evil", NULL, NULL);
+	ck_assert_int_eq(r.status, 400);
+	reply_free(&r);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("cgi_session");
+	TCase *tc = tcase_create("session");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_csrf_equal);
+	tcase_add_test(tc, test_session_cookie_signs_in);
+	tcase_add_test(tc, test_bad_and_expired_cookies_are_deleted);
+	tcase_add_test(tc, test_csrf_on_posts);
+	tcase_add_test(tc, test_rate_limit);
+	tcase_add_test(tc, test_errors_and_checks_order);
+	suite_add_tcase(s, tc);
+	return run_suite(s);
+}
