@@ -87,6 +87,8 @@ CREATE TABLE messages (
 	status TEXT NOT NULL CHECK (status IN
 		('queued', 'sending', 'delivered', 'printed', 'failed', 'timed_out')),
 	return_code INTEGER,                            -- of the DeviceCommandResponse, NULL before it
+	failure TEXT CHECK (failure IN ('offline', 'relay_unreachable')),
+	                                                -- why it failed before reaching a bridge, else NULL
 	created INTEGER NOT NULL,
 	sent INTEGER,                                   -- when handed to the bridge
 	settled INTEGER                                 -- when delivered, failed, timed out or printed

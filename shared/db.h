@@ -290,12 +290,22 @@ enum db_message_status {
 	DB_MESSAGE_SENDING,      /* "sending": handed to the bridge, no response yet */
 	DB_MESSAGE_DELIVERED,    /* "delivered": the bridge answered return code 0 */
 	DB_MESSAGE_PRINTED,      /* "printed": the printer reported printing it */
-	DB_MESSAGE_FAILED,       /* "failed": the bridge answered another return code */
+	DB_MESSAGE_FAILED,       /* "failed": the bridge answered another return code, or see failure */
 	DB_MESSAGE_TIMED_OUT     /* "timed_out": no response in time */
 };
 
 /* The stored name of a status ("queued", ...); "unknown" for anything else. */
 const char *db_message_status_name(enum db_message_status status);
+
+/* Why a message failed before any bridge answered for it. */
+enum db_message_failure {
+	DB_FAILURE_NONE = 0,          /* it did not, or a bridge's return code says why */
+	DB_FAILURE_OFFLINE,           /* "offline": the printer was not online to take it */
+	DB_FAILURE_RELAY_UNREACHABLE  /* "relay_unreachable": the relay could not be asked */
+};
+
+/* The stored name of a failure ("offline", ...); "" for DB_FAILURE_NONE. */
+const char *db_message_failure_name(enum db_message_failure failure);
 
 struct db_message {
 	uint32_t id;                        /* the command_id it was sent with */
@@ -304,6 +314,7 @@ struct db_message {
 	int command;                        /* DeviceCommand command code */
 	enum db_message_status status;      /* where it is now */
 	int return_code;                    /* the bridge's return code, -1 before a response */
+	enum db_message_failure failure;    /* why it failed without a return code, else DB_FAILURE_NONE */
 	int64_t created;                    /* when it was made */
 	int64_t sent;                       /* when it was handed to the bridge, 0 before */
 	int64_t settled;                    /* when it reached its last status, 0 before */
@@ -330,6 +341,13 @@ int db_message_sending(struct db *db, uint32_t id, int64_t now, struct sirius_er
  */
 int db_message_settle(struct db *db, uint32_t id, int return_code, int64_t now,
 		      struct sirius_error *err);
+
+/*
+ * A queued message failed before reaching a bridge (failure is not
+ * DB_FAILURE_NONE). Returns 1, 0 (no such queued message) or -1.
+ */
+int db_message_fail(struct db *db, uint32_t id, enum db_message_failure failure, int64_t now,
+		    struct sirius_error *err);
 
 /*
  * The printer printed the message with this print id (its command_id); it

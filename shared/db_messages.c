@@ -29,6 +29,26 @@ static enum db_message_status status_from_name(const char *name)
 	return DB_MESSAGE_FAILED;
 }
 
+static const char *const failure_names[] = { "", "offline", "relay_unreachable" };
+
+const char *db_message_failure_name(enum db_message_failure failure)
+{
+	if ((size_t)failure >= sizeof(failure_names) / sizeof(failure_names[0]))
+		return "";
+	return failure_names[failure];
+}
+
+/* The failure stored as name; DB_FAILURE_NONE for NULL, "" or anything unknown. */
+static enum db_message_failure failure_from_name(const char *name)
+{
+	size_t i;
+
+	for (i = 1; name && i < sizeof(failure_names) / sizeof(failure_names[0]); i++)
+		if (strcmp(name, failure_names[i]) == 0)
+			return (enum db_message_failure)i;
+	return DB_FAILURE_NONE;
+}
+
 /* Fills the struct db_message at out from a row selecting DB_MESSAGE_COLUMNS; the PNG is copied. */
 static void read_message(struct db *db, enum db_stmt id, void *out)
 {
@@ -47,6 +67,7 @@ static void read_message(struct db *db, enum db_stmt id, void *out)
 	message->created = sqlite3_column_int64(st, 6);
 	message->sent = sqlite3_column_int64(st, 7);
 	message->settled = sqlite3_column_int64(st, 8);
+	message->failure = failure_from_name((const char *)sqlite3_column_text(st, 10));
 	png = sqlite3_column_blob(st, 9);
 	png_len = sqlite3_column_bytes(st, 9);
 	if (png && png_len > 0) {
@@ -105,6 +126,18 @@ int db_message_settle(struct db *db, uint32_t id, int return_code, int64_t now,
 		      struct sirius_error *err)
 {
 	return update_status(db, SQL_MESSAGE_SETTLE, id, &return_code, now, err);
+}
+
+int db_message_fail(struct db *db, uint32_t id, enum db_message_failure failure, int64_t now,
+		    struct sirius_error *err)
+{
+	if (failure == DB_FAILURE_NONE || (size_t)failure >= sizeof(failure_names) / sizeof(failure_names[0]))
+		return error_set(err, "database: message %u: no failure reason given", id);
+	if (dbi_bind_text(db, SQL_MESSAGE_FAIL, "$failure", failure_names[failure], err) < 0) {
+		dbi_reset(db, SQL_MESSAGE_FAIL);
+		return -1;
+	}
+	return update_status(db, SQL_MESSAGE_FAIL, id, NULL, now, err);
 }
 
 int db_message_printed(struct db *db, uint32_t print_id, int64_t now, struct sirius_error *err)

@@ -11,7 +11,7 @@
 #define DB_PRINTER_COLUMNS "id, address, hardware_xor, coalesce(owner_id, 0), coalesce(name, ''), " \
 	"coalesce(claim_code_id, 0), created, last_seen"
 #define DB_MESSAGE_COLUMNS "id, printer_id, sender, command, status, coalesce(return_code, -1), " \
-	"created, coalesce(sent, 0), coalesce(settled, 0), bitmap_png"
+	"created, coalesce(sent, 0), coalesce(settled, 0), bitmap_png, coalesce(failure, '')"
 #define DB_SESSION_COLUMNS "id, user_id, csrf_token, created, expires"
 #define DB_DEVICE_KEY_COLUMNS "id, secret, printer_id, created, uses"
 #endif
@@ -104,6 +104,9 @@ DB_STATEMENT(SQL_MESSAGE_SENDING,
 DB_STATEMENT(SQL_MESSAGE_SETTLE,
 	"UPDATE messages SET status = CASE WHEN $code = 0 THEN 'delivered' ELSE 'failed' END,"
 	" return_code = $code, settled = $now WHERE id = $id AND status IN ('sending', 'timed_out')")
+DB_STATEMENT(SQL_MESSAGE_FAIL,
+	"UPDATE messages SET status = 'failed', failure = $failure, settled = $now"
+	" WHERE id = $id AND status = 'queued'")
 DB_STATEMENT(SQL_MESSAGE_PRINTED,
 	"UPDATE messages SET status = 'printed', settled = $now"
 	" WHERE id = $id AND status IN ('sending', 'delivered', 'timed_out')")

@@ -84,18 +84,11 @@ static int message_png(const struct bitmap *const *images, size_t count, uint8_t
 	return rc;
 }
 
-/*
- * Stores the failure of a message that never reached a bridge: it is marked
- * sending and then settled with PRINT_JOB_FAILED_RETURN_CODE, which the
- * database records as failed. Returns 0, or -1 with a reason in err.
- */
-static int mark_failed(struct db *db, uint32_t id, int64_t now, struct sirius_error *err)
+/* Stores why a message never reached a bridge. Returns 0, or -1 with a reason in err. */
+static int mark_failed(struct db *db, uint32_t id, enum db_message_failure failure, int64_t now,
+		       struct sirius_error *err)
 {
-	if (db_message_sending(db, id, now, err) < 0)
-		return -1;
-	if (db_message_settle(db, id, PRINT_JOB_FAILED_RETURN_CODE, now, err) < 0)
-		return -1;
-	return 0;
+	return db_message_fail(db, id, failure, now, err) < 0 ? -1 : 0;
 }
 
 int print_job_send(struct db *db, const char *relay_socket, int64_t printer_id, uint16_t command,
@@ -140,7 +133,7 @@ int print_job_send(struct db *db, const char *relay_socket, int64_t printer_id, 
 
 	if (relay_deliver(relay_socket, printer.address, id, payload_b64, &delivery, &relay_err) != 0) {
 		result->outcome = PRINT_JOB_UNREACHABLE;
-		if (mark_failed(db, id, now, &mark_err) != 0)
+		if (mark_failed(db, id, DB_FAILURE_RELAY_UNREACHABLE, now, &mark_err) != 0)
 			error_set(err, "%s; and marking message %u failed: %s", relay_err.message, id,
 				  mark_err.message);
 		else
@@ -155,13 +148,16 @@ int print_job_send(struct db *db, const char *relay_socket, int64_t printer_id, 
 			goto out;
 		break;
 	case RELAY_OFFLINE:
+		/* Nothing sends a message later yet: it failed, and the sender is told so. */
 		result->outcome = PRINT_JOB_OFFLINE;
+		if (mark_failed(db, id, DB_FAILURE_OFFLINE, now, err) != 0)
+			goto out;
 		break;
 	default:
 		/* deliver answers sent or offline; anything else is an error reply */
 		error_set(err, "the relay answered with outcome %d to a delivery", (int)delivery);
 		result->outcome = PRINT_JOB_UNREACHABLE;
-		mark_failed(db, id, now, &mark_err);
+		mark_failed(db, id, DB_FAILURE_RELAY_UNREACHABLE, now, &mark_err);
 		goto out;
 	}
 	rc = 0;

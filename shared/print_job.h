@@ -25,15 +25,16 @@
  *      one-bit PNG (several images are stacked top to bottom);
  *   5. asks the relay, over its control socket, to deliver it.
  * The relay marks the message "sending" when it hands it to the bridge, and
- * settles it when the bridge answers; an offline printer's message stays
- * "queued"; a message the relay refuses (an error reply, such as the
- * bridge's queue being full) or cannot be asked about is stored as "failed".
+ * settles it when the bridge answers. A message for an offline printer is
+ * stored as "failed" with failure "offline"; one the relay refuses (an error
+ * reply, such as the bridge's queue being full) or cannot be asked about, as
+ * "failed" with failure "relay_unreachable".
  */
 
 /* What became of a print job whose message was stored. */
 enum print_job_outcome {
 	PRINT_JOB_SENT = 0,     /* the relay handed it to the printer's bridge */
-	PRINT_JOB_OFFLINE,      /* the printer is not connected: the message stays queued */
+	PRINT_JOB_OFFLINE,      /* the printer is not connected (message failed: offline) */
 	PRINT_JOB_UNREACHABLE   /* the relay could not be reached or answered an error (message failed) */
 };
 
@@ -42,13 +43,6 @@ struct print_job_result {
 	enum print_job_outcome outcome; /* meaningful when message_id is not 0 */
 	uint32_t message_id;            /* the stored message (its command id); 0 when none was stored */
 };
-
-/*
- * The return code stored with a message that failed before reaching a bridge
- * (the relay unreachable or refusing it): the bridge error code, as the
- * database records failures by return code.
- */
-#define PRINT_JOB_FAILED_RETURN_CODE 0xff
 
 /*
  * Sends count images with printer command command (a PRINTER_* code of

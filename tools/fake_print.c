@@ -120,6 +120,6 @@ int fake_print_main(int argc, char **argv)
 	if (result.outcome == PRINT_JOB_SENT)
 		printf("message %u sent to %s\n", result.message_id, printer.address);
 	else
-		printf("message %u queued: printer %s is offline\n", result.message_id, printer.address);
+		printf("message %u failed: printer %s is offline\n", result.message_id, printer.address);
 	return FAKE_EXIT_OK;
 }

@@ -91,7 +91,7 @@ class EndToEnd(unittest.TestCase):
         self.assertEqual((sender, command, printer_id), ("Tester", 1, int(printer["DB id"])))
         self.assertEqual(h.png_decode(png), rows)
 
-        # the emulator gone, the printer goes offline (its socket closed): the message stays queued
+        # the emulator gone, the printer goes offline (its socket closed): the message fails as offline
         self.assertEqual(emulator.stop(signal.SIGTERM), 0)
         deadline = time.monotonic() + 15
         while True:
@@ -99,9 +99,10 @@ class EndToEnd(unittest.TestCase):
             if "offline" in run.stdout or time.monotonic() > deadline:
                 break
             time.sleep(0.5)
-        match = re.search(r"^message (\d+) queued: printer %s is offline$" % address, run.stdout, re.M)
+        match = re.search(r"^message (\d+) failed: printer %s is offline$" % address, run.stdout, re.M)
         self.assertIsNotNone(match, run.stdout)
-        self.assertEqual(self.query("SELECT status FROM messages WHERE id = ?", int(match.group(1))), [("queued",)])
+        self.assertEqual(self.query("SELECT status, failure FROM messages WHERE id = ?", int(match.group(1))),
+                         [("failed", "offline")])
 
         # the relay gone: the print fails, is stored as failed, and the exit status says so
         self.assertEqual(self.relay.stop(signal.SIGTERM), 0)

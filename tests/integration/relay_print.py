@@ -20,7 +20,7 @@ def message_state(command_id):
 def print_via_fake(address):
     """Prints the vector image with sirius-fake (which stores the message and asks the relay); returns its id."""
     out = relay.run(FAKE, "print", address, IMAGE, "--from", "test")
-    m = re.search(r"message (\d+) (sent|queued)", out)
+    m = re.search(r"message (\d+) (sent|failed)", out)
     assert m, out
     return int(m.group(1)), m.group(2)
 
@@ -84,7 +84,8 @@ def test_print_to_offline_printer():
     ws.close()
     wait_for(lambda: not relay.status(address)["online"], what="offline")
     command_id, how = print_via_fake(address)
-    assert how == "queued", how
+    assert how == "failed", how
+    assert message_state(command_id)[0] == "failed"
 
 
 def test_unanswered_print_times_out():

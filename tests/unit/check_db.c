@@ -465,6 +465,42 @@ START_TEST(test_message_lifecycle)
 }
 END_TEST
 
+START_TEST(test_message_fails_before_a_bridge)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	struct db_message m;
+	uint32_t a, b;
+	int64_t printer;
+
+	fixture_open(&f);
+	printer = make_printer(f.db, "000d6f0001020305");
+	ck_assert_int_eq(db_next_command_id(f.db, &a, &err), 0);
+	ck_assert_int_eq(db_next_command_id(f.db, &b, &err), 0);
+	ck_assert_int_eq(db_message_create(f.db, a, printer, "alice", 1, NULL, 0, DB_MESSAGE_QUEUED, 100, &err), 0);
+	ck_assert_int_eq(db_message_create(f.db, b, printer, "bob", 1, NULL, 0, DB_MESSAGE_SENDING, 100, &err), 0);
+
+	/* A queued message fails with a reason and no return code; only once, and only from queued. */
+	ck_assert_int_eq(db_message_fail(f.db, a, DB_FAILURE_NONE, 101, &err), -1);
+	ck_assert_int_eq(db_message_fail(f.db, a, DB_FAILURE_OFFLINE, 101, &err), 1);
+	ck_assert_int_eq(db_message_fail(f.db, a, DB_FAILURE_RELAY_UNREACHABLE, 102, &err), 0);
+	ck_assert_int_eq(db_message_fail(f.db, b, DB_FAILURE_OFFLINE, 101, &err), 0);
+	ck_assert_int_eq(db_message_get(f.db, a, &m, &err), 1);
+	ck_assert_int_eq(m.status, DB_MESSAGE_FAILED);
+	ck_assert_int_eq(m.failure, DB_FAILURE_OFFLINE);
+	ck_assert_int_eq(m.return_code, -1);
+	ck_assert_int_eq(m.settled, 101);
+	db_message_clear(&m);
+	ck_assert_int_eq(db_message_get(f.db, b, &m, &err), 1);
+	ck_assert_int_eq(m.status, DB_MESSAGE_SENDING);
+	ck_assert_int_eq(m.failure, DB_FAILURE_NONE);
+	db_message_clear(&m);
+	ck_assert_str_eq(db_message_failure_name(DB_FAILURE_RELAY_UNREACHABLE), "relay_unreachable");
+	ck_assert_str_eq(db_message_failure_name(DB_FAILURE_NONE), "");
+	fixture_close(&f);
+}
+END_TEST
+
 START_TEST(test_message_lists_and_retention)
 {
 	struct fixture f;
@@ -805,6 +841,7 @@ int main(void)
 	tcase_add_test(ids, test_command_ids_two_writers);
 	tcase_set_timeout(ids, 60);
 	tcase_add_test(messages, test_message_lifecycle);
+	tcase_add_test(messages, test_message_fails_before_a_bridge);
 	tcase_add_test(messages, test_message_lists_and_retention);
 	tcase_add_test(users, test_users_and_passwords);
 	tcase_add_test(users, test_login_rehashes_old_hash);

@@ -242,7 +242,7 @@ START_TEST(test_sent)
 }
 END_TEST
 
-START_TEST(test_offline_stays_queued)
+START_TEST(test_offline_fails_as_offline)
 {
 	struct sirius_error err = { "" };
 	struct print_job_result result;
@@ -250,8 +250,14 @@ START_TEST(test_offline_stays_queued)
 
 	relay_start("{\"ok\":true,\"result\":\"offline\"}");
 	ck_assert_msg(send_one(bm, &result, &err) == 0, "print_job_send: %s", err.message);
+	struct db_message m;
+
 	ck_assert_int_eq(result.outcome, PRINT_JOB_OFFLINE);
-	check_message(result.message_id, DB_MESSAGE_QUEUED, bm);
+	check_message(result.message_id, DB_MESSAGE_FAILED, bm);
+	ck_assert_int_eq(db_message_get(db, result.message_id, &m, &err), 1);
+	ck_assert_int_eq(m.failure, DB_FAILURE_OFFLINE);
+	ck_assert_int_eq(m.return_code, -1);
+	db_message_clear(&m);
 	bitmap_free(bm);
 }
 END_TEST
@@ -270,7 +276,8 @@ START_TEST(test_unreachable_fails)
 	ck_assert_str_ne(err.message, "");
 	check_message(result.message_id, DB_MESSAGE_FAILED, bm);
 	ck_assert_int_eq(db_message_get(db, result.message_id, &m, &err), 1);
-	ck_assert_int_eq(m.return_code, PRINT_JOB_FAILED_RETURN_CODE);
+	ck_assert_int_eq(m.failure, DB_FAILURE_RELAY_UNREACHABLE);
+	ck_assert_int_eq(m.return_code, -1);
 	db_message_clear(&m);
 	bitmap_free(bm);
 }
@@ -406,7 +413,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_sent);
-	tcase_add_test(tc, test_offline_stays_queued);
+	tcase_add_test(tc, test_offline_fails_as_offline);
 	tcase_add_test(tc, test_unreachable_fails);
 	tcase_add_test(tc, test_error_reply_fails);
 	tcase_add_test(tc, test_ids_increase);
