@@ -3,6 +3,7 @@
 
 #include "context.h"
 #include "dispatch.h"
+#include "sirius_config.h"
 
 /* Last: its macros turn stdio into FastCGI's streams, which only this file's own code may see. */
 #include <fcgi_stdio.h>
@@ -28,8 +29,14 @@ static size_t read_stdin(void *opaque, char *buf, size_t size)
  */
 int main(void)
 {
+	struct sirius_error err = { "" };
 	struct app app;
 
+	/* Settings are the process's, read once: sirius.conf and .env fill what the environment leaves unset. */
+	if (config_load(&err) < 0) {
+		fprintf(stderr, "%s: %s\n", SIRIUS_PROGRAM_NAME, err.message);
+		return 1;
+	}
 	app_init(&app, SIRIUS_PROGRAM, SIRIUS_PROGRAM_NAME);
 	while (FCGI_Accept() >= 0) {
 		struct ctx ctx;

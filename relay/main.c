@@ -14,6 +14,7 @@
 #include "log.h"
 #include "paths.h"
 #include "server.h"
+#include "sirius_config.h"
 #include "store_db.h"
 
 /* The file descriptors the relay asks for (one per bridge, plus a few). */
@@ -135,7 +136,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *listen = getenv("SIRIUS_RELAY_LISTEN");
+	const char *listen;
 	const char *tls_listen = "127.0.0.1:8444";
 	const char *socket_opt = NULL, *db_opt = NULL, *log_opt = NULL;
 	char host[HOST_MAX], tls_host[HOST_MAX];
@@ -146,6 +147,16 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	struct db *db;
 	int opt, rc;
+
+	/* sirius.conf and .env fill what the environment leaves unset. */
+	if (config_load(&err) < 0) {
+		fprintf(stderr, "sirius-relay: %s\n", err.message);
+		return 1;
+	}
+	listen = getenv("SIRIUS_RELAY_LISTEN");
+	log_opt = config_value("SIRIUS_LOG");
+	if (log_opt && !log_opt[0])
+		log_opt = NULL;
 
 	memset(&cfg, 0, sizeof(cfg));
 	registry_config_default(&cfg.registry);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "sirius_config.h"
 
 static const struct {
 	const char *name;                   /* the subcommand's name */
@@ -98,8 +99,14 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	struct sirius_error err = { "" };
 	size_t i;
 
+	/* render takes its time zone and limits from the same settings as the server. */
+	if (config_load(&err) < 0) {
+		codec_fail("%s", err.message);
+		return CODEC_EXIT_USAGE;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return CODEC_EXIT_USAGE;

@@ -8,6 +8,7 @@
 #include "db.h"
 #include "fake_cli.h"
 #include "paths.h"
+#include "sirius_config.h"
 
 /* One subcommand: its name, entry point, synopsis and what it does. */
 struct subcommand {
@@ -114,8 +115,13 @@ static void print_help(FILE *f)
 
 int main(int argc, char **argv)
 {
+	struct sirius_error err = { "" };
 	size_t i;
 
+	if (config_load(&err) < 0) {
+		fprintf(stderr, "sirius-fake: %s\n", err.message);
+		return FAKE_EXIT_FAILURE;
+	}
 	if (argc < 2) {
 		print_help(stderr);
 		return FAKE_EXIT_USAGE;
