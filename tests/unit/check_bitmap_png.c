@@ -373,18 +373,6 @@ START_TEST(test_refusals)
 }
 END_TEST
 
-/* A deterministic pseudo-random generator for the tests (xorshift32). */
-static uint32_t next_random(uint32_t *state)
-{
-	uint32_t x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	*state = x;
-	return x;
-}
-
 /* Reads data with png_read_grey() and, when it is accepted, checks the result's size; returns whether it was. */
 static int read_any(const uint8_t *data, size_t len, size_t max_pixels)
 {
@@ -488,13 +476,13 @@ START_TEST(test_fuzz_read)
 
 	/* Raw damage: flipped bytes and truncations (most end at a CRC check). */
 	for (round = 0; round < 1500; round++) {
-		size_t cut = len, k, flips = next_random(&seed) % 4;
+		size_t cut = len, k, flips = test_random(&seed) % 4;
 
 		memcpy(buf, png, len);
 		for (k = 0; k < flips; k++)
-			buf[next_random(&seed) % len] = (uint8_t)next_random(&seed);
+			buf[test_random(&seed) % len] = (uint8_t)test_random(&seed);
 		if (round % 2)
-			cut = next_random(&seed) % (len + 1);
+			cut = test_random(&seed) % (len + 1);
 		read_any(buf, cut, 1u << 20);
 	}
 
@@ -511,7 +499,7 @@ START_TEST(test_fuzz_read)
 		static const uint8_t types[] = { 0, 2, 3, 4, 6, 5 };
 		uint8_t plte[3 * 20], trns[20];
 		size_t count = n, k, out_len;
-		uint32_t r = next_random(&seed);
+		uint32_t r = test_random(&seed);
 		uint8_t *out;
 
 		memcpy(mutated, chunks, sizeof(chunks[0]) * n);
@@ -520,28 +508,28 @@ START_TEST(test_fuzz_read)
 		ihdr[8] = depths[r % 6];
 		ihdr[9] = types[(r >> 3) % 6];
 		if ((r >> 6) % 4 == 0) {
-			ihdr[3] = (uint8_t)next_random(&seed);
-			ihdr[7] = (uint8_t)next_random(&seed);
-			ihdr[2] = (r >> 9) % 8 == 0 ? (uint8_t)next_random(&seed) : 0;
+			ihdr[3] = (uint8_t)test_random(&seed);
+			ihdr[7] = (uint8_t)test_random(&seed);
+			ihdr[2] = (r >> 9) % 8 == 0 ? (uint8_t)test_random(&seed) : 0;
 		}
 		if ((r >> 12) % 8 == 0)
-			ihdr[12] = (uint8_t)(next_random(&seed) % 3);
+			ihdr[12] = (uint8_t)(test_random(&seed) % 3);
 		mutated[0].data = ihdr;
 		/* The image data with a few bytes changed, or cut short. */
 		memcpy(idat, chunks[idat_at].data, chunks[idat_at].len);
 		for (k = 0; k < (r >> 16) % 4; k++)
-			idat[next_random(&seed) % chunks[idat_at].len] = (uint8_t)next_random(&seed);
+			idat[test_random(&seed) % chunks[idat_at].len] = (uint8_t)test_random(&seed);
 		mutated[idat_at].data = idat;
 		if ((r >> 20) % 3 == 0)
-			mutated[idat_at].len = next_random(&seed) % chunks[idat_at].len;
+			mutated[idat_at].len = test_random(&seed) % chunks[idat_at].len;
 		/* A palette and transparency before the image data, random in size and contents. */
 		if ((r >> 24) % 2 && count + 2 <= MAX_CHUNKS) {
-			size_t plte_len = 3 * (next_random(&seed) % 21), trns_len = next_random(&seed) % 21;
+			size_t plte_len = 3 * (test_random(&seed) % 21), trns_len = test_random(&seed) % 21;
 
 			for (k = 0; k < sizeof(plte); k++)
-				plte[k] = (uint8_t)next_random(&seed);
+				plte[k] = (uint8_t)test_random(&seed);
 			for (k = 0; k < sizeof(trns); k++)
-				trns[k] = (uint8_t)next_random(&seed);
+				trns[k] = (uint8_t)test_random(&seed);
 			memmove(mutated + 3, mutated + 1, sizeof(mutated[0]) * (count - 1));
 			memcpy(mutated[1].type, "PLTE", 5);
 			mutated[1].data = plte;

@@ -6,18 +6,6 @@
 #include "dither.h"
 #include "test_util.h"
 
-/* A deterministic pseudo-random sequence (xorshift32) for test images. */
-static uint32_t next_random(uint32_t *state)
-{
-	uint32_t x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	*state = x;
-	return x;
-}
-
 static struct greymap *flat_greymap(int width, int height, uint8_t value)
 {
 	struct greymap *gm = greymap_new(width, height);
@@ -48,7 +36,7 @@ START_TEST(test_black_and_white_stay_exact)
 
 	ck_assert_ptr_nonnull(gm);
 	for (i = 0; i < (size_t)97 * 53; i++)
-		gm->pixels[i] = (next_random(&seed) & 1) ? 255 : 0;
+		gm->pixels[i] = (test_random(&seed) & 1) ? 255 : 0;
 	dithered = dither_floyd_steinberg(gm);
 	threshold = bitmap_from_greymap_threshold(gm);
 	ck_assert_ptr_nonnull(dithered);
@@ -132,7 +120,7 @@ START_TEST(test_noise_keeps_mean_and_is_deterministic)
 
 	ck_assert_ptr_nonnull(gm);
 	for (i = 0; i < n; i++) {
-		gm->pixels[i] = (uint8_t)(next_random(&seed) % 200 + (i / 384) % 56);
+		gm->pixels[i] = (uint8_t)(test_random(&seed) % 200 + (i / 384) % 56);
 		sum += gm->pixels[i];
 	}
 	a = dither_floyd_steinberg(gm);

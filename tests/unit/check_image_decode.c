@@ -21,17 +21,6 @@
 #define SPEED_LIMIT_MS 40.0
 #endif
 
-static uint32_t next_random(uint32_t *state)
-{
-	uint32_t x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	*state = x;
-	return x;
-}
-
 /* ---- making test images with the real encoders ----------------------------- */
 
 static uint8_t *make_png(const struct greymap *gm, size_t *len)
@@ -247,7 +236,7 @@ static uint8_t *photo_rgb(int w, int h)
 	for (y = 0; y < h; y++)
 		for (x = 0; x < w; x++) {
 			uint8_t *p = rgb + ((size_t)y * (size_t)w + (size_t)x) * 3;
-			int grain = (int)(next_random(&seed) % 24);
+			int grain = (int)(test_random(&seed) % 24);
 			int disc = ((x - w / 2) * (x - w / 2) + (y - h / 3) * (y - h / 3)) < (h / 4) * (h / 4);
 
 			p[0] = (uint8_t)(disc ? 200 + grain : x * 200 / w + grain);
@@ -793,31 +782,31 @@ static size_t mutate(const uint8_t *seed, size_t len, uint8_t *buf, uint32_t *rn
 {
 	static const uint8_t interesting[] = { 0x00, 0xff, 0x7f, 0x80, 0x01, 0xfe, 0x10 };
 	size_t n = len;
-	int edits = 1 + (int)(next_random(rng) % 4), e;
+	int edits = 1 + (int)(test_random(rng) % 4), e;
 
 	memcpy(buf, seed, len);
 	for (e = 0; e < edits && n > 1; e++) {
 		/* Half the edits hit the first 64 bytes, where the headers are. */
-		size_t span = (next_random(rng) & 1) && n > 64 ? 64 : n;
-		size_t pos = next_random(rng) % span;
+		size_t span = (test_random(rng) & 1) && n > 64 ? 64 : n;
+		size_t pos = test_random(rng) % span;
 
-		switch (next_random(rng) % 5) {
+		switch (test_random(rng) % 5) {
 		case 0:
-			buf[pos] ^= (uint8_t)(1u << (next_random(rng) % 8));
+			buf[pos] ^= (uint8_t)(1u << (test_random(rng) % 8));
 			break;
 		case 1:
-			buf[pos] = interesting[next_random(rng) % sizeof(interesting)];
+			buf[pos] = interesting[test_random(rng) % sizeof(interesting)];
 			break;
 		case 2:
-			n = 1 + next_random(rng) % n;
+			n = 1 + test_random(rng) % n;
 			break;
 		case 3:
-			buf[pos] = (uint8_t)next_random(rng);
+			buf[pos] = (uint8_t)test_random(rng);
 			if (pos + 1 < n)
 				buf[pos + 1] = 0xff;
 			break;
 		default: {
-			size_t from = next_random(rng) % n, count = 1 + next_random(rng) % 32;
+			size_t from = test_random(rng) % n, count = 1 + test_random(rng) % 32;
 
 			if (from + count > n)
 				count = n - from;

@@ -6,17 +6,6 @@
 #include "image_scale.h"
 #include "test_util.h"
 
-static uint32_t next_random(uint32_t *state)
-{
-	uint32_t x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	*state = x;
-	return x;
-}
-
 static struct greymap *noise_greymap(int width, int height, uint32_t seed)
 {
 	struct greymap *gm = greymap_new(width, height);
@@ -24,7 +13,7 @@ static struct greymap *noise_greymap(int width, int height, uint32_t seed)
 
 	ck_assert_ptr_nonnull(gm);
 	for (i = 0; i < (size_t)width * (size_t)height; i++)
-		gm->pixels[i] = (uint8_t)next_random(&seed);
+		gm->pixels[i] = (uint8_t)test_random(&seed);
 	return gm;
 }
 

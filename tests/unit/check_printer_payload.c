@@ -470,18 +470,6 @@ START_TEST(test_decode_refusals)
 }
 END_TEST
 
-/* A deterministic pseudo-random generator for the tests (xorshift32). */
-static uint32_t next_random(uint32_t *state)
-{
-	uint32_t x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	*state = x;
-	return x;
-}
-
 /* Decodes data and, when it is accepted, checks the result is consistent; returns whether it was. */
 static int decode_any(const uint8_t *data, size_t len, int width)
 {
@@ -520,31 +508,31 @@ START_TEST(test_fuzz_decode)
 	ck_assert_int_eq(decode_any(base, base_len, PRINTER_WIDTH), 1);
 	/* Random changes of a few bytes, with random widths. */
 	for (round = 0; round < 3000; round++) {
-		int flips = 1 + (int)(next_random(&seed) % 4), k;
+		int flips = 1 + (int)(test_random(&seed) % 4), k;
 
 		memcpy(buf, base, base_len);
 		len = base_len;
 		for (k = 0; k < flips; k++)
-			buf[next_random(&seed) % base_len] = (uint8_t)next_random(&seed);
+			buf[test_random(&seed) % base_len] = (uint8_t)test_random(&seed);
 		if (round % 3 == 0)
-			len = next_random(&seed) % (base_len + 1);
-		accepted += decode_any(buf, len, 1 + (int)(next_random(&seed) % 500));
+			len = test_random(&seed) % (base_len + 1);
+		accepted += decode_any(buf, len, 1 + (int)(test_random(&seed) % 500));
 	}
 	/* Some damage leaves a valid payload (a changed id or setting), most does not. */
 	ck_assert_int_gt(accepted, 100);
 	ck_assert_int_lt(accepted, 2900);
 	/* Random bytes behind a plausible header. */
 	for (round = 0; round < 2000; round++) {
-		len = PRINTER_PAYLOAD_HEADER_SIZE + next_random(&seed) % 64;
+		len = PRINTER_PAYLOAD_HEADER_SIZE + test_random(&seed) % 64;
 		for (i = 0; i < len; i++)
-			buf[i] = (uint8_t)next_random(&seed);
+			buf[i] = (uint8_t)test_random(&seed);
 		buf[0] = 1;
 		buf[1] = 0;
 		buf[2] = round % 2 ? 0x01 : 0x02;
 		buf[3] = round % 4 < 2 ? 0x00 : 0x02;
 		buf[12] = (uint8_t)(len - PRINTER_PAYLOAD_HEADER_SIZE);
 		buf[13] = buf[14] = buf[15] = 0;
-		decode_any(buf, len, 1 + (int)(next_random(&seed) % 500));
+		decode_any(buf, len, 1 + (int)(test_random(&seed) % 500));
 	}
 	free(buf);
 	free(base);

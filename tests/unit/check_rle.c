@@ -210,32 +210,20 @@ START_TEST(test_rotation)
 }
 END_TEST
 
-/* A deterministic pseudo-random generator for the tests (xorshift32). */
-static uint32_t next_random(uint32_t *state)
-{
-	uint32_t x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	*state = x;
-	return x;
-}
-
 START_TEST(test_random_bitmaps_round_trip)
 {
 	uint32_t seed = 12345;
 	int round;
 
 	for (round = 0; round < 300; round++) {
-		int w = 1 + (int)(next_random(&seed) % 400), h = 1 + (int)(next_random(&seed) % 40);
+		int w = 1 + (int)(test_random(&seed) % 400), h = 1 + (int)(test_random(&seed) % 40);
 		struct bitmap *bm = bitmap_new(w, h), *back;
 		size_t n = (size_t)w * (size_t)h, i = 0, len;
-		uint8_t colour = next_random(&seed) & 1, *code;
+		uint8_t colour = test_random(&seed) & 1, *code;
 
 		/* Runs of random lengths, some long, so every kind of run byte shows up. */
 		while (i < n) {
-			size_t run = next_random(&seed) % (round % 3 == 0 ? 4000 : 300);
+			size_t run = test_random(&seed) % (round % 3 == 0 ? 4000 : 300);
 
 			for (; run > 0 && i < n; run--)
 				bm->pixels[i++] = colour;
@@ -326,13 +314,13 @@ START_TEST(test_fuzz_decoder)
 	int round;
 
 	for (round = 0; round < 4000; round++) {
-		size_t len = next_random(&seed) % sizeof(buf), i, count;
-		size_t max = 1 + next_random(&seed) % 20000;
+		size_t len = test_random(&seed) % sizeof(buf), i, count;
+		size_t max = 1 + test_random(&seed) % 20000;
 		uint8_t *px = NULL;
 		struct bitmap *bm;
 
 		for (i = 0; i < len; i++) {
-			uint32_t r = next_random(&seed);
+			uint32_t r = test_random(&seed);
 
 			/* Mostly the interesting bytes: 0 and the chunk bytes. */
 			buf[i] = (r & 3) == 0 ? 0 : (r & 3) == 1 ? (uint8_t)(251 + (r >> 8) % 5) : (uint8_t)(r >> 8);
@@ -343,7 +331,7 @@ START_TEST(test_fuzz_decoder)
 				ck_assert_uint_le(px[i], 1);
 			free(px);
 		}
-		bm = rle_decode_bitmap(buf, len, 1 + (int)(next_random(&seed) % 400), max, NULL);
+		bm = rle_decode_bitmap(buf, len, 1 + (int)(test_random(&seed) % 400), max, NULL);
 		if (bm) {
 			ck_assert_uint_le((size_t)bm->width * (size_t)bm->height, max);
 			bitmap_free(bm);

@@ -43,6 +43,17 @@ cJSON *vector_json(const char *relative)
 	return json;
 }
 
+uint32_t test_random(uint32_t *state)
+{
+	uint32_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	*state = x;
+	return x;
+}
+
 int run_suite(Suite *suite)
 {
 	SRunner *runner = srunner_create(suite);
