@@ -130,3 +130,11 @@ CREATE TABLE friends (
 	CHECK (user_id <> friend_id)
 );
 CREATE INDEX friends_friend ON friends (friend_id);
+
+-- api: how fast each device key is used, shared by every process (a generic
+-- cell rate algorithm): tat is when the key's allowance is whole again, in
+-- milliseconds since the epoch; each request moves it on by 60000 / rate.
+CREATE TABLE device_key_rate (
+	key_id INTEGER PRIMARY KEY REFERENCES device_keys (id) ON DELETE CASCADE,
+	tat INTEGER NOT NULL
+);

@@ -42,6 +42,14 @@ static int check_body(struct ctx *ctx)
 
 	if (ctx->req.method & (METHOD_GET | METHOD_HEAD))
 		return 0; /* a body of a GET is not read */
+	if (route->flags & ROUTE_RAW_BODY) {
+		/* the handler reads it, under the limit of its type; nothing larger than the route's is read */
+		if (ctx->req.content_length > 0 && (unsigned long long)ctx->req.content_length > max) {
+			reply_error(ctx, 413, "The body is larger than the %zu bytes this address takes.", max);
+			return 1;
+		}
+		return 0;
+	}
 	status = request_read_body(&ctx->req, ctx->read_body, ctx->read_opaque, max, why);
 	if (status) {
 		reply_error(ctx, status, "%s", why);
@@ -100,7 +108,8 @@ static int check_session(struct ctx *ctx)
 	return 0;
 }
 
-void dispatch(struct ctx *ctx)
+/* The checks and the handler, in their fixed order (see dispatch.h); the reply is in ctx->res. */
+static void dispatch_checked(struct ctx *ctx)
 {
 	struct app *app = ctx->app;
 	struct sirius_error err;
@@ -175,4 +184,12 @@ void dispatch(struct ctx *ctx)
 			rc < 0 ? "failed without replying" : "made no reply");
 		reply_error(ctx, 500, "Something went wrong on the server. Try again in a moment.");
 	}
+}
+
+void dispatch(struct ctx *ctx)
+{
+	dispatch_checked(ctx);
+	/* after the reply: a reply replaces the headers set before it */
+	if (ctx->route && (ctx->route->flags & ROUTE_CORS))
+		response_header(&ctx->res, "Access-Control-Allow-Origin", "*");
 }

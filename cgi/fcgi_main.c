@@ -3,6 +3,7 @@
 
 #include "context.h"
 #include "dispatch.h"
+#include "print_settings.h"
 #include "sirius_config.h"
 
 /* Last: its macros turn stdio into FastCGI's streams, which only this file's own code may see. */
@@ -37,6 +38,8 @@ int main(void)
 		fprintf(stderr, "%s: %s\n", SIRIUS_PROGRAM_NAME, err.message);
 		return 1;
 	}
+	/* Read before FCGI_Accept, which replaces the environment with each request's. */
+	print_settings_reload();
 	app_init(&app, SIRIUS_PROGRAM, SIRIUS_PROGRAM_NAME);
 	while (FCGI_Accept() >= 0) {
 		struct ctx ctx;

@@ -11,4 +11,25 @@ int page_logout(struct ctx *ctx);   /* page_logout.c: POST /logout */
 int page_apikey(struct ctx *ctx);   /* page_apikey.c: POST /apikey */
 int page_about(struct ctx *ctx);    /* page_about.c: GET /about */
 
+/* web */
+int page_claim(struct ctx *ctx);          /* page_claim.c: GET, POST /claim */
+int page_friends(struct ctx *ctx);        /* page_friends.c: GET, POST /friends */
+int page_printer(struct ctx *ctx);        /* page_printer.c: GET /printer/ID, POST /printer/ID/rename */
+int page_print(struct ctx *ctx);          /* page_print.c: GET, POST /printer/ID/print */
+int page_preview(struct ctx *ctx);        /* page_preview.c: POST /printer/ID/preview */
+int page_key_add(struct ctx *ctx);        /* page_key_add.c: POST /printer/ID/printkey/add */
+int page_key_delete(struct ctx *ctx);     /* page_key_delete.c: GET, POST /printer/ID/printkey/KID/delete */
+int page_message_image(struct ctx *ctx);  /* page_message_image.c: GET /printer/ID/message/MID/bitmap.png */
+int page_reprint(struct ctx *ctx);        /* page_reprint.c: POST /printer/ID/message/MID/reprint */
+int page_forget(struct ctx *ctx);         /* page_forget.c: GET, POST /printer/ID/forget */
+int page_admin(struct ctx *ctx);          /* page_admin.c: GET /admin, POST /admin/personality */
+int page_stats(struct ctx *ctx);          /* page_stats.c: GET /_/stats */
+int page_metrics(struct ctx *ctx);        /* page_metrics.c: GET /metrics */
+
+/* api */
+int api_printkey_get(struct ctx *ctx);      /* api_printkey.c: GET /printkey/KEY (JSON or the key's page) */
+int api_printkey_post(struct ctx *ctx);     /* api_printkey.c: POST /printkey/KEY (print) */
+int api_printkey_options(struct ctx *ctx);  /* api_printkey.c: OPTIONS /printkey/KEY (CORS preflight) */
+int api_ext_print_html(struct ctx *ctx);    /* api_ext_print.c: POST /ext_api/v1/printer/ID/print_html */
+
 #endif

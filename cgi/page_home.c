@@ -1,122 +1,74 @@
 /* page_home.c: GET /, the landing page for visitors and a signed-in user's overview. */
-#include <stdio.h>
-#include <time.h>
-
 #include "page.h"
-#include "relay_client.h"
-
-/* Adds one printer to list (a JSON array) as the home template shows it. */
-static cJSON *printer_item(cJSON *list, const struct db_printer *p, const char *owner)
-{
-	cJSON *item = cJSON_CreateObject();
-
-	cJSON_AddNumberToObject(item, "id", (double)p->id);
-	cJSON_AddStringToObject(item, "name", p->name[0] ? p->name : p->address);
-	cJSON_AddStringToObject(item, "address", p->address);
-	if (owner)
-		cJSON_AddStringToObject(item, "owner", owner);
-	cJSON_AddItemToArray(list, item);
-	return item;
-}
+#include "web.h"
 
 /*
- * Asks the relay whether the printers of the two lists (JSON arrays) are
- * online, in one request, and adds "online" (true/false) and "last_seen" to
- * each, or "status_unknown": true to all when the relay cannot be asked
- * (logged; the page still shows).
+ * Adds the printers shared with the user (those of people who list them as
+ * a friend) to list with their owners' names. Returns 0, or -1 with a reason in err.
  */
-static void add_status(struct ctx *ctx, cJSON *first, cJSON *second)
+static int shared_printers(struct ctx *ctx, cJSON *list, struct sirius_error *err)
 {
-	cJSON *lists[2] = { first, second };
-	size_t count = (size_t)cJSON_GetArraySize(first) + (size_t)cJSON_GetArraySize(second), n = 0, l;
-	const char **addresses;
-	struct relay_device_status *status;
-	struct sirius_error err;
-	cJSON *item;
-	int rc = -1;
+	struct db_printer *printers = NULL;
+	size_t n = 0, i;
+	struct db_user owner = { 0 };
 
-	if (count == 0)
-		return;
-	addresses = g_new0(const char *, count);
-	status = g_new0(struct relay_device_status, count);
-	for (l = 0; l < 2; l++)
-		cJSON_ArrayForEach(item, lists[l])
-			addresses[n++] = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item, "address"));
-	if (ctx->app->relay_socket[0])
-		rc = relay_status(ctx->app->relay_socket, addresses, count, status, &err);
-	else
-		error_set(&err, "no relay socket");
-	if (rc < 0)
-		cgi_log("printer status from the relay: %s", err.message);
-	n = 0;
-	for (l = 0; l < 2; l++) {
-		cJSON_ArrayForEach(item, lists[l]) {
-			const struct relay_device_status *st = &status[n++];
-			char when[64];
-			time_t t = (time_t)st->last_seen;
-			struct tm tm;
-
-			if (rc < 0) {
-				cJSON_AddBoolToObject(item, "status_unknown", 1);
-				continue;
-			}
-			cJSON_AddBoolToObject(item, "online", st->online);
-			if (st->last_seen > 0 && gmtime_r(&t, &tm) &&
-			    strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm))
-				cJSON_AddStringToObject(item, "last_seen", when);
+	if (db_printers_shared_with(ctx->db, ctx->session.user.id, &printers, &n, err) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (owner.id != printers[i].owner_id &&
+		    db_user_by_id(ctx->db, printers[i].owner_id, &owner, err) < 0) {
+			db_free(printers);
+			return -1;
 		}
+		owner.id = printers[i].owner_id;
+		web_printer_item(list, &printers[i], owner.name);
 	}
-	g_free(addresses);
-	g_free(status);
+	db_free(printers);
+	return 0;
 }
 
 /*
- * The overview of a signed-in user: their printers, their friends and the
- * friends' printers (with live status from the relay), their API key.
- * Returns 0 after replying (200; 500 on a database error).
+ * The overview of a signed-in user: their printers and the printers they may
+ * print to (live status from the relay in one request), their friends, their
+ * API key, a link to claim a printer. Returns 0 after replying (200; 500 on
+ * a database error).
  */
 static int overview(struct ctx *ctx)
 {
 	const struct db_user *me = &ctx->session.user;
 	struct db_printer *printers = NULL;
 	struct db_user *friends = NULL;
-	size_t n_printers = 0, n_friends = 0, i, j;
+	size_t n_printers = 0, n_friends = 0, i;
 	struct sirius_error err;
-	cJSON *data, *mine, *theirs, *friend_list;
+	cJSON *data, *lists[2], *friend_list;
 
-	if (db_printers_of_owner(ctx->db, me->id, &printers, &n_printers, &err) < 0)
+	data = cJSON_CreateObject();
+	lists[0] = cJSON_AddArrayToObject(data, "printers");
+	lists[1] = cJSON_AddArrayToObject(data, "shared_printers");
+	friend_list = cJSON_AddArrayToObject(data, "friends");
+	if (db_printers_of_owner(ctx->db, me->id, &printers, &n_printers, &err) < 0) {
+		cJSON_Delete(data);
 		return reply_server_error(ctx, "listing your printers", &err);
+	}
+	for (i = 0; i < n_printers; i++)
+		web_printer_item(lists[0], &printers[i], NULL);
+	db_free(printers);
+	if (shared_printers(ctx, lists[1], &err) < 0) {
+		cJSON_Delete(data);
+		return reply_server_error(ctx, "listing the printers shared with you", &err);
+	}
 	if (db_friends_of(ctx->db, me->id, &friends, &n_friends, &err) < 0) {
-		db_free(printers);
+		cJSON_Delete(data);
 		return reply_server_error(ctx, "listing your friends", &err);
 	}
-	data = cJSON_CreateObject();
-	mine = cJSON_AddArrayToObject(data, "printers");
-	theirs = cJSON_AddArrayToObject(data, "friend_printers");
-	friend_list = cJSON_AddArrayToObject(data, "friends");
-	for (i = 0; i < n_printers; i++)
-		printer_item(mine, &printers[i], NULL);
-	for (i = 0; i < n_friends; i++) {
-		struct db_printer *fp = NULL;
-		size_t n_fp = 0;
-		cJSON *f = cJSON_CreateObject();
-
-		cJSON_AddNumberToObject(f, "id", (double)friends[i].id);
-		cJSON_AddStringToObject(f, "name", friends[i].name);
-		cJSON_AddItemToArray(friend_list, f);
-		if (db_printers_of_owner(ctx->db, friends[i].id, &fp, &n_fp, &err) < 0) {
-			db_free(printers);
-			db_free(friends);
-			cJSON_Delete(data);
-			return reply_server_error(ctx, "listing your friends' printers", &err);
-		}
-		for (j = 0; j < n_fp; j++)
-			printer_item(theirs, &fp[j], friends[i].name);
-		db_free(fp);
-	}
-	db_free(printers);
+	for (i = 0; i < n_friends; i++)
+		cJSON_AddItemToArray(friend_list, cJSON_CreateString(friends[i].name));
 	db_free(friends);
-	add_status(ctx, mine, theirs);
+	if (web_printer_status(ctx, lists, 2) < 0)
+		cJSON_AddBoolToObject(data, "relay_down", 1);
+	cJSON_AddBoolToObject(data, "has_printers", n_printers > 0);
+	cJSON_AddBoolToObject(data, "has_shared", cJSON_GetArraySize(lists[1]) > 0);
+	cJSON_AddBoolToObject(data, "has_friends", n_friends > 0);
 	if (me->api_key[0])
 		cJSON_AddStringToObject(data, "api_key", me->api_key);
 	return reply_page(ctx, 200, "home", "Your printers", data);

@@ -5,10 +5,14 @@
 
 #include "handlers.h"
 #include "password.h"
+#include "print_form.h"
 #include "request.h"
 
 /* A list of declared inputs, ended for you: INPUTS({"name", INPUT_ID, INPUT_REQUIRED}, ...). */
 #define INPUTS(...) ((const struct input_spec[]){ __VA_ARGS__, { NULL, 0, 0, 0, 0, NULL } })
+
+/* The largest image of a personality upload, in bytes. */
+#define PERSONALITY_IMAGE_MAX (4 * 1024 * 1024)
 
 /* The shortest password a new account may have. */
 #define PASSWORD_MIN_LEN 8
@@ -37,7 +41,68 @@ const struct route route_table[] = {
 	{ METHOD_POST, "/logout", page_logout, ROUTE_NEEDS_CSRF, PROGRAM_WEB, NULL, 0 },
 	{ METHOD_POST, "/apikey", page_apikey, ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF, PROGRAM_WEB, NULL, 0 },
 	/* ---- sirius-web: printers and friends (web pages) ---------------------- */
+	/* web UI pages */
+	{ METHOD_GET, "/claim", page_claim, ROUTE_NEEDS_LOGIN, PROGRAM_WEB, NULL, 0 },
+	{ METHOD_POST, "/claim", page_claim, ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF | ROUTE_FORM_ERRORS, PROGRAM_WEB,
+	  INPUTS({ "claim_code", INPUT_LINE, INPUT_REQUIRED, 1, 128, "claim code" },
+		 { "printer_name", INPUT_LINE, INPUT_REQUIRED, 1, DB_PRINTER_NAME_MAX, "printer name" }),
+	  0 },
+	{ METHOD_GET, "/friends", page_friends, ROUTE_NEEDS_LOGIN, PROGRAM_WEB, NULL, 0 },
+	{ METHOD_POST, "/friends", page_friends, ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF | ROUTE_FORM_ERRORS, PROGRAM_WEB,
+	  INPUTS({ "username", INPUT_USERNAME, INPUT_REQUIRED, 0, 0, "user name" },
+		 { "action", INPUT_LINE, 0, 0, 16, "action" }),
+	  0 },
+	{ METHOD_GET, "/printer/{id}", page_printer, ROUTE_NEEDS_LOGIN, PROGRAM_WEB, NULL, 0 },
+	{ METHOD_POST, "/printer/{id}/rename", page_printer, ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF | ROUTE_FORM_ERRORS,
+	  PROGRAM_WEB, INPUTS({ "printer_name", INPUT_LINE, INPUT_REQUIRED, 1, DB_PRINTER_NAME_MAX, "printer name" }),
+	  0 },
+	{ METHOD_GET, "/printer/{id}/print", page_print, ROUTE_NEEDS_LOGIN, PROGRAM_WEB, NULL, 0 },
+	{ METHOD_POST, "/printer/{id}/print", page_print, ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF | ROUTE_FORM_ERRORS,
+	  PROGRAM_WEB, INPUTS(PRINT_FORM_INPUTS, { "action", INPUT_LINE, 0, 0, 16, "action" }),
+	  PRINT_FORM_BODY_MAX },
+	{ METHOD_POST, "/printer/{id}/preview", page_preview,
+	  ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF | ROUTE_FORM_ERRORS | ROUTE_JSON, PROGRAM_WEB,
+	  INPUTS(PRINT_FORM_INPUTS, { "action", INPUT_LINE, 0, 0, 16, "action" }), PRINT_FORM_BODY_MAX },
+	{ METHOD_POST, "/printer/{id}/printkey/add", page_key_add, ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF, PROGRAM_WEB,
+	  NULL, 0 },
+	{ METHOD_GET, "/printer/{id}/printkey/{kid}/delete", page_key_delete, ROUTE_NEEDS_LOGIN, PROGRAM_WEB, NULL, 0 },
+	{ METHOD_POST, "/printer/{id}/printkey/{kid}/delete", page_key_delete, ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF,
+	  PROGRAM_WEB, INPUTS({ "confirm", INPUT_CHECKBOX, 0, 0, 0, "confirmation" }), 0 },
+	{ METHOD_GET, "/printer/{id}/message/{mid}/bitmap.png", page_message_image, ROUTE_NEEDS_LOGIN, PROGRAM_WEB,
+	  NULL, 0 },
+	{ METHOD_POST, "/printer/{id}/message/{mid}/reprint", page_reprint, ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF,
+	  PROGRAM_WEB, NULL, 0 },
+	{ METHOD_GET, "/printer/{id}/forget", page_forget, ROUTE_NEEDS_LOGIN, PROGRAM_WEB, NULL, 0 },
+	{ METHOD_POST, "/printer/{id}/forget", page_forget, ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF, PROGRAM_WEB,
+	  INPUTS({ "confirm", INPUT_CHECKBOX, 0, 0, 0, "confirmation" }), 0 },
+	{ METHOD_GET, "/admin", page_admin, ROUTE_ADMIN_ONLY, PROGRAM_WEB,
+	  INPUTS({ "bridge", INPUT_ADDRESS, 0, 0, 0, "bridge address" }), 0 },
+	{ METHOD_POST, "/admin/personality", page_admin,
+	  ROUTE_ADMIN_ONLY | ROUTE_NEEDS_CSRF | ROUTE_MULTIPART | ROUTE_FORM_ERRORS, PROGRAM_WEB,
+	  INPUTS({ "printer", INPUT_ADDRESS, INPUT_REQUIRED, 0, 0, "printer" },
+		 { "face", INPUT_FILE, INPUT_REQUIRED, 1, PERSONALITY_IMAGE_MAX, "face image" },
+		 { "nothing_to_print", INPUT_FILE, INPUT_REQUIRED, 1, PERSONALITY_IMAGE_MAX, "nothing-to-print image" },
+		 { "cannot_see_bridge", INPUT_FILE, INPUT_REQUIRED, 1, PERSONALITY_IMAGE_MAX,
+		   "cannot-see-bridge image" },
+		 { "cannot_see_internet", INPUT_FILE, INPUT_REQUIRED, 1, PERSONALITY_IMAGE_MAX,
+		   "cannot-see-internet image" }),
+	  ROUTE_BODY_UPLOAD_MAX },
+	{ METHOD_GET, "/_/stats", page_stats, 0, PROGRAM_WEB, NULL, 0 },
+	{ METHOD_GET, "/metrics", page_metrics, 0, PROGRAM_WEB, NULL, 0 },
 	/* ---- sirius-api: device keys and the external API ---------------------- */
+	/* device-key and external API (sirius-api) */
+	{ METHOD_GET, "/printkey/{key:device_key}", api_printkey_get, ROUTE_JSON | ROUTE_CORS, PROGRAM_API, NULL, 0 },
+	{ METHOD_POST, "/printkey/{key:device_key}", api_printkey_post, ROUTE_JSON | ROUTE_CORS | ROUTE_RAW_BODY,
+	  PROGRAM_API, INPUTS({ "from", INPUT_LINE, INPUT_QUERY, 1, DB_SENDER_MAX, "sender's name (from)" }),
+	  ROUTE_BODY_UPLOAD_MAX },
+	{ METHOD_OPTIONS, "/printkey/{key:device_key}", api_printkey_options, ROUTE_JSON | ROUTE_CORS, PROGRAM_API,
+	  NULL, 0 },
+	{ METHOD_POST, "/ext_api/v1/printer/{id}/print_html", api_ext_print_html, ROUTE_JSON | ROUTE_BODY_JSON,
+	  PROGRAM_API,
+	  INPUTS({ "api_key", INPUT_API_KEY, INPUT_QUERY, 0, 0, "API key" },
+		 { "message", INPUT_TEXT, INPUT_REQUIRED, 1, ROUTE_BODY_UPLOAD_MAX, "message" },
+		 { "face", INPUT_LINE, INPUT_REQUIRED, 1, 16, "face" }),
+	  ROUTE_BODY_UPLOAD_MAX },
 };
 
 const size_t route_count = G_N_ELEMENTS(route_table);
@@ -180,8 +245,13 @@ int routes_check(const struct route *table, size_t count, struct sirius_error *e
 		if (!r->handler)
 			return error_set(err, "route %s: no handler", r->pattern);
 		if (!r->methods || (r->methods & ~(unsigned)(METHOD_GET | METHOD_POST | METHOD_PUT | METHOD_DELETE |
-							      METHOD_PATCH)))
-			return error_set(err, "route %s: methods must be GET, POST, PUT, DELETE or PATCH", r->pattern);
+							      METHOD_PATCH | METHOD_OPTIONS)))
+			return error_set(err, "route %s: methods must be GET, POST, PUT, DELETE, PATCH or OPTIONS",
+					 r->pattern);
+		if ((r->methods & METHOD_OPTIONS) && !(r->flags & ROUTE_CORS))
+			return error_set(err, "route %s: only a ROUTE_CORS route answers OPTIONS", r->pattern);
+		if ((r->flags & ROUTE_RAW_BODY) && (r->flags & (ROUTE_MULTIPART | ROUTE_BODY_JSON)))
+			return error_set(err, "route %s: a raw body is neither multipart nor JSON", r->pattern);
 		if (r->program != PROGRAM_WEB && r->program != PROGRAM_API)
 			return error_set(err, "route %s: no program", r->pattern);
 		if (r->program == PROGRAM_WEB && (r->methods & ~(unsigned)METHOD_GET) &&

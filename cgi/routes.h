@@ -34,6 +34,11 @@ enum program {
 #define ROUTE_BODY_JSON 0x20     /* the body must be a JSON object (inputs from its fields) */
 #define ROUTE_FORM_ERRORS 0x40   /* invalid inputs go to the handler (ctx->input_error), not a 400 page */
 #define ROUTE_NO_CSRF 0x80       /* a POST of sirius-web that deliberately has no CSRF check (none yet) */
+#define ROUTE_RAW_BODY 0x100     /* a body of any type, not read by dispatch (only its announced size is checked
+				    against max_body): the handler reads it with request_read_body under the limit
+				    its Content-Type has */
+#define ROUTE_CORS 0x200         /* any web origin may call it: Access-Control-Allow-Origin: * on every answer once
+				    the route is found; it may list METHOD_OPTIONS (a preflight, answered by its handler) */
 
 /* Body sizes. */
 #define ROUTE_BODY_DEFAULT (64 * 1024)         /* a route's body limit unless it says otherwise */

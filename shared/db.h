@@ -425,6 +425,19 @@ int db_device_key_delete(struct db *db, int64_t key_id, int64_t printer_id, stru
 /* Frees an array of strings and the strings. */
 void db_strings_free(char **strings, size_t count);
 
+/* api */
+
+/*
+ * Counts one request made with a device key at now_ms (milliseconds since
+ * the epoch) against a limit of rate requests a minute: a burst of rate, then
+ * one every 60 / rate seconds. Every process shares the count through the
+ * database. Returns 1 when the request may go on, 0 when it is over the limit
+ * (*retry_after gets the whole seconds until one fits, at least 1), or -1
+ * with a reason in err (a rate below 1, an unknown key, a database error).
+ */
+int db_device_key_rate(struct db *db, int64_t key_id, int rate, int64_t now_ms, int64_t *retry_after,
+		       struct sirius_error *err);
+
 /* ---- friends -------------------------------------------------------------- */
 
 /* user_id lists friend_id as a friend. Returns 1, 0 (already a friend) or -1 (also for oneself or an unknown user). */
@@ -440,5 +453,29 @@ int db_friend_is(struct db *db, int64_t user_id, int64_t friend_id, struct siriu
 /* The friends a user lists, by name, in an array of *count (free with db_free). Returns 0 or -1. */
 int db_friends_of(struct db *db, int64_t user_id, struct db_user **list, size_t *count,
 		  struct sirius_error *err);
+
+/* web */
+
+/*
+ * The printers of every user who lists user_id as a friend (the printers
+ * user_id may print to besides their own), by owner and name, in an array of
+ * *count (free with db_free; NULL when none). Returns 0 or -1.
+ */
+int db_printers_shared_with(struct db *db, int64_t user_id, struct db_printer **list, size_t *count,
+			    struct sirius_error *err);
+
+/* What the database holds, counted for /_/stats and /metrics. */
+struct db_stats {
+	int64_t users;                     /* accounts */
+	int64_t printers;                  /* printers ever seen */
+	int64_t claimed_printers;          /* printers with an owner */
+	int64_t device_keys;               /* device keys */
+	int64_t friendships;               /* rows of friends (one per direction) */
+	int64_t claim_codes;               /* claim codes entered */
+	int64_t messages[DB_MESSAGE_TIMED_OUT + 1]; /* messages by enum db_message_status */
+};
+
+/* Counts everything of struct db_stats in *out. Returns 0, or -1 with a reason in err. */
+int db_stats(struct db *db, struct db_stats *out, struct sirius_error *err);
 
 #endif

@@ -166,3 +166,41 @@ void db_strings_free(char **strings, size_t count)
 		g_free(strings[i]);
 	g_free(strings);
 }
+
+/* api */
+
+/* The window a device key's rate is counted over, in milliseconds. */
+#define KEY_RATE_PERIOD_MS 60000
+
+int db_device_key_rate(struct db *db, int64_t key_id, int rate, int64_t now_ms, int64_t *retry_after,
+		       struct sirius_error *err)
+{
+	int64_t interval, tat = 0;
+	int rc;
+
+	*retry_after = 0;
+	if (rate < 1)
+		return error_set(err, "a key's rate must be at least 1 a minute");
+	interval = KEY_RATE_PERIOD_MS / rate;
+	if (dbi_bind_int(db, SQL_KEY_RATE_TAKE, "$id", key_id, err) < 0 ||
+	    dbi_bind_int(db, SQL_KEY_RATE_TAKE, "$now", now_ms, err) < 0 ||
+	    dbi_bind_int(db, SQL_KEY_RATE_TAKE, "$interval", interval, err) < 0 ||
+	    dbi_bind_int(db, SQL_KEY_RATE_TAKE, "$period", KEY_RATE_PERIOD_MS, err) < 0) {
+		dbi_reset(db, SQL_KEY_RATE_TAKE);
+		return -1;
+	}
+	rc = dbi_run(db, SQL_KEY_RATE_TAKE, err);
+	if (rc != 0)
+		return rc < 0 ? -1 : 1;
+	if (dbi_bind_int(db, SQL_KEY_RATE_TAT, "$id", key_id, err) < 0) {
+		dbi_reset(db, SQL_KEY_RATE_TAT);
+		return -1;
+	}
+	if (dbi_run_int(db, SQL_KEY_RATE_TAT, &tat, err) < 0)
+		return -1;
+	/* the next request fits when now >= tat + interval - period */
+	*retry_after = (tat + interval - KEY_RATE_PERIOD_MS - now_ms + 999) / 1000;
+	if (*retry_after < 1)
+		*retry_after = 1;
+	return 0;
+}

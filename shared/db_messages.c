@@ -226,3 +226,41 @@ int db_messages_retain(struct db *db, int keep, struct sirius_error *err)
 	}
 	return dbi_run(db, SQL_MESSAGES_RETAIN, err);
 }
+
+/* web */
+
+int db_stats(struct db *db, struct db_stats *out, struct sirius_error *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	st = dbi_stmt(db, SQL_STATS_COUNTS, err);
+	if (!st)
+		return -1;
+	rc = dbi_step(db, SQL_STATS_COUNTS, err);
+	if (rc == SQLITE_ROW) {
+		out->users = sqlite3_column_int64(st, 0);
+		out->printers = sqlite3_column_int64(st, 1);
+		out->claimed_printers = sqlite3_column_int64(st, 2);
+		out->device_keys = sqlite3_column_int64(st, 3);
+		out->friendships = sqlite3_column_int64(st, 4);
+		out->claim_codes = sqlite3_column_int64(st, 5);
+	}
+	dbi_reset(db, SQL_STATS_COUNTS);
+	if (rc < 0)
+		return -1;
+	st = dbi_stmt(db, SQL_STATS_MESSAGES, err);
+	if (!st)
+		return -1;
+	while ((rc = dbi_step(db, SQL_STATS_MESSAGES, err)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		size_t i;
+
+		for (i = 0; i < sizeof(status_names) / sizeof(status_names[0]); i++)
+			if (name && strcmp(name, status_names[i]) == 0)
+				out->messages[i] += sqlite3_column_int64(st, 1);
+	}
+	dbi_reset(db, SQL_STATS_MESSAGES);
+	return rc < 0 ? -1 : 0;
+}

@@ -381,3 +381,18 @@ fail:
 	dbi_rollback(db);
 	return DB_CLAIM_ERROR;
 }
+
+/* web */
+
+int db_printers_shared_with(struct db *db, int64_t user_id, struct db_printer **list, size_t *count,
+			    struct sirius_error *err)
+{
+	*list = NULL;
+	*count = 0;
+	if (dbi_bind_int(db, SQL_PRINTERS_SHARED_WITH, "$user", user_id, err) < 0) {
+		dbi_reset(db, SQL_PRINTERS_SHARED_WITH);
+		return -1;
+	}
+	return dbi_collect(db, SQL_PRINTERS_SHARED_WITH, dbi_read_printer, NULL, sizeof(**list), (void **)list,
+			   count, err);
+}

@@ -143,3 +143,20 @@ DB_STATEMENT(SQL_FRIEND_IS, "SELECT 1 FROM friends WHERE user_id = $user AND fri
 DB_STATEMENT(SQL_FRIENDS_OF,
 	"SELECT u.id, u.name, '', u.is_admin, '', u.created FROM friends AS f JOIN users AS u"
 	" ON u.id = f.friend_id WHERE f.user_id = $user ORDER BY u.name")
+
+/* web */
+DB_STATEMENT(SQL_PRINTERS_SHARED_WITH,
+	"SELECT " DB_PRINTER_COLUMNS " FROM printers WHERE owner_id IN"
+	" (SELECT user_id FROM friends WHERE friend_id = $user) ORDER BY owner_id, name, id")
+DB_STATEMENT(SQL_STATS_COUNTS,
+	"SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM printers),"
+	" (SELECT count(*) FROM printers WHERE owner_id IS NOT NULL), (SELECT count(*) FROM device_keys),"
+	" (SELECT count(*) FROM friends), (SELECT count(*) FROM claim_codes)")
+DB_STATEMENT(SQL_STATS_MESSAGES, "SELECT status, count(*) FROM messages GROUP BY status")
+
+/* api */
+DB_STATEMENT(SQL_KEY_RATE_TAKE,
+	"INSERT INTO device_key_rate (key_id, tat) VALUES ($id, $now + $interval)"
+	" ON CONFLICT (key_id) DO UPDATE SET tat = max(tat, $now) + $interval"
+	" WHERE max(tat, $now) + $interval - $now <= $period")
+DB_STATEMENT(SQL_KEY_RATE_TAT, "SELECT tat FROM device_key_rate WHERE key_id = $id")

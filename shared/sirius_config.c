@@ -44,7 +44,7 @@ const struct config_setting config_settings[] = {
 	  "the largest text or HTML message accepted, in bytes" },
 	{ "SIRIUS_MAX_IMAGE_BYTES", CONFIG_COUNT, "10485760", "10485760",
 	  "the largest image upload accepted, in bytes" },
-	{ "SIRIUS_KEY_RATE", CONFIG_COUNT, "60", "60",
+	{ "SIRIUS_KEY_RATE", CONFIG_COUNT, "30", "30",
 	  "requests per minute one device key may make to the API" },
 	{ "SIRIUS_LOG", CONFIG_PATH, NULL, "standard error",
 	  "the relay's log file (reopened on SIGHUP)" },

@@ -219,16 +219,14 @@ class StackFlows:
         with open(printed.group(1), "rb") as f:
             self.assertEqual(fh.png_decode(f.read()), rows)
 
-        # the device-key API, once sirius-api has it
-        with open(os.path.join(SOURCE, "cgi", "routes.c")) as f:
-            has_printkey = '"/printkey/' in f.read()
-        if has_printkey:
-            (printer_id,), = sqlite_query(self.db, "SELECT id FROM printers WHERE address = ?", address)
-            secret = "stackkey%012d" % printer_id
-            with sqlite3.connect(self.db, timeout=10) as conn:
-                conn.execute("INSERT INTO device_keys (secret, printer_id, created) VALUES (?, ?, ?)",
-                             (secret, printer_id, int(time.time())))
-            response = self.client().post("/printkey/" + secret, {"message": "<p>Hello from the API</p>"},
-                                          csrf=False)
-            self.assertIn(response.status, (200, 201, 202), "%r\n%s" % (response, self.logs()[-3000:]))
-            emulator.wait_for(r"^printed \d+ -> ", timeout=30)
+        # the device-key API, as a script would print through it
+        (printer_id,), = sqlite_query(self.db, "SELECT id FROM printers WHERE address = ?", address)
+        secret = "stackkey%012d" % printer_id
+        with sqlite3.connect(self.db, timeout=10) as conn:
+            conn.execute("INSERT INTO device_keys (secret, printer_id, created) VALUES (?, ?, ?)",
+                         (secret, printer_id, int(time.time())))
+        response = self.client().request("POST", "/printkey/" + secret + "?from=Stack",
+                                         body=b"<p>Hello from the API</p>",
+                                         headers={"Content-Type": "text/html"})
+        self.assertEqual(response.status, 200, "%r\n%s" % (response, self.logs()[-3000:]))
+        emulator.wait_for(r"^printed \d+ -> ", timeout=30)

@@ -130,13 +130,13 @@ START_TEST(test_values)
 	ck_assert_ptr_null(config_value("SIRIUS_VAR"));
 	ck_assert_ptr_null(config_value("SOMETHING_ELSE"));
 	ck_assert_int_eq(config_number("SIRIUS_KEY_RATE", &n, &err), 0);
-	ck_assert_int_eq(n, 60);
+	ck_assert_int_eq(n, 30);
 	setenv("SIRIUS_KEY_RATE", "5", 1);
 	ck_assert_int_eq(config_number("SIRIUS_KEY_RATE", &n, &err), 0);
 	ck_assert_int_eq(n, 5);
 	setenv("SIRIUS_KEY_RATE", "", 1);
 	ck_assert_int_eq(config_number("SIRIUS_KEY_RATE", &n, &err), 0);
-	ck_assert_int_eq(n, 60);
+	ck_assert_int_eq(n, 30);
 	setenv("SIRIUS_HTTP_PORT", "70000", 1);
 	ck_assert_int_eq(config_number("SIRIUS_HTTP_PORT", &n, &err), -1);
 	ck_assert_int_eq(config_number("SIRIUS_VAR", &n, &err), -1);

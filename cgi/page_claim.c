@@ -1,0 +1,74 @@
+/* page_claim.c: GET and POST /claim, claiming a printer with the code it printed. */
+#include "page.h"
+#include "relay_client.h"
+
+/* Shows the claim form with status and a message (may be NULL), the values sent kept. */
+static int claim_form(struct ctx *ctx, int status, const char *error)
+{
+	cJSON *data = cJSON_CreateObject();
+	int post = ctx->req.method == METHOD_POST;
+	const char *code = post ? input_text(ctx, "claim_code") : NULL;
+	const char *name = post ? input_text(ctx, "printer_name") : NULL;
+
+	if (error)
+		cJSON_AddStringToObject(data, "error", error);
+	cJSON_AddStringToObject(data, "claim_code", code ? code : "");
+	cJSON_AddStringToObject(data, "printer_name", name ? name : "");
+	return reply_page(ctx, status, "claim", "Claim a printer", data);
+}
+
+/*
+ * Asks the relay to send a just-claimed printer its key now, so that it need
+ * not wait for its next request; a printer that is offline gets it when it
+ * asks. A relay that cannot be asked is logged only: the claim stands.
+ */
+static void push_key(struct ctx *ctx, int64_t printer_id)
+{
+	struct db_printer printer;
+	struct sirius_error err;
+	enum relay_delivery outcome;
+
+	if (printer_id <= 0 || !ctx->app->relay_socket[0])
+		return;
+	if (db_printer_by_id(ctx->db, printer_id, &printer, &err) <= 0)
+		return;
+	if (relay_push_key(ctx->app->relay_socket, printer.address, &outcome, &err) < 0)
+		cgi_log("pushing the key of %s: %s", printer.address, err.message);
+}
+
+/*
+ * GET shows the form. POST claims the printer: 303 to the overview (the key
+ * pushed at once when the printer is online); the form again with the reason
+ * and the values kept: 400 (bad code format or checksum, bad name), 409 (the
+ * code used by another account, the printer someone else's); 500 on a
+ * database error.
+ */
+int page_claim(struct ctx *ctx)
+{
+	enum db_claim_result result;
+	struct sirius_error err;
+	int64_t printer_id = 0;
+
+	if (ctx->req.method != METHOD_POST)
+		return claim_form(ctx, 200, NULL);
+	if (ctx->input_error[0])
+		return claim_form(ctx, 400, ctx->input_error);
+	result = db_claim(ctx->db, ctx->session.user.id, input_text(ctx, "claim_code"),
+			  input_text(ctx, "printer_name"), ctx->now, &printer_id, &err);
+	switch (result) {
+	case DB_CLAIM_OK:
+		push_key(ctx, printer_id);
+		return reply_redirect(ctx, "/");
+	case DB_CLAIM_BAD_LENGTH:
+	case DB_CLAIM_BAD_CHARACTER:
+	case DB_CLAIM_BAD_CRC:
+	case DB_CLAIM_BAD_NAME:
+		return claim_form(ctx, 400, db_claim_result_message(result));
+	case DB_CLAIM_IN_USE:
+	case DB_CLAIM_CANNOT_CHANGE_OWNER:
+		return claim_form(ctx, 409, db_claim_result_message(result));
+	case DB_CLAIM_ERROR:
+		break;
+	}
+	return reply_server_error(ctx, "claiming a printer", &err);
+}

@@ -1,0 +1,46 @@
+/* page_preview.c: POST /printer/ID/preview, the exact bitmap a print form's message would print, as a PNG. */
+#include <stdlib.h>
+
+#include "access.h"
+#include "bitmap_png.h"
+#include "page.h"
+#include "print_form.h"
+#include "web.h"
+
+/*
+ * Renders the print form's message exactly as print_submit would print it
+ * now and answers the bitmap as image/png (200). For a printer the user may
+ * not print to, 404; bad input 400, a message over the limits 413, one the
+ * renderer refuses 422 (errors as {"error": ...}); 500 on a server fault.
+ */
+int page_preview(struct ctx *ctx)
+{
+	struct db_printer printer;
+	struct print_form form;
+	struct render_result result;
+	struct sirius_error err;
+	char why[REQUEST_WHY_MAX];
+	enum render_status rs;
+	uint8_t *png = NULL;
+	size_t len = 0;
+	int status;
+
+	if (!printer_access_check(ctx, PRINTER_ACCESS_FRIEND, &printer, NULL))
+		return 0;
+	status = print_form_read(ctx, printer.id, &form, why, &err);
+	if (status < 0)
+		return reply_server_error(ctx, "checking the printer to print to", &err);
+	if (status > 0)
+		return reply_error(ctx, status, "%s", why);
+	rs = print_render(&form.request, (time_t)ctx->now, &result, &err);
+	if (rs != RENDER_OK)
+		return reply_error(ctx, rs == RENDER_BODY_TOO_LARGE || rs == RENDER_IMAGE_TOO_LARGE ? 413 : 422, "%s",
+				   err.message);
+	status = png_write_bitmap(result.bitmap, &png, &len, &err);
+	bitmap_free(result.bitmap);
+	if (status < 0)
+		return reply_server_error(ctx, "writing a preview", &err);
+	reply_body(ctx, 200, "image/png", png, len);
+	free(png);
+	return 0;
+}

@@ -1,0 +1,141 @@
+/* page_print.c: GET and POST /printer/ID/print, the print form: preview in the page, or send. */
+#include <string.h>
+
+#include "access.h"
+#include "bitmap_png.h"
+#include "page.h"
+#include "print_form.h"
+#include "web.h"
+
+/*
+ * Shows the print form for the printer of the path with status, an error
+ * and a notice (either may be NULL), the values of form kept (NULL: empty)
+ * and a preview (a data: URI, may be NULL).
+ */
+static int print_page(struct ctx *ctx, const struct db_printer *printer, int status, const char *error,
+		      const char *notice, const struct print_form *form, const char *preview)
+{
+	struct sirius_error err;
+	cJSON *data = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(data, "printer_name", printer->name);
+	if (print_form_data(ctx, data, printer->id, form, &err) < 0) {
+		cJSON_Delete(data);
+		return reply_server_error(ctx, "listing the printers you may print to", &err);
+	}
+	if (error)
+		cJSON_AddStringToObject(data, "error", error);
+	if (notice)
+		cJSON_AddStringToObject(data, "notice", notice);
+	if (preview)
+		cJSON_AddStringToObject(data, "preview", preview);
+	return reply_page(ctx, status, "print", "Print", data);
+}
+
+/* The status of a refused render: 413 for what is too large, 422 for the rest. */
+static int refused_status(enum render_status status)
+{
+	return status == RENDER_BODY_TOO_LARGE || status == RENDER_IMAGE_TOO_LARGE ? 413 : 422;
+}
+
+/* Renders the form's message as print_submit would and shows it in the page (200; 413, 422 refused). */
+static int preview(struct ctx *ctx, const struct db_printer *printer, const struct print_form *form)
+{
+	struct render_result result;
+	struct sirius_error err;
+	enum render_status status = print_render(&form->request, (time_t)ctx->now, &result, &err);
+	uint8_t *png = NULL;
+	size_t len = 0;
+	char *uri;
+	int rc;
+
+	if (status != RENDER_OK)
+		return print_page(ctx, printer, refused_status(status), err.message, NULL, form, NULL);
+	rc = png_write_bitmap(result.bitmap, &png, &len, &err);
+	bitmap_free(result.bitmap);
+	if (rc < 0)
+		return reply_server_error(ctx, "writing a preview", &err);
+	uri = web_png_data_uri(png, len);
+	free(png);
+	rc = print_page(ctx, printer, 200, NULL, NULL, form, uri);
+	g_free(uri);
+	return rc;
+}
+
+/*
+ * Sends the form's message: the form again, emptied, saying it was sent
+ * (200), or with the message kept and why it was not: the printer offline
+ * (409), the relay down (503: the printer cannot be reached right now), the
+ * renderer refusing it (413, 422); 500 on a database error.
+ */
+static int send_print(struct ctx *ctx, const struct db_printer *printer, const struct print_form *form)
+{
+	struct print_submit_result result;
+	struct sirius_error err;
+	struct db_printer target;
+	char *notice;
+	int rc;
+
+	if (print_submit(ctx, form->target, &form->request, &result, &err) < 0)
+		return reply_server_error(ctx, "sending a print", &err);
+	rc = db_printer_by_id(ctx->db, form->target, &target, &err);
+	if (rc <= 0)
+		return reply_server_error(ctx, "reading the printer printed to", &err);
+	switch (result.status) {
+	case PRINT_SUBMIT_SENT: {
+		struct print_form sent = *form;
+
+		sent.request.body = NULL;
+		notice = g_strdup_printf("Sent to %s%s.", target.name,
+					 result.truncated ? " (cut at the longest print a printer takes)" : "");
+		rc = print_page(ctx, printer, 200, NULL, notice, &sent, NULL);
+		g_free(notice);
+		return rc;
+	}
+	case PRINT_SUBMIT_OFFLINE:
+		notice = g_strdup_printf("%s is offline, so the message was not sent. Try again when it is "
+					 "connected.", target.name);
+		rc = print_page(ctx, printer, 409, notice, NULL, form, NULL);
+		g_free(notice);
+		return rc;
+	case PRINT_SUBMIT_RELAY_DOWN:
+		cgi_log("printing to %s: %s", target.address, err.message);
+		return print_page(ctx, printer, 503, "The printer cannot be reached right now, so the message was not "
+				  "sent. Try again in a moment.", NULL, form, NULL);
+	case PRINT_SUBMIT_REFUSED:
+		return print_page(ctx, printer, refused_status(result.render), err.message, NULL, form, NULL);
+	case PRINT_SUBMIT_ERROR:
+		break;
+	}
+	return reply_server_error(ctx, "sending a print", &err);
+}
+
+/*
+ * GET shows the print form for a printer its owner or a friend of the owner
+ * may print to (404 for anyone else). POST with action "preview" shows the
+ * exact bitmap that would be printed in the page; otherwise it sends the
+ * message (see send_print). Bad input: the form again with 400 or 413.
+ */
+int page_print(struct ctx *ctx)
+{
+	struct db_printer printer;
+	struct print_form form;
+	struct sirius_error err;
+	char why[REQUEST_WHY_MAX];
+	const char *action;
+	int status;
+
+	if (!printer_access_check(ctx, PRINTER_ACCESS_FRIEND, &printer, NULL))
+		return 0;
+	if (ctx->req.method != METHOD_POST)
+		return print_page(ctx, &printer, 200, NULL, NULL, NULL, NULL);
+	action = input_text(ctx, "action");
+	status = print_form_read(ctx, printer.id, &form, why, &err);
+	if (status < 0)
+		return reply_server_error(ctx, "checking the printer to print to", &err);
+	if (status > 0)
+		return print_page(ctx, &printer, status, why, NULL, &form, NULL);
+	if (action && strcmp(action, "preview") == 0)
+		return preview(ctx, &printer, &form);
+	return send_print(ctx, &printer, &form);
+}

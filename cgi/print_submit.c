@@ -1,0 +1,125 @@
+/* print_submit.c: render a message with the server's settings, send it through print_job_send, keep the newest messages. */
+#include "print_submit.h"
+
+#include <string.h>
+
+#include "bitmap_png.h"
+#include "context.h"
+#include "print_job.h"
+#include "print_settings.h"
+#include "printer_payload.h"
+
+const char *print_submit_status_name(enum print_submit_status status)
+{
+	switch (status) {
+	case PRINT_SUBMIT_SENT:
+		return "sent";
+	case PRINT_SUBMIT_OFFLINE:
+		return "offline";
+	case PRINT_SUBMIT_RELAY_DOWN:
+		return "relay-down";
+	case PRINT_SUBMIT_REFUSED:
+		return "refused";
+	case PRINT_SUBMIT_ERROR:
+		return "error";
+	}
+	return "unknown";
+}
+
+enum render_status print_render(const struct print_request *req, time_t when, struct render_result *out,
+				struct sirius_error *err)
+{
+	const struct print_settings *settings = print_settings();
+	struct render_options options;
+
+	memset(out, 0, sizeof(*out));
+	memset(&options, 0, sizeof(options));
+	options.sender = req->sender;
+	options.when = when;
+	options.timezone = settings->timezone[0] ? settings->timezone : NULL;
+	options.use_template = 1;
+	options.external_renderer = settings->html_renderer;
+	return render_message(req->kind, req->body, req->len, &options, &settings->limits, out, err);
+}
+
+/*
+ * Sends one bitmap with command through print_job_send and keeps the newest
+ * messages. Returns 0 with out's status SENT, OFFLINE or RELAY_DOWN (the
+ * message stored), or -1 with PRINT_SUBMIT_ERROR and a reason in err.
+ */
+static int send_bitmap(struct ctx *ctx, int64_t printer_id, uint16_t command, const struct bitmap *bm,
+		       const char *sender, struct print_submit_result *out, struct sirius_error *err)
+{
+	const struct bitmap *images[1] = { bm };
+	struct print_job_result job;
+	struct sirius_error retain_err;
+	int rc;
+
+	rc = print_job_send(ctx->db, ctx->app->relay_socket, printer_id, command, images, 1, sender, ctx->now,
+			    &job, err);
+	out->message_id = job.message_id;
+	if (rc != 0 && job.message_id == 0) {
+		out->status = PRINT_SUBMIT_ERROR;
+		return -1;
+	}
+	switch (rc != 0 ? PRINT_JOB_UNREACHABLE : job.outcome) {
+	case PRINT_JOB_SENT:
+		out->status = PRINT_SUBMIT_SENT;
+		break;
+	case PRINT_JOB_OFFLINE:
+		out->status = PRINT_SUBMIT_OFFLINE;
+		break;
+	case PRINT_JOB_UNREACHABLE:
+		out->status = PRINT_SUBMIT_RELAY_DOWN;
+		break;
+	}
+	/* Keeping the table small is housekeeping: a failure there does not undo the print. */
+	if (db_messages_retain(ctx->db, PRINT_SUBMIT_KEEP, &retain_err) < 0)
+		cgi_log("keeping the newest %d messages: %s", PRINT_SUBMIT_KEEP, retain_err.message);
+	return 0;
+}
+
+int print_submit(struct ctx *ctx, int64_t printer_id, const struct print_request *req,
+		 struct print_submit_result *out, struct sirius_error *err)
+{
+	struct render_result rendered;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->status = PRINT_SUBMIT_ERROR;
+	if (!req->sender || !req->sender[0] || strlen(req->sender) > DB_SENDER_MAX ||
+	    !g_utf8_validate(req->sender, -1, NULL))
+		return error_set(err, "the sender must be 1 to %d bytes of UTF-8", DB_SENDER_MAX);
+	out->render = print_render(req, (time_t)ctx->now, &rendered, err);
+	if (out->render != RENDER_OK) {
+		out->status = out->render == RENDER_NO_MEMORY ? PRINT_SUBMIT_ERROR : PRINT_SUBMIT_REFUSED;
+		return out->status == PRINT_SUBMIT_ERROR ? -1 : 0;
+	}
+	out->truncated = rendered.truncated != 0;
+	rc = send_bitmap(ctx, printer_id,
+			 req->no_face ? PRINTER_SET_DELIVERY_AND_PRINT_NO_FACE : PRINTER_SET_DELIVERY_AND_PRINT,
+			 rendered.bitmap, req->sender, out, err);
+	bitmap_free(rendered.bitmap);
+	return rc;
+}
+
+int print_resend(struct ctx *ctx, int64_t printer_id, const struct db_message *message,
+		 struct print_submit_result *out, struct sirius_error *err)
+{
+	struct bitmap *bm;
+	uint16_t command;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->status = PRINT_SUBMIT_ERROR;
+	if (!message->png || message->png_len == 0)
+		return error_set(err, "message %u has no stored print", message->id);
+	bm = png_read_bitmap(message->png, message->png_len, PRINTER_PAYLOAD_MAX_PIXELS, err);
+	if (!bm)
+		return -1;
+	command = message->command == PRINTER_SET_DELIVERY_AND_PRINT_NO_FACE ? PRINTER_SET_DELIVERY_AND_PRINT_NO_FACE
+									      : PRINTER_SET_DELIVERY_AND_PRINT;
+	rc = send_bitmap(ctx, printer_id, command, bm, message->sender, out, err);
+	bitmap_free(bm);
+	return rc;
+}

@@ -1,0 +1,90 @@
+/* print_submit.h: rendering a message and sending it: the one path of web prints, previews, reprints and API prints. */
+#ifndef SIRIUS_CGI_PRINT_SUBMIT_H
+#define SIRIUS_CGI_PRINT_SUBMIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "db.h"
+#include "error.h"
+#include "render.h"
+
+struct ctx;
+
+/*
+ * How to use it: a page or endpoint fills a struct print_request from what
+ * it validated and calls print_submit (or print_render for a preview, which
+ * is exactly what print_submit would print at that time); it then turns the
+ * result into its own reply. Nothing here replies to the client or logs.
+ * Rendering uses the server's template, SIRIUS_TIMEZONE, the body limits
+ * (render_limits_default with SIRIUS_MAX_TEXT_BYTES / SIRIUS_MAX_IMAGE_BYTES)
+ * and SIRIUS_HTML_RENDERER, as print_settings.h reads them. Sending goes
+ * through print_job_send (a command id, a stored message, the relay), and
+ * afterwards only the newest PRINT_SUBMIT_KEEP messages of each printer are
+ * kept.
+ */
+
+/* Messages kept per printer; older ones are deleted after each print. */
+#define PRINT_SUBMIT_KEEP 10
+
+/* A message to print. */
+struct print_request {
+	enum render_kind kind;       /* text, HTML or an image (format from its magic bytes) */
+	const uint8_t *body;         /* the message's bytes (not necessarily NUL-terminated) */
+	size_t len;                  /* bytes at body */
+	const char *sender;          /* who it is from: 1..DB_SENDER_MAX bytes of UTF-8, shown in the header */
+	int no_face;                 /* 1: set_delivery_and_print_no_face (the printer does not show its face) */
+};
+
+/* What became of a print. */
+enum print_submit_status {
+	PRINT_SUBMIT_SENT,           /* the relay handed it to the printer's bridge */
+	PRINT_SUBMIT_OFFLINE,        /* the printer is not connected (message stored, failed "offline") */
+	PRINT_SUBMIT_RELAY_DOWN,     /* the relay could not be reached (message stored, failed "relay_unreachable") */
+	PRINT_SUBMIT_REFUSED,        /* the renderer refused the input: see render; nothing stored */
+	PRINT_SUBMIT_ERROR           /* a fault on the server (database, memory, bad arguments): see err */
+};
+
+/* The outcome of print_submit and print_resend. */
+struct print_submit_result {
+	enum print_submit_status status;   /* what became of it */
+	enum render_status render;         /* RENDER_OK, or why the renderer refused (PRINT_SUBMIT_REFUSED) */
+	uint32_t message_id;               /* the stored message; 0 when none was stored */
+	int truncated;                     /* 1 when the print was cut at the longest print */
+};
+
+/* A constant, lower-case name of a status ("sent", "offline", "relay-down", "refused", "error"). */
+const char *print_submit_status_name(enum print_submit_status status);
+
+/*
+ * Renders exactly what print_submit would print at time when (the preview):
+ * with the server's template, zone, limits and external renderer. Returns
+ * RENDER_OK with out->bitmap set (free it with bitmap_free), or another
+ * status with a reason for the sender in err (out->bitmap NULL).
+ */
+enum render_status print_render(const struct print_request *req, time_t when, struct render_result *out,
+				struct sirius_error *err);
+
+/*
+ * Renders req at ctx->now and sends it to the printer printer_id (the caller
+ * has checked that the person may print there) with set_delivery_and_print
+ * or set_delivery_and_print_no_face. Returns 0 with out filled when the
+ * message was stored (SENT, OFFLINE, RELAY_DOWN with the relay's fault in
+ * err for the log) or refused by the renderer (REFUSED, a reason for the
+ * sender in err); -1 with out->status PRINT_SUBMIT_ERROR and a
+ * reason in err for the log on a fault (an unknown printer, a bad sender, a
+ * database error).
+ */
+int print_submit(struct ctx *ctx, int64_t printer_id, const struct print_request *req,
+		 struct print_submit_result *out, struct sirius_error *err);
+
+/*
+ * Prints a stored message again (a reprint): its stored bitmap, command and
+ * sender, with a new command id, as a new message. Returns as print_submit
+ * (never REFUSED; a stored PNG that cannot be read is an ERROR).
+ */
+int print_resend(struct ctx *ctx, int64_t printer_id, const struct db_message *message,
+		 struct print_submit_result *out, struct sirius_error *err);
+
+#endif

@@ -1,0 +1,133 @@
+/* web.c: the helpers of web.h shared by the pages of the web UI. */
+#include "web.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "page.h"
+#include "relay_client.h"
+#include "return_code.h"
+
+int reply_body(struct ctx *ctx, int status, const char *content_type, const void *data, size_t len)
+{
+	struct response *res = &ctx->res;
+
+	response_header_remove(res, "Location");
+	g_string_truncate(res->body, 0);
+	g_string_append_len(res->body, data, (gssize)len);
+	g_free(res->content_type);
+	res->content_type = g_strdup(content_type);
+	res->status = status;
+	res->replied = 1;
+	return 0;
+}
+
+const char *web_time(int64_t t, char out[WEB_TIME_SIZE])
+{
+	time_t when = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0 || !gmtime_r(&when, &tm) || !strftime(out, WEB_TIME_SIZE, "%Y-%m-%d %H:%M UTC", &tm))
+		g_strlcpy(out, "never", WEB_TIME_SIZE);
+	return out;
+}
+
+char *web_png_data_uri(const uint8_t *png, size_t len)
+{
+	char *b64 = g_base64_encode(png, len);
+	char *uri = g_strconcat("data:image/png;base64,", b64, NULL);
+
+	g_free(b64);
+	return uri;
+}
+
+char *web_message_state(const struct db_message *m)
+{
+	char when[WEB_TIME_SIZE];
+
+	switch (m->status) {
+	case DB_MESSAGE_QUEUED:
+		return g_strdup("queued");
+	case DB_MESSAGE_SENDING:
+		return g_strdup("sending");
+	case DB_MESSAGE_DELIVERED:
+		return g_strdup_printf("delivered at %s", web_time(m->settled, when));
+	case DB_MESSAGE_PRINTED:
+		return g_strdup_printf("printed at %s", web_time(m->settled, when));
+	case DB_MESSAGE_FAILED:
+		if (m->failure == DB_FAILURE_OFFLINE)
+			return g_strdup("failed: the printer was offline");
+		if (m->failure == DB_FAILURE_RELAY_UNREACHABLE)
+			return g_strdup("failed: the printer could not be reached");
+		return g_strdup_printf("failed: %s", return_code_description(m->return_code));
+	case DB_MESSAGE_TIMED_OUT:
+		return g_strdup("timed out: the printer did not answer in time");
+	}
+	return g_strdup("unknown");
+}
+
+int web_from_loopback(const struct ctx *ctx)
+{
+	const char *addr = ctx->req.remote_addr;
+
+	if (!addr)
+		return 0;
+	return strcmp(addr, "::1") == 0 || g_str_has_prefix(addr, "127.") || g_str_has_prefix(addr, "::ffff:127.");
+}
+
+cJSON *web_printer_item(cJSON *list, const struct db_printer *p, const char *owner)
+{
+	cJSON *item = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(item, "id", (double)p->id);
+	cJSON_AddStringToObject(item, "name", p->name[0] ? p->name : p->address);
+	cJSON_AddStringToObject(item, "address", p->address);
+	if (owner)
+		cJSON_AddStringToObject(item, "owner", owner);
+	cJSON_AddItemToArray(list, item);
+	return item;
+}
+
+int web_printer_status(struct ctx *ctx, cJSON *const *lists, size_t n_lists)
+{
+	size_t count = 0, n = 0, l;
+	const char **addresses;
+	struct relay_device_status *status;
+	struct sirius_error err;
+	cJSON *item;
+	int rc = -1;
+
+	for (l = 0; l < n_lists; l++)
+		count += (size_t)cJSON_GetArraySize(lists[l]);
+	if (count == 0)
+		return 0;
+	addresses = g_new0(const char *, count);
+	status = g_new0(struct relay_device_status, count);
+	for (l = 0; l < n_lists; l++)
+		cJSON_ArrayForEach(item, lists[l])
+			addresses[n++] = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item, "address"));
+	if (ctx->app->relay_socket[0])
+		rc = relay_status(ctx->app->relay_socket, addresses, count, status, &err);
+	else
+		error_set(&err, "no relay socket");
+	if (rc < 0)
+		cgi_log("printer status from the relay: %s", err.message);
+	n = 0;
+	for (l = 0; l < n_lists; l++) {
+		cJSON_ArrayForEach(item, lists[l]) {
+			const struct relay_device_status *st = &status[n++];
+			char when[WEB_TIME_SIZE];
+
+			if (rc < 0) {
+				cJSON_AddBoolToObject(item, "status_unknown", 1);
+				continue;
+			}
+			cJSON_AddBoolToObject(item, "online", st->online);
+			if (st->last_seen > 0)
+				cJSON_AddStringToObject(item, "last_seen", web_time((int64_t)st->last_seen, when));
+		}
+	}
+	g_free(addresses);
+	g_free(status);
+	return rc < 0 ? -1 : 0;
+}

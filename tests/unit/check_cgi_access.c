@@ -1,0 +1,359 @@
+/* check_cgi_access.c: unit tests of the web UI's rules and helpers: printer access, the print form's format, message states, stats. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "access.h"
+#include "claim_code.h"
+#include "context.h"
+#include "print_form.h"
+#include "return_code.h"
+#include "stats.h"
+#include "test_util.h"
+#include "web.h"
+
+/* A temporary database with three users and printers, made for each test. */
+static char *dir;
+static struct db *db;
+static int64_t owner, friend_id, other, printer, unclaimed, friends_printer;
+
+/* Makes a user called name; returns its id. */
+static int64_t user(const char *name)
+{
+	struct sirius_error err;
+	int64_t id = 0;
+
+	ck_assert_int_eq(db_user_create(db, name, "password1", 0, 100, &id, &err), 1);
+	return id;
+}
+
+/* An unclaimed printer with address, seen at time 100; returns its id. */
+static int64_t new_printer(const char *address)
+{
+	struct sirius_error err;
+	struct db_printer p;
+
+	ck_assert_int_eq(db_printer_seen(db, address, 100, &p, &err), 0);
+	return p.id;
+}
+
+static void setup(void)
+{
+	struct sirius_error err;
+	char *path;
+
+	dir = g_dir_make_tmp(NULL, NULL);
+	ck_assert_ptr_nonnull(dir);
+	path = g_build_filename(dir, "sirius.db", NULL);
+	db = db_open(path, &err);
+	g_free(path);
+	ck_assert_msg(db != NULL, "%s", err.message);
+	password_set_cost(PASSWORD_COST_MINIMUM);
+	owner = user("owner");
+	friend_id = user("friend");
+	other = user("other");
+	printer = new_printer("000d6f000273ce0a");
+	unclaimed = new_printer("000d6f0001b0c1d2");
+	friends_printer = new_printer("000d6f0000aabbcc");
+}
+
+static void teardown(void)
+{
+	char *path = g_build_filename(dir, "sirius.db", NULL);
+	char *wal = g_strconcat(path, "-wal", NULL), *shm = g_strconcat(path, "-shm", NULL);
+
+	db_close(db);
+	unlink(path);
+	unlink(wal);
+	unlink(shm);
+	rmdir(dir);
+	g_free(path);
+	g_free(wal);
+	g_free(shm);
+	g_free(dir);
+}
+
+/* Claims the printer of address for user_id with a code made for its hardware xor. */
+static void claim(const char *address, int64_t user_id, uint64_t secret)
+{
+	struct db_printer p;
+	struct claim_code code;
+	struct sirius_error err;
+	int64_t id;
+
+	ck_assert_int_eq(db_printer_by_address(db, address, &p, &err), 1);
+	ck_assert_int_eq(claim_code_encode(p.hardware_xor, secret, &code), 0);
+	ck_assert_int_eq(db_claim(db, user_id, code.digits, "Desk", 102, &id, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(id, p.id);
+}
+
+START_TEST(test_access_owner_friend_other)
+{
+	struct sirius_error err;
+	struct db_printer p;
+
+	claim("000d6f000273ce0a", owner, 12345);
+	claim("000d6f0000aabbcc", friend_id, 777);
+	/* before any friendship: the owner only */
+	ck_assert_int_eq(printer_access_of(db, owner, printer, &p, &err), PRINTER_ACCESS_OWNER);
+	ck_assert_int_eq(p.id, printer);
+	ck_assert_int_eq(printer_access_of(db, friend_id, printer, NULL, &err), PRINTER_ACCESS_NONE);
+	ck_assert_int_eq(printer_access_of(db, other, printer, NULL, &err), PRINTER_ACCESS_NONE);
+	/* the owner lists friend: friend may print, other still nothing */
+	ck_assert_int_eq(db_friend_add(db, owner, friend_id, 103, &err), 1);
+	ck_assert_int_eq(printer_access_of(db, friend_id, printer, &p, &err), PRINTER_ACCESS_FRIEND);
+	ck_assert_int_eq(p.owner_id, owner);
+	ck_assert_int_eq(printer_access_of(db, other, printer, NULL, &err), PRINTER_ACCESS_NONE);
+	/* friendship is one way: the owner may not print to the friend's printer */
+	ck_assert_int_eq(printer_access_of(db, owner, friends_printer, NULL, &err), PRINTER_ACCESS_NONE);
+	ck_assert_int_eq(printer_access_of(db, friend_id, friends_printer, NULL, &err), PRINTER_ACCESS_OWNER);
+	/* nobody, unclaimed and unknown printers */
+	ck_assert_int_eq(printer_access_of(db, 0, printer, NULL, &err), PRINTER_ACCESS_NONE);
+	ck_assert_int_eq(printer_access_of(db, owner, unclaimed, NULL, &err), PRINTER_ACCESS_NONE);
+	ck_assert_int_eq(printer_access_of(db, owner, 999999, NULL, &err), PRINTER_ACCESS_NONE);
+	ck_assert_int_eq(printer_access_of(db, owner, 0, NULL, &err), PRINTER_ACCESS_NONE);
+	/* removed again */
+	ck_assert_int_eq(db_friend_remove(db, owner, friend_id, &err), 1);
+	ck_assert_int_eq(printer_access_of(db, friend_id, printer, NULL, &err), PRINTER_ACCESS_NONE);
+	/* forgotten: even the old owner gets nothing */
+	ck_assert_int_eq(db_printer_forget(db, printer, owner, &err), 1);
+	ck_assert_int_eq(printer_access_of(db, owner, printer, NULL, &err), PRINTER_ACCESS_NONE);
+}
+END_TEST
+
+START_TEST(test_access_through_ctx)
+{
+	struct sirius_error err;
+	struct ctx ctx;
+
+	claim("000d6f000273ce0a", owner, 12345);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.db = db;
+	ck_assert_int_eq(printer_access(&ctx, printer, NULL, &err), PRINTER_ACCESS_NONE); /* signed out */
+	ctx.session.signed_in = 1;
+	ctx.session.user.id = owner;
+	ck_assert_int_eq(printer_access(&ctx, printer, NULL, &err), PRINTER_ACCESS_OWNER);
+	ctx.session.user.id = other;
+	ck_assert_int_eq(printer_access(&ctx, printer, NULL, &err), PRINTER_ACCESS_NONE);
+}
+END_TEST
+
+START_TEST(test_printers_shared_with)
+{
+	struct sirius_error err;
+	struct db_printer *list = NULL;
+	size_t n = 99;
+
+	claim("000d6f000273ce0a", owner, 12345);
+	claim("000d6f0000aabbcc", friend_id, 777);
+	ck_assert_int_eq(db_printers_shared_with(db, friend_id, &list, &n, &err), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_ptr_null(list);
+	ck_assert_int_eq(db_friend_add(db, owner, friend_id, 103, &err), 1);
+	ck_assert_int_eq(db_printers_shared_with(db, friend_id, &list, &n, &err), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(list[0].id, printer);
+	db_free(list);
+	ck_assert_int_eq(db_printers_shared_with(db, owner, &list, &n, &err), 0);
+	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
+START_TEST(test_db_stats)
+{
+	struct sirius_error err;
+	struct db_stats stats;
+	uint32_t id;
+
+	claim("000d6f000273ce0a", owner, 12345);
+	ck_assert_int_eq(db_next_command_id(db, &id, &err), 0);
+	ck_assert_int_eq(db_message_create(db, id, printer, "me", 1, NULL, 0, DB_MESSAGE_QUEUED, 200, &err), 0);
+	ck_assert_int_eq(db_message_fail(db, id, DB_FAILURE_OFFLINE, 201, &err), 1);
+	ck_assert_int_eq(db_next_command_id(db, &id, &err), 0);
+	ck_assert_int_eq(db_message_create(db, id, printer, "me", 1, NULL, 0, DB_MESSAGE_SENDING, 200, &err), 0);
+	ck_assert_int_eq(db_stats(db, &stats, &err), 0);
+	ck_assert_int_eq(stats.users, 3);
+	ck_assert_int_eq(stats.printers, 3);
+	ck_assert_int_eq(stats.claimed_printers, 1);
+	ck_assert_int_eq(stats.claim_codes, 1);
+	ck_assert_int_eq(stats.messages[DB_MESSAGE_FAILED], 1);
+	ck_assert_int_eq(stats.messages[DB_MESSAGE_SENDING], 1);
+	ck_assert_int_eq(stats.messages[DB_MESSAGE_PRINTED], 0);
+}
+END_TEST
+
+START_TEST(test_format_decision)
+{
+	enum render_kind kind;
+
+	ck_assert_int_eq(print_looks_like_html("Hello <b>world</b>", 18), 1);
+	ck_assert_int_eq(print_looks_like_html("<!doctype html>", 15), 1);
+	ck_assert_int_eq(print_looks_like_html("a < b and c > d", 15), 0);
+	ck_assert_int_eq(print_looks_like_html("x <3", 4), 0);
+	ck_assert_int_eq(print_looks_like_html("<p", 2), 0);
+	ck_assert_int_eq(print_looks_like_html("", 0), 0);
+	ck_assert_int_eq(print_format_kind("auto", "<p>hi</p>", 9, &kind), 0);
+	ck_assert_int_eq(kind, RENDER_HTML);
+	ck_assert_int_eq(print_format_kind(NULL, "1 < 2", 5, &kind), 0);
+	ck_assert_int_eq(kind, RENDER_TEXT);
+	ck_assert_int_eq(print_format_kind("text", "<p>hi</p>", 9, &kind), 0);
+	ck_assert_int_eq(kind, RENDER_TEXT);
+	ck_assert_int_eq(print_format_kind("html", "plain", 5, &kind), 0);
+	ck_assert_int_eq(kind, RENDER_HTML);
+	ck_assert_int_eq(print_format_kind("pdf", "plain", 5, &kind), -1);
+}
+END_TEST
+
+START_TEST(test_message_state_in_words)
+{
+	struct db_message m;
+	char *s;
+
+	memset(&m, 0, sizeof(m));
+	m.return_code = -1;
+	m.status = DB_MESSAGE_QUEUED;
+	s = web_message_state(&m);
+	ck_assert_str_eq(s, "queued");
+	g_free(s);
+	m.status = DB_MESSAGE_SENDING;
+	s = web_message_state(&m);
+	ck_assert_str_eq(s, "sending");
+	g_free(s);
+	m.status = DB_MESSAGE_DELIVERED;
+	m.settled = 1700000000;
+	s = web_message_state(&m);
+	ck_assert_str_eq(s, "delivered at 2023-11-14 22:13 UTC");
+	g_free(s);
+	m.status = DB_MESSAGE_PRINTED;
+	s = web_message_state(&m);
+	ck_assert_str_eq(s, "printed at 2023-11-14 22:13 UTC");
+	g_free(s);
+	m.status = DB_MESSAGE_FAILED;
+	m.failure = DB_FAILURE_OFFLINE;
+	s = web_message_state(&m);
+	ck_assert_str_eq(s, "failed: the printer was offline");
+	g_free(s);
+	m.failure = DB_FAILURE_RELAY_UNREACHABLE;
+	s = web_message_state(&m);
+	ck_assert_str_eq(s, "failed: the printer could not be reached");
+	g_free(s);
+	m.failure = DB_FAILURE_NONE;
+	m.return_code = RETURN_CODE_BUSY;
+	s = web_message_state(&m);
+	ck_assert(g_str_has_prefix(s, "failed: "));
+	ck_assert_str_eq(s + 8, return_code_description(RETURN_CODE_BUSY));
+	g_free(s);
+	m.status = DB_MESSAGE_TIMED_OUT;
+	s = web_message_state(&m);
+	ck_assert(g_str_has_prefix(s, "timed out"));
+	g_free(s);
+}
+END_TEST
+
+START_TEST(test_loopback)
+{
+	struct ctx ctx;
+	const char *yes[] = { "127.0.0.1", "127.1.2.3", "::1", "::ffff:127.0.0.1" };
+	const char *no[] = { "10.0.0.1", "::2", "192.0.2.1", "1127.0.0.1", "unknown" };
+	size_t i;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ck_assert_int_eq(web_from_loopback(&ctx), 0);
+	for (i = 0; i < G_N_ELEMENTS(yes); i++) {
+		ctx.req.remote_addr = (char *)yes[i];
+		ck_assert_msg(web_from_loopback(&ctx), "%s", yes[i]);
+		ck_assert_int_eq(stats_allowed(&ctx), 1);
+	}
+	for (i = 0; i < G_N_ELEMENTS(no); i++) {
+		ctx.req.remote_addr = (char *)no[i];
+		ck_assert_msg(!web_from_loopback(&ctx), "%s", no[i]);
+		ck_assert_int_eq(stats_allowed(&ctx), 0);
+		ctx.session.signed_in = 1;
+		ck_assert_int_eq(stats_allowed(&ctx), 0);
+		ctx.session.user.is_admin = 1;
+		ck_assert_int_eq(stats_allowed(&ctx), 1);
+		ctx.session.signed_in = 0;
+		ctx.session.user.is_admin = 0;
+	}
+}
+END_TEST
+
+START_TEST(test_stats_formats)
+{
+	struct site_stats stats;
+	GString *text = g_string_new(NULL), *prom = g_string_new(NULL);
+
+	memset(&stats, 0, sizeof(stats));
+	stats.db.users = 4;
+	stats.db.messages[DB_MESSAGE_PRINTED] = 7;
+	stats.relay_up = 1;
+	stats.bridges_online = 2;
+	stats.devices_online = 3;
+	stats.counters = cJSON_Parse("{\"deliveries\": 5, \"bridges_known\": 2, \"bad-name\": 1, \"text\": \"x\"}");
+	stats_text(&stats, text);
+	ck_assert_ptr_nonnull(strstr(text->str, "users: 4\n"));
+	ck_assert_ptr_nonnull(strstr(text->str, "messages_printed: 7\n"));
+	ck_assert_ptr_nonnull(strstr(text->str, "bridges_online: 2\n"));
+	ck_assert_ptr_nonnull(strstr(text->str, "relay_deliveries: 5\n"));
+	ck_assert_ptr_null(strstr(text->str, "text"));
+	stats_prometheus(&stats, prom);
+	ck_assert_ptr_nonnull(strstr(prom->str, "# HELP sirius_users "));
+	ck_assert_ptr_nonnull(strstr(prom->str, "# TYPE sirius_users gauge\nsirius_users 4\n"));
+	ck_assert_ptr_nonnull(strstr(prom->str, "sirius_messages{status=\"printed\"} 7\n"));
+	ck_assert_ptr_nonnull(strstr(prom->str, "# TYPE sirius_relay_deliveries_total counter\n"
+					       "sirius_relay_deliveries_total 5\n"));
+	ck_assert_ptr_nonnull(strstr(prom->str, "# TYPE sirius_relay_bridges_known gauge\n"));
+	ck_assert_ptr_nonnull(strstr(prom->str, "sirius_relay_bad_name_total 1\n"));
+	ck_assert_ptr_nonnull(strstr(prom->str, "sirius_devices_online 3\n"));
+	stats_clear(&stats);
+	/* relay down: no relay lines */
+	stats.relay_up = 0;
+	g_string_truncate(text, 0);
+	g_string_truncate(prom, 0);
+	stats_text(&stats, text);
+	stats_prometheus(&stats, prom);
+	ck_assert_ptr_nonnull(strstr(text->str, "relay_up: 0\n"));
+	ck_assert_ptr_null(strstr(text->str, "bridges_online"));
+	ck_assert_ptr_nonnull(strstr(prom->str, "sirius_relay_up 0\n"));
+	ck_assert_ptr_null(strstr(prom->str, "sirius_bridges_online"));
+	g_string_free(text, TRUE);
+	g_string_free(prom, TRUE);
+}
+END_TEST
+
+START_TEST(test_web_time)
+{
+	char buf[WEB_TIME_SIZE];
+
+	ck_assert_str_eq(web_time(0, buf), "never");
+	ck_assert_str_eq(web_time(86400, buf), "1970-01-02 00:00 UTC");
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("cgi_access");
+	TCase *db_case = tcase_create("database");
+	TCase *pure = tcase_create("helpers");
+
+	tcase_add_checked_fixture(db_case, setup, teardown);
+	tcase_add_test(db_case, test_access_owner_friend_other);
+	tcase_add_test(db_case, test_access_through_ctx);
+	tcase_add_test(db_case, test_printers_shared_with);
+	tcase_add_test(db_case, test_db_stats);
+	suite_add_tcase(s, db_case);
+	tcase_add_test(pure, test_format_decision);
+	tcase_add_test(pure, test_message_state_in_words);
+	tcase_add_test(pure, test_loopback);
+	tcase_add_test(pure, test_stats_formats);
+	tcase_add_test(pure, test_web_time);
+	suite_add_tcase(s, pure);
+	return s;
+}
+
+int main(void)
+{
+	return run_suite(suite());
+}

@@ -1,0 +1,412 @@
+/* check_print_submit.c: unit tests of cgi/print_submit (render, send, keep, resend) against a fake relay on a Unix socket. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "bitmap_png.h"
+#include "context.h"
+#include "print_settings.h"
+#include "print_submit.h"
+#include "printer_payload.h"
+#include "test_util.h"
+
+/* The printer every test prints to, and the request's time. */
+#define ADDRESS "000d6f000273ce0b"
+#define NOW 1700000000
+
+/* The fake relay: answers every request line with one reply and counts them. */
+struct fake_relay {
+	int listen_fd;          /* the listening socket; -1 when not started */
+	const char *reply;      /* the reply line (without newline) */
+	int requests;           /* requests answered */
+	pthread_t thread;       /* the thread serving it */
+};
+
+/* Per-test state: a temporary directory with the database and the socket, and a request context on them. */
+static char *dir;
+static char socket_path[256];
+static struct db *db;
+static int64_t printer_id;
+static struct fake_relay relay;
+static struct app app;
+static struct ctx ctx;
+
+/* Serves connections until the socket is shut down: each line read is answered with relay.reply. */
+static void *serve(void *arg)
+{
+	struct fake_relay *r = arg;
+
+	for (;;) {
+		int fd = accept(r->listen_fd, NULL, NULL);
+		char c;
+
+		if (fd < 0)
+			return NULL;
+		while (read(fd, &c, 1) == 1) {
+			size_t len = strlen(r->reply);
+
+			if (c != '\n')
+				continue;
+			r->requests++;
+			if (write(fd, r->reply, len) != (ssize_t)len || write(fd, "\n", 1) != 1)
+				break;
+		}
+		close(fd);
+	}
+}
+
+/* Starts the fake relay at socket_path answering reply. */
+static void relay_start(const char *reply)
+{
+	struct sockaddr_un addr;
+
+	memset(&addr, 0, sizeof(addr));
+	addr.sun_family = AF_UNIX;
+	ck_assert_uint_lt(strlen(socket_path), sizeof(addr.sun_path));
+	memcpy(addr.sun_path, socket_path, strlen(socket_path) + 1);
+	relay.reply = reply;
+	relay.listen_fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert_int_ge(relay.listen_fd, 0);
+	ck_assert_int_eq(bind(relay.listen_fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	ck_assert_int_eq(listen(relay.listen_fd, 4), 0);
+	ck_assert_int_eq(pthread_create(&relay.thread, NULL, serve, &relay), 0);
+}
+
+static void setup(void)
+{
+	struct sirius_error err = { "" };
+	struct db_printer row;
+	char *path;
+
+	unsetenv("SIRIUS_MAX_TEXT_BYTES");
+	unsetenv("SIRIUS_MAX_IMAGE_BYTES");
+	unsetenv("SIRIUS_HTML_RENDERER");
+	setenv("SIRIUS_TIMEZONE", "Europe/London", 1);
+	print_settings_reload();
+	dir = g_dir_make_tmp("check_print_submit.XXXXXX", NULL);
+	ck_assert_ptr_nonnull(dir);
+	path = g_strdup_printf("%s/sirius.db", dir);
+	snprintf(socket_path, sizeof(socket_path), "%s/relay.sock", dir);
+	db = db_open(path, &err);
+	g_free(path);
+	ck_assert_msg(db != NULL, "db_open: %s", err.message);
+	ck_assert_int_eq(db_printer_seen(db, ADDRESS, NOW - 100, &row, &err), 0);
+	printer_id = row.id;
+	memset(&relay, 0, sizeof(relay));
+	relay.listen_fd = -1;
+	memset(&app, 0, sizeof(app));
+	g_strlcpy(app.relay_socket, socket_path, sizeof(app.relay_socket));
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.app = &app;
+	ctx.db = db;
+	ctx.now = NOW;
+}
+
+static void teardown(void)
+{
+	char *cmd = g_strdup_printf("rm -rf '%s'", dir);
+
+	db_close(db);
+	if (relay.listen_fd >= 0) {
+		shutdown(relay.listen_fd, SHUT_RDWR);
+		pthread_join(relay.thread, NULL);
+		close(relay.listen_fd);
+	}
+	ck_assert_int_eq(system(cmd), 0);
+	g_free(cmd);
+	g_free(dir);
+}
+
+/* A text request from "tester". */
+static struct print_request text_request(const char *text)
+{
+	struct print_request req = { RENDER_TEXT, (const uint8_t *)text, strlen(text), "tester", 0 };
+
+	return req;
+}
+
+/* The bitmap stored with message id (bitmap_free it), checking its status, failure, command and sender. */
+static struct bitmap *stored(uint32_t id, enum db_message_status status, enum db_message_failure failure,
+			     int command)
+{
+	struct sirius_error err = { "" };
+	struct db_message m;
+	struct bitmap *bm;
+
+	ck_assert_int_eq(db_message_get(db, id, &m, &err), 1);
+	ck_assert_msg(m.status == status, "status %s", db_message_status_name(m.status));
+	ck_assert_int_eq(m.failure, failure);
+	ck_assert_int_eq(m.command, command);
+	ck_assert_str_eq(m.sender, "tester");
+	ck_assert_int_eq(m.created, NOW);
+	bm = png_read_bitmap(m.png, m.png_len, BITMAP_MAX_PIXELS, &err);
+	ck_assert_msg(bm != NULL, "stored PNG: %s", err.message);
+	db_message_clear(&m);
+	return bm;
+}
+
+/* The preview is render_message with the template, the sender, the time and the zone of the settings. */
+START_TEST(test_render_is_render_message)
+{
+	struct sirius_error err = { "" };
+	struct print_request req = text_request("Hello, printer.\nSecond line.");
+	struct render_result mine, theirs;
+	struct render_options options;
+
+	ck_assert_int_eq(print_render(&req, NOW, &mine, &err), RENDER_OK);
+	memset(&options, 0, sizeof(options));
+	options.sender = "tester";
+	options.when = NOW;
+	options.timezone = "Europe/London";
+	options.use_template = 1;
+	ck_assert_int_eq(render_message(RENDER_TEXT, req.body, req.len, &options, NULL, &theirs, &err), RENDER_OK);
+	ck_assert(bitmap_equal(mine.bitmap, theirs.bitmap));
+	ck_assert_int_eq(mine.bitmap->width, PRINTER_WIDTH);
+	bitmap_free(mine.bitmap);
+	bitmap_free(theirs.bitmap);
+}
+END_TEST
+
+/* SIRIUS_MAX_TEXT_BYTES and SIRIUS_MAX_IMAGE_BYTES lower the body limits; nonsense keeps the defaults. */
+START_TEST(test_limits_from_environment)
+{
+	struct sirius_error err = { "" };
+	struct print_request req = text_request("eleven byte");
+	struct render_result out;
+
+	setenv("SIRIUS_MAX_TEXT_BYTES", "10", 1);
+	setenv("SIRIUS_MAX_IMAGE_BYTES", "2000", 1);
+	print_settings_reload();
+	ck_assert_uint_eq(print_settings()->limits.max_body_bytes, 10);
+	ck_assert_uint_eq(print_settings()->limits.max_image_bytes, 2000);
+	ck_assert_int_eq(print_render(&req, NOW, &out, &err), RENDER_BODY_TOO_LARGE);
+	ck_assert_ptr_null(out.bitmap);
+	setenv("SIRIUS_MAX_TEXT_BYTES", "-5", 1);
+	setenv("SIRIUS_MAX_IMAGE_BYTES", "lots", 1);
+	setenv("SIRIUS_KEY_RATE", "0", 1);
+	print_settings_reload();
+	ck_assert_uint_eq(print_settings()->limits.max_body_bytes, 1024 * 1024);
+	ck_assert_uint_eq(print_settings()->limits.max_image_bytes, 10 * 1024 * 1024);
+	ck_assert_int_eq(print_settings()->key_rate, PRINT_KEY_RATE_DEFAULT);
+	unsetenv("SIRIUS_KEY_RATE");
+}
+END_TEST
+
+/* A zone or a domain with characters they cannot hold is ignored. */
+START_TEST(test_words_checked)
+{
+	setenv("SIRIUS_TIMEZONE", "Europe/London\"; rm", 1);
+	setenv("DEVICE_KEY_DOMAIN", "print.example.org", 1);
+	print_settings_reload();
+	ck_assert_str_eq(print_settings()->timezone, "");
+	ck_assert_str_eq(print_settings()->device_key_domain, "print.example.org");
+	setenv("DEVICE_KEY_DOMAIN", "evil.example/<script>", 1);
+	print_settings_reload();
+	ck_assert_str_eq(print_settings()->device_key_domain, "");
+	unsetenv("DEVICE_KEY_DOMAIN");
+}
+END_TEST
+
+/* Sent: the message is stored sending with exactly the preview's bitmap and set_delivery_and_print. */
+START_TEST(test_sent)
+{
+	struct sirius_error err = { "" };
+	struct print_request req = text_request("to the printer");
+	struct print_submit_result res;
+	struct render_result preview;
+	struct bitmap *bm;
+
+	relay_start("{\"ok\":true,\"result\":\"sent\"}");
+	ck_assert_int_eq(print_submit(&ctx, printer_id, &req, &res, &err), 0);
+	ck_assert_int_eq(res.status, PRINT_SUBMIT_SENT);
+	ck_assert_int_eq(res.render, RENDER_OK);
+	ck_assert_uint_gt(res.message_id, 0);
+	ck_assert_int_eq(res.truncated, 0);
+	ck_assert_int_eq(relay.requests, 1);
+	bm = stored(res.message_id, DB_MESSAGE_SENDING, DB_FAILURE_NONE, PRINTER_SET_DELIVERY_AND_PRINT);
+	ck_assert_int_eq(print_render(&req, NOW, &preview, &err), RENDER_OK);
+	ck_assert(bitmap_equal(bm, preview.bitmap));
+	bitmap_free(bm);
+	bitmap_free(preview.bitmap);
+	ck_assert_str_eq(print_submit_status_name(res.status), "sent");
+}
+END_TEST
+
+/* no_face picks set_delivery_and_print_no_face. */
+START_TEST(test_no_face)
+{
+	struct sirius_error err = { "" };
+	struct print_request req = text_request("quietly");
+	struct print_submit_result res;
+
+	req.no_face = 1;
+	relay_start("{\"ok\":true,\"result\":\"sent\"}");
+	ck_assert_int_eq(print_submit(&ctx, printer_id, &req, &res, &err), 0);
+	ck_assert_int_eq(res.status, PRINT_SUBMIT_SENT);
+	bitmap_free(stored(res.message_id, DB_MESSAGE_SENDING, DB_FAILURE_NONE,
+			   PRINTER_SET_DELIVERY_AND_PRINT_NO_FACE));
+}
+END_TEST
+
+/* Offline: stored failed "offline". */
+START_TEST(test_offline)
+{
+	struct sirius_error err = { "" };
+	struct print_request req = text_request("nobody home");
+	struct print_submit_result res;
+
+	relay_start("{\"ok\":true,\"result\":\"offline\"}");
+	ck_assert_int_eq(print_submit(&ctx, printer_id, &req, &res, &err), 0);
+	ck_assert_int_eq(res.status, PRINT_SUBMIT_OFFLINE);
+	bitmap_free(stored(res.message_id, DB_MESSAGE_FAILED, DB_FAILURE_OFFLINE, PRINTER_SET_DELIVERY_AND_PRINT));
+}
+END_TEST
+
+/* No relay at all: stored failed "relay_unreachable", and the status says the relay is down. */
+START_TEST(test_relay_down)
+{
+	struct sirius_error err = { "" };
+	struct print_request req = text_request("is anyone there");
+	struct print_submit_result res;
+
+	ck_assert_int_eq(print_submit(&ctx, printer_id, &req, &res, &err), 0);
+	ck_assert_int_eq(res.status, PRINT_SUBMIT_RELAY_DOWN);
+	ck_assert_str_ne(err.message, "");
+	bitmap_free(stored(res.message_id, DB_MESSAGE_FAILED, DB_FAILURE_RELAY_UNREACHABLE,
+			   PRINTER_SET_DELIVERY_AND_PRINT));
+}
+END_TEST
+
+/* The renderer refusing the input stores nothing and asks the relay nothing. */
+START_TEST(test_refused)
+{
+	static const uint8_t not_png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0 };
+	struct sirius_error err = { "" };
+	struct print_request req = { RENDER_IMAGE, not_png, sizeof(not_png), "tester", 0 };
+	struct print_submit_result res;
+	struct db_message *list;
+	size_t count;
+
+	relay_start("{\"ok\":true,\"result\":\"sent\"}");
+	ck_assert_int_eq(print_submit(&ctx, printer_id, &req, &res, &err), 0);
+	ck_assert_int_eq(res.status, PRINT_SUBMIT_REFUSED);
+	ck_assert_int_eq(res.render, RENDER_BAD_IMAGE);
+	ck_assert_uint_eq(res.message_id, 0);
+	ck_assert_int_eq(relay.requests, 0);
+	ck_assert_int_eq(db_messages_of_printer(db, printer_id, 10, &list, &count, &err), 0);
+	ck_assert_uint_eq(count, 0);
+	db_messages_free(list, count);
+}
+END_TEST
+
+/* A missing, empty, too long or non-UTF-8 sender and an unknown printer are faults of the caller. */
+START_TEST(test_errors)
+{
+	struct sirius_error err = { "" };
+	struct print_request req = text_request("x");
+	struct print_submit_result res;
+	char long_sender[DB_SENDER_MAX + 2];
+
+	relay_start("{\"ok\":true,\"result\":\"sent\"}");
+	req.sender = NULL;
+	ck_assert_int_eq(print_submit(&ctx, printer_id, &req, &res, &err), -1);
+	ck_assert_int_eq(res.status, PRINT_SUBMIT_ERROR);
+	req.sender = "";
+	ck_assert_int_eq(print_submit(&ctx, printer_id, &req, &res, &err), -1);
+	memset(long_sender, 'a', sizeof(long_sender) - 1);
+	long_sender[sizeof(long_sender) - 1] = '\0';
+	req.sender = long_sender;
+	ck_assert_int_eq(print_submit(&ctx, printer_id, &req, &res, &err), -1);
+	req.sender = "\xff\xfe";
+	ck_assert_int_eq(print_submit(&ctx, printer_id, &req, &res, &err), -1);
+	req.sender = "tester";
+	ck_assert_int_eq(print_submit(&ctx, printer_id + 1000, &req, &res, &err), -1);
+	ck_assert_int_eq(res.status, PRINT_SUBMIT_ERROR);
+	ck_assert_uint_eq(res.message_id, 0);
+	ck_assert_int_eq(relay.requests, 0);
+}
+END_TEST
+
+/* Only the newest PRINT_SUBMIT_KEEP messages of a printer stay. */
+START_TEST(test_keeps_newest)
+{
+	struct sirius_error err = { "" };
+	struct print_request req = text_request("again");
+	struct print_submit_result res;
+	struct db_message *list;
+	uint32_t last = 0;
+	size_t count;
+	int i;
+
+	relay_start("{\"ok\":true,\"result\":\"sent\"}");
+	for (i = 0; i < PRINT_SUBMIT_KEEP + 3; i++) {
+		ck_assert_int_eq(print_submit(&ctx, printer_id, &req, &res, &err), 0);
+		last = res.message_id;
+	}
+	ck_assert_int_eq(db_messages_of_printer(db, printer_id, 100, &list, &count, &err), 0);
+	ck_assert_uint_eq(count, PRINT_SUBMIT_KEEP);
+	ck_assert_uint_eq(list[0].id, last);
+	db_messages_free(list, count);
+}
+END_TEST
+
+/* A reprint sends the stored bitmap, command and sender again as a new message. */
+START_TEST(test_resend)
+{
+	struct sirius_error err = { "" };
+	struct print_request req = text_request("once more");
+	struct print_submit_result first, again;
+	struct db_message m;
+	struct bitmap *a, *b;
+
+	req.no_face = 1;
+	relay_start("{\"ok\":true,\"result\":\"sent\"}");
+	ck_assert_int_eq(print_submit(&ctx, printer_id, &req, &first, &err), 0);
+	ck_assert_int_eq(db_message_get(db, first.message_id, &m, &err), 1);
+	ck_assert_int_eq(print_resend(&ctx, printer_id, &m, &again, &err), 0);
+	ck_assert_int_eq(again.status, PRINT_SUBMIT_SENT);
+	ck_assert_uint_gt(again.message_id, first.message_id);
+	a = stored(first.message_id, DB_MESSAGE_SENDING, DB_FAILURE_NONE, PRINTER_SET_DELIVERY_AND_PRINT_NO_FACE);
+	b = stored(again.message_id, DB_MESSAGE_SENDING, DB_FAILURE_NONE, PRINTER_SET_DELIVERY_AND_PRINT_NO_FACE);
+	ck_assert(bitmap_equal(a, b));
+	bitmap_free(a);
+	bitmap_free(b);
+	db_message_clear(&m);
+	/* a message without its print cannot be sent again */
+	memset(&m, 0, sizeof(m));
+	g_strlcpy(m.sender, "tester", sizeof(m.sender));
+	ck_assert_int_eq(print_resend(&ctx, printer_id, &m, &again, &err), -1);
+	ck_assert_int_eq(again.status, PRINT_SUBMIT_ERROR);
+}
+END_TEST
+
+static Suite *print_submit_suite(void)
+{
+	Suite *s = suite_create("print_submit");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_render_is_render_message);
+	tcase_add_test(tc, test_limits_from_environment);
+	tcase_add_test(tc, test_words_checked);
+	tcase_add_test(tc, test_sent);
+	tcase_add_test(tc, test_no_face);
+	tcase_add_test(tc, test_offline);
+	tcase_add_test(tc, test_relay_down);
+	tcase_add_test(tc, test_refused);
+	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_keeps_newest);
+	tcase_add_test(tc, test_resend);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return run_suite(print_submit_suite());
+}
