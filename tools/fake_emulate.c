@@ -966,6 +966,11 @@ int fake_emulate_main(int argc, char **argv)
 		fake_complain("%s", err.message);
 		return FAKE_EXIT_FAILURE;
 	}
+	/* --out prints/ makes the folder when it is not there yet. */
+	if (mkdir(em.out_dir, 0777) != 0 && errno != EEXIST) {
+		fake_complain("cannot create %s: %s", em.out_dir, strerror(errno));
+		return FAKE_EXIT_FAILURE;
+	}
 	if (stat(em.out_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		fake_complain("%s is not a directory", em.out_dir);
 		return FAKE_EXIT_FAILURE;

@@ -18,7 +18,7 @@ static const struct {
 	{ "unpack", codec_unpack_main, "unpack BASE64|- [--out DIR] [--width N]" },
 	{ "event", codec_event_main, "event < MESSAGE.json" },
 	{ "render", codec_render_main,
-	  "render [--type MIME] [--from NAME] [--date ISO8601] [--no-template] FILE|- -o OUT.png" },
+	  "render [--type MIME] [--from NAME] [--date ISO8601] [--zone TZ] [--no-template] FILE|- -o OUT.png" },
 };
 
 #define SUBCOMMAND_COUNT (sizeof(subcommands) / sizeof(subcommands[0]))
