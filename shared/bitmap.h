@@ -30,6 +30,15 @@ struct greymap {
 	uint8_t *pixels; /* width * height bytes, row-major from the top left */
 };
 
+/* Grey (0 black .. 255 white) of an 8-bit RGBA pixel composited on white paper (BT.601 weights). */
+static inline uint8_t grey_on_white(const uint8_t *px)
+{
+	unsigned grey = (299u * px[0] + 587u * px[1] + 114u * px[2] + 500u) / 1000u;
+	unsigned a = px[3];
+
+	return (uint8_t)((grey * a + 255u * (255u - a) + 127u) / 255u);
+}
+
 /* Whether width x height is a size we accept (each side and the pixel count bounded). */
 int bitmap_size_ok(long width, long height);
 

@@ -55,15 +55,6 @@ static void read_memory(png_structp png, png_bytep out, png_size_t n)
 	r->pos += n;
 }
 
-/* Grey of an RGBA pixel composited on white: 0 black .. 255 white. */
-static inline uint8_t grey_on_white(const uint8_t *px)
-{
-	unsigned grey = (299u * px[0] + 587u * px[1] + 114u * px[2] + 500u) / 1000u;
-	unsigned a = px[3];
-
-	return (uint8_t)((grey * a + 255u * (255u - a) + 127u) / 255u);
-}
-
 /*
  * Reads the image after the signature check, inside png_read_run()'s setjmp.
  * Returns 0 with r->gm filled, or -1 with r->message set; libpng's own errors

@@ -1,4 +1,4 @@
-/* image_decode.c: uploaded images to grey: sniffing, JPEG over libjpeg, GIF over giflib, PNG via bitmap_png. */
+/* image_decode.c: uploaded images to grey: sniffing, JPEG over libjpeg, GIF over giflib, WebP over libwebp, PNG via bitmap_png. */
 #include "image_decode.h"
 
 #include <setjmp.h>
@@ -9,6 +9,7 @@
 #include <gif_lib.h>
 #include <jpeglib.h>
 #include <jerror.h>
+#include <webp/decode.h>
 
 #include "bitmap_png.h"
 
@@ -599,6 +600,115 @@ static enum image_decode_status decode_gif(const uint8_t *data, size_t len, size
 	return status;
 }
 
+/* ---- WebP ----------------------------------------------------------------- */
+
+/* What libwebp's status means, for an error message. */
+static const char *webp_status_text(VP8StatusCode code)
+{
+	switch (code) {
+	case VP8_STATUS_OK:
+		return "no error";
+	case VP8_STATUS_OUT_OF_MEMORY:
+		return "out of memory";
+	case VP8_STATUS_INVALID_PARAM:
+		return "invalid parameter";
+	case VP8_STATUS_BITSTREAM_ERROR:
+		return "bitstream error";
+	case VP8_STATUS_UNSUPPORTED_FEATURE:
+		return "unsupported feature";
+	case VP8_STATUS_SUSPENDED:
+		return "decoding suspended";
+	case VP8_STATUS_USER_ABORT:
+		return "decoding aborted";
+	case VP8_STATUS_NOT_ENOUGH_DATA:
+		return "truncated data";
+	}
+	return "unknown error";
+}
+
+/* The image_decode status for a libwebp failure: memory, an unsupported feature, else corrupt. */
+static enum image_decode_status webp_status(VP8StatusCode code)
+{
+	if (code == VP8_STATUS_OUT_OF_MEMORY)
+		return IMAGE_NO_MEMORY;
+	if (code == VP8_STATUS_UNSUPPORTED_FEATURE)
+		return IMAGE_UNSUPPORTED;
+	return IMAGE_CORRUPT;
+}
+
+/*
+ * Reads the size a WebP declares (its VP8X canvas, else its VP8 or VP8L
+ * header) and checks it before anything of that size is allocated, then
+ * decodes it to straight RGBA in a buffer of ours and composites that on
+ * white. Returns IMAGE_OK, IMAGE_CORRUPT (truncated or malformed),
+ * IMAGE_TOO_MANY_PIXELS, IMAGE_UNSUPPORTED (an animation, or another feature
+ * libwebp refuses) or IMAGE_NO_MEMORY.
+ */
+static enum image_decode_status decode_webp(const uint8_t *data, size_t len, size_t limit,
+					    struct greymap **out, struct sirius_error *err)
+{
+	WebPDecoderConfig config;
+	enum image_decode_status status;
+	VP8StatusCode code;
+	struct greymap *gm;
+	uint8_t *rgba;
+	size_t px, i;
+
+	if (!WebPInitDecoderConfig(&config)) {
+		error_set(err, "WebP: libwebp's decoder version does not match its headers");
+		return IMAGE_UNSUPPORTED;
+	}
+	code = WebPGetFeatures(data, len, &config.input);
+	if (code != VP8_STATUS_OK) {
+		error_set(err, "WebP image header unreadable: %s", webp_status_text(code));
+		return code == VP8_STATUS_OUT_OF_MEMORY ? IMAGE_NO_MEMORY : IMAGE_CORRUPT;
+	}
+	status = check_declared_size("WebP", (unsigned long)(config.input.width > 0 ? config.input.width : 0),
+				     (unsigned long)(config.input.height > 0 ? config.input.height : 0), limit, err);
+	if (status != IMAGE_OK)
+		return status;
+	if (config.input.has_animation) {
+		error_set(err, "animated WebP images are not supported; send a still image "
+			       "(PNG, JPEG, GIF or a single-frame WebP)");
+		return IMAGE_UNSUPPORTED;
+	}
+
+	px = (size_t)config.input.width * (size_t)config.input.height;
+	gm = greymap_new(config.input.width, config.input.height);
+	rgba = malloc(px * 4);
+	if (!gm || !rgba) {
+		error_set(err, "out of memory for a %dx%d WebP image", config.input.width, config.input.height);
+		status = IMAGE_NO_MEMORY;
+		goto done;
+	}
+	config.output.colorspace = MODE_RGBA;
+	config.output.is_external_memory = 1;
+	config.output.u.RGBA.rgba = rgba;
+	config.output.u.RGBA.stride = config.input.width * 4;
+	config.output.u.RGBA.size = px * 4;
+	code = WebPDecode(data, len, &config);
+	if (code != VP8_STATUS_OK) {
+		error_set(err, "WebP: %s", webp_status_text(code));
+		status = webp_status(code);
+		goto done;
+	}
+	if (config.output.width != gm->width || config.output.height != gm->height) {
+		error_set(err, "WebP image decoded to %dx%d, not the %dx%d it declares", config.output.width,
+			  config.output.height, gm->width, gm->height);
+		status = IMAGE_CORRUPT;
+		goto done;
+	}
+	for (i = 0; i < px; i++)
+		gm->pixels[i] = grey_on_white(rgba + 4 * i);
+	*out = gm;
+	gm = NULL;
+done:
+	WebPFreeDecBuffer(&config.output);
+	free(rgba);
+	greymap_free(gm);
+	return status;
+}
+
 /* ---- entry points --------------------------------------------------------- */
 
 enum image_decode_status image_decode_for_width(const uint8_t *data, size_t len, size_t max_pixels,
@@ -617,13 +727,11 @@ enum image_decode_status image_decode_for_width(const uint8_t *data, size_t len,
 	case IMAGE_FORMAT_GIF:
 		return decode_gif(data, len, limit, out, err);
 	case IMAGE_FORMAT_WEBP:
-		error_set(err, "WebP images are not supported by this server (built without libwebp); "
-			       "send PNG, JPEG or GIF");
-		return IMAGE_UNSUPPORTED;
+		return decode_webp(data, len, limit, out, err);
 	case IMAGE_FORMAT_UNKNOWN:
 		break;
 	}
-	error_set(err, "not a PNG, JPEG or GIF image (%zu bytes)", len);
+	error_set(err, "not a PNG, JPEG, GIF or WebP image (%zu bytes)", len);
 	return IMAGE_UNSUPPORTED;
 }
 

@@ -1,4 +1,4 @@
-/* image_decode.h: uploaded images (PNG, JPEG, GIF) to 8-bit grey, sniffed by their magic bytes. */
+/* image_decode.h: uploaded images (PNG, JPEG, GIF, WebP) to 8-bit grey, sniffed by their magic bytes. */
 #ifndef SIRIUS_IMAGE_DECODE_H
 #define SIRIUS_IMAGE_DECODE_H
 
@@ -20,7 +20,7 @@ enum image_format {
 /* How a decode went; everything but IMAGE_OK comes with a reason in the sirius_error. */
 enum image_decode_status {
 	IMAGE_OK = 0,          /* *out holds the image */
-	IMAGE_UNSUPPORTED,     /* not an image format this build decodes (WebP, unknown bytes) */
+	IMAGE_UNSUPPORTED,     /* not an image this build decodes (unknown bytes, an animated WebP) */
 	IMAGE_CORRUPT,         /* malformed or truncated data */
 	IMAGE_TOO_MANY_PIXELS, /* the declared size exceeds max_pixels or BITMAP_MAX_SIDE */
 	IMAGE_NO_MEMORY        /* an allocation failed */
@@ -37,12 +37,13 @@ const char *image_decode_status_name(enum image_decode_status status);
 
 /*
  * Decodes a PNG, a JPEG (grey, RGB, YCbCr, CMYK or YCCK; the EXIF orientation
- * is applied) or the first frame of a GIF (transparent pixels and the area the
- * frame does not cover are white) into a new greymap in *out, to be freed with
+ * is applied), the first frame of a GIF (transparent pixels and the area the
+ * frame does not cover are white) or a still WebP (lossy or lossless; alpha
+ * composited on white) into a new greymap in *out, to be freed with
  * greymap_free. The size an image declares in its header is checked against
  * max_pixels (0 means BITMAP_MAX_PIXELS; larger values are clamped to it) and
  * BITMAP_MAX_SIDE before anything of that size is allocated.
- * WebP is recognised but this build has no decoder for it: IMAGE_UNSUPPORTED.
+ * An animated WebP is refused with IMAGE_UNSUPPORTED.
  * On failure *out is NULL and err says why.
  */
 enum image_decode_status image_decode(const uint8_t *data, size_t len, size_t max_pixels,

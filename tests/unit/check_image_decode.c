@@ -1,4 +1,4 @@
-/* check_image_decode.c: unit tests of sniffing and decoding uploaded PNG, JPEG and GIF images. */
+/* check_image_decode.c: unit tests of sniffing and decoding uploaded PNG, JPEG, GIF and WebP images. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +7,7 @@
 #include <gif_lib.h>
 #include <jpeglib.h>
 #include <png.h>
+#include <webp/encode.h>
 
 #include "bitmap.h"
 #include "bitmap_png.h"
@@ -213,6 +214,120 @@ static uint8_t *stripes(int w, int h)
 	return idx;
 }
 
+/*
+ * A WebP of w x h RGBA pixels with libwebp's encoder: lossless (pixels come
+ * back exact), else lossy at the given quality (with an ALPH chunk when some
+ * pixel is not opaque). Copied to a buffer of exactly its size for ASan.
+ */
+static uint8_t *make_webp(const uint8_t *rgba, int w, int h, int lossless, float quality, size_t *len)
+{
+	uint8_t *out = NULL, *copy;
+	size_t size = lossless ? WebPEncodeLosslessRGBA(rgba, w, h, w * 4, &out)
+			       : WebPEncodeRGBA(rgba, w, h, w * 4, quality, &out);
+
+	ck_assert_msg(size > 0 && out != NULL, "libwebp could not encode a %dx%d image", w, h);
+	copy = malloc(size);
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, out, size);
+	WebPFree(out);
+	*len = size;
+	return copy;
+}
+
+/* A w x h RGBA image of varied colours; with_alpha adds transparent, half and graded alpha. */
+static uint8_t *webp_test_rgba(int w, int h, int with_alpha)
+{
+	uint8_t *rgba = malloc((size_t)w * (size_t)h * 4);
+	int x, y;
+
+	ck_assert_ptr_nonnull(rgba);
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++) {
+			uint8_t *p = rgba + ((size_t)y * (size_t)w + (size_t)x) * 4;
+
+			p[0] = (uint8_t)(x * 37 + y * 11);
+			p[1] = (uint8_t)(x * 5 + y * 29 + 40);
+			p[2] = (uint8_t)(x * y * 3 + 100);
+			p[3] = 255;
+			if (with_alpha)
+				p[3] = (x + y) % 5 == 0 ? 0 : (x + y) % 5 == 1 ? 128 : (uint8_t)(x * 255 / (w - 1));
+		}
+	return rgba;
+}
+
+/* An RGBA copy of an RGB image, every pixel opaque. */
+static uint8_t *rgba_of_rgb(const uint8_t *rgb, int w, int h)
+{
+	uint8_t *rgba = malloc((size_t)w * (size_t)h * 4);
+	size_t i;
+
+	ck_assert_ptr_nonnull(rgba);
+	for (i = 0; i < (size_t)w * (size_t)h; i++) {
+		memcpy(rgba + 4 * i, rgb + 3 * i, 3);
+		rgba[4 * i + 3] = 255;
+	}
+	return rgba;
+}
+
+/* The grey an RGBA pixel must decode to: the PNG path's formula, composited on white. */
+static int expected_grey(const uint8_t *p)
+{
+	unsigned grey = (299u * p[0] + 587u * p[1] + 114u * p[2] + 500u) / 1000u;
+
+	return (int)((grey * p[3] + 255u * (255u - p[3]) + 127u) / 255u);
+}
+
+static void put_le24(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	put_le24(p, v);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+/*
+ * An animated WebP of one frame (the VP8 or VP8L chunk of the still WebP
+ * still_webp) on a canvas_w x canvas_h canvas, built chunk by chunk as the
+ * container specification lays it out: VP8X, ANIM, ANMF.
+ */
+static uint8_t *make_animated_webp(const uint8_t *still_webp, size_t still_len, int frame_w, int frame_h,
+				   uint32_t canvas_w, uint32_t canvas_h, size_t *len)
+{
+	size_t frame_len = still_len - 12; /* the still image's chunks after 'RIFF' size 'WEBP' */
+	size_t total = 12 + (8 + 10) + (8 + 6) + (8 + 16 + frame_len);
+	uint8_t *out = calloc(1, total), *p = out;
+
+	ck_assert_ptr_nonnull(out);
+	ck_assert(memcmp(still_webp + 12, "VP8L", 4) == 0 || memcmp(still_webp + 12, "VP8 ", 4) == 0);
+	memcpy(p, "RIFF", 4);
+	put_le32(p + 4, (uint32_t)(total - 8));
+	memcpy(p + 8, "WEBP", 4);
+	p += 12;
+	memcpy(p, "VP8X", 4);
+	put_le32(p + 4, 10);
+	p[8] = 0x02; /* the animation flag */
+	put_le24(p + 12, canvas_w - 1);
+	put_le24(p + 15, canvas_h - 1);
+	p += 8 + 10;
+	memcpy(p, "ANIM", 4);
+	put_le32(p + 4, 6);
+	memset(p + 8, 0xff, 4); /* background: opaque white */
+	p += 8 + 6;
+	memcpy(p, "ANMF", 4);
+	put_le32(p + 4, (uint32_t)(16 + frame_len));
+	put_le24(p + 14, (uint32_t)frame_w - 1);
+	put_le24(p + 17, (uint32_t)frame_h - 1);
+	put_le24(p + 20, 100); /* duration in ms */
+	memcpy(p + 24, still_webp + 12, frame_len);
+	*len = total;
+	return out;
+}
+
 static struct greymap *gradient(int w, int h)
 {
 	struct greymap *gm = greymap_new(w, h);
@@ -314,13 +429,13 @@ START_TEST(test_png_labelled_jpeg_is_sniffed_as_png)
 }
 END_TEST
 
-START_TEST(test_webp_and_unknown_are_unsupported)
+START_TEST(test_unknown_is_unsupported)
 {
-	static const uint8_t webp[] = { 'R', 'I', 'F', 'F', 0x24, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', ' ' };
+	static const uint8_t wav[] = { 'R', 'I', 'F', 'F', 0x24, 0, 0, 0, 'W', 'A', 'V', 'E', 'f', 'm', 't', ' ' };
 	struct greymap *out = (struct greymap *)1;
 	struct sirius_error err;
 
-	ck_assert_int_eq(decode(webp, sizeof(webp), 0, &out, &err), IMAGE_UNSUPPORTED);
+	ck_assert_int_eq(decode(wav, sizeof(wav), 0, &out, &err), IMAGE_UNSUPPORTED);
 	ck_assert_msg(strstr(err.message, "WebP") != NULL, "%s", err.message);
 	out = (struct greymap *)1;
 	ck_assert_int_eq(decode((const uint8_t *)"hello world", 11, 0, &out, &err), IMAGE_UNSUPPORTED);
@@ -605,6 +720,109 @@ START_TEST(test_gif_interlaced_and_opaque)
 }
 END_TEST
 
+START_TEST(test_webp_lossless_exact)
+{
+	uint8_t *rgba = webp_test_rgba(37, 23, 0);
+	struct greymap *out = NULL;
+	struct sirius_error err;
+	size_t len, i;
+	uint8_t *webp = make_webp(rgba, 37, 23, 1, 0, &len);
+
+	ck_assert_int_eq(image_sniff(webp, len), IMAGE_FORMAT_WEBP);
+	ck_assert_int_eq(decode(webp, len, 0, &out, &err), IMAGE_OK);
+	ck_assert_int_eq(out->width, 37);
+	ck_assert_int_eq(out->height, 23);
+	for (i = 0; i < 37 * 23; i++)
+		ck_assert_msg(out->pixels[i] == expected_grey(rgba + 4 * i), "pixel %zu: %d, want %d", i,
+			      out->pixels[i], expected_grey(rgba + 4 * i));
+	greymap_free(out);
+	free(webp);
+	free(rgba);
+}
+END_TEST
+
+START_TEST(test_webp_lossless_alpha_on_white)
+{
+	uint8_t *rgba = webp_test_rgba(31, 17, 1);
+	struct greymap *out = NULL;
+	struct sirius_error err;
+	size_t len, i;
+	uint8_t *webp = make_webp(rgba, 31, 17, 1, 0, &len);
+	int transparent = 0, half = 0;
+
+	ck_assert_int_eq(decode(webp, len, 0, &out, &err), IMAGE_OK);
+	ck_assert_int_eq(out->width, 31);
+	ck_assert_int_eq(out->height, 17);
+	for (i = 0; i < 31 * 17; i++) {
+		ck_assert_msg(out->pixels[i] == expected_grey(rgba + 4 * i), "pixel %zu (alpha %d): %d, want %d", i,
+			      rgba[4 * i + 3], out->pixels[i], expected_grey(rgba + 4 * i));
+		if (rgba[4 * i + 3] == 0) {
+			ck_assert_int_eq(out->pixels[i], 255);
+			transparent++;
+		}
+		half += rgba[4 * i + 3] == 128;
+	}
+	ck_assert_int_gt(transparent, 50);
+	ck_assert_int_gt(half, 50);
+	greymap_free(out);
+	free(webp);
+	free(rgba);
+}
+END_TEST
+
+START_TEST(test_webp_lossy_colour_and_alpha)
+{
+	uint8_t *rgb = quarters_rgb(64, 64), *rgba = rgba_of_rgb(rgb, 64, 64);
+	int alpha;
+
+	for (alpha = 0; alpha <= 1; alpha++) {
+		struct greymap *out = NULL;
+		struct sirius_error err;
+		size_t len, i;
+		uint8_t *webp;
+
+		/* With alpha: the blue quarter (bottom left) transparent, so white on the paper. */
+		for (i = 0; alpha && i < 64 * 64; i++)
+			if (i % 64 < 32 && i / 64 >= 32)
+				rgba[4 * i + 3] = 0;
+		webp = make_webp(rgba, 64, 64, 0, 90, &len);
+		ck_assert(memcmp(webp + 12, alpha ? "VP8X" : "VP8 ", 4) == 0);
+		ck_assert_int_eq(decode(webp, len, 0, &out, &err), IMAGE_OK);
+		ck_assert_int_eq(out->width, 64);
+		ck_assert_int_eq(out->height, 64);
+		ck_assert_int_lt(abs(pixel(out, 16, 16) - 76), 10);  /* red */
+		ck_assert_int_lt(abs(pixel(out, 48, 16) - 150), 10); /* green */
+		if (alpha)
+			ck_assert_int_eq(pixel(out, 16, 48), 255);  /* transparent blue */
+		else
+			ck_assert_int_lt(abs(pixel(out, 16, 48) - 29), 10); /* blue */
+		ck_assert_int_gt(pixel(out, 48, 48), 245);           /* white */
+		greymap_free(out);
+		free(webp);
+	}
+	free(rgba);
+	free(rgb);
+}
+END_TEST
+
+START_TEST(test_webp_animation_is_unsupported)
+{
+	uint8_t *rgba = webp_test_rgba(8, 6, 0);
+	struct greymap *out = NULL;
+	struct sirius_error err;
+	size_t still_len, len;
+	uint8_t *still = make_webp(rgba, 8, 6, 1, 0, &still_len);
+	uint8_t *anim = make_animated_webp(still, still_len, 8, 6, 10, 10, &len);
+
+	ck_assert_int_eq(image_sniff(anim, len), IMAGE_FORMAT_WEBP);
+	ck_assert_int_eq(decode(anim, len, 0, &out, &err), IMAGE_UNSUPPORTED);
+	ck_assert_msg(strstr(err.message, "animated") != NULL, "%s", err.message);
+	free(anim);
+	free(still);
+	free(rgba);
+}
+END_TEST
+
 /* ---- hostile input ------------------------------------------------------------ */
 
 static void expect_status(const uint8_t *data, size_t len, size_t max_pixels, enum image_decode_status want,
@@ -777,6 +995,105 @@ START_TEST(test_huge_declared_sizes)
 }
 END_TEST
 
+START_TEST(test_truncated_and_corrupt_webp)
+{
+	static const uint8_t bare_header[] = { 'R', 'I', 'F', 'F', 0x24, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', ' ' };
+	static const long cuts[] = { 12, 16, 20, 22, 25, 30, -1, -2, -10 };
+	uint8_t *rgba = webp_test_rgba(64, 64, 1);
+	size_t lossless_len, lossy_len, alpha_len;
+	uint8_t *lossless = make_webp(rgba, 64, 64, 1, 0, &lossless_len);
+	uint8_t *alpha = make_webp(rgba, 64, 64, 0, 80, &alpha_len);
+	uint8_t *lossy, *copy;
+	size_t i;
+
+	for (i = 0; i < 64 * 64; i++)
+		rgba[4 * i + 3] = 255;
+	lossy = make_webp(rgba, 64, 64, 0, 80, &lossy_len);
+
+	expect_status(bare_header, sizeof(bare_header), 0, IMAGE_CORRUPT, "WebP of a bare header");
+	expect_truncations_corrupt(lossless, lossless_len, cuts, sizeof(cuts) / sizeof(cuts[0]), "lossless WebP");
+	expect_truncations_corrupt(lossless, lossless_len, (const long[]){ (long)lossless_len / 2 }, 1,
+				   "lossless WebP");
+	expect_truncations_corrupt(lossy, lossy_len, cuts, sizeof(cuts) / sizeof(cuts[0]), "lossy WebP");
+	expect_truncations_corrupt(lossy, lossy_len, (const long[]){ (long)lossy_len / 2 }, 1, "lossy WebP");
+	expect_truncations_corrupt(alpha, alpha_len, cuts, sizeof(cuts) / sizeof(cuts[0]), "lossy WebP with alpha");
+	expect_truncations_corrupt(alpha, alpha_len, (const long[]){ 40, (long)alpha_len / 2 }, 2,
+				   "lossy WebP with alpha");
+
+	/* The RIFF size claiming more than was sent: cut short in transit. */
+	copy = malloc(lossless_len);
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, lossless, lossless_len);
+	put_le32(copy + 4, (uint32_t)lossless_len);
+	expect_status(copy, lossless_len, 0, IMAGE_CORRUPT, "WebP whose RIFF size is too large");
+	memcpy(copy, lossless, lossless_len);
+	ck_assert_int_eq(copy[20], 0x2f);
+	copy[20] = 0x00; /* the VP8L signature byte */
+	expect_status(copy, lossless_len, 0, IMAGE_CORRUPT, "lossless WebP without its signature");
+	free(copy);
+
+	/* A lossy key frame: 3 bytes of frame tag, 9d 01 2a, then 14-bit width and height. */
+	ck_assert(memcmp(lossy + 12, "VP8 ", 4) == 0);
+	ck_assert(memcmp(lossy + 23, "\x9d\x01\x2a", 3) == 0);
+	copy = malloc(lossy_len);
+	ck_assert_ptr_nonnull(copy);
+	memcpy(copy, lossy, lossy_len);
+	copy[26] = copy[27] = 0; /* width 0 */
+	expect_status(copy, lossy_len, 0, IMAGE_CORRUPT, "lossy WebP of width 0");
+	memcpy(copy, lossy, lossy_len);
+	copy[24] = 0x00; /* the start code */
+	expect_status(copy, lossy_len, 0, IMAGE_CORRUPT, "lossy WebP without its start code");
+	free(copy);
+
+	free(alpha);
+	free(lossy);
+	free(lossless);
+	free(rgba);
+}
+END_TEST
+
+/*
+ * Sizes are checked from the header before anything is allocated or decoded:
+ * each file below holds far fewer pixels than it declares, so a decode that
+ * came first would have failed as corrupt, not as too large.
+ */
+START_TEST(test_huge_declared_webp_sizes)
+{
+	uint8_t *rgba = webp_test_rgba(100, 100, 0);
+	size_t lossless_len, lossy_len, anim_len;
+	uint8_t *lossless = make_webp(rgba, 100, 100, 1, 0, &lossless_len);
+	uint8_t *lossy = make_webp(rgba, 100, 100, 0, 75, &lossy_len);
+	uint8_t *anim = make_animated_webp(lossless, lossless_len, 100, 100, 60000, 60000, &anim_len);
+
+	/* The real size, with a pixel budget just below and at it. */
+	expect_status(lossless, lossless_len, 9999, IMAGE_TOO_MANY_PIXELS, "lossless WebP over budget");
+	expect_status(lossless, lossless_len, 10000, IMAGE_OK, "lossless WebP just within budget");
+	expect_status(lossy, lossy_len, 9999, IMAGE_TOO_MANY_PIXELS, "lossy WebP over budget");
+	expect_status(lossy, lossy_len, 10000, IMAGE_OK, "lossy WebP just within budget");
+
+	/* VP8L: the signature byte, then width - 1 and height - 1 in 14 bits each, little-endian. */
+	ck_assert_int_eq(lossless[20], 0x2f);
+	put_le32(lossless + 21, 16383u | 16383u << 14);
+	expect_status(lossless, lossless_len, 0, IMAGE_TOO_MANY_PIXELS, "lossless WebP of 16384x16384");
+	put_le32(lossless + 21, 16383u | 999u << 14);
+	expect_status(lossless, lossless_len, 1000 * 1000, IMAGE_TOO_MANY_PIXELS, "lossless WebP of 16384x1000");
+
+	/* VP8: width and height after the start code (2 bits of scaling above 14 of size). */
+	ck_assert(memcmp(lossy + 23, "\x9d\x01\x2a", 3) == 0);
+	put_le16(lossy + 26, 16383);
+	put_le16(lossy + 28, 16383);
+	expect_status(lossy, lossy_len, 0, IMAGE_TOO_MANY_PIXELS, "lossy WebP of 16383x16383");
+
+	/* VP8X: a canvas of 60000x60000 (libwebp itself refuses 2^32 pixels or more as corrupt). */
+	expect_status(anim, anim_len, 0, IMAGE_TOO_MANY_PIXELS, "WebP canvas of 60000x60000");
+
+	free(anim);
+	free(lossy);
+	free(lossless);
+	free(rgba);
+}
+END_TEST
+
 /* Applies one to four random edits to a copy of seed; returns the new length. */
 static size_t mutate(const uint8_t *seed, size_t len, uint8_t *buf, uint32_t *rng)
 {
@@ -825,9 +1142,10 @@ START_TEST(test_fuzz_mutated_images)
 	struct greymap *gm = gradient(24, 17);
 	uint8_t *rgb = quarters_rgb(24, 16), *idx = stripes(12, 9);
 	struct gif_frame frames[2] = { { 1, 1, 12, 9, 0, 2, NULL }, { 0, 0, 12, 9, 1, -1, NULL } };
+	uint8_t *rgba = webp_test_rgba(11, 9, 1), *rgba_opaque = rgba_of_rgb(rgb, 24, 16);
 	uint8_t cmyk[16 * 8 * 4];
-	uint8_t *seeds[8];
-	size_t lens[8], i, max_len = 0;
+	uint8_t *seeds[11];
+	size_t lens[11], i, max_len = 0;
 	uint32_t rng = 20240601;
 	int counts[5] = { 0 }, iteration;
 	uint8_t *buf;
@@ -843,14 +1161,17 @@ START_TEST(test_fuzz_mutated_images)
 	seeds[5] = make_gif(14, 11, frames, 2, &lens[5]);
 	seeds[6] = make_gif(12, 9, frames + 1, 1, &lens[6]);
 	seeds[7] = make_jpeg(24, 16, 3, rgb, 75, 0, 3, &lens[7]);
-	for (i = 0; i < 8; i++)
+	seeds[8] = make_webp(rgba, 11, 9, 1, 0, &lens[8]);
+	seeds[9] = make_webp(rgba_opaque, 24, 16, 0, 70, &lens[9]);
+	seeds[10] = make_webp(rgba, 11, 9, 0, 70, &lens[10]);
+	for (i = 0; i < 11; i++)
 		if (lens[i] > max_len)
 			max_len = lens[i];
 	buf = malloc(max_len);
 	ck_assert_ptr_nonnull(buf);
 
-	for (iteration = 0; iteration < 4000; iteration++) {
-		size_t which = (size_t)iteration % 8, n;
+	for (iteration = 0; iteration < 5500; iteration++) {
+		size_t which = (size_t)iteration % 11, n;
 		struct greymap *out = NULL;
 		struct sirius_error err = { "" };
 		enum image_decode_status status;
@@ -890,8 +1211,10 @@ START_TEST(test_fuzz_mutated_images)
 	ck_assert_int_gt(counts[IMAGE_CORRUPT], 100);
 	ck_assert_int_eq(counts[IMAGE_NO_MEMORY], 0);
 	free(buf);
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < 11; i++)
 		free(seeds[i]);
+	free(rgba_opaque);
+	free(rgba);
 	free(rgb);
 	free(idx);
 	greymap_free(gm);
@@ -907,7 +1230,7 @@ int main(void)
 
 	tcase_add_test(sniff, test_sniff_every_format);
 	tcase_add_test(sniff, test_png_labelled_jpeg_is_sniffed_as_png);
-	tcase_add_test(sniff, test_webp_and_unknown_are_unsupported);
+	tcase_add_test(sniff, test_unknown_is_unsupported);
 	suite_add_tcase(s, sniff);
 
 	tcase_set_timeout(formats, 60);
@@ -920,13 +1243,19 @@ int main(void)
 	tcase_add_test(formats, test_photo_to_print_is_fast);
 	tcase_add_test(formats, test_gif_first_frame_with_transparency);
 	tcase_add_test(formats, test_gif_interlaced_and_opaque);
+	tcase_add_test(formats, test_webp_lossless_exact);
+	tcase_add_test(formats, test_webp_lossless_alpha_on_white);
+	tcase_add_test(formats, test_webp_lossy_colour_and_alpha);
+	tcase_add_test(formats, test_webp_animation_is_unsupported);
 	suite_add_tcase(s, formats);
 
 	tcase_set_timeout(hostile, 120);
 	tcase_add_test(hostile, test_truncated_and_corrupt_png);
 	tcase_add_test(hostile, test_truncated_and_corrupt_jpeg);
 	tcase_add_test(hostile, test_truncated_and_corrupt_gif);
+	tcase_add_test(hostile, test_truncated_and_corrupt_webp);
 	tcase_add_test(hostile, test_huge_declared_sizes);
+	tcase_add_test(hostile, test_huge_declared_webp_sizes);
 	tcase_add_test(hostile, test_fuzz_mutated_images);
 	suite_add_tcase(s, hostile);
 	return run_suite(s);
