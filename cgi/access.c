@@ -57,3 +57,29 @@ int printer_access_check(struct ctx *ctx, enum printer_access need, struct db_pr
 	}
 	return 1;
 }
+
+int printer_message_check(struct ctx *ctx, struct db_printer *printer, struct db_message *message)
+{
+	struct sirius_error err;
+	int64_t mid = input_int(ctx, "mid");
+	int rc;
+
+	if (!printer_access_check(ctx, PRINTER_ACCESS_OWNER, printer, NULL))
+		return 0;
+	if (mid > UINT32_MAX) {
+		reply_error(ctx, 404, "This printer has no such message.");
+		return 0;
+	}
+	rc = db_message_get(ctx->db, (uint32_t)mid, message, &err);
+	if (rc < 0) {
+		reply_server_error(ctx, "reading a message", &err);
+		return 0;
+	}
+	if (rc == 0 || message->printer_id != printer->id) {
+		if (rc)
+			db_message_clear(message);
+		reply_error(ctx, 404, "This printer has no such message.");
+		return 0;
+	}
+	return 1;
+}

@@ -43,4 +43,13 @@ enum printer_access printer_access(struct ctx *ctx, int64_t printer_id, struct d
 int printer_access_check(struct ctx *ctx, enum printer_access need, struct db_printer *printer,
 			 enum printer_access *have);
 
+/*
+ * For handlers of /printer/{id}/message/{mid}/...: checks that the signed-in
+ * user owns the printer of the path parameter "id" and that message "mid" is
+ * one of its messages; fills *printer and *message (db_message_clear it).
+ * Returns 1 when it is; otherwise replies (404 for anyone but the owner and
+ * for a message of another printer, 500 on a database error) and returns 0.
+ */
+int printer_message_check(struct ctx *ctx, struct db_printer *printer, struct db_message *message);
+
 #endif

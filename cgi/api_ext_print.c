@@ -1,8 +1,9 @@
 /* api_ext_print.c: POST /ext_api/v1/printer/ID/print_html, printing HTML with an API key or a session. */
 #include <string.h>
 
+#include "access.h"
 #include "page.h"
-
+#include "print_answer.h"
 #include "print_submit.h"
 
 /*
@@ -42,20 +43,6 @@ static int caller(struct ctx *ctx, struct db_user *user)
 }
 
 /*
- * Whether user may print to printer: its owner, or a friend of its owner
- * (someone the owner lists). Returns 1, 0, or -1 with a reason in err.
- */
-static int may_print(struct ctx *ctx, const struct db_user *user, const struct db_printer *printer,
-		     struct sirius_error *err)
-{
-	if (!printer->owner_id)
-		return 0;
-	if (printer->owner_id == user->id)
-		return 1;
-	return db_friend_is(ctx->db, printer->owner_id, user->id, err);
-}
-
-/*
  * Prints the JSON body's "message" (HTML) to printer ID with "face"
  * "default" or "noface", from the caller's user name. Answers JSON: 200
  * {"status": "sent"}, 504 {"status": "failed-offline"}, 503
@@ -72,17 +59,15 @@ int api_ext_print_html(struct ctx *ctx)
 	struct print_request req;
 	struct db_printer printer;
 	struct db_user user;
-	cJSON *data;
+	enum printer_access access;
 	int rc;
 
 	if (!caller(ctx, &user))
 		return 0;
-	rc = db_printer_by_id(ctx->db, input_int(ctx, "id"), &printer, &err);
-	if (rc > 0)
-		rc = may_print(ctx, &user, &printer, &err);
-	if (rc < 0)
+	access = printer_access_of(ctx->db, user.id, input_int(ctx, "id"), &printer, &err);
+	if (access == PRINTER_ACCESS_ERROR)
 		return reply_server_error(ctx, "looking up a printer", &err);
-	if (rc == 0)
+	if (access == PRINTER_ACCESS_NONE)
 		return reply_error(ctx, 404, "You have no printer with this id, and nobody shares one with it with you.");
 	if (strcmp(face, "default") != 0 && strcmp(face, "noface") != 0)
 		return reply_error(ctx, 400, "The face must be \"default\" or \"noface\".");
@@ -92,30 +77,6 @@ int api_ext_print_html(struct ctx *ctx)
 	req.len = strlen(message);
 	req.sender = user.name;
 	req.no_face = strcmp(face, "noface") == 0;
-	if (print_submit(ctx, printer.id, &req, &res, &err) < 0)
-		return reply_server_error(ctx, "printing through the external API", &err);
-	data = cJSON_CreateObject();
-	switch (res.status) {
-	case PRINT_SUBMIT_SENT:
-		cJSON_AddStringToObject(data, "status", "sent");
-		return reply_json(ctx, 200, data);
-	case PRINT_SUBMIT_OFFLINE:
-		cJSON_AddStringToObject(data, "status", "failed-offline");
-		return reply_json(ctx, 504, data);
-	case PRINT_SUBMIT_RELAY_DOWN:
-		cgi_log("printing through the external API: the relay: %s", err.message);
-		cJSON_AddStringToObject(data, "status", "failed-relay-unreachable");
-		cJSON_AddStringToObject(data, "error", "The server cannot reach its printers right now; try again later.");
-		return reply_json(ctx, 503, data);
-	case PRINT_SUBMIT_REFUSED:
-	case PRINT_SUBMIT_ERROR:
-		break;
-	}
-	cJSON_Delete(data);
-	if (res.status == PRINT_SUBMIT_REFUSED && res.render == RENDER_BODY_TOO_LARGE)
-		return reply_error(ctx, 413, "The message is too large: %s.", err.message);
-	if (res.status == PRINT_SUBMIT_REFUSED)
-		return reply_error(ctx, 422, "The message cannot be printed (%s): %s.", render_status_name(res.render),
-				   err.message);
-	return reply_server_error(ctx, "printing through the external API", &err);
+	rc = print_submit(ctx, printer.id, &req, &res, &err);
+	return print_answer_json(ctx, "printing through the external API", rc, &res, &err);
 }

@@ -6,6 +6,7 @@
 
 #include "device_key_url.h"
 #include "http_accept.h"
+#include "print_answer.h"
 #include "print_settings.h"
 #include "print_submit.h"
 #include "relay_client.h"
@@ -180,61 +181,20 @@ static int json_message(struct ctx *ctx, const cJSON *json, enum render_kind *ki
 }
 
 /*
- * Turns the outcome of a print into the answer: 200 {"status": "sent"} (the
- * key's use recorded), 504 {"status": "failed-offline"}, 503
- * {"status": "failed-relay-unreachable", "error"}, 413 or 422 when the
- * renderer refused the message (a limit, an unreadable image), 500.
- */
-static int print_answer(struct ctx *ctx, const struct key_target *t, const char *sender, int rc,
-			const struct print_submit_result *res, const struct sirius_error *err)
-{
-	struct sirius_error use_err;
-	cJSON *data;
-
-	if (rc < 0)
-		return reply_server_error(ctx, "printing with a device key", err);
-	switch (res->status) {
-	case PRINT_SUBMIT_SENT:
-		if (db_device_key_used(ctx->db, t->key.id, sender, &use_err) < 0)
-			cgi_log("recording a use of device key %lld: %s", (long long)t->key.id, use_err.message);
-		data = cJSON_CreateObject();
-		cJSON_AddStringToObject(data, "status", "sent");
-		return reply_json(ctx, 200, data);
-	case PRINT_SUBMIT_OFFLINE:
-		data = cJSON_CreateObject();
-		cJSON_AddStringToObject(data, "status", "failed-offline");
-		return reply_json(ctx, 504, data);
-	case PRINT_SUBMIT_RELAY_DOWN:
-		cgi_log("printing with a device key: the relay: %s", err->message);
-		data = cJSON_CreateObject();
-		cJSON_AddStringToObject(data, "status", "failed-relay-unreachable");
-		cJSON_AddStringToObject(data, "error", "The server cannot reach its printers right now; try again later.");
-		return reply_json(ctx, 503, data);
-	case PRINT_SUBMIT_REFUSED:
-		if (res->render == RENDER_BODY_TOO_LARGE)
-			return reply_error(ctx, 413, "The message is too large: %s.", err->message);
-		return reply_error(ctx, 422, "The message cannot be printed (%s): %s.", render_status_name(res->render),
-				   err->message);
-	case PRINT_SUBMIT_ERROR:
-		break;
-	}
-	return reply_server_error(ctx, "printing with a device key", err);
-}
-
-/*
  * POST /printkey/KEY?from=NAME: prints the body by its Content-Type (text/html
  * as HTML, image/ * as a picture, other text/ * as plain text, application/json
- * with "html" or "text") from NAME, or "Key XXXX" without one. Answers as
- * print_answer; 400 (an empty or malformed body), 404 and 429 (key_load),
- * 413 (over the limit of the body's kind, checked on Content-Length before
- * reading), 415 (another type).
+ * with "html" or "text") from NAME, or "Key " and the key's first four
+ * characters without one. Answers as print_answer_json (the key's use
+ * recorded when sent); 400 (an empty or malformed body), 404 and 429
+ * (key_load), 413 (over the limit of the body's kind, checked on
+ * Content-Length before reading), 415 (another type).
  */
 int api_printkey_post(struct ctx *ctx)
 {
 	const struct print_settings *settings = print_settings();
 	struct print_request req = { RENDER_TEXT, NULL, 0, NULL, 0 };
 	struct print_submit_result res;
-	struct sirius_error err = { "" };
+	struct sirius_error err = { "" }, use_err;
 	char why[REQUEST_WHY_MAX], sender[DB_SENDER_MAX + 1];
 	struct key_target t;
 	cJSON *json = NULL;
@@ -281,5 +241,7 @@ int api_printkey_post(struct ctx *ctx)
 	req.sender = sender;
 	rc = print_submit(ctx, t.printer.id, &req, &res, &err);
 	cJSON_Delete(json);
-	return print_answer(ctx, &t, sender, rc, &res, &err);
+	if (rc == 0 && res.status == PRINT_SUBMIT_SENT && db_device_key_used(ctx->db, t.key.id, sender, &use_err) < 0)
+		cgi_log("recording a use of device key %lld: %s", (long long)t.key.id, use_err.message);
+	return print_answer_json(ctx, "printing with a device key", rc, &res, &err);
 }

@@ -9,37 +9,11 @@
 #include "page.h"
 #include "print_job.h"
 #include "printer_payload.h"
-#include "relay_client.h"
 #include "web.h"
 
 /* The file fields of the personality form, in the order set_personality carries its images. */
 static const char *const personality_fields[] = { "face", "nothing_to_print", "cannot_see_bridge",
 						  "cannot_see_internet" };
-
-/* Asks the relay op (with a "bridge" when not NULL); the reply's field, taken out of it, or NULL (err says why). */
-static cJSON *relay_ask(struct ctx *ctx, const char *op, const char *bridge, const char *field,
-			struct sirius_error *err)
-{
-	cJSON *request = cJSON_CreateObject(), *reply = NULL, *value = NULL;
-
-	cJSON_AddStringToObject(request, "op", op);
-	if (bridge)
-		cJSON_AddStringToObject(request, "bridge", bridge);
-	if (!ctx->app->relay_socket[0])
-		error_set(err, "no relay socket");
-	else if (relay_request(ctx->app->relay_socket, request, RELAY_CLIENT_TIMEOUT_MS, &reply, err) == 0) {
-		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok")))
-			error_set(err, "%s", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(reply, "error"))
-				  ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(reply, "error")) : "an error");
-		else
-			value = cJSON_DetachItemFromObjectCaseSensitive(reply, field);
-		if (!value && err->message[0] == '\0')
-			error_set(err, "no %s in the reply", field);
-	}
-	cJSON_Delete(request);
-	cJSON_Delete(reply);
-	return value;
-}
 
 /* Replaces the number field name of every item of list by the time in words. */
 static void times_in_words(cJSON *list, const char *name)
@@ -67,9 +41,9 @@ static int admin_page(struct ctx *ctx, int status, const char *error, const char
 	struct sirius_error err = { "" };
 	cJSON *data = cJSON_CreateObject(), *bridges, *devices, *counters, *list, *c;
 
-	bridges = relay_ask(ctx, "bridges", NULL, "bridges", &err);
-	devices = bridges ? relay_ask(ctx, "devices", NULL, "devices", &err) : NULL;
-	counters = devices ? relay_ask(ctx, "counters", NULL, "counters", &err) : NULL;
+	bridges = web_relay_ask(ctx, "bridges", NULL, "bridges", &err);
+	devices = bridges ? web_relay_ask(ctx, "devices", NULL, "devices", &err) : NULL;
+	counters = devices ? web_relay_ask(ctx, "counters", NULL, "counters", &err) : NULL;
 	if (!counters) {
 		cgi_log("the relay for /admin: %s", err.message);
 		cJSON_AddBoolToObject(data, "relay_down", 1);
@@ -93,7 +67,7 @@ static int admin_page(struct ctx *ctx, int status, const char *error, const char
 		}
 		cJSON_Delete(counters);
 		if (bridge) {
-			cJSON *records = relay_ask(ctx, "logs", bridge, "records", &err);
+			cJSON *records = web_relay_ask(ctx, "logs", bridge, "records", &err);
 
 			cJSON_AddStringToObject(data, "log_bridge", bridge);
 			if (records) {

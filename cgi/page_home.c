@@ -3,31 +3,6 @@
 #include "web.h"
 
 /*
- * Adds the printers shared with the user (those of people who list them as
- * a friend) to list with their owners' names. Returns 0, or -1 with a reason in err.
- */
-static int shared_printers(struct ctx *ctx, cJSON *list, struct sirius_error *err)
-{
-	struct db_printer *printers = NULL;
-	size_t n = 0, i;
-	struct db_user owner = { 0 };
-
-	if (db_printers_shared_with(ctx->db, ctx->session.user.id, &printers, &n, err) < 0)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (owner.id != printers[i].owner_id &&
-		    db_user_by_id(ctx->db, printers[i].owner_id, &owner, err) < 0) {
-			db_free(printers);
-			return -1;
-		}
-		owner.id = printers[i].owner_id;
-		web_printer_item(list, &printers[i], owner.name);
-	}
-	db_free(printers);
-	return 0;
-}
-
-/*
  * The overview of a signed-in user: their printers and the printers they may
  * print to (live status from the relay in one request), their friends, their
  * API key, a link to claim a printer. Returns 0 after replying (200; 500 on
@@ -53,7 +28,7 @@ static int overview(struct ctx *ctx)
 	for (i = 0; i < n_printers; i++)
 		web_printer_item(lists[0], &printers[i], NULL);
 	db_free(printers);
-	if (shared_printers(ctx, lists[1], &err) < 0) {
+	if (web_shared_printers(ctx, lists[1], &err) < 0) {
 		cJSON_Delete(data);
 		return reply_server_error(ctx, "listing the printers shared with you", &err);
 	}

@@ -54,7 +54,6 @@ int page_key_delete(struct ctx *ctx)
 	struct db_printer printer;
 	struct db_device_key key;
 	struct sirius_error err;
-	char *back;
 	int rc;
 
 	if (!printer_access_check(ctx, PRINTER_ACCESS_OWNER, &printer, NULL))
@@ -70,8 +69,5 @@ int page_key_delete(struct ctx *ctx)
 		return confirm_page(ctx, &printer, &key, 400, "Tick the box to confirm that the key should stop working.");
 	if (db_device_key_delete(ctx->db, key.id, printer.id, &err) < 0)
 		return reply_server_error(ctx, "deleting a device key", &err);
-	back = g_strdup_printf("/printer/%" G_GINT64_FORMAT "#keys", printer.id);
-	rc = reply_redirect(ctx, back);
-	g_free(back);
-	return rc;
+	return reply_printer_redirect(ctx, printer.id, "keys");
 }

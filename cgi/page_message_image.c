@@ -8,20 +8,11 @@ int page_message_image(struct ctx *ctx)
 {
 	struct db_printer printer;
 	struct db_message message;
-	struct sirius_error err;
-	int64_t mid = input_int(ctx, "mid");
-	int rc;
 
-	if (!printer_access_check(ctx, PRINTER_ACCESS_OWNER, &printer, NULL))
+	if (!printer_message_check(ctx, &printer, &message))
 		return 0;
-	if (mid > UINT32_MAX)
-		return reply_error(ctx, 404, "This printer has no such message.");
-	rc = db_message_get(ctx->db, (uint32_t)mid, &message, &err);
-	if (rc < 0)
-		return reply_server_error(ctx, "reading a message", &err);
-	if (rc == 0 || message.printer_id != printer.id || !message.png) {
-		if (rc)
-			db_message_clear(&message);
+	if (!message.png) {
+		db_message_clear(&message);
 		return reply_error(ctx, 404, "This printer has no such message.");
 	}
 	response_header(&ctx->res, "Cache-Control", "private, max-age=86400");

@@ -2,7 +2,6 @@
 #include <stdlib.h>
 
 #include "access.h"
-#include "bitmap_png.h"
 #include "page.h"
 #include "print_form.h"
 #include "web.h"
@@ -17,12 +16,10 @@ int page_preview(struct ctx *ctx)
 {
 	struct db_printer printer;
 	struct print_form form;
-	struct render_result result;
 	struct sirius_error err;
 	char why[REQUEST_WHY_MAX];
-	enum render_status rs;
-	uint8_t *png = NULL;
-	size_t len = 0;
+	uint8_t *png;
+	size_t len;
 	int status;
 
 	if (!printer_access_check(ctx, PRINTER_ACCESS_FRIEND, &printer, NULL))
@@ -32,12 +29,9 @@ int page_preview(struct ctx *ctx)
 		return reply_server_error(ctx, "checking the printer to print to", &err);
 	if (status > 0)
 		return reply_error(ctx, status, "%s", why);
-	rs = print_render(&form.request, (time_t)ctx->now, &result, &err);
-	if (rs != RENDER_OK)
-		return reply_error(ctx, rs == RENDER_BODY_TOO_LARGE || rs == RENDER_IMAGE_TOO_LARGE ? 413 : 422, "%s",
-				   err.message);
-	status = png_write_bitmap(result.bitmap, &png, &len, &err);
-	bitmap_free(result.bitmap);
+	status = print_form_preview(ctx, &form, &png, &len, &err);
+	if (status > 0)
+		return reply_error(ctx, status, "%s", err.message);
 	if (status < 0)
 		return reply_server_error(ctx, "writing a preview", &err);
 	reply_body(ctx, 200, "image/png", png, len);

@@ -1,8 +1,8 @@
 /* page_print.c: GET and POST /printer/ID/print, the print form: preview in the page, or send. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "access.h"
-#include "bitmap_png.h"
 #include "page.h"
 #include "print_form.h"
 #include "web.h"
@@ -32,27 +32,17 @@ static int print_page(struct ctx *ctx, const struct db_printer *printer, int sta
 	return reply_page(ctx, status, "print", "Print", data);
 }
 
-/* The status of a refused render: 413 for what is too large, 422 for the rest. */
-static int refused_status(enum render_status status)
-{
-	return status == RENDER_BODY_TOO_LARGE || status == RENDER_IMAGE_TOO_LARGE ? 413 : 422;
-}
-
-/* Renders the form's message as print_submit would and shows it in the page (200; 413, 422 refused). */
+/* Renders the form's message as print_submit would and shows it in the page (200; 413, 422 refused; 500 when the PNG cannot be written). */
 static int preview(struct ctx *ctx, const struct db_printer *printer, const struct print_form *form)
 {
-	struct render_result result;
 	struct sirius_error err;
-	enum render_status status = print_render(&form->request, (time_t)ctx->now, &result, &err);
-	uint8_t *png = NULL;
-	size_t len = 0;
+	uint8_t *png;
+	size_t len;
 	char *uri;
-	int rc;
+	int rc = print_form_preview(ctx, form, &png, &len, &err);
 
-	if (status != RENDER_OK)
-		return print_page(ctx, printer, refused_status(status), err.message, NULL, form, NULL);
-	rc = png_write_bitmap(result.bitmap, &png, &len, &err);
-	bitmap_free(result.bitmap);
+	if (rc > 0)
+		return print_page(ctx, printer, rc, err.message, NULL, form, NULL);
 	if (rc < 0)
 		return reply_server_error(ctx, "writing a preview", &err);
 	uri = web_png_data_uri(png, len);
@@ -103,7 +93,7 @@ static int send_print(struct ctx *ctx, const struct db_printer *printer, const s
 		return print_page(ctx, printer, 503, "The printer cannot be reached right now, so the message was not "
 				  "sent. Try again in a moment.", NULL, form, NULL);
 	case PRINT_SUBMIT_REFUSED:
-		return print_page(ctx, printer, refused_status(result.render), err.message, NULL, form, NULL);
+		return print_page(ctx, printer, print_form_refused_status(result.render), err.message, NULL, form, NULL);
 	case PRINT_SUBMIT_ERROR:
 		break;
 	}

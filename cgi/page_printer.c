@@ -116,7 +116,6 @@ int page_printer(struct ctx *ctx)
 	struct db_printer printer;
 	enum printer_access access;
 	struct sirius_error err;
-	char *back;
 	int rc;
 
 	if (!printer_access_check(ctx, ctx->req.method == METHOD_POST ? PRINTER_ACCESS_OWNER : PRINTER_ACCESS_FRIEND,
@@ -131,8 +130,5 @@ int page_printer(struct ctx *ctx)
 	rc = db_printer_rename(ctx->db, printer.id, ctx->session.user.id, input_text(ctx, "printer_name"), &err);
 	if (rc < 0)
 		return reply_server_error(ctx, "renaming a printer", &err);
-	back = g_strdup_printf("/printer/%" G_GINT64_FORMAT, printer.id);
-	rc = reply_redirect(ctx, back);
-	g_free(back);
-	return rc;
+	return reply_printer_redirect(ctx, printer.id, NULL);
 }

@@ -2,6 +2,7 @@
 #include "access.h"
 #include "page.h"
 #include "print_submit.h"
+#include "web.h"
 
 /* A page saying what became of the reprint, with status and a link back to the printer. */
 static int outcome(struct ctx *ctx, const struct db_printer *printer, int status, const char *message)
@@ -26,32 +27,17 @@ int page_reprint(struct ctx *ctx)
 	struct db_message message;
 	struct print_submit_result result;
 	struct sirius_error err;
-	int64_t mid = input_int(ctx, "mid");
-	char *back;
 	int rc;
 
-	if (!printer_access_check(ctx, PRINTER_ACCESS_OWNER, &printer, NULL))
+	if (!printer_message_check(ctx, &printer, &message))
 		return 0;
-	if (mid > UINT32_MAX)
-		return reply_error(ctx, 404, "This printer has no such message.");
-	rc = db_message_get(ctx->db, (uint32_t)mid, &message, &err);
-	if (rc < 0)
-		return reply_server_error(ctx, "reading a message", &err);
-	if (rc == 0 || message.printer_id != printer.id) {
-		if (rc)
-			db_message_clear(&message);
-		return reply_error(ctx, 404, "This printer has no such message.");
-	}
 	rc = print_resend(ctx, printer.id, &message, &result, &err);
 	db_message_clear(&message);
 	if (rc < 0)
 		return reply_server_error(ctx, "printing a message again", &err);
 	switch (result.status) {
 	case PRINT_SUBMIT_SENT:
-		back = g_strdup_printf("/printer/%" G_GINT64_FORMAT "#messages", printer.id);
-		rc = reply_redirect(ctx, back);
-		g_free(back);
-		return rc;
+		return reply_printer_redirect(ctx, printer.id, "messages");
 	case PRINT_SUBMIT_OFFLINE:
 		return outcome(ctx, &printer, 409, "The printer is offline, so the message was not sent again. Try "
 			       "again when it is connected.");

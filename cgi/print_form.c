@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "access.h"
+#include "bitmap_png.h"
 #include "page.h"
 #include "print_settings.h"
 #include "web.h"
@@ -82,17 +83,25 @@ int print_form_read(struct ctx *ctx, int64_t default_target, struct print_form *
 	return 0;
 }
 
-/* Adds printers to targets, marking the selected one. */
-static void add_targets(cJSON *targets, const struct db_printer *printers, size_t n, const char *owner,
-			int64_t selected)
+int print_form_refused_status(enum render_status status)
 {
-	size_t i;
+	return status == RENDER_BODY_TOO_LARGE || status == RENDER_IMAGE_TOO_LARGE ? 413 : 422;
+}
 
-	for (i = 0; i < n; i++) {
-		cJSON *item = web_printer_item(targets, &printers[i], owner);
+int print_form_preview(struct ctx *ctx, const struct print_form *form, uint8_t **png, size_t *len,
+		       struct sirius_error *err)
+{
+	struct render_result result;
+	enum render_status status = print_render(&form->request, (time_t)ctx->now, &result, err);
+	int rc;
 
-		cJSON_AddBoolToObject(item, "selected", printers[i].id == selected);
-	}
+	*png = NULL;
+	*len = 0;
+	if (status != RENDER_OK)
+		return print_form_refused_status(status);
+	rc = png_write_bitmap(result.bitmap, png, len, err);
+	bitmap_free(result.bitmap);
+	return rc < 0 ? -1 : 0;
 }
 
 int print_form_data(struct ctx *ctx, cJSON *data, int64_t printer_id, const struct print_form *form,
@@ -100,27 +109,21 @@ int print_form_data(struct ctx *ctx, cJSON *data, int64_t printer_id, const stru
 {
 	struct db_printer *printers = NULL;
 	size_t n = 0, i;
-	cJSON *targets = cJSON_AddArrayToObject(data, "targets");
+	cJSON *targets = cJSON_AddArrayToObject(data, "targets"), *item;
 	int64_t selected = form ? form->target : printer_id;
 	const char *format = form ? form->format : "auto";
-	struct db_user owner = { 0 };
 
 	cJSON_AddNumberToObject(data, "printer_id", (double)printer_id);
 	if (db_printers_of_owner(ctx->db, ctx->session.user.id, &printers, &n, err) < 0)
 		return -1;
-	add_targets(targets, printers, n, NULL, selected);
+	for (i = 0; i < n; i++)
+		web_printer_item(targets, &printers[i], NULL);
 	db_free(printers);
-	if (db_printers_shared_with(ctx->db, ctx->session.user.id, &printers, &n, err) < 0)
+	if (web_shared_printers(ctx, targets, err) < 0)
 		return -1;
-	for (i = 0; i < n; i++) {
-		if (owner.id != printers[i].owner_id && db_user_by_id(ctx->db, printers[i].owner_id, &owner, err) < 0) {
-			db_free(printers);
-			return -1;
-		}
-		owner.id = printers[i].owner_id;
-		add_targets(targets, &printers[i], 1, owner.name, selected);
-	}
-	db_free(printers);
+	cJSON_ArrayForEach(item, targets)
+		cJSON_AddBoolToObject(item, "selected",
+				      cJSON_GetObjectItemCaseSensitive(item, "id")->valuedouble == (double)selected);
 	cJSON_AddBoolToObject(data, "face_none", form && form->no_face);
 	cJSON_AddBoolToObject(data, "format_auto", strcmp(format, "text") != 0 && strcmp(format, "html") != 0);
 	cJSON_AddBoolToObject(data, "format_text", strcmp(format, "text") == 0);

@@ -65,6 +65,19 @@ int print_format_kind(const char *format, const char *text, size_t len, enum ren
 int print_form_read(struct ctx *ctx, int64_t default_target, struct print_form *form, char why[REQUEST_WHY_MAX],
 		    struct sirius_error *err);
 
+/* The HTTP status of a message the renderer refused: 413 for what is too large, 422 for the rest. */
+int print_form_refused_status(enum render_status status);
+
+/*
+ * Renders the form's message at ctx->now exactly as print_submit would print
+ * it (print_render) and writes the bitmap as a PNG into *png (free it) and
+ * *len. Returns 0; the status of print_form_refused_status (413, 422) with a
+ * reason for the person in err when the renderer refuses it; or -1 with a
+ * reason in err when the PNG cannot be written.
+ */
+int print_form_preview(struct ctx *ctx, const struct print_form *form, uint8_t **png, size_t *len,
+		       struct sirius_error *err);
+
 /*
  * Adds what the template print_form.html shows to data: "printer_id" (where
  * the form posts), "targets" (the printers I may print to, the selected one

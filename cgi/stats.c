@@ -4,28 +4,7 @@
 #include <string.h>
 
 #include "page.h"
-#include "relay_client.h"
 #include "web.h"
-
-/* Asks the relay one op; the reply (cJSON_Delete it) when it said ok, else NULL with a reason in err. */
-static cJSON *ask(struct ctx *ctx, const char *op, struct sirius_error *err)
-{
-	cJSON *request = cJSON_CreateObject(), *reply = NULL;
-	int rc = -1;
-
-	cJSON_AddStringToObject(request, "op", op);
-	if (ctx->app->relay_socket[0])
-		rc = relay_request(ctx->app->relay_socket, request, RELAY_CLIENT_TIMEOUT_MS, &reply, err);
-	else
-		error_set(err, "no relay socket");
-	cJSON_Delete(request);
-	if (rc == 0 && !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok"))) {
-		error_set(err, "the relay answered an error to %s", op);
-		cJSON_Delete(reply);
-		return NULL;
-	}
-	return rc == 0 ? reply : NULL;
-}
 
 /* The number of items of array that have "online": true. */
 static long count_online(const cJSON *array)
@@ -47,9 +26,9 @@ int stats_collect(struct ctx *ctx, struct site_stats *out, struct sirius_error *
 	memset(out, 0, sizeof(*out));
 	if (db_stats(ctx->db, &out->db, err) < 0)
 		return -1;
-	bridges = ask(ctx, "bridges", &relay_err);
-	devices = bridges ? ask(ctx, "devices", &relay_err) : NULL;
-	counters = devices ? ask(ctx, "counters", &relay_err) : NULL;
+	bridges = web_relay_ask(ctx, "bridges", NULL, NULL, &relay_err);
+	devices = bridges ? web_relay_ask(ctx, "devices", NULL, NULL, &relay_err) : NULL;
+	counters = devices ? web_relay_ask(ctx, "counters", NULL, NULL, &relay_err) : NULL;
 	if (counters) {
 		out->relay_up = 1;
 		out->bridges_online = count_online(cJSON_GetObjectItemCaseSensitive(bridges, "bridges"));
@@ -146,4 +125,27 @@ void stats_prometheus(const struct site_stats *s, GString *out)
 				       c->string, name, grows ? "counter" : "gauge", name, c->valuedouble);
 		g_free(name);
 	}
+}
+
+int stats_reply(struct ctx *ctx, enum stats_format format)
+{
+	struct site_stats stats;
+	struct sirius_error err;
+	GString *out;
+
+	if (!stats_allowed(ctx))
+		return reply_error(ctx, 404, "There is no page at this address. Check it, or start again from the home page.");
+	if (stats_collect(ctx, &stats, &err) < 0)
+		return reply_server_error(ctx, "counting", &err);
+	out = g_string_new(NULL);
+	if (format == STATS_PROMETHEUS)
+		stats_prometheus(&stats, out);
+	else
+		stats_text(&stats, out);
+	stats_clear(&stats);
+	reply_body(ctx, 200, format == STATS_PROMETHEUS ? "text/plain; version=0.0.4; charset=utf-8"
+							: "text/plain; charset=utf-8",
+		   out->str, out->len);
+	g_string_free(out, TRUE);
+	return 0;
 }

@@ -25,6 +25,18 @@ struct site_stats {
  */
 int stats_collect(struct ctx *ctx, struct site_stats *out, struct sirius_error *err);
 
+/* How stats_reply writes the counters. */
+enum stats_format {
+	STATS_TEXT,                 /* "name: value" lines (stats_text), text/plain */
+	STATS_PROMETHEUS            /* the Prometheus text format (stats_prometheus), text/plain; version=0.0.4 */
+};
+
+/*
+ * The reply of /_/stats and /metrics: the counters in format (200); 404
+ * unless stats_allowed; 500 on a database error. Returns 0.
+ */
+int stats_reply(struct ctx *ctx, enum stats_format format);
+
 /* Frees what stats holds. */
 void stats_clear(struct site_stats *stats);
 

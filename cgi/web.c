@@ -22,6 +22,16 @@ int reply_body(struct ctx *ctx, int status, const char *content_type, const void
 	return 0;
 }
 
+int reply_printer_redirect(struct ctx *ctx, int64_t printer_id, const char *fragment)
+{
+	char *path = g_strdup_printf("/printer/%" G_GINT64_FORMAT "%s%s", printer_id, fragment ? "#" : "",
+				     fragment ? fragment : "");
+	int rc = reply_redirect(ctx, path);
+
+	g_free(path);
+	return rc;
+}
+
 const char *web_time(int64_t t, char out[WEB_TIME_SIZE])
 {
 	time_t when = (time_t)t;
@@ -86,6 +96,56 @@ cJSON *web_printer_item(cJSON *list, const struct db_printer *p, const char *own
 		cJSON_AddStringToObject(item, "owner", owner);
 	cJSON_AddItemToArray(list, item);
 	return item;
+}
+
+int web_shared_printers(struct ctx *ctx, cJSON *list, struct sirius_error *err)
+{
+	struct db_printer *printers = NULL;
+	size_t n = 0, i;
+	struct db_user owner = { 0 };
+
+	if (db_printers_shared_with(ctx->db, ctx->session.user.id, &printers, &n, err) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (owner.id != printers[i].owner_id &&
+		    db_user_by_id(ctx->db, printers[i].owner_id, &owner, err) < 0) {
+			db_free(printers);
+			return -1;
+		}
+		owner.id = printers[i].owner_id;
+		web_printer_item(list, &printers[i], owner.name);
+	}
+	db_free(printers);
+	return 0;
+}
+
+cJSON *web_relay_ask(struct ctx *ctx, const char *op, const char *bridge, const char *field,
+		     struct sirius_error *err)
+{
+	cJSON *request = cJSON_CreateObject(), *reply = NULL, *value = NULL;
+	const char *reason;
+
+	cJSON_AddStringToObject(request, "op", op);
+	if (bridge)
+		cJSON_AddStringToObject(request, "bridge", bridge);
+	if (!ctx->app->relay_socket[0]) {
+		error_set(err, "no relay socket");
+	} else if (relay_request(ctx->app->relay_socket, request, RELAY_CLIENT_TIMEOUT_MS, &reply, err) == 0) {
+		reason = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(reply, "error"));
+		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok"))) {
+			error_set(err, "%s", reason ? reason : "an error");
+		} else if (!field) {
+			value = reply;
+			reply = NULL;
+		} else {
+			value = cJSON_DetachItemFromObjectCaseSensitive(reply, field);
+			if (!value)
+				error_set(err, "no %s in the reply", field);
+		}
+	}
+	cJSON_Delete(request);
+	cJSON_Delete(reply);
+	return value;
 }
 
 int web_printer_status(struct ctx *ctx, cJSON *const *lists, size_t n_lists)

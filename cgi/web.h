@@ -1,4 +1,4 @@
-/* web.h: what the pages of the web UI share: raw replies, times and message states in words, printer status. */
+/* web.h: what the pages of the web UI share: raw replies, redirects, times and message states in words, printers, the relay. */
 #ifndef SIRIUS_CGI_WEB_H
 #define SIRIUS_CGI_WEB_H
 
@@ -20,6 +20,12 @@ struct ctx;
  * Returns 0.
  */
 int reply_body(struct ctx *ctx, int status, const char *content_type, const void *data, size_t len);
+
+/*
+ * Answers 303 See Other to the page of printer printer_id, at #fragment when
+ * fragment is not NULL ("keys", "messages"). Returns 0.
+ */
+int reply_printer_redirect(struct ctx *ctx, int64_t printer_id, const char *fragment);
 
 /* Writes t (seconds since 1970) as "2024-05-01 14:03 UTC" into out; "never" for 0. Returns out. */
 const char *web_time(int64_t t, char out[WEB_TIME_SIZE]);
@@ -43,6 +49,22 @@ int web_from_loopback(const struct ctx *ctx);
  * "address" and, when owner is not NULL, "owner". Returns the new item.
  */
 cJSON *web_printer_item(cJSON *list, const struct db_printer *printer, const char *owner);
+
+/*
+ * Adds the printers shared with the signed-in user (those of people who list
+ * them as a friend) to list, as web_printer_item with their owners' names.
+ * Returns 0, or -1 with a reason in err on a database error.
+ */
+int web_shared_printers(struct ctx *ctx, cJSON *list, struct sirius_error *err);
+
+/*
+ * Asks the relay one op on its control socket (with "bridge" when bridge is
+ * not NULL). Returns the reply's member field, taken out of it, or the whole
+ * reply when field is NULL (cJSON_Delete either); NULL with a reason in err
+ * when the relay cannot be asked, answers an error (its reason) or lacks field.
+ */
+cJSON *web_relay_ask(struct ctx *ctx, const char *op, const char *bridge, const char *field,
+		     struct sirius_error *err);
 
 /*
  * Asks the relay about the printers of every list of lists (JSON arrays of

@@ -1,0 +1,37 @@
+/* print_answer.c: turning the outcome of a print into the JSON answer of print_answer.h. */
+#include "print_answer.h"
+
+#include "page.h"
+
+int print_answer_json(struct ctx *ctx, const char *what, int rc, const struct print_submit_result *res,
+		      const struct sirius_error *err)
+{
+	cJSON *data;
+
+	if (rc < 0)
+		return reply_server_error(ctx, what, err);
+	switch (res->status) {
+	case PRINT_SUBMIT_SENT:
+		data = cJSON_CreateObject();
+		cJSON_AddStringToObject(data, "status", "sent");
+		return reply_json(ctx, 200, data);
+	case PRINT_SUBMIT_OFFLINE:
+		data = cJSON_CreateObject();
+		cJSON_AddStringToObject(data, "status", "failed-offline");
+		return reply_json(ctx, 504, data);
+	case PRINT_SUBMIT_RELAY_DOWN:
+		cgi_log("%s: the relay: %s", what, err->message);
+		data = cJSON_CreateObject();
+		cJSON_AddStringToObject(data, "status", "failed-relay-unreachable");
+		cJSON_AddStringToObject(data, "error", "The server cannot reach its printers right now; try again later.");
+		return reply_json(ctx, 503, data);
+	case PRINT_SUBMIT_REFUSED:
+		if (res->render == RENDER_BODY_TOO_LARGE)
+			return reply_error(ctx, 413, "The message is too large: %s.", err->message);
+		return reply_error(ctx, 422, "The message cannot be printed (%s): %s.", render_status_name(res->render),
+				   err->message);
+	case PRINT_SUBMIT_ERROR:
+		break;
+	}
+	return reply_server_error(ctx, what, err);
+}
