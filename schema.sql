@@ -4,7 +4,8 @@
 -- database, which is then stamped with the newest PRAGMA user_version that
 -- shared/db.c knows. It always describes the newest schema: a change here goes
 -- together with a numbered migration in shared/db.c that brings older
--- databases to the same shape. Version 1 is this schema as first written.
+-- databases to the same shape. Version 1 is this schema as first written;
+-- version 2 added claim_codes.used_by.
 --
 -- Times are seconds since the Unix epoch (UTC), NULL where a thing has not
 -- happened yet. Ids are SQLite rowids. All SQL that reads or writes these
@@ -45,7 +46,10 @@ CREATE INDEX login_attempts_address ON login_attempts (address, time);
 
 -- Claim codes people entered (PROTOCOL.md section 5). A printer and its owner
 -- meet over hardware_xor; when several codes carry a printer's xor the newest
--- (created, then id) wins.
+-- (created, then id) wins, unless an address of the printer has used it
+-- already: a printer prints a new code at every reset, so a used code is from
+-- before the reset (shared/db.h, "Claiming rules"). A refused claim stores
+-- nothing.
 CREATE TABLE claim_codes (
 	id INTEGER PRIMARY KEY,
 	code TEXT NOT NULL UNIQUE                       -- canonical: 16 lower-case digits, no dashes
@@ -54,7 +58,9 @@ CREATE TABLE claim_codes (
 	secret INTEGER NOT NULL CHECK (secret BETWEEN 0 AND 1099511627775),
 	user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,  -- who claimed with it
 	printer_name TEXT NOT NULL,                     -- the name given when claiming
-	created INTEGER NOT NULL
+	created INTEGER NOT NULL,
+	used_by TEXT                                    -- the first device address that took it (its key), NULL while none has
+		CHECK (used_by IS NULL OR length(used_by) = 16)
 );
 CREATE INDEX claim_codes_xor ON claim_codes (hardware_xor, created);
 CREATE INDEX claim_codes_user ON claim_codes (user_id);

@@ -40,8 +40,8 @@ static void push_key(struct ctx *ctx, int64_t printer_id)
  * GET shows the form. POST claims the printer: 303 to the overview (the key
  * pushed at once when the printer is online); the form again with the reason
  * and the values kept: 400 (bad code format or checksum, bad name), 409 (the
- * code used by another account, the printer someone else's); 500 on a
- * database error.
+ * code used by another account, the printer someone else's, an old code of
+ * the printer); 500 on a database error.
  */
 int page_claim(struct ctx *ctx)
 {
@@ -66,6 +66,7 @@ int page_claim(struct ctx *ctx)
 		return claim_form(ctx, 400, db_claim_result_message(result));
 	case DB_CLAIM_IN_USE:
 	case DB_CLAIM_CANNOT_CHANGE_OWNER:
+	case DB_CLAIM_OLD_CODE:
 		return claim_form(ctx, 409, db_claim_result_message(result));
 	case DB_CLAIM_ERROR:
 		break;

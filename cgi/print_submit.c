@@ -45,7 +45,9 @@ enum render_status print_render(const struct print_request *req, time_t when, st
 /*
  * Sends one bitmap with command through print_job_send and keeps the newest
  * messages. Returns 0 with out's status SENT, OFFLINE or RELAY_DOWN (the
- * message stored), or -1 with PRINT_SUBMIT_ERROR and a reason in err.
+ * message stored), or REFUSED with render RENDER_IMAGE_TOO_LARGE and a reason
+ * for the sender in err when the print is too detailed for the relay (nothing
+ * stored); -1 with PRINT_SUBMIT_ERROR and a reason in err.
  */
 static int send_bitmap(struct ctx *ctx, int64_t printer_id, uint16_t command, const struct bitmap *bm,
 		       const char *sender, struct print_submit_result *out, struct sirius_error *err)
@@ -58,6 +60,11 @@ static int send_bitmap(struct ctx *ctx, int64_t printer_id, uint16_t command, co
 	rc = print_job_send(ctx->db, ctx->app->relay_socket, printer_id, command, images, 1, sender, ctx->now,
 			    &job, err);
 	out->message_id = job.message_id;
+	if (rc != 0 && job.message_id == 0 && job.outcome == PRINT_JOB_TOO_DETAILED) {
+		out->status = PRINT_SUBMIT_REFUSED;
+		out->render = RENDER_IMAGE_TOO_LARGE;
+		return 0;
+	}
 	if (rc != 0 && job.message_id == 0) {
 		out->status = PRINT_SUBMIT_ERROR;
 		return -1;
@@ -70,6 +77,7 @@ static int send_bitmap(struct ctx *ctx, int64_t printer_id, uint16_t command, co
 		out->status = PRINT_SUBMIT_OFFLINE;
 		break;
 	case PRINT_JOB_UNREACHABLE:
+	case PRINT_JOB_TOO_DETAILED:
 		out->status = PRINT_SUBMIT_RELAY_DOWN;
 		break;
 	}

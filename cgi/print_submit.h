@@ -42,7 +42,8 @@ enum print_submit_status {
 	PRINT_SUBMIT_SENT,           /* the relay handed it to the printer's bridge */
 	PRINT_SUBMIT_OFFLINE,        /* the printer is not connected (message stored, failed "offline") */
 	PRINT_SUBMIT_RELAY_DOWN,     /* the relay could not be reached (message stored, failed "relay_unreachable") */
-	PRINT_SUBMIT_REFUSED,        /* the renderer refused the input: see render; nothing stored */
+	PRINT_SUBMIT_REFUSED,        /* the renderer refused the input, or the print is too detailed to send
+	                                (render RENDER_IMAGE_TOO_LARGE): see render and err; nothing stored */
 	PRINT_SUBMIT_ERROR           /* a fault on the server (database, memory, bad arguments): see err */
 };
 

@@ -21,6 +21,21 @@
  * steps in one transaction, with foreign keys on.
  */
 static const struct db_migration db_migrations[] = {
+	/*
+	 * 2: claim_codes.used_by (db.h, "Claiming rules"). An existing code is
+	 * marked used by the printer that uses it, else by the newest address of
+	 * its xor seen when it was entered, else by the first address seen after
+	 * it: a code entered while some address of its printer existed was taken
+	 * by it (or refused), so no later address may take it again.
+	 */
+	{ 2, "ALTER TABLE claim_codes ADD COLUMN used_by TEXT CHECK (used_by IS NULL OR length(used_by) = 16);"
+	     "UPDATE claim_codes SET used_by = coalesce("
+	     "(SELECT p.address FROM printers AS p WHERE p.claim_code_id = claim_codes.id"
+	     " ORDER BY p.created DESC, p.id DESC LIMIT 1),"
+	     "(SELECT p.address FROM printers AS p WHERE p.hardware_xor = claim_codes.hardware_xor"
+	     " AND p.created <= claim_codes.created ORDER BY p.created DESC, p.id DESC LIMIT 1),"
+	     "(SELECT p.address FROM printers AS p WHERE p.hardware_xor = claim_codes.hardware_xor"
+	     " ORDER BY p.created, p.id LIMIT 1));" },
 	{ 0, NULL },
 };
 

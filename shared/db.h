@@ -132,8 +132,10 @@ int db_user_new_api_key(struct db *db, int64_t user_id, char key[DB_API_KEY_LEN 
 int db_user_clear_api_key(struct db *db, int64_t user_id, struct sirius_error *err);
 
 /*
- * Deletes a user with their sessions, claim codes and friendships; their
- * printers become unclaimed. Returns 1, 0 (no such user) or -1.
+ * Deletes a user with their sessions, claim codes and friendships, in one
+ * transaction; their printers become unclaimed (no owner, name or key) and
+ * lose their device keys, so nothing the user made keeps printing. Returns 1,
+ * 0 (no such user) or -1.
  */
 int db_user_delete(struct db *db, int64_t user_id, struct sirius_error *err);
 
@@ -209,14 +211,66 @@ struct db_printer {
 int db_printer_name_valid(const char *name);
 
 /*
+ * Claiming rules (PROTOCOL.md section 5). A printer keeps its hardware xor
+ * across resets while its address changes, and prints a new claim code (a new
+ * key) after every reset. Anyone who knows the 24-bit xor can make up a code
+ * that passes the checksum, so a code is never trusted to take a printer from
+ * its owner. Words used below:
+ *
+ *   - the printer of an xor is its newest address (row of printers); older
+ *     rows are the same printer before a reset, and are never claimed;
+ *   - a code is used once an address has taken it (its owner and key):
+ *     claim_codes.used_by keeps the first such address for good;
+ *   - a code is old for the printer when an older address used it (it was
+ *     printed before the last reset, so its key is wrong now), or when a
+ *     newer code of the same xor has been used (it was superseded).
+ *
+ * R1 Claiming before the printer first calls home stores the code, to wait
+ *    for it; several codes may wait.
+ * R2 When an address is first seen (db_printer_seen) it takes the newest code
+ *    of its xor if no address has used that code, and starts unclaimed when
+ *    one has (the newest code is from before a reset: the old owner's key is
+ *    wrong now, and an older code is older still). Newest means latest
+ *    created, then highest id.
+ * R3 A claim (db_claim) is refused, storing nothing, when: the code is
+ *    another account's (DB_CLAIM_IN_USE); the printer is owned by another
+ *    account, whatever the code (DB_CLAIM_CANNOT_CHANGE_OWNER); the code is
+ *    old for the printer (DB_CLAIM_OLD_CODE), checked in that order.
+ * R4 Otherwise the code is stored (or renamed, when the user entered it
+ *    before) and, once the printer has called home, the printer becomes the
+ *    user's with that name and code, and the code is used by its address.
+ *
+ * So: a claim before (R1, R2) or after (R4) first contact works; when several
+ * codes wait the newest wins (R2); a printer with an owner keeps it whatever
+ * code anyone else enters (R3), and a code refused then, forged or not, never
+ * counts later (nothing was stored); after a reset the new address starts
+ * unclaimed (R2), so the code it printed claims it, for anyone (R4): it
+ * changes owner. The old owner's code is old for it (R3), and a code older
+ * than the one a printer uses cannot take its key back (R3). One case needs a
+ * second reset: a code entered after a reset but before the new address has
+ * called home is taken by the old address if that was unclaimed (R4), and is
+ * old for the new one.
+ */
+
+/*
  * Called whenever a printer shows signs of life. The first time its address is
- * seen it becomes a printer joined to the newest claim code with its hardware
- * xor (owner, name and code from it); afterwards only last_seen changes.
- * Fills *out (may be NULL). Returns 0, or -1 with a reason in err (invalid
- * address, database error).
+ * seen it becomes a printer, joined to the newest claim code of its hardware
+ * xor (owner, name and code from it) unless an older address used that code
+ * (R2 of the claiming rules above); older rows of the xor stop being claimed.
+ * Afterwards only last_seen changes. Fills *out (may be NULL). Returns 0, or
+ * -1 with a reason in err (invalid address, database error).
  */
 int db_printer_seen(struct db *db, const char *address, int64_t now, struct db_printer *out,
 		    struct sirius_error *err);
+
+/*
+ * Records that a known printer was heard from at now: its last_seen becomes
+ * now (never earlier than it was). For callers that see a device often (the
+ * relay, at most every few minutes per device); it never creates a printer,
+ * use db_printer_seen for that. Returns 1, 0 (no printer with that address, or
+ * not an address) or -1 with a reason in err.
+ */
+int db_printer_touch(struct db *db, const char *address, int64_t now, struct sirius_error *err);
 
 /*
  * The link key for a printer: from the secret of the claim code it uses.
@@ -261,17 +315,19 @@ enum db_claim_result {
 	DB_CLAIM_BAD_CRC,               /* the code's checksum does not match */
 	DB_CLAIM_BAD_NAME,              /* the printer name is empty, too long or not text */
 	DB_CLAIM_IN_USE,                /* another account already claimed with this code */
-	DB_CLAIM_CANNOT_CHANGE_OWNER    /* the printer with this code's xor is someone else's */
+	DB_CLAIM_CANNOT_CHANGE_OWNER,   /* the printer with this code's xor is someone else's */
+	DB_CLAIM_OLD_CODE               /* the code is from before the printer's last reset, or superseded */
 };
 
 /*
- * A user claims a printer with the code it printed, naming it. The code is
- * stored for the user (its name refreshed when the user enters it again); if
- * a printer with the code's hardware xor has called home, the newest such
- * printer becomes the user's, with that name and code, unless another account
- * owns it. *printer_id (may be NULL) gets that printer's id, or 0 when no
- * printer with that xor has called home yet (it joins when it does).
- * Returns DB_CLAIM_OK or another result; DB_CLAIM_ERROR with a reason in err.
+ * A user claims a printer with the code it printed, naming it, by the
+ * claiming rules above (R3, R4). On DB_CLAIM_OK the code is stored for the
+ * user (its name refreshed when the user enters it again) and, if a printer
+ * with the code's hardware xor has called home, the newest such printer is
+ * the user's, with that name and code; *printer_id (may be NULL) gets its id,
+ * or 0 when no printer with that xor has called home yet (it joins when it
+ * does). Any other result stores and changes nothing. Returns DB_CLAIM_OK or
+ * another result; DB_CLAIM_ERROR with a reason in err.
  */
 enum db_claim_result db_claim(struct db *db, int64_t user_id, const char *code_text,
 			      const char *printer_name, int64_t now, int64_t *printer_id,
@@ -381,6 +437,44 @@ void db_messages_free(struct db_message *list, size_t count);
 
 /* Keeps only the newest keep messages of every printer; returns how many were deleted, or -1. */
 int db_messages_retain(struct db *db, int keep, struct sirius_error *err);
+
+/* relay */
+
+/*
+ * How long a statement of this connection waits for another connection's
+ * lock before failing (the default is 5 s; the relay's event loop cannot
+ * wait that long).
+ */
+void db_set_busy_timeout(struct db *db, int milliseconds);
+
+/* 1 when the last call of this connection that failed did so because another connection held a lock, else 0. */
+int db_busy(struct db *db);
+
+/*
+ * The relay wrote a message to its bridge: a queued or sending message
+ * becomes sending with sent = now (a resend after "queue full" restarts its
+ * response time). Returns 1, 0 (no such message in those states) or -1.
+ */
+int db_message_relay_sent(struct db *db, uint32_t id, int64_t now, struct sirius_error *err);
+
+/*
+ * db_message_settle, for the message with this id sent to the printer with
+ * this device address only. Returns 1, 0 (no such message of that printer in
+ * those states) or -1.
+ */
+int db_message_settle_device(struct db *db, uint32_t id, const char *address, int return_code, int64_t now,
+			     struct sirius_error *err);
+
+/* db_message_printed, for the printer with this device address only. Returns 1, 0 or -1. */
+int db_message_printed_device(struct db *db, uint32_t print_id, const char *address, int64_t now,
+			      struct sirius_error *err);
+
+/*
+ * Whether db_messages_time_out would change anything (a read that takes no
+ * write lock): 1 when a message has been sending since before now - max_age,
+ * 0 when none has, or -1 with a reason in err.
+ */
+int db_messages_time_out_due(struct db *db, int64_t now, int64_t max_age, struct sirius_error *err);
 
 /* ---- device keys ---------------------------------------------------------- */
 

@@ -227,6 +227,58 @@ int db_messages_retain(struct db *db, int keep, struct sirius_error *err)
 	return dbi_run(db, SQL_MESSAGES_RETAIN, err);
 }
 
+/* relay */
+
+void db_set_busy_timeout(struct db *db, int milliseconds)
+{
+	sqlite3_busy_timeout(db->sqlite, milliseconds);
+}
+
+int db_busy(struct db *db)
+{
+	int rc = sqlite3_errcode(db->sqlite) & 0xff;
+
+	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
+}
+
+int db_message_relay_sent(struct db *db, uint32_t id, int64_t now, struct sirius_error *err)
+{
+	return update_status(db, SQL_RELAY_MESSAGE_SENT, id, NULL, now, err);
+}
+
+int db_message_settle_device(struct db *db, uint32_t id, const char *address, int return_code, int64_t now,
+			     struct sirius_error *err)
+{
+	if (dbi_bind_text(db, SQL_RELAY_MESSAGE_SETTLE, "$address", address, err) < 0) {
+		dbi_reset(db, SQL_RELAY_MESSAGE_SETTLE);
+		return -1;
+	}
+	return update_status(db, SQL_RELAY_MESSAGE_SETTLE, id, &return_code, now, err);
+}
+
+int db_message_printed_device(struct db *db, uint32_t print_id, const char *address, int64_t now,
+			      struct sirius_error *err)
+{
+	if (dbi_bind_text(db, SQL_RELAY_MESSAGE_PRINTED, "$address", address, err) < 0) {
+		dbi_reset(db, SQL_RELAY_MESSAGE_PRINTED);
+		return -1;
+	}
+	return update_status(db, SQL_RELAY_MESSAGE_PRINTED, print_id, NULL, now, err);
+}
+
+int db_messages_time_out_due(struct db *db, int64_t now, int64_t max_age, struct sirius_error *err)
+{
+	int64_t due = 0;
+
+	if (dbi_bind_int(db, SQL_RELAY_MESSAGES_DUE, "$before", now - max_age, err) < 0) {
+		dbi_reset(db, SQL_RELAY_MESSAGES_DUE);
+		return -1;
+	}
+	if (dbi_run_int(db, SQL_RELAY_MESSAGES_DUE, &due, err) < 0)
+		return -1;
+	return due ? 1 : 0;
+}
+
 /* web */
 
 int db_stats(struct db *db, struct db_stats *out, struct sirius_error *err)

@@ -74,9 +74,12 @@ int db_printers_of_owner(struct db *db, int64_t owner_id, struct db_printer **li
 			   count, err);
 }
 
-/* The newest claim code of a hardware xor: 1 with its id, user and printer name, 0 when none, -1. */
+/*
+ * The newest claim code of a hardware xor: 1 with its id, user, printer name
+ * and whether an address has used it (*used 1 or 0), 0 when none, -1.
+ */
 static int newest_code(struct db *db, uint32_t hardware_xor, int64_t *code_id, int64_t *user_id,
-		       char name[DB_PRINTER_NAME_MAX + 1], struct sirius_error *err)
+		       char name[DB_PRINTER_NAME_MAX + 1], int *used, struct sirius_error *err)
 {
 	int rc;
 
@@ -89,24 +92,45 @@ static int newest_code(struct db *db, uint32_t hardware_xor, int64_t *code_id, i
 		*code_id = sqlite3_column_int64(db->stmts[SQL_CLAIM_NEWEST_FOR_XOR], 0);
 		*user_id = sqlite3_column_int64(db->stmts[SQL_CLAIM_NEWEST_FOR_XOR], 1);
 		dbi_column_text(db, SQL_CLAIM_NEWEST_FOR_XOR, 2, name, DB_PRINTER_NAME_MAX + 1);
+		*used = sqlite3_column_int(db->stmts[SQL_CLAIM_NEWEST_FOR_XOR], 3) != 0;
 	}
 	dbi_reset(db, SQL_CLAIM_NEWEST_FOR_XOR);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* Inside a transaction: records that address took claim code code_id (the first address to do so stays). 0 or -1. */
+static int mark_code_used(struct db *db, int64_t code_id, const char *address, struct sirius_error *err)
+{
+	if (dbi_bind_text(db, SQL_CLAIM_SET_USED, "$address", address, err) < 0 ||
+	    dbi_bind_int(db, SQL_CLAIM_SET_USED, "$id", code_id, err) < 0) {
+		dbi_reset(db, SQL_CLAIM_SET_USED);
+		return -1;
+	}
+	return dbi_run(db, SQL_CLAIM_SET_USED, err) < 0 ? -1 : 0;
+}
+
 /*
  * Inside a transaction: makes the printer of a new address, joined to the
- * newest claim code of its xor. Older rows of the same xor are the same
- * printer before a reset: they stop being claimed, so that the printer is
- * listed once. 0, or -1 with a reason in err.
+ * newest claim code of its xor unless an older address used that code (R2 of
+ * the claiming rules in db.h: it is from before a reset). Older rows of the
+ * same xor are the same printer before a reset: they stop being claimed, so
+ * that the printer is listed once. 0, or -1 with a reason in err.
  */
 static int insert_printer(struct db *db, const char *address, uint32_t hardware_xor, int64_t now,
 			  struct sirius_error *err)
 {
 	char name[DB_PRINTER_NAME_MAX + 1] = "";
 	int64_t code_id = 0, user_id = 0;
+	int used = 0;
 
-	if (newest_code(db, hardware_xor, &code_id, &user_id, name, err) < 0)
+	if (newest_code(db, hardware_xor, &code_id, &user_id, name, &used, err) < 0)
+		return -1;
+	if (used) {
+		/* Every address before this one is older: the code's key is not this printer's now. */
+		code_id = 0;
+		user_id = 0;
+	}
+	if (code_id && mark_code_used(db, code_id, address, err) < 0)
 		return -1;
 	if (dbi_bind_int(db, SQL_PRINTER_RETIRE_XOR, "$xor", hardware_xor, err) < 0 ||
 	    dbi_bind_text(db, SQL_PRINTER_RETIRE_XOR, "$address", address, err) < 0) {
@@ -158,6 +182,18 @@ int db_printer_seen(struct db *db, const char *address, int64_t now, struct db_p
 fail:
 	dbi_rollback(db);
 	return -1;
+}
+
+int db_printer_touch(struct db *db, const char *address, int64_t now, struct sirius_error *err)
+{
+	if (!device_address_valid(address))
+		return 0;
+	if (dbi_bind_int(db, SQL_PRINTER_TOUCH, "$now", now, err) < 0 ||
+	    dbi_bind_text(db, SQL_PRINTER_TOUCH, "$address", address, err) < 0) {
+		dbi_reset(db, SQL_PRINTER_TOUCH);
+		return -1;
+	}
+	return dbi_run(db, SQL_PRINTER_TOUCH, err);
 }
 
 int db_printer_key(struct db *db, const char *address, uint8_t key[16], int *claimed,
@@ -262,48 +298,72 @@ const char *db_claim_result_message(enum db_claim_result result)
 	case DB_CLAIM_IN_USE:
 		return "That claim code has been used by another account.";
 	case DB_CLAIM_CANNOT_CHANGE_OWNER:
-		return "That printer belongs to another account; reset it to get a new claim code.";
+		return "That printer belongs to another account. Reset it to print a new claim code, and enter that "
+		       "code once the printer is connected again.";
+	case DB_CLAIM_OLD_CODE:
+		return "That is an old claim code of this printer (from before it was last reset, or replaced by a "
+		       "newer one); enter the code it printed last.";
 	case DB_CLAIM_ERROR:
 		break;
 	}
 	return "The printer could not be claimed because of a server error.";
 }
 
-/* Inside a transaction: stores or refreshes the user's claim code; its id, or -1 with DB_CLAIM_IN_USE or an error. */
-static int64_t store_code(struct db *db, int64_t user_id, const struct claim_code *code,
-			  const char *printer_name, int64_t now, enum db_claim_result *result,
-			  struct sirius_error *err)
+/*
+ * Inside a transaction: the stored claim code with the text of code. 1 with
+ * its id and user, 0 when nobody entered it yet, -1 with a reason in err.
+ */
+static int find_code(struct db *db, const struct claim_code *code, int64_t *code_id, int64_t *user_id,
+		     struct sirius_error *err)
 {
-	int64_t code_id = 0, owner = 0;
 	int rc;
 
-	*result = DB_CLAIM_ERROR;
 	if (dbi_bind_text(db, SQL_CLAIM_BY_CODE, "$code", code->digits, err) < 0) {
 		dbi_reset(db, SQL_CLAIM_BY_CODE);
 		return -1;
 	}
 	rc = dbi_step(db, SQL_CLAIM_BY_CODE, err);
 	if (rc == SQLITE_ROW) {
-		code_id = sqlite3_column_int64(db->stmts[SQL_CLAIM_BY_CODE], 0);
-		owner = sqlite3_column_int64(db->stmts[SQL_CLAIM_BY_CODE], 1);
+		*code_id = sqlite3_column_int64(db->stmts[SQL_CLAIM_BY_CODE], 0);
+		*user_id = sqlite3_column_int64(db->stmts[SQL_CLAIM_BY_CODE], 1);
 	}
 	dbi_reset(db, SQL_CLAIM_BY_CODE);
-	if (rc < 0)
-		return -1;
-	if (code_id && owner != user_id) {
-		*result = DB_CLAIM_IN_USE;
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * Inside a transaction: whether the stored code code_id is old for the
+ * printer at address (db.h, claiming rules: an older address used it, or a
+ * newer code of its xor has been used). 1, 0, or -1 with a reason in err.
+ */
+static int code_is_old(struct db *db, int64_t code_id, const char *address, struct sirius_error *err)
+{
+	int64_t old = 0;
+
+	if (dbi_bind_int(db, SQL_CLAIM_IS_OLD, "$id", code_id, err) < 0 ||
+	    dbi_bind_text(db, SQL_CLAIM_IS_OLD, "$address", address, err) < 0) {
+		dbi_reset(db, SQL_CLAIM_IS_OLD);
 		return -1;
 	}
+	if (dbi_run_int(db, SQL_CLAIM_IS_OLD, &old, err) < 0)
+		return -1;
+	return old != 0;
+}
+
+/*
+ * Inside a transaction: stores the user's claim code, or renames it when
+ * code_id is that of the stored one. Its id, or -1 with a reason in err.
+ */
+static int64_t store_code(struct db *db, int64_t code_id, int64_t user_id, const struct claim_code *code,
+			  const char *printer_name, int64_t now, struct sirius_error *err)
+{
 	if (code_id) {
 		if (dbi_bind_text(db, SQL_CLAIM_RENAME, "$name", printer_name, err) < 0 ||
 		    dbi_bind_int(db, SQL_CLAIM_RENAME, "$id", code_id, err) < 0) {
 			dbi_reset(db, SQL_CLAIM_RENAME);
 			return -1;
 		}
-		if (dbi_run(db, SQL_CLAIM_RENAME, err) < 0)
-			return -1;
-		*result = DB_CLAIM_OK;
-		return code_id;
+		return dbi_run(db, SQL_CLAIM_RENAME, err) < 0 ? -1 : code_id;
 	}
 	if (dbi_bind_text(db, SQL_CLAIM_INSERT, "$code", code->digits, err) < 0 ||
 	    dbi_bind_int(db, SQL_CLAIM_INSERT, "$xor", code->hardware_xor, err) < 0 ||
@@ -316,8 +376,62 @@ static int64_t store_code(struct db *db, int64_t user_id, const struct claim_cod
 	}
 	if (dbi_run(db, SQL_CLAIM_INSERT, err) < 0)
 		return -1;
-	*result = DB_CLAIM_OK;
 	return sqlite3_last_insert_rowid(db->sqlite);
+}
+
+/*
+ * Inside a transaction: decides a decoded claim by rules R3 and R4 of db.h
+ * and, when it is allowed, stores the code and joins the printer to it.
+ * DB_CLAIM_OK (with *printer_id set when a printer joined), a refusal (the
+ * caller rolls back), or DB_CLAIM_ERROR with a reason in err.
+ */
+static enum db_claim_result claim_in_transaction(struct db *db, int64_t user_id, const struct claim_code *code,
+						 const char *printer_name, int64_t now, int64_t *printer_id,
+						 struct sirius_error *err)
+{
+	struct db_printer printer;
+	int64_t code_id = 0, code_user = 0;
+	int found, old;
+
+	found = find_code(db, code, &code_id, &code_user, err);
+	if (found < 0)
+		return DB_CLAIM_ERROR;
+	if (found && code_user != user_id)
+		return DB_CLAIM_IN_USE;
+	if (dbi_bind_int(db, SQL_PRINTER_NEWEST_FOR_XOR, "$xor", code->hardware_xor, err) < 0) {
+		dbi_reset(db, SQL_PRINTER_NEWEST_FOR_XOR);
+		return DB_CLAIM_ERROR;
+	}
+	found = dbi_lookup(db, SQL_PRINTER_NEWEST_FOR_XOR, dbi_read_printer, &printer, err);
+	if (found < 0)
+		return DB_CLAIM_ERROR;
+	if (found && printer.owner_id != 0 && printer.owner_id != user_id)
+		return DB_CLAIM_CANNOT_CHANGE_OWNER;
+	/* A code nobody entered before is the newest and unused: never old. */
+	if (found && code_id) {
+		old = code_is_old(db, code_id, printer.address, err);
+		if (old < 0)
+			return DB_CLAIM_ERROR;
+		if (old)
+			return DB_CLAIM_OLD_CODE;
+	}
+	code_id = store_code(db, code_id, user_id, code, printer_name, now, err);
+	if (code_id < 0)
+		return DB_CLAIM_ERROR;
+	if (!found)
+		return DB_CLAIM_OK;
+	if (dbi_bind_int(db, SQL_PRINTER_SET_CLAIM, "$owner", user_id, err) < 0 ||
+	    dbi_bind_text(db, SQL_PRINTER_SET_CLAIM, "$name", printer_name, err) < 0 ||
+	    dbi_bind_int(db, SQL_PRINTER_SET_CLAIM, "$code", code_id, err) < 0 ||
+	    dbi_bind_int(db, SQL_PRINTER_SET_CLAIM, "$id", printer.id, err) < 0) {
+		dbi_reset(db, SQL_PRINTER_SET_CLAIM);
+		return DB_CLAIM_ERROR;
+	}
+	if (dbi_run(db, SQL_PRINTER_SET_CLAIM, err) < 0 || mark_code_used(db, code_id, printer.address, err) < 0)
+		return DB_CLAIM_ERROR;
+	if (printer_id)
+		*printer_id = printer.id;
+	return DB_CLAIM_OK;
 }
 
 enum db_claim_result db_claim(struct db *db, int64_t user_id, const char *code_text,
@@ -325,10 +439,8 @@ enum db_claim_result db_claim(struct db *db, int64_t user_id, const char *code_t
 			      struct sirius_error *err)
 {
 	enum db_claim_result result;
-	struct db_printer printer;
 	struct claim_code code;
-	int64_t code_id;
-	int found;
+	int64_t joined = 0;
 
 	if (printer_id)
 		*printer_id = 0;
@@ -346,40 +458,17 @@ enum db_claim_result db_claim(struct db *db, int64_t user_id, const char *code_t
 		return DB_CLAIM_BAD_NAME;
 	if (dbi_begin(db, err) < 0)
 		return DB_CLAIM_ERROR;
-	code_id = store_code(db, user_id, &code, printer_name, now, &result, err);
-	if (code_id < 0) {
+	result = claim_in_transaction(db, user_id, &code, printer_name, now, &joined, err);
+	if (result != DB_CLAIM_OK) {
+		/* A refused claim leaves no trace: a stored code would count at the printer's next reset. */
 		dbi_rollback(db);
 		return result;
 	}
-	if (dbi_bind_int(db, SQL_PRINTER_NEWEST_FOR_XOR, "$xor", code.hardware_xor, err) < 0) {
-		dbi_reset(db, SQL_PRINTER_NEWEST_FOR_XOR);
-		goto fail;
-	}
-	found = dbi_lookup(db, SQL_PRINTER_NEWEST_FOR_XOR, dbi_read_printer, &printer, err);
-	if (found < 0)
-		goto fail;
-	if (found && printer.owner_id != 0 && printer.owner_id != user_id) {
-		/* The code stays stored: a printer that resets and calls home anew joins it. */
-		result = DB_CLAIM_CANNOT_CHANGE_OWNER;
-	} else if (found) {
-		if (dbi_bind_int(db, SQL_PRINTER_SET_CLAIM, "$owner", user_id, err) < 0 ||
-		    dbi_bind_text(db, SQL_PRINTER_SET_CLAIM, "$name", printer_name, err) < 0 ||
-		    dbi_bind_int(db, SQL_PRINTER_SET_CLAIM, "$code", code_id, err) < 0 ||
-		    dbi_bind_int(db, SQL_PRINTER_SET_CLAIM, "$id", printer.id, err) < 0) {
-			dbi_reset(db, SQL_PRINTER_SET_CLAIM);
-			goto fail;
-		}
-		if (dbi_run(db, SQL_PRINTER_SET_CLAIM, err) < 0)
-			goto fail;
-		if (printer_id)
-			*printer_id = printer.id;
-	}
 	if (dbi_commit(db, err) < 0)
 		return DB_CLAIM_ERROR;
-	return result;
-fail:
-	dbi_rollback(db);
-	return DB_CLAIM_ERROR;
+	if (printer_id)
+		*printer_id = joined;
+	return DB_CLAIM_OK;
 }
 
 /* web */

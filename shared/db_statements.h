@@ -39,6 +39,11 @@ DB_STATEMENT(SQL_USER_SET_PASSWORD, "UPDATE users SET password_hash = $hash WHER
 DB_STATEMENT(SQL_USER_SET_ADMIN, "UPDATE users SET is_admin = $admin WHERE id = $id")
 DB_STATEMENT(SQL_USER_SET_API_KEY, "UPDATE users SET api_key = $key WHERE id = $id")
 DB_STATEMENT(SQL_USER_DELETE, "DELETE FROM users WHERE id = $id")
+DB_STATEMENT(SQL_USER_KEYS_DELETE,
+	"DELETE FROM device_keys WHERE printer_id IN (SELECT id FROM printers WHERE owner_id = $user)")
+DB_STATEMENT(SQL_USER_PRINTERS_RELEASE,
+	"UPDATE printers SET owner_id = NULL, name = NULL, claim_code_id = NULL WHERE owner_id = $user")
+DB_STATEMENT(SQL_USER_CLAIMS_DELETE, "DELETE FROM claim_codes WHERE user_id = $user")
 DB_STATEMENT(SQL_USER_COUNT, "SELECT count(*) FROM users")
 
 /* sessions and login attempts */
@@ -66,7 +71,8 @@ DB_STATEMENT(SQL_PRINTERS_OF_OWNER,
 DB_STATEMENT(SQL_PRINTER_NEWEST_FOR_XOR,
 	"SELECT " DB_PRINTER_COLUMNS " FROM printers WHERE hardware_xor = $xor"
 	" ORDER BY created DESC, id DESC LIMIT 1")
-DB_STATEMENT(SQL_PRINTER_TOUCH, "UPDATE printers SET last_seen = $now WHERE address = $address")
+DB_STATEMENT(SQL_PRINTER_TOUCH,
+	"UPDATE printers SET last_seen = max(last_seen, $now) WHERE address = $address")
 DB_STATEMENT(SQL_PRINTER_INSERT,
 	"INSERT INTO printers (address, hardware_xor, owner_id, name, claim_code_id, created, last_seen)"
 	" VALUES ($address, $xor, $owner, $name, $code, $now, $now)")
@@ -86,8 +92,14 @@ DB_STATEMENT(SQL_PRINTER_FORGET,
 /* claim codes */
 DB_STATEMENT(SQL_CLAIM_BY_CODE, "SELECT id, user_id FROM claim_codes WHERE code = $code")
 DB_STATEMENT(SQL_CLAIM_NEWEST_FOR_XOR,
-	"SELECT id, user_id, printer_name FROM claim_codes WHERE hardware_xor = $xor"
+	"SELECT id, user_id, printer_name, used_by IS NOT NULL FROM claim_codes WHERE hardware_xor = $xor"
 	" ORDER BY created DESC, id DESC LIMIT 1")
+DB_STATEMENT(SQL_CLAIM_IS_OLD,
+	"SELECT EXISTS (SELECT 1 FROM claim_codes WHERE id = $id AND used_by <> $address)"
+	" OR EXISTS (SELECT 1 FROM claim_codes AS c JOIN claim_codes AS n ON n.hardware_xor = c.hardware_xor"
+	" WHERE c.id = $id AND n.used_by IS NOT NULL"
+	" AND (n.created > c.created OR (n.created = c.created AND n.id > c.id)))")
+DB_STATEMENT(SQL_CLAIM_SET_USED, "UPDATE claim_codes SET used_by = $address WHERE id = $id AND used_by IS NULL")
 DB_STATEMENT(SQL_CLAIM_INSERT,
 	"INSERT INTO claim_codes (code, hardware_xor, secret, user_id, printer_name, created)"
 	" VALUES ($code, $xor, $secret, $user, $name, $now)")
@@ -121,6 +133,19 @@ DB_STATEMENT(SQL_MESSAGES_QUEUED,
 DB_STATEMENT(SQL_MESSAGES_RETAIN,
 	"DELETE FROM messages WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER"
 	" (PARTITION BY printer_id ORDER BY id DESC) AS n FROM messages) WHERE n > $keep)")
+/* relay */
+DB_STATEMENT(SQL_RELAY_MESSAGE_SENT,
+	"UPDATE messages SET status = 'sending', sent = $now WHERE id = $id AND status IN ('queued', 'sending')")
+DB_STATEMENT(SQL_RELAY_MESSAGE_SETTLE,
+	"UPDATE messages SET status = CASE WHEN $code = 0 THEN 'delivered' ELSE 'failed' END,"
+	" return_code = $code, settled = $now WHERE id = $id AND status IN ('sending', 'timed_out')"
+	" AND printer_id = (SELECT id FROM printers WHERE address = $address)")
+DB_STATEMENT(SQL_RELAY_MESSAGE_PRINTED,
+	"UPDATE messages SET status = 'printed', settled = $now"
+	" WHERE id = $id AND status IN ('sending', 'delivered', 'timed_out')"
+	" AND printer_id = (SELECT id FROM printers WHERE address = $address)")
+DB_STATEMENT(SQL_RELAY_MESSAGES_DUE,
+	"SELECT EXISTS (SELECT 1 FROM messages WHERE status = 'sending' AND sent < $before)")
 
 /* device keys */
 DB_STATEMENT(SQL_KEY_INSERT,

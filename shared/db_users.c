@@ -180,11 +180,34 @@ int db_user_clear_api_key(struct db *db, int64_t user_id, struct sirius_error *e
 
 int db_user_delete(struct db *db, int64_t user_id, struct sirius_error *err)
 {
+	/* Device keys first: they are found through the printers' owner, which the release clears. */
+	static const enum db_stmt steps[] = { SQL_USER_KEYS_DELETE, SQL_USER_PRINTERS_RELEASE, SQL_USER_CLAIMS_DELETE };
+	size_t i;
+	int deleted;
+
+	if (dbi_begin(db, err) < 0)
+		return -1;
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if (dbi_bind_int(db, steps[i], "$user", user_id, err) < 0) {
+			dbi_reset(db, steps[i]);
+			goto fail;
+		}
+		if (dbi_run(db, steps[i], err) < 0)
+			goto fail;
+	}
 	if (dbi_bind_int(db, SQL_USER_DELETE, "$id", user_id, err) < 0) {
 		dbi_reset(db, SQL_USER_DELETE);
-		return -1;
+		goto fail;
 	}
-	return dbi_run(db, SQL_USER_DELETE, err);
+	deleted = dbi_run(db, SQL_USER_DELETE, err);
+	if (deleted < 0)
+		goto fail;
+	if (dbi_commit(db, err) < 0)
+		return -1;
+	return deleted > 0 ? 1 : 0;
+fail:
+	dbi_rollback(db);
+	return -1;
 }
 
 int64_t db_user_count(struct db *db, struct sirius_error *err)

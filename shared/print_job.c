@@ -18,6 +18,8 @@ const char *print_job_outcome_name(enum print_job_outcome outcome)
 		return "offline";
 	case PRINT_JOB_UNREACHABLE:
 		return "unreachable";
+	case PRINT_JOB_TOO_DETAILED:
+		return "too-detailed";
 	}
 	return "unknown";
 }
@@ -84,6 +86,21 @@ static int message_png(const struct bitmap *const *images, size_t count, uint8_t
 	return rc;
 }
 
+/* Characters of the base64 of len bytes (padded, no line breaks). */
+static size_t base64_length(size_t len)
+{
+	return (len / 3 + (len % 3 != 0)) * 4;
+}
+
+/* Writes the print (command) id into a built payload: a little-endian uint32 at byte 4 (PROTOCOL.md section 3). */
+static void set_print_id(uint8_t *payload, uint32_t id)
+{
+	payload[4] = (uint8_t)id;
+	payload[5] = (uint8_t)(id >> 8);
+	payload[6] = (uint8_t)(id >> 16);
+	payload[7] = (uint8_t)(id >> 24);
+}
+
 /* Stores why a message never reached a bridge. Returns 0, or -1 with a reason in err. */
 static int mark_failed(struct db *db, uint32_t id, enum db_message_failure failure, int64_t now,
 		       struct sirius_error *err)
@@ -99,7 +116,7 @@ int print_job_send(struct db *db, const char *relay_socket, int64_t printer_id, 
 	struct db_printer printer;
 	enum relay_delivery delivery;
 	uint8_t *payload = NULL, *png = NULL;
-	size_t payload_len = 0, png_len = 0;
+	size_t payload_len = 0, png_len = 0, encoded_len;
 	char *payload_b64 = NULL;
 	uint32_t id;
 	int found, rc = -1;
@@ -116,10 +133,19 @@ int print_job_send(struct db *db, const char *relay_socket, int64_t printer_id, 
 	if (found == 0)
 		return error_set(err, "there is no printer with id %lld", (long long)printer_id);
 
+	/* Built before an id is taken, so that a payload the relay would refuse uses none: the id comes after. */
+	if (printer_payload_encode(command, 0, images, count, &payload, &payload_len, err) != 0)
+		return -1;
+	encoded_len = base64_length(payload_len);
+	if (encoded_len > RELAY_MAX_PAYLOAD_BASE64) {
+		result->outcome = PRINT_JOB_TOO_DETAILED;
+		error_set(err, "the print is too detailed to send: %zu bytes, the limit is %d", encoded_len,
+			  RELAY_MAX_PAYLOAD_BASE64);
+		goto out;
+	}
 	if (db_next_command_id(db, &id, err) != 0)
-		return -1;
-	if (printer_payload_encode(command, id, images, count, &payload, &payload_len, err) != 0)
-		return -1;
+		goto out;
+	set_print_id(payload, id);
 	payload_b64 = base64_encode_alloc(payload, payload_len);
 	if (!payload_b64) {
 		error_set(err, "out of memory encoding the payload");

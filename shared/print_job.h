@@ -19,11 +19,15 @@
  *   1. checks the images: as many as the command carries, each exactly
  *      PRINTER_WIDTH wide and at most PRINTER_MAX_ROWS high (they are sent
  *      as they are: render, scale and dither before);
- *   2. takes a command id from the database's sequence (db_next_command_id);
- *   3. builds the DeviceCommand payload for that id;
+ *   2. builds the DeviceCommand payload and checks that its base64 fits a
+ *      relay request (RELAY_MAX_PAYLOAD_BASE64): a tall print of fine
+ *      detail (dither, noise) codes to short runs and may not;
+ *   3. takes a command id from the database's sequence (db_next_command_id)
+ *      and writes it into the payload;
  *   4. stores a message with that id, status "queued", and the images as one
  *      one-bit PNG (several images are stacked top to bottom);
  *   5. asks the relay, over its control socket, to deliver it.
+ * A print that fails a check (1, 2) uses no command id and stores nothing.
  * The relay marks the message "sending" when it hands it to the bridge, and
  * settles it when the bridge answers. A message for an offline printer is
  * stored as "failed" with failure "offline"; one the relay refuses (an error
@@ -35,12 +39,13 @@
 enum print_job_outcome {
 	PRINT_JOB_SENT = 0,     /* the relay handed it to the printer's bridge */
 	PRINT_JOB_OFFLINE,      /* the printer is not connected (message failed: offline) */
-	PRINT_JOB_UNREACHABLE   /* the relay could not be reached or answered an error (message failed) */
+	PRINT_JOB_UNREACHABLE,  /* the relay could not be reached or answered an error (message failed) */
+	PRINT_JOB_TOO_DETAILED  /* the payload is larger than the relay accepts: nothing stored */
 };
 
 /* The outcome of print_job_send. */
 struct print_job_result {
-	enum print_job_outcome outcome; /* meaningful when message_id is not 0 */
+	enum print_job_outcome outcome; /* meaningful when message_id is not 0, or when PRINT_JOB_TOO_DETAILED */
 	uint32_t message_id;            /* the stored message (its command id); 0 when none was stored */
 };
 
@@ -52,6 +57,9 @@ struct print_job_result {
  *
  * Returns 0 with *result filled when the message was stored and the relay
  * answered sent or offline. Returns -1 with a reason in err:
+ * with result->message_id 0 and result->outcome PRINT_JOB_TOO_DETAILED when
+ * the payload is too large for the relay (err is then a sentence to show the
+ * sender: "the print is too detailed to send: N bytes, the limit is M");
  * with result->message_id 0 when nothing was stored (unknown printer, a wrong
  * number of images, an image of the wrong size, a bad sender, a database
  * error); with result->outcome PRINT_JOB_UNREACHABLE and the message id when
@@ -62,7 +70,7 @@ int print_job_send(struct db *db, const char *relay_socket, int64_t printer_id, 
 		   const struct bitmap *const *images, size_t count, const char *sender, int64_t now,
 		   struct print_job_result *result, struct sirius_error *err);
 
-/* The outcome's name: "sent", "offline", "unreachable"; "unknown" out of range. */
+/* The outcome's name: "sent", "offline", "unreachable", "too-detailed"; "unknown" out of range. */
 const char *print_job_outcome_name(enum print_job_outcome outcome);
 
 #endif

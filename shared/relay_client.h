@@ -23,6 +23,13 @@
 #define RELAY_CLIENT_REPLY_MAX (64 * 1024 * 1024)
 
 /*
+ * The longest "payload" of a deliver request, in characters of base64 (1 MiB;
+ * README, "Relay control protocol"): the relay refuses longer ones, so senders
+ * check before numbering and storing a message (print_job.h).
+ */
+#define RELAY_MAX_PAYLOAD_BASE64 (1024 * 1024)
+
+/*
  * Sends request to the relay listening on socket_path and waits at most
  * timeout_ms for the whole reply. Returns 0 with *reply the parsed reply
  * (which may be an error reply; cJSON_Delete it), or -1 with a reason in err

@@ -135,8 +135,8 @@ START_TEST(test_fresh_database_from_schema)
 
 	fixture_open(&f);
 	ck_assert(g_file_test(f.path, G_FILE_TEST_IS_REGULAR));
-	ck_assert_int_eq(db_user_version(f.db, &err), 1);
-	ck_assert_int_eq(db_schema_version(), 1);
+	ck_assert_int_eq(db_user_version(f.db, &err), 2);
+	ck_assert_int_eq(db_schema_version(), 2);
 	ck_assert_ptr_nonnull(strstr(db_schema_sql, "CREATE TABLE printers"));
 	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		char sql[128];
@@ -161,7 +161,7 @@ START_TEST(test_fresh_database_from_schema)
 	db_close(f.db);
 	f.db = db_open(f.path, &err);
 	ck_assert_msg(f.db != NULL, "%s", err.message);
-	ck_assert_int_eq(db_user_version(f.db, &err), 1);
+	ck_assert_int_eq(db_user_version(f.db, &err), 2);
 	fixture_close(&f);
 }
 END_TEST
@@ -200,6 +200,8 @@ START_TEST(test_migration_from_older_version)
 	make_printer(f.db, "000d6f0001020304");
 	db_close(f.db);
 	f.db = NULL;
+	/* The fake list starts at 2: the database is taken for a version 1 one. */
+	raw_exec(f.path, "PRAGMA user_version = 1");
 
 	db = db_open_with_migrations(f.path, fake, &err);
 	ck_assert_msg(db != NULL, "%s", err.message);
@@ -214,7 +216,7 @@ START_TEST(test_migration_from_older_version)
 	db_close(db);
 	ck_assert_int_eq(raw_int(f.path, "SELECT count(*) FROM notes"), 1);
 
-	/* This program's list stops at 1: the database is too new for it. */
+	/* This program's list stops at 2: the database is too new for it. */
 	err.message[0] = '\0';
 	ck_assert_ptr_null(db_open(f.path, &err));
 	ck_assert_ptr_nonnull(strstr(err.message, "newer"));
@@ -238,10 +240,93 @@ START_TEST(test_failing_migration_rolls_back)
 	fixture_open(&f);
 	db_close(f.db);
 	f.db = NULL;
+	raw_exec(f.path, "PRAGMA user_version = 1");
 	ck_assert_ptr_null(db_open_with_migrations(f.path, bad, &err));
 	ck_assert_ptr_nonnull(strstr(err.message, "migration to version 2"));
 	ck_assert_int_eq(raw_int(f.path, "PRAGMA user_version"), 1);
 	ck_assert_int_eq(raw_int(f.path, "SELECT count(*) FROM sqlite_master WHERE name = 'half'"), 0);
+	fixture_close(&f);
+}
+END_TEST
+
+/* used_by of the claim code with text code, as a string ("" for NULL; g_free it). */
+static char *raw_used_by(const char *path, const char *code)
+{
+	sqlite3 *s;
+	sqlite3_stmt *st;
+	char *value;
+
+	ck_assert_int_eq(sqlite3_open(path, &s), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(s, "SELECT coalesce(used_by, '') FROM claim_codes WHERE code = ?1", -1,
+					    &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	value = g_strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(s);
+	return value;
+}
+
+/* Checks used_by of the claim code with text code. */
+static void assert_used_by(const char *path, const char *code, const char *address)
+{
+	char *value = raw_used_by(path, code);
+
+	ck_assert_str_eq(value, address);
+	g_free(value);
+}
+
+/*
+ * Migration 2 (claim_codes.used_by) on a version 1 database in the state the
+ * old claiming rules left: a retired address, a new address joined to an
+ * old code, a refused code stored anyway, and a code for a printer never seen.
+ */
+START_TEST(test_migration_2_marks_used_codes)
+{
+	/* Three addresses of one printer (one hardware xor, 0x020f6b), and another xor. */
+	static const char *const first = "000d6f0001020304", *const second = "000d04000102036f";
+	static const char *const third = "000d6f0003020104";
+	struct fixture f;
+	struct sirius_error err = { "" };
+	struct db_printer p;
+	int64_t alice;
+	char *sql;
+
+	fixture_open(&f);
+	alice = make_user(f.db, "alice");
+	db_close(f.db);
+	f.db = NULL;
+	raw_exec(f.path, "ALTER TABLE claim_codes DROP COLUMN used_by; PRAGMA user_version = 1");
+	sql = g_strdup_printf(
+		"INSERT INTO claim_codes (id, code, hardware_xor, secret, user_id, printer_name, created) VALUES"
+		" (1, 'before0000000001', 135019, 1, %1$lld, 'p', 50),"
+		" (2, 'refused000000002', 135019, 2, %1$lld, 'p', 200),"
+		" (3, 'joined0000000003', 135019, 3, %1$lld, 'p', 250),"
+		" (4, 'waiting000000004', 7, 4, %1$lld, 'p', 60);"
+		"INSERT INTO printers (id, address, hardware_xor, owner_id, name, claim_code_id, created, last_seen)"
+		" VALUES (1, '%2$s', 135019, NULL, NULL, NULL, 100, 290),"
+		" (2, '%3$s', 135019, %1$lld, 'p', 3, 300, 300);",
+		(long long)alice, first, second);
+	raw_exec(f.path, sql);
+	g_free(sql);
+
+	f.db = db_open(f.path, &err);
+	ck_assert_msg(f.db != NULL, "%s", err.message);
+	ck_assert_int_eq(db_user_version(f.db, &err), 2);
+	/* entered before any address: the first address seen after it */
+	assert_used_by(f.path, "before0000000001", first);
+	/* entered while the first address was the printer */
+	assert_used_by(f.path, "refused000000002", first);
+	/* joined to a printer: that printer's address */
+	assert_used_by(f.path, "joined0000000003", second);
+	/* no address of its xor seen yet: still waiting */
+	assert_used_by(f.path, "waiting000000004", "");
+
+	/* A further reset starts unclaimed, whatever codes the old rules left. */
+	ck_assert_int_eq(db_printer_seen(f.db, third, 400, &p, &err), 0);
+	ck_assert_uint_eq(p.hardware_xor, 135019);
+	ck_assert_int_eq(p.owner_id, 0);
+	ck_assert_int_eq(p.claim_code_id, 0);
 	fixture_close(&f);
 }
 END_TEST
@@ -835,6 +920,7 @@ int main(void)
 	tcase_add_test(schema, test_foreign_keys_enforced);
 	tcase_add_test(schema, test_migration_from_older_version);
 	tcase_add_test(schema, test_failing_migration_rolls_back);
+	tcase_add_test(schema, test_migration_2_marks_used_codes);
 	tcase_add_test(schema, test_refuses_foreign_database);
 	tcase_add_test(ids, test_command_ids_increase_across_reopen);
 	tcase_add_test(ids, test_command_ids_above_stored_messages);

@@ -278,12 +278,35 @@ START_TEST(test_cannot_change_owner)
 }
 END_TEST
 
+/* Whether the printer at address has no key (no claim code). */
+static void assert_no_key(struct db *db, const char *address)
+{
+	struct sirius_error err = { "" };
+	uint8_t key[16];
+	int claimed = -1;
+
+	ck_assert_msg(db_printer_key(db, address, key, &claimed, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(claimed, 0);
+}
+
+/* The number of claim codes stored. */
+static int64_t claim_code_count(struct db *db)
+{
+	struct sirius_error err = { "" };
+	struct db_stats stats;
+
+	ck_assert_msg(db_stats(db, &stats, &err) == 0, "%s", err.message);
+	return stats.claim_codes;
+}
+
+/* Rule (e): after a reset the printer changes owner with the code it printed then. */
 START_TEST(test_newest_code_wins_after_reset)
 {
 	struct fixture f;
 	struct sirius_error err = { "" };
 	char first[CLAIM_CODE_FORMATTED_SIZE], second[CLAIM_CODE_FORMATTED_SIZE];
 	struct db_printer old_row, new_row, *list;
+	int64_t printer_id = -1;
 	size_t n;
 
 	fixture_open(&f);
@@ -291,11 +314,17 @@ START_TEST(test_newest_code_wins_after_reset)
 	code_for(ADDRESS_A_RESET, 2222, second);
 	ck_assert_int_eq(db_claim(f.db, f.alice, first, "Alice's", 100, NULL, &err), DB_CLAIM_OK);
 	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A, 110, NULL, &err), 0);
-	/* The printer is reset and given away: bob claims the new code it prints. */
+	/* The printer is reset and given away; while its old address is alice's, bob's code is refused. */
 	ck_assert_int_eq(db_claim(f.db, f.bob, second, "Bob's", 200, NULL, &err),
 			 DB_CLAIM_CANNOT_CHANGE_OWNER);
-	/* It calls home with its new address: bob's code is the newest of its xor. */
+	/* It calls home with its new address: alice's code is from before the reset. */
 	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A_RESET, 210, &new_row, &err), 0);
+	ck_assert_int_eq(new_row.owner_id, 0);
+	assert_no_key(f.db, ADDRESS_A_RESET);
+	/* Now bob's code claims it. */
+	ck_assert_int_eq(db_claim(f.db, f.bob, second, "Bob's", 220, &printer_id, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(printer_id, new_row.id);
+	new_row = printer_at(f.db, ADDRESS_A_RESET);
 	ck_assert_int_eq(new_row.owner_id, f.bob);
 	ck_assert_str_eq(new_row.name, "Bob's");
 	assert_key(f.db, ADDRESS_A_RESET, 2222);
@@ -305,10 +334,210 @@ START_TEST(test_newest_code_wins_after_reset)
 	ck_assert_int_ne(old_row.id, new_row.id);
 	ck_assert_int_eq(db_printers_of_owner(f.db, f.alice, &list, &n, &err), 0);
 	ck_assert_uint_eq(n, 0);
-	/* Alice's old code cannot take it back. */
+	/* Rule (d): alice's old code cannot take it back. */
 	ck_assert_int_eq(db_claim(f.db, f.alice, first, "Mine again", 300, NULL, &err),
 			 DB_CLAIM_CANNOT_CHANGE_OWNER);
 	ck_assert_int_eq(printer_at(f.db, ADDRESS_A_RESET).owner_id, f.bob);
+	assert_key(f.db, ADDRESS_A_RESET, 2222);
+	fixture_close(&f);
+}
+END_TEST
+
+/*
+ * Regression (reviewer's claim.c): a refused claim stored its code as the
+ * newest of the xor, so that at the printer's next reset the new address
+ * joined the refused (possibly forged) code and its author took the printer.
+ */
+START_TEST(test_refused_claim_stores_nothing)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	char alices[CLAIM_CODE_FORMATTED_SIZE], forged[CLAIM_CODE_FORMATTED_SIZE], fresh[CLAIM_CODE_FORMATTED_SIZE];
+	struct db_printer p;
+
+	fixture_open(&f);
+	code_for(ADDRESS_A, 111, alices);
+	code_for(ADDRESS_A, 222, forged); /* anyone who knows the xor can make one */
+	code_for(ADDRESS_A_RESET, 333, fresh);
+	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A, 200, NULL, &err), 0);
+	ck_assert_int_eq(db_claim(f.db, f.alice, alices, "Mine", 300, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_claim(f.db, f.bob, forged, "Yours", 400, NULL, &err), DB_CLAIM_CANNOT_CHANGE_OWNER);
+	ck_assert_int_eq(claim_code_count(f.db), 1);
+	/* Not stored, so not "in use" either: the same answer again. */
+	ck_assert_int_eq(db_claim(f.db, f.bob, forged, "Yours", 410, NULL, &err), DB_CLAIM_CANNOT_CHANGE_OWNER);
+	ck_assert_int_eq(claim_code_count(f.db), 1);
+	/* Other refusals store nothing either, not even a new name. */
+	ck_assert_int_eq(db_claim(f.db, f.bob, alices, "Taken", 420, NULL, &err), DB_CLAIM_IN_USE);
+	ck_assert_int_eq(claim_code_count(f.db), 1);
+	ck_assert_str_eq(printer_at(f.db, ADDRESS_A).name, "Mine");
+
+	/* The reset: the new address belongs to nobody, least of all bob. */
+	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A_RESET, 500, &p, &err), 0);
+	ck_assert_int_eq(p.owner_id, 0);
+	assert_no_key(f.db, ADDRESS_A_RESET);
+	ck_assert_int_eq(db_claim(f.db, f.alice, fresh, "Mine", 600, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(printer_at(f.db, ADDRESS_A_RESET).owner_id, f.alice);
+	assert_key(f.db, ADDRESS_A_RESET, 333);
+	fixture_close(&f);
+}
+END_TEST
+
+/*
+ * Regression (reviewer's claim2.c): after a reset the new address inherited
+ * the previous owner's code (the newest of the xor, with a key that is wrong
+ * now), and the new owner's freshly printed code got "cannot change owner".
+ */
+START_TEST(test_reset_printer_claimed_with_new_code)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	char alices[CLAIM_CODE_FORMATTED_SIZE], bobs[CLAIM_CODE_FORMATTED_SIZE];
+	struct db_printer p, *list;
+	int64_t printer_id = -1;
+	size_t n;
+
+	fixture_open(&f);
+	code_for(ADDRESS_A, 111, alices);
+	code_for(ADDRESS_A_RESET, 333, bobs);
+	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A, 200, NULL, &err), 0);
+	ck_assert_int_eq(db_claim(f.db, f.alice, alices, "Mine", 300, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A_RESET, 500, &p, &err), 0);
+	ck_assert_int_eq(p.owner_id, 0);
+	ck_assert_int_eq(p.claim_code_id, 0);
+	assert_no_key(f.db, ADDRESS_A_RESET);
+	ck_assert_int_eq(db_printers_of_owner(f.db, f.alice, &list, &n, &err), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(db_claim(f.db, f.bob, bobs, "Bob's", 600, &printer_id, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(printer_id, p.id);
+	ck_assert_int_eq(printer_at(f.db, ADDRESS_A_RESET).owner_id, f.bob);
+	assert_key(f.db, ADDRESS_A_RESET, 333);
+	/* Seen again: nothing moves. */
+	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A_RESET, 700, &p, &err), 0);
+	ck_assert_int_eq(p.owner_id, f.bob);
+	fixture_close(&f);
+}
+END_TEST
+
+/*
+ * Rule (c) at a reset: the newest code of the xor was used before the reset,
+ * so the new address starts unclaimed; an older code that lost to it when
+ * the printer first called home does not win now either.
+ */
+START_TEST(test_reset_ignores_older_waiting_codes)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	char bobs[CLAIM_CODE_FORMATTED_SIZE], alices[CLAIM_CODE_FORMATTED_SIZE];
+	struct db_printer p;
+
+	fixture_open(&f);
+	code_for(ADDRESS_A, 10, bobs);
+	code_for(ADDRESS_A, 20, alices);
+	ck_assert_int_eq(db_claim(f.db, f.bob, bobs, "Bob's", 50, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_claim(f.db, f.alice, alices, "Alice's", 60, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A, 100, &p, &err), 0);
+	ck_assert_int_eq(p.owner_id, f.alice);
+	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A_RESET, 200, &p, &err), 0);
+	ck_assert_int_eq(p.owner_id, 0);
+	assert_no_key(f.db, ADDRESS_A_RESET);
+	/* Bob's code is older than one in use: old. */
+	ck_assert_int_eq(db_claim(f.db, f.bob, bobs, "Bob's", 210, NULL, &err), DB_CLAIM_OLD_CODE);
+	ck_assert_int_eq(printer_at(f.db, ADDRESS_A_RESET).owner_id, 0);
+	fixture_close(&f);
+}
+END_TEST
+
+/*
+ * Rule (d), an unclaimed or own printer: a code an older address used, or one
+ * older than a code in use, is refused as old and changes nothing.
+ */
+START_TEST(test_old_codes_refused)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	char before_reset[CLAIM_CODE_FORMATTED_SIZE], first[CLAIM_CODE_FORMATTED_SIZE];
+	char second[CLAIM_CODE_FORMATTED_SIZE];
+	struct db_printer p;
+
+	fixture_open(&f);
+	code_for(ADDRESS_A, 111, before_reset);
+	code_for(ADDRESS_A_RESET, 222, first);
+	code_for(ADDRESS_A_RESET, 333, second);
+	ck_assert_int_eq(db_claim(f.db, f.alice, before_reset, "Mine", 100, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A, 110, NULL, &err), 0);
+	ck_assert_int_eq(printer_at(f.db, ADDRESS_A).owner_id, f.alice);
+	/* Reset: alice's code from before it would give the new address a wrong key. */
+	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A_RESET, 200, &p, &err), 0);
+	ck_assert_int_eq(p.owner_id, 0);
+	ck_assert_int_eq(db_claim(f.db, f.alice, before_reset, "Renamed", 210, NULL, &err), DB_CLAIM_OLD_CODE);
+	ck_assert_int_eq(printer_at(f.db, ADDRESS_A_RESET).owner_id, 0);
+	assert_no_key(f.db, ADDRESS_A_RESET);
+	ck_assert_ptr_nonnull(strstr(db_claim_result_message(DB_CLAIM_OLD_CODE), "old claim code"));
+
+	/* Two codes on the same address: the earlier one cannot take the key back. */
+	ck_assert_int_eq(db_claim(f.db, f.alice, first, "Mine", 220, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_claim(f.db, f.alice, second, "Mine", 230, NULL, &err), DB_CLAIM_OK);
+	assert_key(f.db, ADDRESS_A_RESET, 333);
+	ck_assert_int_eq(db_claim(f.db, f.alice, first, "Mine", 240, NULL, &err), DB_CLAIM_OLD_CODE);
+	assert_key(f.db, ADDRESS_A_RESET, 333);
+	/* The code in use may be entered again: it renames. */
+	ck_assert_int_eq(db_claim(f.db, f.alice, second, "Study", 250, NULL, &err), DB_CLAIM_OK);
+	ck_assert_str_eq(printer_at(f.db, ADDRESS_A_RESET).name, "Study");
+	/* Someone else's code, old or new, is refused without a trace. */
+	ck_assert_int_eq(db_claim(f.db, f.bob, first, "Bob's", 260, NULL, &err), DB_CLAIM_IN_USE);
+	code_for(ADDRESS_A_RESET, 555, first);
+	ck_assert_int_eq(db_claim(f.db, f.bob, first, "Bob's", 270, NULL, &err), DB_CLAIM_CANNOT_CHANGE_OWNER);
+	ck_assert_int_eq(claim_code_count(f.db), 3);
+	fixture_close(&f);
+}
+END_TEST
+
+/*
+ * The limit written in db.h: a code entered after a reset, before the new
+ * address calls home, is taken by the old address when that is unclaimed,
+ * and is then old for the new address (the printer has to be reset again).
+ */
+START_TEST(test_code_taken_by_unclaimed_old_address)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	char code[CLAIM_CODE_FORMATTED_SIZE];
+	struct db_printer p;
+	int64_t printer_id = -1;
+
+	fixture_open(&f);
+	code_for(ADDRESS_A_RESET, 444, code);
+	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A, 100, &p, &err), 0);
+	ck_assert_int_eq(db_claim(f.db, f.bob, code, "Bob's", 200, &printer_id, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(printer_id, p.id);
+	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A_RESET, 210, &p, &err), 0);
+	ck_assert_int_eq(p.owner_id, 0);
+	ck_assert_int_eq(db_claim(f.db, f.bob, code, "Bob's", 220, NULL, &err), DB_CLAIM_OLD_CODE);
+	fixture_close(&f);
+}
+END_TEST
+
+/* db_printer_touch: last_seen of a known printer moves forward only; nothing else changes. */
+START_TEST(test_printer_touch)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	struct db_printer p;
+
+	fixture_open(&f);
+	ck_assert_int_eq(db_printer_touch(f.db, ADDRESS_A, 100, &err), 0);
+	ck_assert_int_eq(db_printer_by_address(f.db, ADDRESS_A, &p, &err), 0);
+	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A, 100, &p, &err), 0);
+	ck_assert_int_eq(db_printer_touch(f.db, ADDRESS_A, 400, &err), 1);
+	p = printer_at(f.db, ADDRESS_A);
+	ck_assert_int_eq(p.last_seen, 400);
+	ck_assert_int_eq(p.created, 100);
+	ck_assert_int_eq(db_printer_touch(f.db, ADDRESS_A, 300, &err), 1);
+	ck_assert_int_eq(printer_at(f.db, ADDRESS_A).last_seen, 400);
+	ck_assert_int_eq(db_printer_touch(f.db, "000D6F0001020304", 500, &err), 0);
+	ck_assert_int_eq(db_printer_touch(f.db, "nonsense", 500, &err), 0);
+	ck_assert_int_eq(db_printer_touch(f.db, NULL, 500, &err), 0);
+	ck_assert_int_eq(printer_at(f.db, ADDRESS_A).last_seen, 400);
 	fixture_close(&f);
 }
 END_TEST
@@ -378,8 +607,48 @@ START_TEST(test_deleted_owner_unclaims)
 	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A, 110, NULL, &err), 0);
 	ck_assert_int_eq(db_user_delete(f.db, f.alice, &err), 1);
 	ck_assert_int_eq(printer_at(f.db, ADDRESS_A).owner_id, 0);
+	ck_assert_str_eq(printer_at(f.db, ADDRESS_A).name, "");
 	ck_assert_int_eq(db_printer_key(f.db, ADDRESS_A, link, &claimed, &err), 0);
 	ck_assert_int_eq(claimed, 0);
+	fixture_close(&f);
+}
+END_TEST
+
+/*
+ * Regression: deleting a user left the device keys of their printers
+ * working, so whoever held one kept printing to a printer with no owner.
+ * They go with the user, and so do the user's claim codes; other users'
+ * printers and keys stay.
+ */
+START_TEST(test_deleted_user_device_keys_stop_working)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	char alices[CLAIM_CODE_FORMATTED_SIZE], bobs[CLAIM_CODE_FORMATTED_SIZE];
+	struct db_device_key alice_key, bob_key, found;
+	struct db_printer pa, pb;
+
+	fixture_open(&f);
+	code_for(ADDRESS_A, 99, alices);
+	code_for(ADDRESS_B, 97, bobs);
+	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A, 100, &pa, &err), 0);
+	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_B, 100, &pb, &err), 0);
+	ck_assert_int_eq(db_claim(f.db, f.alice, alices, "Alice's", 110, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_claim(f.db, f.bob, bobs, "Bob's", 110, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_device_key_create(f.db, pa.id, 120, &alice_key, &err), 0);
+	ck_assert_int_eq(db_device_key_create(f.db, pb.id, 120, &bob_key, &err), 0);
+	ck_assert_int_eq(claim_code_count(f.db), 2);
+
+	ck_assert_int_eq(db_user_delete(f.db, f.alice, &err), 1);
+	ck_assert_int_eq(db_device_key_find(f.db, alice_key.secret, &found, &err), 0);
+	ck_assert_int_eq(db_device_key_find(f.db, bob_key.secret, &found, &err), 1);
+	ck_assert_int_eq(claim_code_count(f.db), 1);
+	ck_assert_int_eq(printer_at(f.db, ADDRESS_A).claim_code_id, 0);
+	ck_assert_int_eq(printer_at(f.db, ADDRESS_B).owner_id, f.bob);
+	/* Alice's code is gone: anyone may now claim the unowned printer with a fresh one. */
+	ck_assert_int_eq(db_claim(f.db, f.bob, alices, "Found", 130, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(printer_at(f.db, ADDRESS_A).owner_id, f.bob);
+	ck_assert_int_eq(db_user_delete(f.db, f.alice, &err), 0);
 	fixture_close(&f);
 }
 END_TEST
@@ -401,6 +670,13 @@ int main(void)
 	tcase_add_test(tc, test_newest_of_several_codes);
 	tcase_add_test(tc, test_forget_printer);
 	tcase_add_test(tc, test_deleted_owner_unclaims);
+	tcase_add_test(tc, test_refused_claim_stores_nothing);
+	tcase_add_test(tc, test_reset_printer_claimed_with_new_code);
+	tcase_add_test(tc, test_reset_ignores_older_waiting_codes);
+	tcase_add_test(tc, test_old_codes_refused);
+	tcase_add_test(tc, test_code_taken_by_unclaimed_old_address);
+	tcase_add_test(tc, test_printer_touch);
+	tcase_add_test(tc, test_deleted_user_device_keys_stop_working);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return run_suite(s);

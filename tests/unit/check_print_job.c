@@ -13,6 +13,7 @@
 #include "db.h"
 #include "print_job.h"
 #include "printer_payload.h"
+#include "relay_client.h"
 #include "test_util.h"
 
 /* The printer every test prints to. */
@@ -396,11 +397,67 @@ START_TEST(test_refuses_before_storing)
 }
 END_TEST
 
+/*
+ * Vertical stripes one pixel wide: every run of the code is one pixel long
+ * (rows join up, as each ends black and the next starts white), so the
+ * payload is 53 bytes plus one per pixel: the most detail a print can have.
+ */
+static struct bitmap *stripes(int height)
+{
+	struct bitmap *bm = bitmap_new(PRINTER_WIDTH, height);
+	int x, y;
+
+	ck_assert_ptr_nonnull(bm);
+	for (y = 0; y < height; y++)
+		for (x = 1; x < PRINTER_WIDTH; x += 2)
+			bitmap_set(bm, x, y, 1);
+	return bm;
+}
+
+/*
+ * Regression: a tall, detailed print whose payload was over the relay's
+ * limit took a command id and was stored as a message failed
+ * "relay_unreachable". It is now refused before either, with a sentence that
+ * names the size; the next print gets the first id.
+ */
+START_TEST(test_too_detailed_print_uses_no_command_id)
+{
+	struct sirius_error err = { "" };
+	struct print_job_result result;
+	struct bitmap *over = stripes(2048), *under = stripes(2047);
+	struct db_message *list;
+	size_t count;
+
+	relay_start("{\"ok\":true,\"result\":\"sent\"}");
+	/* 2048 rows: 786485 bytes, 1048648 characters of base64 */
+	ck_assert_int_eq(send_one(over, &result, &err), -1);
+	ck_assert_int_eq(result.outcome, PRINT_JOB_TOO_DETAILED);
+	ck_assert_uint_eq(result.message_id, 0);
+	ck_assert_str_eq(err.message, "the print is too detailed to send: 1048648 bytes, the limit is 1048576");
+	ck_assert_int_eq(RELAY_MAX_PAYLOAD_BASE64, 1048576);
+	ck_assert_int_eq(relay.requests, 0);
+	ck_assert_int_eq(db_messages_of_printer(db, printer_id, 10, &list, &count, &err), 0);
+	ck_assert_uint_eq(count, 0);
+	db_messages_free(list, count);
+
+	/* 2047 rows: 1048136 characters, within the limit; it gets the first command id */
+	ck_assert_msg(send_one(under, &result, &err) == 0, "print_job_send: %s", err.message);
+	ck_assert_int_eq(result.outcome, PRINT_JOB_SENT);
+	ck_assert_uint_eq(result.message_id, 1);
+	ck_assert(relay.command_id == 1.0);
+	ck_assert_uint_eq(strlen(relay.payload), 1048136);
+	check_message(result.message_id, DB_MESSAGE_SENDING, under);
+	bitmap_free(over);
+	bitmap_free(under);
+}
+END_TEST
+
 START_TEST(test_outcome_names)
 {
 	ck_assert_str_eq(print_job_outcome_name(PRINT_JOB_SENT), "sent");
 	ck_assert_str_eq(print_job_outcome_name(PRINT_JOB_OFFLINE), "offline");
 	ck_assert_str_eq(print_job_outcome_name(PRINT_JOB_UNREACHABLE), "unreachable");
+	ck_assert_str_eq(print_job_outcome_name(PRINT_JOB_TOO_DETAILED), "too-detailed");
 	ck_assert_str_eq(print_job_outcome_name((enum print_job_outcome)99), "unknown");
 }
 END_TEST
@@ -418,6 +475,7 @@ int main(void)
 	tcase_add_test(tc, test_error_reply_fails);
 	tcase_add_test(tc, test_ids_increase);
 	tcase_add_test(tc, test_several_images_stacked);
+	tcase_add_test(tc, test_too_detailed_print_uses_no_command_id);
 	tcase_add_test(tc, test_refuses_before_storing);
 	tcase_add_test(tc, test_outcome_names);
 	suite_add_tcase(s, tc);
