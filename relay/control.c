@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
+
 #include "device_address.h"
 #include "log.h"
 
@@ -236,6 +238,21 @@ char *control_error_reply(const char *message)
 	return text;
 }
 
+/*
+ * 1 when a request's "id" can be echoed as it came: a finite number, or a
+ * string of at most CONTROL_ID_MAX bytes of valid UTF-8. A number too big
+ * for a double would be printed as null, and invalid UTF-8 would make the
+ * reply invalid JSON.
+ */
+static int id_valid(const cJSON *id)
+{
+	if (cJSON_IsNumber(id))
+		return isfinite(id->valuedouble);
+	if (!cJSON_IsString(id) || !id->valuestring)
+		return 0;
+	return strlen(id->valuestring) <= CONTROL_ID_MAX && g_utf8_validate(id->valuestring, -1, NULL);
+}
+
 /* Copies a valid request id into the reply; returns 0, or -1 with a reason in err for a bad id. */
 static int echo_id(const cJSON *req, cJSON *reply, struct sirius_error *err)
 {
@@ -244,8 +261,9 @@ static int echo_id(const cJSON *req, cJSON *reply, struct sirius_error *err)
 
 	if (!id)
 		return 0;
-	if (!(cJSON_IsNumber(id) || (cJSON_IsString(id) && strlen(id->valuestring) <= CONTROL_ID_MAX)))
-		return error_set(err, "field \"id\" must be a number or a string of at most %d bytes", CONTROL_ID_MAX);
+	if (!id_valid(id))
+		return error_set(err, "field \"id\" must be a finite number or a string of at most %d bytes of UTF-8",
+				 CONTROL_ID_MAX);
 	copy = cJSON_Duplicate(id, 0);
 	if (!copy || !cJSON_AddItemToObject(reply, "id", copy)) {
 		cJSON_Delete(copy);
@@ -311,7 +329,7 @@ done:
 			error_set(&err, "out of memory");
 		relay_log(RELAY_LOG_WARN, "control: request refused: %s", err.message);
 		if (e && cJSON_AddFalseToObject(e, "ok") && cJSON_AddStringToObject(e, "error", err.message)) {
-			if (id && (cJSON_IsNumber(id) || (cJSON_IsString(id) && strlen(id->valuestring) <= CONTROL_ID_MAX)))
+			if (id && id_valid(id))
 				cJSON_AddItemToObject(e, "id", cJSON_Duplicate(id, 0));
 			free(text);
 			text = cJSON_PrintUnformatted(e);

@@ -5,9 +5,10 @@
 #include <stddef.h>
 
 #include "registry.h"
+#include "relay_client.h"
 
-/* The longest request line accepted, newline excluded (room for a 1 MiB base64 payload). */
-#define CONTROL_LINE_MAX (1024 * 1024 + 4096)
+/* The longest request line accepted, newline excluded (room for the largest deliver payload). */
+#define CONTROL_LINE_MAX (RELAY_MAX_PAYLOAD_BASE64 + 4096)
 
 /* The most addresses one status request may ask about. */
 #define CONTROL_STATUS_MAX 10000
@@ -15,8 +16,9 @@
 /*
  * Answers one request line of len bytes (without its newline) and returns
  * the reply as a malloc'd NUL-terminated JSON object without a newline:
- * {"ok":true,...} or {"ok":false,"error":"..."}. A request's "id" (a number
- * or a string of at most 64 bytes) is echoed in the reply. Returns NULL only
+ * {"ok":true,...} or {"ok":false,"error":"..."}. A request's "id" (a finite
+ * number, or a string of at most 64 bytes of valid UTF-8) is echoed in the
+ * reply; any other "id" gets an error reply without it. Returns NULL only
  * when out of memory. Counts requests and errors in the registry's counters.
  */
 char *control_handle(struct registry *reg, const char *line, size_t len);

@@ -21,6 +21,12 @@
 #define RELAY_WANT_FDS 65536
 /* Longest host part of a listen address. */
 #define HOST_MAX 256
+/*
+ * How long a database call of the relay waits for another process's lock:
+ * the event loop stops meanwhile, so briefly; writes that meet a lock are
+ * retried from a timer (registry.c).
+ */
+#define RELAY_DB_BUSY_MS 50
 
 static volatile sig_atomic_t stop_requested;   /* SIGTERM or SIGINT came */
 static volatile sig_atomic_t reopen_requested; /* SIGHUP came */
@@ -48,6 +54,7 @@ static void usage(FILE *out)
 		"  --db PATH                 database (default $SIRIUS_DB or <var>/sirius.db)\n"
 		"  --device-timeout SECONDS  silence after which a device is offline (default 60)\n"
 		"  --message-timeout SECONDS time a sent message may wait for its response (default 60)\n"
+		"  --name-timeout SECONDS    time a websocket may stay without naming its bridge (default 30)\n"
 		"  --log FILE                append the log to FILE (reopened on SIGHUP; default stderr)\n"
 		"  --verbose                 log every message, heartbeats included\n"
 		"  --help                    this text\n");
@@ -131,6 +138,7 @@ int main(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "device-timeout", required_argument, NULL, 'D' },
 		{ "message-timeout", required_argument, NULL, 'M' },
+		{ "name-timeout", required_argument, NULL, 'N' },
 		{ "log", required_argument, NULL, 'L' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -198,6 +206,13 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'N':
+			cfg.registry.name_timeout = parse_seconds(optarg);
+			if (cfg.registry.name_timeout < 0) {
+				fprintf(stderr, "sirius-relay: --name-timeout wants seconds (0 < s <= 86400)\n");
+				return 2;
+			}
+			break;
 		case 'L':
 			log_opt = optarg;
 			break;
@@ -262,6 +277,7 @@ int main(int argc, char **argv)
 		relay_log(RELAY_LOG_ERROR, "database %s: %s", db_path, err.message);
 		return 1;
 	}
+	db_set_busy_timeout(db, RELAY_DB_BUSY_MS);
 	store_db_init(&store, db);
 	running = relay_server_new(&cfg, &store, &err);
 	if (!running) {

@@ -2,19 +2,23 @@
 #include "registry.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bridge_command.h"
 #include "log.h"
+#include "relay_client.h"
 #include "return_code.h"
 
 /* Bytes of the informational power_on strings we keep. */
 #define INFO_SIZE (BRIDGE_INFO_MAX + 1)
 /* Bytes of log text a bridge's ring may hold, whatever its record count. */
 #define LOG_RING_MAX_BYTES (64 * 1024)
-/* Longest payload a deliver may carry (base64 characters). */
-#define DELIVER_PAYLOAD_MAX (1024 * 1024)
+/* The DeviceCommandResponse code of a bridge whose command queue is full (PROTOCOL.md 3). */
+#define RETURN_QUEUE_FULL 0xe0
+/* Database writes the retry timer does in one go before letting the event loop run. */
+#define STORE_RETRY_BATCH 256
 
 /* A message waiting to be written to a socket. */
 struct relay_out {
@@ -23,25 +27,44 @@ struct relay_out {
 	char buf[];  /* headroom free bytes, then the text and a NUL */
 };
 
-/* One record of a bridge's log ring. */
+/* One record of a bridge's log ring, also linked into the registry's list of every record. */
 struct log_entry {
-	double received;    /* when the relay got it */
-	int has_created;    /* 1 when created is known */
-	double created;     /* the bridge's own time of the record */
-	long levelno;       /* Python logging level; -1 when absent */
-	char *name;         /* logger name (g_malloc'd) */
-	char *levelname;    /* e.g. "ERROR" (g_malloc'd) */
-	char *message;      /* the text (g_malloc'd) */
-	size_t bytes;       /* what the strings take, for the ring's byte bound */
+	GList ring_link;              /* its link in the bridge's ring (data points here) */
+	GList all_link;               /* its link in reg->logs, every bridge's records oldest first */
+	struct relay_bridge *bridge;  /* whose record it is */
+	double received;              /* when the relay got it */
+	int has_created;              /* 1 when created is known */
+	double created;               /* the bridge's own time of the record */
+	long levelno;                 /* Python logging level; -1 when absent */
+	char *name;                   /* logger name (g_malloc'd) */
+	char *levelname;              /* e.g. "ERROR" (g_malloc'd) */
+	char *message;                /* the text (g_malloc'd) */
+	size_t bytes;                 /* what the entry takes, for the byte bounds */
 };
 
-/* A bridge the relay has heard from. Kept until the registry is freed. */
+/* A DeviceCommand the relay holds for a bridge: waiting for a free slot, or in flight. */
+struct relay_command {
+	uint32_t command_id;                 /* its id (the printer's file id) */
+	char device[DEVICE_ADDRESS_LEN + 1]; /* the device it is for */
+	char *json;                          /* the whole message (malloc'd) */
+	size_t len;                          /* its length */
+	double sent_at;                      /* when it was last written; 0 before */
+	double not_before;                   /* not to be written before this time (back-off after "queue full") */
+	unsigned resends;                    /* times it was sent again after "queue full" */
+};
+
+/* A bridge the relay has heard from. Kept until forgotten to make room, or until the registry is freed. */
 struct relay_bridge {
+	struct registry *reg;                 /* back pointer, for the timer and the lists */
 	char address[DEVICE_ADDRESS_LEN + 1]; /* 16 lower-case hex digits */
-	struct relay_session *session;        /* the newest socket speaking for it; NULL when disconnected */
+	struct relay_session *session;        /* the socket that owns it (the newest); NULL while offline */
+	unsigned live_sessions;               /* open sockets that named it; it may be forgotten only at 0 */
+	int idle;                             /* 1 while in reg->idle_bridges */
+	GList idle_link;                      /* its link there (data points here) */
 	GHashTable *devices;                  /* address -> struct relay_device *, the devices last reported by it */
 	double connected_at;                  /* when its current (or last) socket named it */
 	double disconnected_at;               /* when its last socket closed; 0 while connected */
+	double last_seen;                     /* when one of its sockets last sent a message */
 	uint64_t sockets;                     /* sockets that have spoken for it */
 	uint64_t power_ons;                   /* power_on messages acted upon */
 	char model[INFO_SIZE];                /* from power_on */
@@ -49,19 +72,26 @@ struct relay_bridge {
 	char ncp_version[INFO_SIZE];          /* from power_on */
 	char local_ip_address[INFO_SIZE];     /* from power_on */
 	char mac_address[INFO_SIZE];          /* from power_on */
-	GQueue logs;                          /* struct log_entry *, oldest first */
-	size_t log_bytes;                     /* bytes the entries' strings take */
+	GQueue *logs;                         /* struct log_entry * by ring_link, oldest first; NULL while empty */
+	size_t log_bytes;                     /* bytes its entries take */
 	uint64_t logs_dropped;                /* records pushed out of the ring */
+	GQueue held;                          /* struct relay_command *, waiting for a free slot, in order */
+	size_t held_bytes;                    /* bytes of their messages */
+	GPtrArray *in_flight;                 /* struct relay_command *, written and unanswered; NULL until needed */
+	struct relay_timer *timer;            /* in-flight deadlines and resend back-off; NULL until needed */
 };
 
-/* A device (printer) some bridge has reported. Kept until the registry is freed. */
+/* A device (printer) some bridge has reported. Kept until forgotten to make room, or until the registry is freed. */
 struct relay_device {
-	struct registry *reg;                 /* back pointer, for the timer */
+	struct registry *reg;                 /* back pointer, for the timer and the lists */
 	char address[DEVICE_ADDRESS_LEN + 1]; /* 16 lower-case hex digits */
-	struct relay_bridge *bridge;          /* the bridge that reported it last */
+	struct relay_bridge *bridge;          /* the bridge that reported it last; NULL once that one is forgotten */
 	int online;                           /* 1 while reported within device_timeout */
+	int idle;                             /* 1 while in reg->idle_devices (offline) */
+	GList idle_link;                      /* its link there (data points here) */
 	double first_seen;                    /* first report since the relay started */
 	double last_seen;                     /* last report */
+	double touched_at;                    /* when the database's last_seen was last updated */
 	struct relay_timer *timer;            /* the silence timer */
 	int timer_armed;                      /* 1 while the timer is set */
 	int recorded;                         /* 1 once the database has it */
@@ -69,6 +99,7 @@ struct relay_device {
 };
 
 struct relay_session {
+	struct registry *reg;                 /* back pointer, for the name timer */
 	void *transport;                      /* the event loop's handle for the socket */
 	char address[DEVICE_ADDRESS_LEN + 1]; /* the bridge it speaks for; "" until named */
 	struct relay_bridge *bridge;          /* that bridge; NULL until named */
@@ -77,6 +108,25 @@ struct relay_session {
 	size_t out_bytes;                     /* bytes of text queued */
 	double opened;                        /* when the socket was accepted */
 	unsigned complaints;                  /* malformed or foreign messages logged so far */
+	struct relay_timer *name_timer;       /* closes the socket when it names no bridge in time; NULL once named */
+};
+
+/* What a database write that may have to wait for the lock does. */
+enum pending_kind {
+	PENDING_SEEN,    /* printer_seen */
+	PENDING_TOUCH,   /* printer_touch */
+	PENDING_SENT,    /* message_sent */
+	PENDING_SETTLED, /* message_settled */
+	PENDING_PRINTED  /* message_printed */
+};
+
+/* A database write, done at once or kept in the retry queue while the database is locked. */
+struct pending_write {
+	enum pending_kind kind;              /* which store function */
+	char device[DEVICE_ADDRESS_LEN + 1]; /* the device; "" for PENDING_SENT */
+	uint32_t command_id;                 /* the message, for the message kinds */
+	long code;                           /* the return code, for PENDING_SETTLED */
+	double at;                           /* when it happened: the time written */
 };
 
 struct registry {
@@ -85,8 +135,15 @@ struct registry {
 	struct relay_store store;          /* the database */
 	GHashTable *bridges;               /* address -> struct relay_bridge * (owned) */
 	GHashTable *devices;               /* address -> struct relay_device * (owned) */
-	GHashTable *sessions;              /* struct relay_session * set (owned) */
+	GHashTable *sessions;              /* struct relay_session * set (freed by registry_free) */
+	GQueue idle_bridges;               /* bridges without a socket, by idle_link, least recently seen first */
+	GQueue idle_devices;               /* offline devices, by idle_link, least recently seen first */
+	GQueue logs;                       /* every bridge's log entries, by all_link, oldest first */
+	size_t log_bytes;                  /* bytes they take */
+	GQueue pending;                    /* struct pending_write *, writes waiting for the lock, oldest first */
+	GHashTable *pending_devices;       /* device -> its pending printer write (seen or touch), to merge them */
 	struct relay_timer *sweep;         /* the message time-out sweep */
+	struct relay_timer *retry;         /* retries the pending writes */
 	struct registry_counters counters; /* what happened so far */
 };
 
@@ -96,12 +153,20 @@ void registry_config_default(struct registry_config *cfg)
 	cfg->device_timeout = 60;
 	cfg->message_timeout = 60;
 	cfg->sweep_interval = 5;
+	cfg->name_timeout = 30;
+	cfg->touch_interval = 180;
+	cfg->store_retry = 1;
+	cfg->busy_backoff = 2;
+	cfg->busy_retries = 5;
+	cfg->in_flight_max = 10;
 	cfg->headroom = 0;
 	cfg->queue_max_messages = 64;
 	cfg->queue_max_bytes = 4 * 1024 * 1024;
 	cfg->log_ring = 256;
+	cfg->log_total_bytes = 16 * 1024 * 1024;
 	cfg->max_bridges = 50000;
 	cfg->max_devices = 200000;
+	cfg->store_pending_max = 4096;
 	cfg->malformed_log_max = 10;
 }
 
@@ -110,23 +175,69 @@ static double now(struct registry *reg)
 	return reg->env.now(reg->env.ctx);
 }
 
-static void log_entry_free(struct log_entry *e)
+/* ---- freeing ------------------------------------------------------------------ */
+
+static void command_free(struct relay_command *c)
 {
-	if (!e)
+	if (!c)
 		return;
+	free(c->json);
+	g_free(c);
+}
+
+/* Unlinks a log entry from its bridge's ring and the registry's list and frees it. */
+static void log_entry_drop(struct registry *reg, struct log_entry *e)
+{
+	struct relay_bridge *b = e->bridge;
+
+	g_queue_unlink(b->logs, &e->ring_link);
+	g_queue_unlink(&reg->logs, &e->all_link);
+	b->log_bytes -= e->bytes;
+	reg->log_bytes -= e->bytes;
 	g_free(e->name);
 	g_free(e->levelname);
 	g_free(e->message);
 	g_free(e);
+	if (g_queue_is_empty(b->logs)) {
+		g_queue_free(b->logs);
+		b->logs = NULL;
+	}
+}
+
+/* Drops every command a bridge waits to send or has in flight; returns how many. */
+static size_t bridge_drop_commands(struct relay_bridge *b)
+{
+	struct relay_command *c;
+	size_t n = 0;
+
+	while ((c = g_queue_pop_head(&b->held))) {
+		command_free(c);
+		n++;
+	}
+	b->held_bytes = 0;
+	if (b->in_flight) {
+		guint i;
+
+		n += b->in_flight->len;
+		for (i = 0; i < b->in_flight->len; i++)
+			command_free(g_ptr_array_index(b->in_flight, i));
+		g_ptr_array_free(b->in_flight, TRUE);
+		b->in_flight = NULL;
+	}
+	return n;
 }
 
 static void bridge_free(gpointer p)
 {
 	struct relay_bridge *b = p;
-	struct log_entry *e;
+	struct registry *reg = b->reg;
 
-	while ((e = g_queue_pop_head(&b->logs)))
-		log_entry_free(e);
+	while (b->logs)
+		log_entry_drop(reg, g_queue_peek_head(b->logs));
+	if (b->idle)
+		g_queue_unlink(&reg->idle_bridges, &b->idle_link);
+	bridge_drop_commands(b);
+	reg->env.timer_free(reg->env.ctx, b->timer);
 	g_hash_table_destroy(b->devices);
 	g_free(b);
 }
@@ -135,36 +246,247 @@ static void device_free_cb(gpointer p)
 {
 	struct relay_device *d = p;
 
+	if (d->idle)
+		g_queue_unlink(&d->reg->idle_devices, &d->idle_link);
 	d->reg->env.timer_free(d->reg->env.ctx, d->timer);
 	g_free(d);
 }
 
-static void session_free(gpointer p)
+static void session_free(struct registry *reg, struct relay_session *s)
 {
-	struct relay_session *s = p;
 	struct relay_out *o;
 
+	reg->env.timer_free(reg->env.ctx, s->name_timer);
 	while ((o = g_queue_pop_head(&s->out)))
 		free(o);
 	g_free(s);
 }
 
-/* The sweep: messages sent longer than message_timeout ago without a response become timed out. */
+/* ---- database writes and their retry queue ------------------------------------ */
+
+/* Words for a pending write, for the log: "recording printer X", "settling message N", ... */
+static const char *pending_what(const struct pending_write *w, char *buf, size_t size)
+{
+	switch (w->kind) {
+	case PENDING_SEEN:
+		snprintf(buf, size, "recording printer %s", w->device);
+		break;
+	case PENDING_TOUCH:
+		snprintf(buf, size, "updating last_seen of printer %s", w->device);
+		break;
+	case PENDING_SENT:
+		snprintf(buf, size, "marking message %u sending", w->command_id);
+		break;
+	case PENDING_SETTLED:
+		snprintf(buf, size, "settling message %u of %s (code %ld)", w->command_id, w->device, w->code);
+		break;
+	case PENDING_PRINTED:
+		snprintf(buf, size, "marking message %u of %s printed", w->command_id, w->device);
+		break;
+	}
+	return buf;
+}
+
+/* Runs one write: 0, RELAY_STORE_BUSY or -1 with a reason in err. */
+static int pending_run(struct registry *reg, const struct pending_write *w, struct sirius_error *err)
+{
+	void *ctx = reg->store.ctx;
+
+	switch (w->kind) {
+	case PENDING_SEEN:
+		return reg->store.printer_seen(ctx, w->device, w->at, err);
+	case PENDING_TOUCH:
+		return reg->store.printer_touch(ctx, w->device, w->at, err);
+	case PENDING_SENT:
+		return reg->store.message_sent(ctx, w->command_id, w->at, err);
+	case PENDING_SETTLED:
+		return reg->store.message_settled(ctx, w->device, w->command_id, w->code, w->at, err);
+	case PENDING_PRINTED:
+		return reg->store.message_printed(ctx, w->device, w->command_id, w->at, err);
+	}
+	return error_set(err, "unknown database write");
+}
+
+/* What a write that succeeded changes in memory. */
+static void pending_done(struct registry *reg, const struct pending_write *w)
+{
+	struct relay_device *d;
+
+	if (w->kind != PENDING_SEEN)
+		return;
+	d = g_hash_table_lookup(reg->devices, w->device);
+	if (d && !d->recorded) {
+		d->recorded = 1;
+		relay_log(RELAY_LOG_DEBUG, "device %s recorded", d->address);
+	}
+}
+
+/* Logs and counts a write that failed for another reason than a lock (it is not retried). */
+static void pending_failed(struct registry *reg, const struct pending_write *w, const struct sirius_error *err)
+{
+	char what[96];
+
+	reg->counters.store_errors++;
+	relay_log(RELAY_LOG_ERROR, "database: %s: %s", pending_what(w, what, sizeof(what)), err->message);
+}
+
+/* Takes the oldest pending write off the queue (the caller frees it). */
+static struct pending_write *pending_pop(struct registry *reg)
+{
+	struct pending_write *w = g_queue_pop_head(&reg->pending);
+
+	if (w && (w->kind == PENDING_SEEN || w->kind == PENDING_TOUCH) &&
+	    g_hash_table_lookup(reg->pending_devices, w->device) == w)
+		g_hash_table_remove(reg->pending_devices, w->device);
+	reg->counters.store_pending = g_queue_get_length(&reg->pending);
+	return w;
+}
+
+/*
+ * Keeps a write for the retry timer. A printer write merges with one already
+ * waiting for the same device; when the queue is full the oldest write is
+ * dropped (logged and counted).
+ */
+static void pending_add(struct registry *reg, const struct pending_write *w)
+{
+	struct pending_write *copy;
+
+	if (w->kind == PENDING_SEEN || w->kind == PENDING_TOUCH) {
+		struct pending_write *old = g_hash_table_lookup(reg->pending_devices, w->device);
+
+		if (old) {
+			if (w->kind == PENDING_SEEN)
+				old->kind = PENDING_SEEN;
+			old->at = w->at;
+			return;
+		}
+	}
+	if (g_queue_get_length(&reg->pending) >= reg->cfg.store_pending_max) {
+		struct pending_write *oldest = pending_pop(reg);
+		char what[96];
+
+		reg->counters.store_dropped++;
+		if (reg->counters.store_dropped == 1 || reg->counters.store_dropped % 1000 == 0)
+			relay_log(RELAY_LOG_ERROR, "database locked too long: %s dropped (%" G_GUINT64_FORMAT " dropped so far)",
+				  pending_what(oldest, what, sizeof(what)), reg->counters.store_dropped);
+		g_free(oldest);
+	}
+	copy = g_new(struct pending_write, 1);
+	*copy = *w;
+	if (g_queue_is_empty(&reg->pending))
+		reg->env.timer_arm(reg->env.ctx, reg->retry, reg->cfg.store_retry);
+	g_queue_push_tail(&reg->pending, copy);
+	if (copy->kind == PENDING_SEEN || copy->kind == PENDING_TOUCH)
+		g_hash_table_insert(reg->pending_devices, copy->device, copy);
+	reg->counters.store_pending = g_queue_get_length(&reg->pending);
+}
+
+/*
+ * Does a database write now, or keeps it for later: while older writes wait
+ * for the lock (so the order of a message's states holds and the event loop
+ * does not wait on a locked database again and again), or when this one
+ * meets the lock. Other failures are logged and counted.
+ */
+static void store_write(struct registry *reg, const struct pending_write *w)
+{
+	struct sirius_error err = { "" };
+	char what[96];
+	int rc;
+
+	if (!g_queue_is_empty(&reg->pending)) {
+		pending_add(reg, w);
+		return;
+	}
+	rc = pending_run(reg, w, &err);
+	if (rc == 0) {
+		pending_done(reg, w);
+	} else if (rc == RELAY_STORE_BUSY) {
+		reg->counters.store_busy++;
+		relay_log(RELAY_LOG_WARN, "database locked: %s later (%s)", pending_what(w, what, sizeof(what)), err.message);
+		pending_add(reg, w);
+	} else {
+		pending_failed(reg, w, &err);
+	}
+}
+
+/* The retry timer: does the waiting writes in order until one meets the lock again. */
+static void retry_fired(void *arg)
+{
+	struct registry *reg = arg;
+	struct pending_write *w;
+	unsigned done = 0;
+
+	while ((w = g_queue_peek_head(&reg->pending))) {
+		struct sirius_error err = { "" };
+		int rc;
+
+		if (done == STORE_RETRY_BATCH) {
+			reg->env.timer_arm(reg->env.ctx, reg->retry, 0);
+			return;
+		}
+		rc = pending_run(reg, w, &err);
+		if (rc == RELAY_STORE_BUSY) {
+			reg->counters.store_busy++;
+			reg->env.timer_arm(reg->env.ctx, reg->retry, reg->cfg.store_retry);
+			return;
+		}
+		w = pending_pop(reg);
+		if (rc == 0) {
+			reg->counters.store_retried++;
+			pending_done(reg, w);
+		} else {
+			pending_failed(reg, w, &err);
+		}
+		g_free(w);
+		done++;
+	}
+	relay_log(RELAY_LOG_INFO, "database writable again: deferred writes done");
+}
+
+/* A message write of kind for command_id (device may be NULL). */
+static void store_message(struct registry *reg, enum pending_kind kind, const char *device, uint32_t command_id,
+			  long code)
+{
+	struct pending_write w;
+
+	memset(&w, 0, sizeof(w));
+	w.kind = kind;
+	if (device)
+		memcpy(w.device, device, DEVICE_ADDRESS_LEN + 1);
+	w.command_id = command_id;
+	w.code = code;
+	w.at = now(reg);
+	store_write(reg, &w);
+}
+
+/*
+ * The sweep: messages sent longer than message_timeout ago without a
+ * response become timed out. Skipped while writes wait for the database's
+ * lock: it would only wait for it too.
+ */
 static void sweep_fired(void *arg)
 {
 	struct registry *reg = arg;
 	struct sirius_error err = { "" };
-	int count = 0;
+	int count = 0, rc;
 
-	if (reg->store.messages_expire(reg->store.ctx, now(reg), reg->cfg.message_timeout, &count, &err) < 0) {
-		reg->counters.store_errors++;
-		relay_log(RELAY_LOG_ERROR, "database: timing out messages: %s", err.message);
-	} else if (count > 0) {
-		reg->counters.messages_timed_out += (uint64_t)count;
-		relay_log(RELAY_LOG_INFO, "%d message(s) timed out without a response", count);
+	if (g_queue_is_empty(&reg->pending)) {
+		rc = reg->store.messages_expire(reg->store.ctx, now(reg), reg->cfg.message_timeout, &count, &err);
+		if (rc == RELAY_STORE_BUSY) {
+			reg->counters.store_busy++;
+			relay_log(RELAY_LOG_WARN, "database locked: timing out messages later (%s)", err.message);
+		} else if (rc < 0) {
+			reg->counters.store_errors++;
+			relay_log(RELAY_LOG_ERROR, "database: timing out messages: %s", err.message);
+		} else if (count > 0) {
+			reg->counters.messages_timed_out += (uint64_t)count;
+			relay_log(RELAY_LOG_INFO, "%d message(s) timed out without a response", count);
+		}
 	}
 	reg->env.timer_arm(reg->env.ctx, reg->sweep, reg->cfg.sweep_interval);
 }
+
+/* ---- the registry --------------------------------------------------------------- */
 
 struct registry *registry_new(const struct registry_config *cfg, const struct relay_env *env,
 			      const struct relay_store *store)
@@ -176,9 +498,15 @@ struct registry *registry_new(const struct registry_config *cfg, const struct re
 	reg->store = *store;
 	reg->bridges = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, bridge_free);
 	reg->devices = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, device_free_cb);
-	reg->sessions = g_hash_table_new_full(g_direct_hash, g_direct_equal, session_free, NULL);
+	reg->sessions = g_hash_table_new(g_direct_hash, g_direct_equal);
+	reg->pending_devices = g_hash_table_new(g_str_hash, g_str_equal);
+	g_queue_init(&reg->idle_bridges);
+	g_queue_init(&reg->idle_devices);
+	g_queue_init(&reg->logs);
+	g_queue_init(&reg->pending);
 	reg->sweep = reg->env.timer_new(reg->env.ctx, sweep_fired, reg);
-	if (!reg->sweep) {
+	reg->retry = reg->env.timer_new(reg->env.ctx, retry_fired, reg);
+	if (!reg->sweep || !reg->retry) {
 		registry_free(reg);
 		return NULL;
 	}
@@ -188,13 +516,24 @@ struct registry *registry_new(const struct registry_config *cfg, const struct re
 
 void registry_free(struct registry *reg)
 {
+	GHashTableIter it;
+	gpointer key;
+	struct pending_write *w;
+
 	if (!reg)
 		return;
-	/* Devices first: their timers belong to the loop; then bridges and sessions. */
+	g_hash_table_iter_init(&it, reg->sessions);
+	while (g_hash_table_iter_next(&it, &key, NULL))
+		session_free(reg, key);
+	g_hash_table_destroy(reg->sessions);
+	/* Devices first: their timers belong to the loop; then bridges. */
 	g_hash_table_destroy(reg->devices);
 	g_hash_table_destroy(reg->bridges);
-	g_hash_table_destroy(reg->sessions);
+	while ((w = g_queue_pop_head(&reg->pending)))
+		g_free(w);
+	g_hash_table_destroy(reg->pending_devices);
 	reg->env.timer_free(reg->env.ctx, reg->sweep);
+	reg->env.timer_free(reg->env.ctx, reg->retry);
 	g_free(reg);
 }
 
@@ -203,13 +542,30 @@ struct registry_counters *registry_counters(struct registry *reg)
 	return &reg->counters;
 }
 
+/* The name timer: a socket that has not named its bridge by now is closed. */
+static void session_name_fired(void *arg)
+{
+	struct relay_session *s = arg;
+	struct registry *reg = s->reg;
+
+	if (s->bridge)
+		return;
+	reg->counters.unnamed_closed++;
+	relay_log(RELAY_LOG_WARN, "a socket named no bridge within %g s: closing it", reg->cfg.name_timeout);
+	reg->env.close(reg->env.ctx, s->transport);
+}
+
 struct relay_session *registry_session_open(struct registry *reg, void *transport)
 {
 	struct relay_session *s = g_new0(struct relay_session, 1);
 
+	s->reg = reg;
 	s->transport = transport;
 	s->opened = now(reg);
 	g_queue_init(&s->out);
+	s->name_timer = reg->env.timer_new(reg->env.ctx, session_name_fired, s);
+	if (s->name_timer)
+		reg->env.timer_arm(reg->env.ctx, s->name_timer, reg->cfg.name_timeout);
 	g_hash_table_add(reg->sessions, s);
 	reg->counters.sessions_opened++;
 	reg->counters.sessions_open++;
@@ -221,28 +577,18 @@ const char *registry_session_address(const struct relay_session *s)
 	return s->address;
 }
 
-/*
- * Queues text (len bytes) on a session. Returns 0, or -1 with a reason in err
- * when the queue is full (nothing queued).
- */
-static int session_queue(struct registry *reg, struct relay_session *s, const char *text,
-			 struct sirius_error *err)
+/* Appends len bytes of text to a session's outgoing queue, whatever its bounds. Returns 0, or -1 when out of memory. */
+static int session_push(struct registry *reg, struct relay_session *s, const char *text, size_t len)
 {
-	size_t len = strlen(text);
-	struct relay_out *o;
+	struct relay_out *o = malloc(sizeof(*o) + reg->cfg.headroom + len + 1);
 	int was_empty = g_queue_is_empty(&s->out);
 
-	if (g_queue_get_length(&s->out) >= reg->cfg.queue_max_messages ||
-	    s->out_bytes + len > reg->cfg.queue_max_bytes) {
-		reg->counters.queue_full++;
-		return error_set(err, "the outgoing queue of bridge %s is full", s->address);
-	}
-	o = malloc(sizeof(*o) + reg->cfg.headroom + len + 1);
 	if (!o)
-		return error_set(err, "out of memory");
+		return -1;
 	o->len = len;
 	o->text = o->buf + reg->cfg.headroom;
-	memcpy(o->text, text, len + 1);
+	memcpy(o->text, text, len);
+	o->text[len] = '\0';
 	g_queue_push_tail(&s->out, o);
 	s->out_bytes += len;
 	if (was_empty)
@@ -293,6 +639,10 @@ static void device_offline(struct registry *reg, struct relay_device *d, const c
 	if (d->timer_armed)
 		reg->env.timer_cancel(reg->env.ctx, d->timer);
 	d->timer_armed = 0;
+	/* offline devices are the ones forgotten first, in the order they went quiet */
+	d->idle = 1;
+	d->idle_link.data = d;
+	g_queue_push_tail_link(&reg->idle_devices, &d->idle_link);
 	relay_log(RELAY_LOG_INFO, "device %s offline (bridge %s): %s", d->address, d->bridge ? d->bridge->address : "-", why);
 }
 
@@ -315,25 +665,40 @@ static void device_timer_fired(void *arg)
 	d->timer_armed = 1;
 }
 
-/* Has the database record the printer; failures are logged and retried on its next sign of life. */
-static void device_record(struct registry *reg, struct relay_device *d)
+/* A printer write (seen or touch) for a device at time t. */
+static void device_store(struct registry *reg, struct relay_device *d, enum pending_kind kind, double t)
 {
-	struct sirius_error err = { "" };
+	struct pending_write w;
 
-	if (reg->store.printer_seen(reg->store.ctx, d->address, now(reg), &err) < 0) {
-		reg->counters.store_errors++;
-		relay_log(RELAY_LOG_ERROR, "device %s: database: recording the printer: %s", d->address, err.message);
-		return;
-	}
-	if (!d->recorded)
-		relay_log(RELAY_LOG_DEBUG, "device %s recorded", d->address);
-	d->recorded = 1;
+	memset(&w, 0, sizeof(w));
+	w.kind = kind;
+	memcpy(w.device, d->address, DEVICE_ADDRESS_LEN + 1);
+	w.at = t;
+	d->touched_at = t;
+	store_write(reg, &w);
+}
+
+/* Forgets the least recently seen offline device to make room. Returns 0, or -1 when every device is online. */
+static int device_forget_one(struct registry *reg)
+{
+	GList *link = g_queue_peek_head_link(&reg->idle_devices);
+	struct relay_device *d;
+
+	if (!link)
+		return -1;
+	d = link->data;
+	if (d->bridge)
+		g_hash_table_remove(d->bridge->devices, d->address);
+	reg->counters.devices_forgotten++;
+	relay_log(RELAY_LOG_DEBUG, "device %s forgotten to make room (offline since %.0f)", d->address, d->last_seen);
+	g_hash_table_remove(reg->devices, d->address);
+	return 0;
 }
 
 /*
  * A bridge reported a device (why names the report): it is online through
- * that bridge from now on. Returns the device, or NULL when it is new and
- * max_devices is reached.
+ * that bridge from now on. Returns the device, or NULL when it is new,
+ * max_devices is reached and every known device is online.
  */
 static struct relay_device *device_touch(struct registry *reg, struct relay_bridge *b, const char *address,
 					 const char *why)
@@ -342,10 +707,10 @@ static struct relay_device *device_touch(struct registry *reg, struct relay_brid
 	double t = now(reg);
 
 	if (!d) {
-		if (g_hash_table_size(reg->devices) >= reg->cfg.max_devices) {
+		if (g_hash_table_size(reg->devices) >= reg->cfg.max_devices && device_forget_one(reg) < 0) {
 			reg->counters.ignored_devices++;
 			if (reg->counters.ignored_devices == 1 || reg->counters.ignored_devices % 1000 == 0)
-				relay_log(RELAY_LOG_WARN, "device %s (bridge %s) ignored: %zu devices known already",
+				relay_log(RELAY_LOG_WARN, "device %s (bridge %s) ignored: %zu devices online already",
 					  address, b->address, reg->cfg.max_devices);
 			return NULL;
 		}
@@ -374,11 +739,17 @@ static struct relay_device *device_touch(struct registry *reg, struct relay_brid
 	d->events++;
 	if (!d->online) {
 		d->online = 1;
+		if (d->idle) {
+			g_queue_unlink(&reg->idle_devices, &d->idle_link);
+			d->idle = 0;
+		}
 		reg->counters.devices_online++;
 		relay_log(RELAY_LOG_INFO, "device %s online (bridge %s, %s)", d->address, b->address, why);
-		device_record(reg, d);
+		device_store(reg, d, PENDING_SEEN, t);
 	} else if (!d->recorded) {
-		device_record(reg, d);
+		device_store(reg, d, PENDING_SEEN, t);
+	} else if (t - d->touched_at >= reg->cfg.touch_interval) {
+		device_store(reg, d, PENDING_TOUCH, t);
 	}
 	if (!d->timer_armed) {
 		reg->env.timer_arm(reg->env.ctx, d->timer, reg->cfg.device_timeout);
@@ -387,12 +758,164 @@ static struct relay_device *device_touch(struct registry *reg, struct relay_brid
 	return d;
 }
 
-/* The session a device's commands go to: its bridge's newest socket; NULL when offline. */
+/* The session a device's commands go to: its bridge's owning socket; NULL when offline. */
 static struct relay_session *device_session(struct relay_device *d)
 {
 	if (!d || !d->online || !d->bridge)
 		return NULL;
 	return d->bridge->session;
+}
+
+/* ---- commands to bridges ---------------------------------------------------- */
+
+/* Whether a bridge's queue (commands waiting for a slot and messages not yet written) has no room for len bytes more. */
+static int bridge_queue_full(struct registry *reg, struct relay_bridge *b, size_t len)
+{
+	struct relay_session *s = b->session;
+	size_t messages = g_queue_get_length(&b->held) + (s ? g_queue_get_length(&s->out) : 0);
+	size_t bytes = b->held_bytes + (s ? s->out_bytes : 0);
+
+	return messages >= reg->cfg.queue_max_messages || bytes + len > reg->cfg.queue_max_bytes;
+}
+
+/* DeviceCommands of a bridge written and not answered yet. */
+static size_t bridge_in_flight(const struct relay_bridge *b)
+{
+	return b->in_flight ? b->in_flight->len : 0;
+}
+
+static void bridge_timer_fired(void *arg);
+
+/* Arms the bridge's timer for its next in-flight deadline or resend, or disarms it when there is none. */
+static void bridge_arm(struct registry *reg, struct relay_bridge *b)
+{
+	struct relay_command *head = g_queue_peek_head(&b->held);
+	double next = -1, t = now(reg);
+	guint i;
+
+	for (i = 0; b->in_flight && i < b->in_flight->len; i++) {
+		const struct relay_command *c = g_ptr_array_index(b->in_flight, i);
+		double deadline = c->sent_at + reg->cfg.message_timeout;
+
+		if (next < 0 || deadline < next)
+			next = deadline;
+	}
+	if (head && b->session && bridge_in_flight(b) < reg->cfg.in_flight_max && head->not_before > t &&
+	    (next < 0 || head->not_before < next))
+		next = head->not_before;
+	if (next < 0) {
+		if (b->timer)
+			reg->env.timer_cancel(reg->env.ctx, b->timer);
+		return;
+	}
+	if (!b->timer)
+		b->timer = reg->env.timer_new(reg->env.ctx, bridge_timer_fired, b);
+	if (b->timer)
+		reg->env.timer_arm(reg->env.ctx, b->timer, next - t);
+}
+
+/*
+ * Writes the bridge's waiting DeviceCommands while it has a socket and fewer
+ * than in_flight_max unanswered (the bridge holds 10 and answers "queue full"
+ * beyond), each marked sending in the database as it goes.
+ */
+static void bridge_pump(struct registry *reg, struct relay_bridge *b)
+{
+	struct relay_command *c;
+	double t = now(reg);
+
+	while (b->session && bridge_in_flight(b) < reg->cfg.in_flight_max && (c = g_queue_peek_head(&b->held)) &&
+	       c->not_before <= t) {
+		g_queue_pop_head(&b->held);
+		b->held_bytes -= c->len;
+		if (session_push(reg, b->session, c->json, c->len) < 0) {
+			reg->counters.commands_dropped++;
+			relay_log(RELAY_LOG_ERROR, "device %s: command %u dropped: out of memory", c->device, c->command_id);
+			command_free(c);
+			continue;
+		}
+		c->sent_at = t;
+		if (!b->in_flight)
+			b->in_flight = g_ptr_array_new();
+		g_ptr_array_add(b->in_flight, c);
+		store_message(reg, PENDING_SENT, NULL, c->command_id, 0);
+	}
+	bridge_arm(reg, b);
+}
+
+/* Takes the in-flight command with this id sent to device off the bridge's list; NULL when there is none. */
+static struct relay_command *bridge_answered(struct relay_bridge *b, uint32_t command_id, const char *device)
+{
+	guint i;
+
+	for (i = 0; b->in_flight && i < b->in_flight->len; i++) {
+		struct relay_command *c = g_ptr_array_index(b->in_flight, i);
+
+		if (c->command_id == command_id && strcmp(c->device, device) == 0)
+			return g_ptr_array_remove_index(b->in_flight, i);
+	}
+	return NULL;
+}
+
+/* The bridge's timer: commands unanswered for message_timeout free their slot; waiting ones go out. */
+static void bridge_timer_fired(void *arg)
+{
+	struct relay_bridge *b = arg;
+	struct registry *reg = b->reg;
+	double t = now(reg);
+	guint i = 0;
+
+	while (b->in_flight && i < b->in_flight->len) {
+		struct relay_command *c = g_ptr_array_index(b->in_flight, i);
+
+		if (c->sent_at + reg->cfg.message_timeout > t + 0.001) {
+			i++;
+			continue;
+		}
+		reg->counters.commands_expired++;
+		relay_log(RELAY_LOG_INFO, "device %s: command %u unanswered for %g s (bridge %s): its slot is free",
+			  c->device, c->command_id, reg->cfg.message_timeout, b->address);
+		command_free(g_ptr_array_remove_index(b->in_flight, i));
+	}
+	bridge_pump(reg, b);
+}
+
+/*
+ * A DeviceCommandResponse for command_id from device through bridge b. A
+ * "queue full" answer to a command in flight sends it again after a back-off
+ * that doubles, at most busy_retries times; anything else settles the
+ * message sent to that device (only that device's) in the database.
+ */
+static void bridge_response(struct registry *reg, struct relay_bridge *b, const char *device, uint32_t command_id,
+			    long code)
+{
+	struct relay_command *c = bridge_answered(b, command_id, device);
+
+	if (c && code == RETURN_QUEUE_FULL && c->resends < reg->cfg.busy_retries) {
+		double delay = reg->cfg.busy_backoff * ldexp(1.0, (int)c->resends);
+
+		c->resends++;
+		c->not_before = now(reg) + delay;
+		g_queue_push_head(&b->held, c);
+		b->held_bytes += c->len;
+		reg->counters.commands_requeued++;
+		relay_log(RELAY_LOG_INFO, "device %s: bridge %s has no room for command %u: sending it again in %g s "
+			  "(resend %u of %u)", device, b->address, command_id, delay, c->resends, reg->cfg.busy_retries);
+		bridge_pump(reg, b);
+		return;
+	}
+	if (c && code == RETURN_QUEUE_FULL) {
+		reg->counters.commands_gave_up++;
+		relay_log(RELAY_LOG_WARN, "device %s: bridge %s still has no room for command %u after %u resends: failed",
+			  device, b->address, command_id, c->resends);
+	}
+	command_free(c);
+	if (code == 0)
+		reg->counters.responses_delivered++;
+	else
+		reg->counters.responses_failed++;
+	store_message(reg, PENDING_SETTLED, device, command_id, code);
+	bridge_pump(reg, b);
 }
 
 /*
@@ -411,7 +934,10 @@ static int device_send_key(struct registry *reg, const char *address, enum regis
 
 	rc = reg->store.printer_key(reg->store.ctx, address, key, err);
 	if (rc < 0) {
-		reg->counters.store_errors++;
+		if (rc == RELAY_STORE_BUSY)
+			reg->counters.store_busy++;
+		else
+			reg->counters.store_errors++;
 		relay_log(RELAY_LOG_ERROR, "device %s: database: reading its key: %s", address, err ? err->message : "");
 		return -1;
 	}
@@ -426,15 +952,24 @@ static int device_send_key(struct registry *reg, const char *address, enum regis
 		*outcome = REGISTRY_OFFLINE;
 		return 0;
 	}
-	if (reg->store.next_command_id(reg->store.ctx, &id, err) < 0) {
-		reg->counters.store_errors++;
+	rc = reg->store.next_command_id(reg->store.ctx, &id, err);
+	if (rc < 0) {
+		if (rc == RELAY_STORE_BUSY)
+			reg->counters.store_busy++;
+		else
+			reg->counters.store_errors++;
 		relay_log(RELAY_LOG_ERROR, "device %s: database: allocating a command id: %s", address, err ? err->message : "");
 		return -1;
 	}
 	json = bridge_command_add_key_json(d->bridge->address, address, id, key);
 	if (!json)
 		return error_set(err, "cannot build the key command for %s", address);
-	rc = session_queue(reg, s, json, err);
+	if (bridge_queue_full(reg, d->bridge, strlen(json))) {
+		reg->counters.queue_full++;
+		rc = error_set(err, "the outgoing queue of bridge %s is full", d->bridge->address);
+	} else if (session_push(reg, s, json, strlen(json)) < 0) {
+		rc = error_set(err, "out of memory");
+	}
 	free(json);
 	if (rc < 0) {
 		relay_log(RELAY_LOG_WARN, "device %s: key command %u not sent: %s", address, id, err ? err->message : "");
@@ -448,11 +983,12 @@ static int device_send_key(struct registry *reg, const char *address, enum regis
 
 /* ---- bridges ---------------------------------------------------------------- */
 
-/* The bridge's socket is gone: it and every device it reported go offline. */
+/* The bridge's socket is gone: it and every device it reported go offline; commands for it are dropped. */
 static void bridge_offline(struct registry *reg, struct relay_bridge *b, const char *why)
 {
 	GHashTableIter it;
 	gpointer value;
+	size_t dropped;
 
 	g_hash_table_iter_init(&it, b->devices);
 	while (g_hash_table_iter_next(&it, NULL, &value))
@@ -460,36 +996,41 @@ static void bridge_offline(struct registry *reg, struct relay_bridge *b, const c
 	b->session = NULL;
 	b->disconnected_at = now(reg);
 	reg->counters.bridges_online--;
-	relay_log(RELAY_LOG_INFO, "bridge %s offline: %s", b->address, why);
+	dropped = bridge_drop_commands(b);
+	if (b->timer)
+		reg->env.timer_cancel(reg->env.ctx, b->timer);
+	reg->counters.commands_dropped += dropped;
+	relay_log(RELAY_LOG_INFO, "bridge %s offline: %s%s", b->address, why,
+		  dropped ? " (commands waiting or unanswered dropped; the database times them out)" : "");
 }
 
-/*
- * The first message naming a bridge on a socket: the session speaks for that
- * bridge from now on and, as the newest socket, owns it. Returns 0, or -1
- * when the bridge is new and max_bridges is reached.
- */
-static int session_bind(struct registry *reg, struct relay_session *s, const char *address)
+/* Forgets the least recently seen bridge without sockets to make room. Returns 0, or -1 when there is none. */
+static int bridge_forget_one(struct registry *reg)
 {
-	struct relay_bridge *b = g_hash_table_lookup(reg->bridges, address);
-	struct relay_session *old;
+	GList *link = g_queue_peek_head_link(&reg->idle_bridges);
+	struct relay_bridge *b;
+	GHashTableIter it;
+	gpointer value;
+
+	if (!link)
+		return -1;
+	b = link->data;
+	g_hash_table_iter_init(&it, b->devices);
+	while (g_hash_table_iter_next(&it, NULL, &value))
+		((struct relay_device *)value)->bridge = NULL;
+	reg->counters.bridges_forgotten++;
+	relay_log(RELAY_LOG_DEBUG, "bridge %s forgotten to make room (last seen %.0f)", b->address, b->last_seen);
+	g_hash_table_remove(reg->bridges, b->address);
+	return 0;
+}
+
+/* The session takes over the bridge (the newest socket, or an older one whose bridge has no owner). */
+static void bridge_own(struct registry *reg, struct relay_session *s)
+{
+	struct relay_bridge *b = s->bridge;
+	struct relay_session *old = b->session;
 	struct relay_out *o;
 
-	if (!b) {
-		if (g_hash_table_size(reg->bridges) >= reg->cfg.max_bridges) {
-			reg->counters.refused_bridges++;
-			relay_log(RELAY_LOG_WARN, "bridge %s refused: %zu bridges known already", address, reg->cfg.max_bridges);
-			return -1;
-		}
-		b = g_new0(struct relay_bridge, 1);
-		memcpy(b->address, address, DEVICE_ADDRESS_LEN + 1);
-		b->devices = g_hash_table_new(g_str_hash, g_str_equal);
-		g_queue_init(&b->logs);
-		g_hash_table_insert(reg->bridges, b->address, b);
-	}
-	memcpy(s->address, address, DEVICE_ADDRESS_LEN + 1);
-	s->bridge = b;
-	b->sockets++;
-	old = b->session;
 	b->session = s;
 	b->connected_at = now(reg);
 	b->disconnected_at = 0;
@@ -503,15 +1044,53 @@ static int session_bind(struct registry *reg, struct relay_session *s, const cha
 		}
 		if (!g_queue_is_empty(&s->out))
 			reg->env.want_write(reg->env.ctx, s->transport);
-		relay_log(RELAY_LOG_INFO, "bridge %s connected again: the new socket takes over from the old one", address);
+		relay_log(RELAY_LOG_INFO, "bridge %s connected again: the new socket takes over from the old one", b->address);
 	} else {
 		reg->counters.bridges_online++;
-		relay_log(RELAY_LOG_INFO, "bridge %s connected", address);
+		relay_log(RELAY_LOG_INFO, "bridge %s connected", b->address);
 	}
+	bridge_pump(reg, b);
+}
+
+/*
+ * The first message naming a bridge on a socket: the session speaks for that
+ * bridge from now on and, as the newest socket, owns it. Returns 0, or -1
+ * when the bridge is new, max_bridges is reached and every known bridge has
+ * a socket.
+ */
+static int session_bind(struct registry *reg, struct relay_session *s, const char *address)
+{
+	struct relay_bridge *b = g_hash_table_lookup(reg->bridges, address);
+
+	if (!b) {
+		if (g_hash_table_size(reg->bridges) >= reg->cfg.max_bridges && bridge_forget_one(reg) < 0) {
+			reg->counters.refused_bridges++;
+			relay_log(RELAY_LOG_WARN, "bridge %s refused: %zu bridges connected already", address,
+				  reg->cfg.max_bridges);
+			return -1;
+		}
+		b = g_new0(struct relay_bridge, 1);
+		b->reg = reg;
+		memcpy(b->address, address, DEVICE_ADDRESS_LEN + 1);
+		b->devices = g_hash_table_new(g_str_hash, g_str_equal);
+		g_queue_init(&b->held);
+		g_hash_table_insert(reg->bridges, b->address, b);
+	}
+	if (b->idle) {
+		g_queue_unlink(&reg->idle_bridges, &b->idle_link);
+		b->idle = 0;
+	}
+	b->live_sessions++;
+	b->sockets++;
+	memcpy(s->address, address, DEVICE_ADDRESS_LEN + 1);
+	s->bridge = b;
+	reg->env.timer_free(reg->env.ctx, s->name_timer);
+	s->name_timer = NULL;
+	bridge_own(reg, s);
 	return 0;
 }
 
-/* Keeps a BridgeLog's records in the bridge's ring, dropping the oldest beyond its bounds. */
+/* Keeps a BridgeLog's records in the bridge's ring, dropping the oldest beyond its bounds and the total bound. */
 static void bridge_keep_logs(struct registry *reg, struct relay_bridge *b, const struct bridge_message *msg)
 {
 	size_t i;
@@ -522,6 +1101,7 @@ static void bridge_keep_logs(struct registry *reg, struct relay_bridge *b, const
 		const struct bridge_log_record *r = &msg->log.records[i];
 		struct log_entry *e = g_new0(struct log_entry, 1);
 
+		e->bridge = b;
 		e->received = t;
 		e->has_created = r->has_created;
 		e->created = r->created;
@@ -530,30 +1110,69 @@ static void bridge_keep_logs(struct registry *reg, struct relay_bridge *b, const
 		e->levelname = g_strdup(r->levelname);
 		e->message = g_strdup(r->message);
 		e->bytes = strlen(r->name) + strlen(r->levelname) + strlen(r->message) + sizeof(*e);
-		g_queue_push_tail(&b->logs, e);
+		e->ring_link.data = e;
+		e->all_link.data = e;
+		if (!b->logs)
+			b->logs = g_queue_new();
+		g_queue_push_tail_link(b->logs, &e->ring_link);
+		g_queue_push_tail_link(&reg->logs, &e->all_link);
 		b->log_bytes += e->bytes;
-		while (g_queue_get_length(&b->logs) > reg->cfg.log_ring || b->log_bytes > LOG_RING_MAX_BYTES) {
-			struct log_entry *old = g_queue_pop_head(&b->logs);
-
-			b->log_bytes -= old->bytes;
+		reg->log_bytes += e->bytes;
+		while (b->logs && (g_queue_get_length(b->logs) > reg->cfg.log_ring || b->log_bytes > LOG_RING_MAX_BYTES)) {
 			b->logs_dropped++;
-			log_entry_free(old);
+			log_entry_drop(reg, g_queue_peek_head(b->logs));
+		}
+		/* the oldest record of all is the oldest of its bridge's ring */
+		while (reg->log_bytes > reg->cfg.log_total_bytes && !g_queue_is_empty(&reg->logs)) {
+			struct log_entry *oldest = g_queue_peek_head(&reg->logs);
+
+			oldest->bridge->logs_dropped++;
+			reg->counters.log_records_dropped++;
+			log_entry_drop(reg, oldest);
 		}
 		relay_log(RELAY_LOG_DEBUG, "bridge %s log: %s %s: %s", b->address, r->levelname, r->name, r->message);
 	}
-	b->logs_dropped += msg->log.total - msg->log.count;
+	b->logs_dropped += msg->log.total - msg->log.count - msg->log.skipped;
 }
 
 /* ---- messages from a bridge ------------------------------------------------- */
 
-/* Acts on one decoded message of a session that speaks for a bridge. */
-static void dispatch(struct registry *reg, struct relay_session *s, const struct bridge_message *msg)
+/* Whether a kind of message changes the state of the bridge or its devices (ignored from a stale socket). */
+static int changes_state(enum bridge_message_kind kind)
+{
+	switch (kind) {
+	case BRIDGE_MESSAGE_POWER_ON:
+	case BRIDGE_MESSAGE_DEVICE_CONNECT:
+	case BRIDGE_MESSAGE_DEVICE_DISCONNECT:
+	case BRIDGE_MESSAGE_ENCRYPTION_KEY_REQUIRED:
+	case BRIDGE_MESSAGE_HEARTBEAT:
+	case BRIDGE_MESSAGE_DID_POWER_ON:
+	case BRIDGE_MESSAGE_PRODUCT_ANNOUNCE:
+	case BRIDGE_MESSAGE_GENERIC_DEVICE_EVENT:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Acts on one decoded message of a session that speaks for a bridge. A stale
+ * session (another one owns the bridge) may answer commands, report prints
+ * and send logs, but does not change the state of devices.
+ */
+static void dispatch(struct registry *reg, struct relay_session *s, const struct bridge_message *msg, int stale)
 {
 	struct relay_bridge *b = s->bridge;
 	struct relay_device *d;
 	struct sirius_error err = { "" };
 	enum registry_delivery outcome;
 
+	if (stale && changes_state(msg->kind)) {
+		reg->counters.stale_events++;
+		relay_log(RELAY_LOG_DEBUG, "bridge %s: %s from an old socket ignored (a newer one owns the bridge)",
+			  b->address, bridge_message_kind_name(msg->kind));
+		return;
+	}
 	switch (msg->kind) {
 	case BRIDGE_MESSAGE_MALFORMED:
 		reg->counters.malformed++;
@@ -612,16 +1231,13 @@ static void dispatch(struct registry *reg, struct relay_session *s, const struct
 		break;
 	}
 	case BRIDGE_MESSAGE_DID_PRINT:
-		device_touch(reg, b, msg->device_address, "did_print");
+		if (!stale)
+			device_touch(reg, b, msg->device_address, "did_print");
 		relay_log(RELAY_LOG_INFO, "device %s (bridge %s) did_print %s, print id %u", msg->device_address, b->address,
 			  device_event_print_type_name(msg->event.did_print.print_type), msg->event.did_print.print_id);
 		if (msg->event.did_print.print_type == DEVICE_EVENT_PRINT_DELIVERY) {
 			reg->counters.printed++;
-			if (reg->store.message_printed(reg->store.ctx, msg->event.did_print.print_id, now(reg), &err) < 0) {
-				reg->counters.store_errors++;
-				relay_log(RELAY_LOG_ERROR, "device %s: database: marking message %u printed: %s",
-					  msg->device_address, msg->event.did_print.print_id, err.message);
-			}
+			store_message(reg, PENDING_PRINTED, msg->device_address, msg->event.did_print.print_id, 0);
 		}
 		break;
 	case BRIDGE_MESSAGE_PRODUCT_ANNOUNCE:
@@ -636,19 +1252,10 @@ static void dispatch(struct registry *reg, struct relay_session *s, const struct
 			  return_code_name(msg->response.return_code), msg->response.return_code);
 		break;
 	case BRIDGE_MESSAGE_DEVICE_COMMAND_RESPONSE:
-		if (msg->response.return_code == 0)
-			reg->counters.responses_delivered++;
-		else
-			reg->counters.responses_failed++;
 		relay_log(msg->response.return_code == 0 ? RELAY_LOG_INFO : RELAY_LOG_WARN,
 			  "device %s (bridge %s) answered command %u: %s (%ld)", msg->device_address, b->address,
 			  msg->response.command_id, return_code_name(msg->response.return_code), msg->response.return_code);
-		if (reg->store.message_settled(reg->store.ctx, msg->response.command_id, msg->response.return_code,
-					       now(reg), &err) < 0) {
-			reg->counters.store_errors++;
-			relay_log(RELAY_LOG_ERROR, "device %s: database: settling message %u: %s", msg->device_address,
-				  msg->response.command_id, err.message);
-		}
+		bridge_response(reg, b, msg->device_address, msg->response.command_id, msg->response.return_code);
 		break;
 	case BRIDGE_MESSAGE_KIND_COUNT:
 		break;
@@ -658,11 +1265,12 @@ static void dispatch(struct registry *reg, struct relay_session *s, const struct
 int registry_session_receive(struct registry *reg, struct relay_session *s, const char *text, size_t len)
 {
 	struct bridge_message msg;
-	int rc = 0;
+	int rc = 0, stale = 0;
 
 	memset(&msg, 0, sizeof(msg));
 	bridge_message_decode(text, len, &msg);
 	reg->counters.messages++;
+	reg->counters.ignored_fields += msg.ignored;
 	if ((unsigned)msg.kind < BRIDGE_MESSAGE_KIND_COUNT)
 		reg->counters.by_kind[msg.kind]++;
 	if (!s->bridge) {
@@ -683,7 +1291,18 @@ int registry_session_receive(struct registry *reg, struct relay_session *s, cons
 		complain(reg, s, "foreign", "it names another bridge");
 		goto out;
 	}
-	dispatch(reg, s, &msg);
+	s->bridge->last_seen = now(reg);
+	if (s->bridge->session != s) {
+		if (!s->bridge->session) {
+			/* its newer socket closed: this one, still talking, is the bridge's socket again */
+			reg->counters.reclaims++;
+			relay_log(RELAY_LOG_INFO, "bridge %s: an older socket still speaks and takes the bridge back", s->address);
+			bridge_own(reg, s);
+		} else {
+			stale = 1;
+		}
+	}
+	dispatch(reg, s, &msg, stale);
 out:
 	bridge_message_clear(&msg);
 	return rc;
@@ -691,12 +1310,21 @@ out:
 
 void registry_session_close(struct registry *reg, struct relay_session *s)
 {
-	if (s->bridge && s->bridge->session == s)
-		bridge_offline(reg, s->bridge, "its socket closed");
-	else if (s->bridge)
+	struct relay_bridge *b = s->bridge;
+
+	if (b && b->session == s)
+		bridge_offline(reg, b, "its socket closed");
+	else if (b)
 		relay_log(RELAY_LOG_INFO, "bridge %s: an old socket closed (a newer one is connected)", s->address);
+	if (b && --b->live_sessions == 0) {
+		/* no socket refers to it any more: it may be forgotten, the least recently seen first */
+		b->idle = 1;
+		b->idle_link.data = b;
+		g_queue_push_tail_link(&reg->idle_bridges, &b->idle_link);
+	}
 	reg->counters.sessions_open--;
 	g_hash_table_remove(reg->sessions, s);
+	session_free(reg, s);
 }
 
 /* ---- control requests ------------------------------------------------------- */
@@ -718,45 +1346,47 @@ int registry_deliver(struct registry *reg, const char *device, uint32_t command_
 		     enum registry_delivery *outcome, struct sirius_error *err)
 {
 	struct relay_device *d;
-	struct relay_session *s;
+	struct relay_bridge *b;
+	struct relay_command *c;
 	char *json;
-	size_t len;
+	size_t len, json_len;
 
 	if (!device_address_valid(device))
 		return error_set(err, "invalid device address");
 	if (command_id == 0)
 		return error_set(err, "command_id must not be 0");
-	if (!payload || !(len = strnlen(payload, DELIVER_PAYLOAD_MAX + 1)) || len > DELIVER_PAYLOAD_MAX)
-		return error_set(err, "the payload must be 1 to %d characters of base64", DELIVER_PAYLOAD_MAX);
+	if (!payload || !(len = strnlen(payload, RELAY_MAX_PAYLOAD_BASE64 + 1)) || len > RELAY_MAX_PAYLOAD_BASE64)
+		return error_set(err, "the payload must be 1 to %d characters of base64", RELAY_MAX_PAYLOAD_BASE64);
 	d = g_hash_table_lookup(reg->devices, device);
-	s = device_session(d);
-	if (!s) {
+	if (!device_session(d)) {
 		reg->counters.deliveries_offline++;
 		relay_log(RELAY_LOG_INFO, "device %s: message %u not sent, the device is offline", device, command_id);
 		*outcome = REGISTRY_OFFLINE;
 		return 0;
 	}
-	json = bridge_command_device_json(d->bridge->address, device, command_id, payload);
+	b = d->bridge;
+	json = bridge_command_device_json(b->address, device, command_id, payload);
 	if (!json)
 		return error_set(err, "the payload is not canonical base64");
-	if (session_queue(reg, s, json, err) < 0) {
+	json_len = strlen(json);
+	if (bridge_queue_full(reg, b, json_len)) {
 		free(json);
+		reg->counters.queue_full++;
+		error_set(err, "the outgoing queue of bridge %s is full", b->address);
 		relay_log(RELAY_LOG_WARN, "device %s: message %u not sent: %s", device, command_id, err ? err->message : "");
 		return -1;
 	}
-	free(json);
+	c = g_new0(struct relay_command, 1);
+	c->command_id = command_id;
+	memcpy(c->device, device, DEVICE_ADDRESS_LEN + 1);
+	c->json = json;
+	c->len = json_len;
+	g_queue_push_tail(&b->held, c);
+	b->held_bytes += json_len;
 	reg->counters.deliveries_sent++;
-	relay_log(RELAY_LOG_INFO, "device %s: message %u sent through bridge %s (%zu bytes of base64)", device,
-		  command_id, d->bridge->address, len);
-	{
-		struct sirius_error e = { "" };
-
-		if (reg->store.message_sent(reg->store.ctx, command_id, now(reg), &e) < 0) {
-			reg->counters.store_errors++;
-			relay_log(RELAY_LOG_ERROR, "device %s: database: marking message %u sending: %s", device, command_id,
-				  e.message);
-		}
-	}
+	relay_log(RELAY_LOG_INFO, "device %s: message %u queued for bridge %s (%zu bytes of base64, %zu in flight)",
+		  device, command_id, b->address, len, bridge_in_flight(b));
+	bridge_pump(reg, b);
 	*outcome = REGISTRY_SENT;
 	return 0;
 }
@@ -866,8 +1496,10 @@ static cJSON *bridge_json(const struct relay_bridge *b)
 	     cJSON_AddStringToObject(o, "ncp_version", b->ncp_version) &&
 	     cJSON_AddStringToObject(o, "local_ip_address", b->local_ip_address) &&
 	     cJSON_AddStringToObject(o, "mac_address", b->mac_address) &&
-	     cJSON_AddNumberToObject(o, "log_records", (double)g_queue_get_length((GQueue *)&b->logs)) &&
-	     cJSON_AddNumberToObject(o, "queued", b->session ? (double)g_queue_get_length(&b->session->out) : 0);
+	     cJSON_AddNumberToObject(o, "log_records", b->logs ? (double)g_queue_get_length(b->logs) : 0) &&
+	     cJSON_AddNumberToObject(o, "queued", (double)g_queue_get_length((GQueue *)&b->held) +
+				     (b->session ? (double)g_queue_get_length(&b->session->out) : 0)) &&
+	     cJSON_AddNumberToObject(o, "in_flight", (double)bridge_in_flight(b));
 	if (ok) {
 		ok = cJSON_AddItemToObject(o, "devices", devices);
 		devices = ok ? NULL : devices;
@@ -915,7 +1547,7 @@ cJSON *registry_logs_json(struct registry *reg, const char *bridge, struct siriu
 		return NULL;
 	}
 	list = cJSON_CreateArray();
-	for (l = b->logs.head; list && l; l = l->next) {
+	for (l = b->logs ? b->logs->head : NULL; list && l; l = l->next) {
 		const struct log_entry *e = l->data;
 		cJSON *o = cJSON_CreateObject();
 		int ok = o && cJSON_AddNumberToObject(o, "received", e->received) &&
@@ -944,6 +1576,7 @@ cJSON *registry_counters_json(struct registry *reg)
 	int ok = o && kinds;
 	int k;
 
+	reg->counters.log_bytes = reg->log_bytes;
 #define COUNTER(name) ok = ok && cJSON_AddNumberToObject(o, #name, (double)c->name)
 	COUNTER(sessions_opened);
 	COUNTER(sessions_open);
@@ -958,12 +1591,22 @@ cJSON *registry_counters_json(struct registry *reg)
 	COUNTER(takeovers);
 	COUNTER(refused_bridges);
 	COUNTER(ignored_devices);
+	COUNTER(bridges_forgotten);
+	COUNTER(devices_forgotten);
+	COUNTER(reclaims);
+	COUNTER(stale_events);
+	COUNTER(unnamed_closed);
+	COUNTER(ignored_fields);
 	COUNTER(devices_timed_out);
 	COUNTER(keys_sent);
 	COUNTER(keys_unclaimed);
 	COUNTER(deliveries_sent);
 	COUNTER(deliveries_offline);
 	COUNTER(queue_full);
+	COUNTER(commands_requeued);
+	COUNTER(commands_gave_up);
+	COUNTER(commands_expired);
+	COUNTER(commands_dropped);
 	COUNTER(frames_written);
 	COUNTER(responses_delivered);
 	COUNTER(responses_failed);
@@ -971,6 +1614,12 @@ cJSON *registry_counters_json(struct registry *reg)
 	COUNTER(messages_timed_out);
 	COUNTER(log_records);
 	COUNTER(store_errors);
+	COUNTER(store_busy);
+	COUNTER(store_retried);
+	COUNTER(store_dropped);
+	COUNTER(store_pending);
+	COUNTER(log_bytes);
+	COUNTER(log_records_dropped);
 	COUNTER(oversize);
 	COUNTER(control_requests);
 	COUNTER(control_errors);

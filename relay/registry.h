@@ -15,12 +15,20 @@
 
 /*
  * How to use it: the event loop creates one registry with an environment (a
- * clock, timers, a way to ask for a writeable callback) and a store (the
- * database). For every accepted websocket it opens a session, feeds it every
- * complete text message, drains its outgoing queue when the socket is
- * writeable and closes the session when the socket is gone. The control
- * socket calls the registry_deliver / registry_push_key / *_json functions.
- * Everything runs on the event loop's one thread.
+ * clock, timers, a way to ask for a writeable callback or a close) and a
+ * store (the database). For every accepted websocket it opens a session,
+ * feeds it every complete text message, drains its outgoing queue when the
+ * socket is writeable and closes the session when the socket is gone. The
+ * control socket calls the registry_deliver / registry_push_key / *_json
+ * functions. Everything runs on the event loop's one thread.
+ *
+ * Invariants: a bridge is owned by at most one session (its "newest" socket;
+ * an older one takes it back only when it has no owner), and only the owner
+ * changes the state of devices. A bridge holds at most in_flight_max
+ * unanswered DeviceCommands; the rest wait in its queue. Memory is bounded:
+ * bridges and devices beyond their caps replace the least recently seen
+ * offline ones, log records are capped per bridge and in total, and database
+ * writes that met a lock wait in a bounded queue retried from a timer.
  */
 
 struct relay_timer; /* a one-shot timer of the event loop, opaque here */
@@ -40,6 +48,8 @@ struct relay_env {
 	void (*timer_cancel)(void *ctx, struct relay_timer *timer);
 	/* Disarms and frees a timer; NULL is allowed. */
 	void (*timer_free)(void *ctx, struct relay_timer *timer);
+	/* Closes a session's socket soon (not from within this call); registry_session_close follows. */
+	void (*close)(void *ctx, void *transport);
 };
 
 /* Limits and timeouts; registry_config_default fills the production values. */
@@ -47,12 +57,20 @@ struct registry_config {
 	double device_timeout;     /* seconds of silence after which a device is offline (60) */
 	double message_timeout;    /* seconds a sent message may wait for its response (60) */
 	double sweep_interval;     /* seconds between two runs of the message time-out sweep */
+	double name_timeout;       /* seconds a socket may stay without naming a bridge before it is closed (30) */
+	double touch_interval;     /* least seconds between two last_seen updates of a printer in the database (180) */
+	double store_retry;        /* seconds between two tries of database writes that met a lock (1) */
+	double busy_backoff;       /* seconds before resending a command the bridge's full queue refused (2, doubling) */
+	unsigned busy_retries;     /* resends of such a command before it fails with code 0xe0 (5) */
+	size_t in_flight_max;      /* DeviceCommands a bridge may hold unanswered (10, PROTOCOL.md 3) */
 	size_t headroom;           /* bytes kept free before every outgoing message (LWS_PRE) */
-	size_t queue_max_messages; /* messages a bridge's outgoing queue may hold */
+	size_t queue_max_messages; /* messages a bridge's outgoing queue may hold (waiting and unwritten) */
 	size_t queue_max_bytes;    /* bytes a bridge's outgoing queue may hold */
 	size_t log_ring;           /* bridge log records kept per bridge */
-	size_t max_bridges;        /* bridges kept in memory; a new one beyond is refused */
-	size_t max_devices;        /* devices kept in memory; a new one beyond is ignored */
+	size_t log_total_bytes;    /* bytes of log records kept over all bridges; the oldest go first */
+	size_t max_bridges;        /* bridges kept in memory; beyond, the least recently seen offline one is forgotten */
+	size_t max_devices;        /* devices kept in memory; beyond, the least recently seen offline one is forgotten */
+	size_t store_pending_max;  /* database writes kept for retrying while the database is locked */
 	unsigned malformed_log_max; /* malformed messages logged per socket before going quiet */
 };
 
@@ -77,21 +95,37 @@ struct registry_counters {
 	uint64_t foreign_address;          /* messages naming another bridge than their socket's */
 	uint64_t power_on_replays;         /* later power_on on the same socket (ignored) */
 	uint64_t takeovers;                /* bridges that connected again while their old socket lived */
-	uint64_t refused_bridges;          /* sockets refused because max_bridges was reached */
-	uint64_t ignored_devices;          /* device events ignored because max_devices was reached */
+	uint64_t refused_bridges;          /* sockets refused: max_bridges reached and every bridge has a socket */
+	uint64_t ignored_devices;          /* device events ignored: max_devices reached and every device online */
+	uint64_t bridges_forgotten;        /* offline bridges forgotten to make room for new ones */
+	uint64_t devices_forgotten;        /* offline devices forgotten to make room for new ones */
+	uint64_t reclaims;                 /* older sockets that took their ownerless bridge back */
+	uint64_t stale_events;             /* device reports of a socket whose bridge another socket owns (ignored) */
+	uint64_t unnamed_closed;           /* sockets closed for naming no bridge within name_timeout */
+	uint64_t ignored_fields;           /* fields and log records of the wrong type left out of messages */
 	uint64_t devices_timed_out;        /* devices gone offline after device_timeout of silence */
 	uint64_t keys_sent;                /* add_device_encryption_key commands queued */
 	uint64_t keys_unclaimed;           /* key requests of unclaimed printers (nothing sent) */
 	uint64_t deliveries_sent;          /* DeviceCommands queued */
 	uint64_t deliveries_offline;       /* deliveries refused because the device was offline */
 	uint64_t queue_full;               /* commands refused because a bridge's queue was full */
+	uint64_t commands_requeued;        /* DeviceCommands sent again after the bridge answered "queue full" */
+	uint64_t commands_gave_up;         /* DeviceCommands failed after busy_retries "queue full" answers */
+	uint64_t commands_expired;         /* DeviceCommands in flight without a response for message_timeout */
+	uint64_t commands_dropped;         /* DeviceCommands waiting or in flight when their bridge went offline */
 	uint64_t frames_written;           /* messages taken from the queues to be written */
 	uint64_t responses_delivered;      /* DeviceCommandResponses with code 0 */
 	uint64_t responses_failed;         /* DeviceCommandResponses with another code */
 	uint64_t printed;                  /* did_print events of deliveries */
 	uint64_t messages_timed_out;       /* messages the sweep marked timed out */
 	uint64_t log_records;              /* bridge log records received */
-	uint64_t store_errors;             /* database calls that failed */
+	uint64_t store_errors;             /* database calls that failed (not counting locks) */
+	uint64_t store_busy;               /* database calls that met another process's lock */
+	uint64_t store_retried;            /* database writes done from the retry queue */
+	uint64_t store_dropped;            /* database writes dropped because the retry queue was full */
+	uint64_t store_pending;            /* database writes waiting in the retry queue now */
+	uint64_t log_bytes;                /* bytes of log records kept now, all bridges */
+	uint64_t log_records_dropped;      /* log records pushed out by the total bound */
 	uint64_t oversize;                 /* sockets closed for a too-large message (counted by the loop) */
 	uint64_t control_requests;         /* control requests answered */
 	uint64_t control_errors;           /* control requests answered with an error */
@@ -100,7 +134,10 @@ struct registry_counters {
 struct registry;
 struct relay_session;
 
-/* Production limits: 60 s timeouts, queues of 64 messages / 4 MiB, 256 log records per bridge. */
+/*
+ * Production limits: 60 s timeouts, 10 commands in flight per bridge, queues
+ * of 64 messages / 4 MiB, 256 log records per bridge and 16 MiB in all.
+ */
 void registry_config_default(struct registry_config *cfg);
 
 /*
@@ -116,11 +153,18 @@ void registry_free(struct registry *reg);
 /* The counters, to read (and for the event loop to count oversize sockets and control requests). */
 struct registry_counters *registry_counters(struct registry *reg);
 
-/* A new session for an accepted websocket; transport is the loop's handle for it. NULL when out of memory. */
+/*
+ * A new session for an accepted websocket; transport is the loop's handle
+ * for it. When it names no bridge within name_timeout, the registry asks the
+ * loop to close it (env.close). NULL when out of memory.
+ */
 struct relay_session *registry_session_open(struct registry *reg, void *transport);
 
 /*
  * Handles one complete text message of len bytes from the session's socket.
+ * A session whose bridge has no owner (its newer socket closed) takes the
+ * bridge back; one whose bridge another session owns may still answer
+ * commands and send logs, but its device reports are ignored (stale_events).
  * Returns 0, or -1 when the socket should be closed (the bridge address it
  * names cannot be admitted). Malformed or unknown traffic returns 0.
  */
@@ -142,16 +186,19 @@ const char *registry_session_address(const struct relay_session *s);
 
 /*
  * The socket is gone: when the session still owns its bridge, the bridge goes
- * offline with all its devices; a stale session (its bridge connected again
- * since) changes nothing else. Frees the session.
+ * offline with all its devices (commands waiting for it are dropped); a stale
+ * session (its bridge connected again since) changes nothing else. Frees the
+ * session and its timer.
  */
 void registry_session_close(struct registry *reg, struct relay_session *s);
 
 /*
- * Queues a DeviceCommand with command_id and the base64 payload for device.
- * Returns 0 with *outcome REGISTRY_SENT or REGISTRY_OFFLINE; -1 with a reason
- * in err when an argument is invalid, the bridge's queue is full or memory
- * ran out (nothing sent).
+ * Queues a DeviceCommand with command_id and the base64 payload (at most
+ * RELAY_MAX_PAYLOAD_BASE64 characters) for device; it is written once the
+ * bridge has fewer than in_flight_max commands unanswered. Returns 0 with
+ * *outcome REGISTRY_SENT or REGISTRY_OFFLINE; -1 with a reason in err when an
+ * argument is invalid, the bridge's queue is full or memory ran out (nothing
+ * sent).
  */
 int registry_deliver(struct registry *reg, const char *device, uint32_t command_id, const char *payload,
 		     enum registry_delivery *outcome, struct sirius_error *err);

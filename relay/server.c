@@ -15,8 +15,10 @@
 #include "control.h"
 #include "log.h"
 
-/* Replies a control client may leave unread before the relay stops reading its requests. */
+/* Replies a control client may leave unread before the relay stops parsing and reading its requests. */
 #define CONTROL_OUT_HIGH (16 * 1024 * 1024)
+/* Bytes a throttled client's backlog may hold (what lws read before reading stopped); more closes it. */
+#define CONTROL_BACKLOG_MAX (2 * CONTROL_LINE_MAX)
 /* A bridge socket's receive buffer is given back when a message left it bigger than this. */
 #define RX_KEEP_MAX (64 * 1024)
 
@@ -54,10 +56,11 @@ struct control_out {
 /* Per-connection data of a control client (lws zeroes it). */
 struct control_pss {
 	GString *in;       /* the partial request line */
+	GString *backlog;  /* bytes received but not parsed yet because the client was throttled */
 	GQueue out;        /* struct control_out *, in order */
 	size_t out_bytes;  /* bytes queued */
 	int close_after;   /* close once the queue is written (after a too-long line) */
-	int throttled;     /* reading is paused until the queue drains */
+	int throttled;     /* parsing and reading are paused until the queue drains */
 };
 
 /* ---- clock and timers for the registry ---------------------------------------- */
@@ -75,6 +78,13 @@ static void env_want_write(void *ctx, void *transport)
 {
 	(void)ctx;
 	lws_callback_on_writable(transport);
+}
+
+static void env_close(void *ctx, void *transport)
+{
+	(void)ctx;
+	/* asynchronous: the CLOSED callback then closes the registry's session */
+	lws_set_timeout(transport, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 }
 
 static void timer_expired(lws_sorted_usec_list_t *sul)
@@ -331,13 +341,26 @@ static int control_too_long(struct relay_server *srv, struct lws *wsi, struct co
 	return 0;
 }
 
-/* Splits received bytes into lines and answers each. Returns 0, or -1 to close the connection. */
+/*
+ * Splits received bytes into lines and answers each. Once the replies waiting
+ * to be written pass CONTROL_OUT_HIGH the client is throttled: parsing stops
+ * and the rest of the bytes wait in the backlog until the replies are
+ * written (reading stops too), so a chunk full of requests cannot grow the
+ * reply queue without bound. Returns 0, or -1 to close the connection.
+ */
 static int control_rx(struct relay_server *srv, struct lws *wsi, struct control_pss *pss, const char *in, size_t len)
 {
 	const char *nl;
 
 	if (pss->close_after)
 		return 0;
+	if (pss->throttled) {
+		/* lws may still hand over what it had read before reading stopped */
+		if (pss->backlog->len + len > CONTROL_BACKLOG_MAX)
+			return -1;
+		g_string_append_len(pss->backlog, in, (gssize)len);
+		return 0;
+	}
 	while (len && (nl = memchr(in, '\n', len))) {
 		size_t seg = (size_t)(nl - in);
 
@@ -353,10 +376,37 @@ static int control_rx(struct relay_server *srv, struct lws *wsi, struct control_
 		}
 		in = nl + 1;
 		len -= seg + 1;
+		if (pss->throttled) {
+			g_string_append_len(pss->backlog, in, (gssize)len);
+			return 0;
+		}
 	}
 	if (pss->in->len + len > CONTROL_LINE_MAX)
 		return control_too_long(srv, wsi, pss);
 	g_string_append_len(pss->in, in, (gssize)len);
+	return 0;
+}
+
+/*
+ * The replies of a throttled client are all written: parses its backlog (which
+ * may throttle it again) and, when that is done, reads from it again.
+ * Returns 0, or -1 to close the connection.
+ */
+static int control_resume(struct relay_server *srv, struct lws *wsi, struct control_pss *pss)
+{
+	GString *backlog = pss->backlog;
+	int rc;
+
+	pss->throttled = 0;
+	if (backlog->len) {
+		pss->backlog = g_string_sized_new(256);
+		rc = control_rx(srv, wsi, pss, backlog->str, backlog->len);
+		g_string_free(backlog, TRUE);
+		if (rc < 0)
+			return -1;
+	}
+	if (!pss->throttled && !pss->close_after)
+		lws_rx_flow_control(wsi, 1);
 	return 0;
 }
 
@@ -369,6 +419,7 @@ static int callback_control(struct lws *wsi, enum lws_callback_reasons reason, v
 	switch (reason) {
 	case LWS_CALLBACK_RAW_ADOPT:
 		pss->in = g_string_sized_new(256);
+		pss->backlog = g_string_sized_new(256);
 		g_queue_init(&pss->out);
 		relay_log(RELAY_LOG_DEBUG, "control: client connected");
 		break;
@@ -393,8 +444,7 @@ static int callback_control(struct lws *wsi, enum lws_callback_reasons reason, v
 		} else if (pss->close_after) {
 			return -1;
 		} else if (pss->throttled) {
-			pss->throttled = 0;
-			lws_rx_flow_control(wsi, 1);
+			return control_resume(server_of(wsi), wsi, pss);
 		}
 		break;
 
@@ -404,6 +454,9 @@ static int callback_control(struct lws *wsi, enum lws_callback_reasons reason, v
 		if (pss->in)
 			g_string_free(pss->in, TRUE);
 		pss->in = NULL;
+		if (pss->backlog)
+			g_string_free(pss->backlog, TRUE);
+		pss->backlog = NULL;
 		relay_log(RELAY_LOG_DEBUG, "control: client disconnected");
 		break;
 
@@ -564,6 +617,7 @@ struct relay_server *relay_server_new(const struct relay_server_config *cfg, con
 	env.timer_arm = env_timer_arm;
 	env.timer_cancel = env_timer_cancel;
 	env.timer_free = env_timer_free;
+	env.close = env_close;
 	rc = cfg->registry;
 	rc.headroom = LWS_PRE;
 	srv->reg = registry_new(&rc, &env, store);

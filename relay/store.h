@@ -7,20 +7,29 @@
 #include "error.h"
 #include "link_key.h"
 
+/* What a store function returns when another process held the database locked: nothing done, try again later. */
+#define RELAY_STORE_BUSY (-2)
+
 /*
- * Every function returns 0 on success and -1 with a reason in err when the
- * database failed; ctx is the store's own pointer. The unit tests put a fake
- * in memory behind the same table.
+ * Every function returns 0 on success, RELAY_STORE_BUSY (with a reason in
+ * err) when the database was locked for longer than the relay may wait, and
+ * -1 with a reason in err for any other failure; ctx is the store's own
+ * pointer. The relay never waits long for a lock: it keeps the writes that
+ * met one and retries them from a timer. The unit tests put a fake in memory
+ * behind the same table.
  */
 struct relay_store {
 	void *ctx; /* passed back to every function */
 
-	/* Records a printer the first time its address is seen (a later call does nothing). */
+	/* Records a printer the first time its address is seen (afterwards it only updates last_seen). */
 	int (*printer_seen)(void *ctx, const char *device, double now, struct sirius_error *err);
+
+	/* Updates the last_seen of a recorded printer (nothing for an unknown one). */
+	int (*printer_touch)(void *ctx, const char *device, double now, struct sirius_error *err);
 
 	/*
 	 * The link key of a claimed printer as base64: returns 1 with key filled,
-	 * 0 when the printer is not claimed (or unknown), -1 on a database error.
+	 * 0 when the printer is not claimed (or unknown), -1 or RELAY_STORE_BUSY.
 	 */
 	int (*printer_key)(void *ctx, const char *device, char key[LINK_KEY_BASE64_SIZE],
 			   struct sirius_error *err);
@@ -28,17 +37,26 @@ struct relay_store {
 	/* The next command id of the one sequence every command uses (never 0, never reused). */
 	int (*next_command_id)(void *ctx, uint32_t *id, struct sirius_error *err);
 
-	/* A DeviceCommand with this id was handed to its bridge at time now. */
+	/* A DeviceCommand with this id was written to its bridge at time now (again, after "queue full"). */
 	int (*message_sent)(void *ctx, uint32_t command_id, double now, struct sirius_error *err);
 
-	/* A DeviceCommandResponse arrived: return code 0 delivered, anything else failed with that code. */
-	int (*message_settled)(void *ctx, uint32_t command_id, long return_code, double now,
+	/*
+	 * A DeviceCommandResponse from device arrived: return code 0 delivered,
+	 * anything else failed with that code. Only a message sent to that device
+	 * is settled.
+	 */
+	int (*message_settled)(void *ctx, const char *device, uint32_t command_id, long return_code, double now,
 			       struct sirius_error *err);
 
-	/* The printer reported printing the delivery with this id. */
-	int (*message_printed)(void *ctx, uint32_t command_id, double now, struct sirius_error *err);
+	/* The device reported printing the delivery with this id (only a message sent to it is marked). */
+	int (*message_printed)(void *ctx, const char *device, uint32_t command_id, double now,
+			       struct sirius_error *err);
 
-	/* Messages still sending that were sent more than max_age seconds before now become timed out; *count how many. */
+	/*
+	 * Messages still sending that were sent more than max_age seconds before
+	 * now become timed out; *count how many. Takes no write lock when there is
+	 * nothing to time out.
+	 */
 	int (*messages_expire)(void *ctx, double now, double max_age, int *count, struct sirius_error *err);
 };
 

@@ -174,10 +174,10 @@ static int read_integer(struct bridge_message *msg, const cJSON *obj, const char
 
 /*
  * Reads the optional timestamp: a number, or a string holding one (the way
- * the server itself writes "0"). Returns 0, or -1 with msg malformed when it
- * is present but neither.
+ * the server itself writes "0"). Anything else is left out and counted in
+ * msg->ignored: the server does not act on it.
  */
-static int read_timestamp(struct bridge_message *msg, const cJSON *root)
+static void read_timestamp(struct bridge_message *msg, const cJSON *root)
 {
 	const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, "timestamp");
 	const char *text, *end = NULL;
@@ -185,30 +185,36 @@ static int read_timestamp(struct bridge_message *msg, const cJSON *root)
 	size_t len;
 
 	if (!item)
-		return 0;
+		return;
 	if (cJSON_IsNumber(item)) {
-		if (!isfinite(item->valuedouble))
-			return malformed(msg, "timestamp is not a finite number");
+		if (!isfinite(item->valuedouble)) {
+			msg->ignored++;
+			return;
+		}
 		msg->timestamp = item->valuedouble;
 		msg->has_timestamp = 1;
-		return 0;
+		return;
 	}
-	if (!cJSON_IsString(item))
-		return malformed(msg, "timestamp is neither a number nor a numeric string");
+	if (!cJSON_IsString(item)) {
+		msg->ignored++;
+		return;
+	}
 	text = item->valuestring;
 	len = strnlen(text, NUMERIC_STRING_MAX + 1);
-	if (len == 0 || len > NUMERIC_STRING_MAX || !(text[0] == '-' || (text[0] >= '0' && text[0] <= '9')))
-		return malformed(msg, "timestamp is a string that is not a number");
+	if (len == 0 || len > NUMERIC_STRING_MAX || !(text[0] == '-' || (text[0] >= '0' && text[0] <= '9'))) {
+		msg->ignored++;
+		return;
+	}
 	/* cJSON's number grammar, locale-independent, is the one we accept. */
 	number = cJSON_ParseWithLengthOpts(text, len, &end, 0);
 	if (!number || !cJSON_IsNumber(number) || end != text + len || !isfinite(number->valuedouble)) {
 		cJSON_Delete(number);
-		return malformed(msg, "timestamp is a string that is not a number");
+		msg->ignored++;
+		return;
 	}
 	msg->timestamp = number->valuedouble;
 	msg->has_timestamp = 1;
 	cJSON_Delete(number);
-	return 0;
 }
 
 /* Reads the optional rssi_stats: kept only when it is an array of three integers. */
@@ -315,15 +321,15 @@ static void read_log_record(const cJSON *obj, struct bridge_log_record *rec)
 }
 
 /*
- * Decodes a BridgeLog, keeping at most BRIDGE_LOG_MAX_RECORDS records.
- * Returns 0, or -1 with msg malformed when records is not an array of
- * objects or memory ran out.
+ * Decodes a BridgeLog, keeping at most BRIDGE_LOG_MAX_RECORDS records; an
+ * element that is not an object is skipped and counted. Returns 0, or -1
+ * with msg malformed when records is not an array or memory ran out.
  */
 static int decode_bridge_log(struct bridge_message *msg, const cJSON *root)
 {
 	const cJSON *records = cJSON_GetObjectItemCaseSensitive(root, "records");
 	const cJSON *item;
-	size_t total, index = 0;
+	size_t total, objects = 0, index = 0;
 
 	if (!records)
 		return malformed(msg, "records is missing");
@@ -331,12 +337,13 @@ static int decode_bridge_log(struct bridge_message *msg, const cJSON *root)
 		return malformed(msg, "records is not an array");
 	total = (size_t)cJSON_GetArraySize(records);
 	cJSON_ArrayForEach(item, records) {
-		if (!cJSON_IsObject(item))
-			return malformed(msg, "records[%zu] is not an object", index);
-		index++;
+		if (cJSON_IsObject(item))
+			objects++;
 	}
 	msg->log.total = total;
-	msg->log.count = total < BRIDGE_LOG_MAX_RECORDS ? total : BRIDGE_LOG_MAX_RECORDS;
+	msg->log.skipped = total - objects;
+	msg->ignored += (unsigned)msg->log.skipped;
+	msg->log.count = objects < BRIDGE_LOG_MAX_RECORDS ? objects : BRIDGE_LOG_MAX_RECORDS;
 	if (msg->log.count > 0) {
 		msg->log.records = calloc(msg->log.count, sizeof(*msg->log.records));
 		if (!msg->log.records) {
@@ -344,11 +351,11 @@ static int decode_bridge_log(struct bridge_message *msg, const cJSON *root)
 			return malformed(msg, "out of memory for %zu log records", total);
 		}
 	}
-	index = 0;
 	cJSON_ArrayForEach(item, records) {
 		if (index == msg->log.count)
 			break;
-		read_log_record(item, &msg->log.records[index++]);
+		if (cJSON_IsObject(item))
+			read_log_record(item, &msg->log.records[index++]);
 	}
 	msg->kind = BRIDGE_MESSAGE_BRIDGE_LOG;
 	return 0;
@@ -454,8 +461,7 @@ static int decode_object(struct bridge_message *msg, const cJSON *root)
 		return malformed(msg, "type is not a string");
 	if (read_address(msg, root, "bridge_address", "bridge_address", msg->bridge_address) < 0)
 		return -1;
-	if (read_timestamp(msg, root) < 0)
-		return -1;
+	read_timestamp(msg, root);
 
 	if (strcmp(type->valuestring, "BridgeEvent") == 0)
 		return decode_bridge_event(msg, root);
@@ -638,6 +644,8 @@ cJSON *bridge_message_to_json(const struct bridge_message *msg)
 	add_nonempty(obj, "device_address", msg->device_address, &ok);
 	if (msg->has_timestamp)
 		add_number(obj, "timestamp", msg->timestamp, &ok);
+	if (msg->ignored)
+		add_number(obj, "ignored", msg->ignored, &ok);
 
 	switch (msg->kind) {
 	case BRIDGE_MESSAGE_MALFORMED:
@@ -660,8 +668,11 @@ cJSON *bridge_message_to_json(const struct bridge_message *msg)
 		break;
 	case BRIDGE_MESSAGE_BRIDGE_LOG:
 		add_number(obj, "records", (double)msg->log.count, &ok);
-		if (msg->log.total > msg->log.count)
-			add_number(obj, "records_dropped", (double)(msg->log.total - msg->log.count), &ok);
+		if (msg->log.total > msg->log.count + msg->log.skipped)
+			add_number(obj, "records_dropped",
+				   (double)(msg->log.total - msg->log.count - msg->log.skipped), &ok);
+		if (msg->log.skipped)
+			add_number(obj, "records_skipped", (double)msg->log.skipped, &ok);
 		add_log(obj, msg, &ok);
 		break;
 	case BRIDGE_MESSAGE_HEARTBEAT:

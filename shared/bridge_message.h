@@ -64,8 +64,9 @@ struct bridge_message {
 	struct sirius_error reason;                    /* for MALFORMED and UNKNOWN: why, naming the field */
 	char bridge_address[DEVICE_ADDRESS_LEN + 1];   /* the sender; "" when missing or invalid */
 	char device_address[DEVICE_ADDRESS_LEN + 1];   /* the printer, for kinds that name one; else "" */
-	int has_timestamp;                             /* 1 when timestamp was given */
+	int has_timestamp;                             /* 1 when a usable timestamp was given */
 	double timestamp;                              /* seconds since 1970 (float, integer or numeric string) */
+	unsigned ignored;                              /* fields and log records of the wrong type left out */
 
 	struct {
 		char model[BRIDGE_INFO_MAX + 1];            /* e.g. "A"; "" when absent or not a string */
@@ -81,6 +82,7 @@ struct bridge_message {
 		struct bridge_log_record *records; /* count records (malloc'd; NULL when count is 0) */
 		size_t count;                      /* records kept, at most BRIDGE_LOG_MAX_RECORDS */
 		size_t total;                      /* elements of the message's records array */
+		size_t skipped;                    /* elements that were not objects (left out, also in ignored) */
 	} log;                                         /* BRIDGE_MESSAGE_BRIDGE_LOG */
 
 	struct device_event event;                     /* the DeviceEvent kinds: the decoded payload */
@@ -102,10 +104,13 @@ struct bridge_message {
  * NUL-terminated) into msg, overwriting all of msg: clear a message before
  * decoding into it again. Returns 0 for a known, well-formed message; -1 when
  * msg->kind is BRIDGE_MESSAGE_MALFORMED (bad JSON, too big or too deep, a
- * missing or mistyped field, an invalid address, bad base64, a binary payload
- * of the wrong length, out of memory) or BRIDGE_MESSAGE_UNKNOWN (an unknown
- * type, BridgeEvent name or event code), with msg->reason saying why.
- * bridge_address is filled whenever the message carried a valid one.
+ * missing or mistyped field the server acts on, an invalid address, bad
+ * base64, a binary payload of the wrong length, out of memory) or
+ * BRIDGE_MESSAGE_UNKNOWN (an unknown type, BridgeEvent name or event code),
+ * with msg->reason saying why. bridge_address is filled whenever the message
+ * carried a valid one. Informational fields of the wrong type (a timestamp
+ * that is not a number, a log record that is not an object) are left out and
+ * counted in msg->ignored, never making the message malformed (PROTOCOL.md 1).
  */
 int bridge_message_decode(const char *json, size_t len, struct bridge_message *msg);
 

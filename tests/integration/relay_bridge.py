@@ -154,13 +154,65 @@ def test_flood():
     ws.close()
 
 
+def test_old_socket_cannot_bring_devices_online_through_an_offline_bridge():
+    """Regression: after the newest socket of a bridge closed, an older one made devices online through an offline bridge."""
+    d, other = fresh_address(), fresh_address()
+    old = relay.ws()
+    old.send_json(power_on())
+    old.send_json(heartbeat(d))
+    wait_for(lambda: online(d), what="device online")
+    new = relay.ws()
+    new.send_json(power_on())
+    new.send_json(heartbeat(d))
+    wait_for(lambda: relay.counters()["takeovers"] >= 1, what="the takeover")
+    stale = relay.counters()["stale_events"]
+    old.send_json(heartbeat(other))  # the old socket does not own the bridge: ignored
+    wait_for(lambda: relay.counters()["stale_events"] == stale + 1, what="the stale report counted")
+    assert not online(other)
+    new.close()
+    wait_for(lambda: not online(d), what="offline with its bridge")
+    reclaims = relay.counters()["reclaims"]
+    old.send_json(heartbeat(d))  # the bridge has no socket: the old one takes it back
+    wait_for(lambda: online(d), what="online again through the old socket")
+    assert relay.counters()["reclaims"] == reclaims + 1
+    bridges = [b for b in relay.control({"op": "bridges"})["bridges"] if b["address"] == BRIDGE]
+    assert bridges and bridges[0]["online"], bridges
+    reply = relay.control({"op": "deliver", "device": d, "command_id": 77, "payload": "AQIDBA=="})
+    assert reply == {"ok": True, "result": "sent"}, reply
+    assert old.recv_json()["command_id"] == 77
+    old.close()
+    wait_for(lambda: not online(d), what="offline once the old socket closed too")
+
+
+def test_socket_naming_no_bridge_is_closed():
+    """Regression: websockets that never named a bridge were kept open for ever."""
+    r = Relay("--name-timeout", "1")
+    try:
+        quiet = r.ws()
+        chatty = r.ws()
+        chatty.send_text("{}")  # no bridge address in it
+        named = r.ws()
+        named.send_json(power_on())
+        quiet.expect_closed(timeout=5)
+        chatty.expect_closed(timeout=5)
+        assert r.counters()["unnamed_closed"] == 2
+        named.send_json(heartbeat(fresh_address()))
+        time.sleep(0.3)
+        assert r.control({"op": "bridges"})["bridges"][0]["online"]
+        named.close()
+    finally:
+        assert r.close() == 0, r.read_log()[-3000:]
+
+
 def main():
     global relay
     relay = Relay("--device-timeout", "2")
     try:
         run_tests([test_devices_online_and_recorded, test_reconnect_newest_wins, test_device_timeout,
                    test_bad_traffic_counted_not_fatal, test_fragmented_message,
-                   test_oversized_frame_closes_only_that_connection, test_logs_ring, test_flood])
+                   test_oversized_frame_closes_only_that_connection, test_logs_ring, test_flood,
+                   test_old_socket_cannot_bring_devices_online_through_an_offline_bridge,
+                   test_socket_naming_no_bridge_is_closed])
     finally:
         assert relay.close() == 0, relay.read_log()[-3000:]
 

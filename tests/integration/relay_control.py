@@ -7,8 +7,9 @@ import socket
 import stat
 import subprocess
 import threading
+import time
 
-from relay_helpers import Relay, control_raw, run_tests, wait_for, RELAY
+from relay_helpers import Relay, control_raw, power_on, run_tests, wait_for, RELAY
 
 relay = None
 
@@ -147,12 +148,56 @@ def test_sigterm_and_stale_socket():
     assert relay.stop(signal.SIGINT) == 0
 
 
+def test_id_that_cannot_be_echoed_is_refused():
+    """Regression: a huge number id was echoed as null, an id of invalid UTF-8 raw (invalid JSON)."""
+    for data in [b'{"op":"ping","id":' + b"1" * 400 + b"}\n", b'{"op":"ping","id":"\xff\xfe"}\n']:
+        line = control_raw(relay.socket, data)
+        reply = json.loads(line.decode("utf-8"))  # strict: the reply is valid UTF-8 JSON
+        assert reply["ok"] is False and "id" not in reply and '"id"' in reply["error"], reply
+
+
+def test_throttled_client_stops_parsing():
+    """Regression: a client that did not read its replies still got every request of a read chunk answered."""
+    bridges = []
+    for i in range(80):
+        ws = relay.ws()
+        ws.send_json(power_on("%016x" % (0xb0000 + i)))
+        bridges.append(ws)
+    wait_for(lambda: len(relay.control({"op": "bridges"})["bridges"]) >= 80, what="80 bridges")
+    reply_size = len(json.dumps(relay.control({"op": "bridges"}), separators=(",", ":"))) + 1
+    lines = 4000
+    before = relay.counters()["control_requests"]
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(relay.socket)
+    s.sendall(b'{"op":"bridges"}\n' * lines)
+    time.sleep(1.0)
+    answered = relay.counters()["control_requests"] - before - 1
+    high = 16 * 1024 * 1024 // reply_size + 1
+    assert answered <= high + 2, (answered, high)
+    assert answered < lines
+    # reading the replies lets the relay go on where it stopped: every request is answered in order
+    s.settimeout(10)
+    got = 0
+    buf = b""
+    while got < lines:
+        chunk = s.recv(1 << 20)
+        assert chunk, "closed after %d replies" % got
+        buf += chunk
+        got += chunk.count(b"\n")
+        buf = buf[buf.rfind(b"\n") + 1:]
+    assert got == lines
+    s.close()
+    for ws in bridges:
+        ws.close()
+
+
 def main():
     global relay
     relay = Relay()
     try:
         run_tests([test_socket_mode, test_errors, test_pipelined_requests_on_one_connection, test_oversize_line,
                    test_large_payload_within_limit, test_many_clients_at_once, test_clients_that_vanish,
+                   test_id_that_cannot_be_echoed_is_refused, test_throttled_client_stops_parsing,
                    test_sighup_reopens_log, test_second_relay_refused, test_sigterm_and_stale_socket])
     finally:
         relay.close()

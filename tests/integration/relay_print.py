@@ -3,6 +3,8 @@
 import base64
 import os
 import re
+import sqlite3
+import time
 
 from relay_helpers import (Relay, device_response, did_print, heartbeat, power_on, run_tests, wait_for,
                            fresh_address, BRIDGE, FAKE, SOURCE)
@@ -74,8 +76,71 @@ def test_print_failed_with_code():
     address, ws = online_printer()
     command_id, _ = print_via_fake(address)
     expect_command(ws, address, command_id)
+    ws.send_json(device_response(address, command_id, 0x30))
+    wait_for(lambda: message_state(command_id) == ("failed", 0x30), what="failed with busy")
+    ws.close()
+
+
+def test_bridge_queue_full_is_sent_again():
+    """Regression: 0xe0 ("queue full, send again later") was taken as a final failure."""
+    address, ws = online_printer()
+    command_id, _ = print_via_fake(address)
+    expect_command(ws, address, command_id)
     ws.send_json(device_response(address, command_id, 0xe0))
-    wait_for(lambda: message_state(command_id) == ("failed", 0xe0), what="failed with bridge_queue_full")
+    wait_for(lambda: relay.counters()["commands_requeued"] >= 1, what="the command requeued")
+    assert message_state(command_id)[0] != "failed", message_state(command_id)
+    expect_command(ws, address, command_id)  # after the back-off
+    ws.send_json(device_response(address, command_id, 0))
+    wait_for(lambda: message_state(command_id)[0] == "delivered", what="delivered after the resend")
+    ws.close()
+
+
+def test_response_of_another_device_settles_nothing():
+    """Regression: any bridge socket could settle or mark printed any message by its command id."""
+    address, ws = online_printer()
+    command_id, _ = print_via_fake(address)
+    expect_command(ws, address, command_id)
+    other_bridge = fresh_address()
+    intruder = relay.ws()
+    intruder.send_json(power_on(other_bridge))
+    intruder.send_json(device_response(fresh_address(), command_id, 0x01, bridge=other_bridge))
+    intruder.send_json(did_print(fresh_address(), command_id, bridge=other_bridge))
+    ws.send_json(device_response(fresh_address(), command_id, 0x02))  # the right bridge, another device
+    wait_for(lambda: relay.counters()["responses_failed"] >= 2 and relay.counters()["printed"] >= 1,
+             what="the forged answers read")
+    assert message_state(command_id)[0] in ("sending", "timed_out"), message_state(command_id)
+    ws.send_json(device_response(address, command_id, 0))
+    wait_for(lambda: message_state(command_id)[0] == "delivered", what="settled by its own device")
+    intruder.close()
+    ws.close()
+
+
+def test_db_lock_does_not_freeze_the_relay():
+    """Regression: another process holding the database's write lock stopped the relay's event loop for seconds."""
+    address, ws = online_printer()
+    command_id, _ = print_via_fake(address)
+    expect_command(ws, address, command_id)
+    newcomers = [fresh_address() for _ in range(3)]
+    lock = sqlite3.connect(os.path.join(relay.var, "sirius.db"), timeout=1, isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")
+    try:
+        for d in newcomers:
+            ws.send_json(heartbeat(d))
+        ws.send_json(device_response(address, command_id, 0))
+        wait_for(lambda: relay.counters()["store_pending"] >= 4, what="the writes deferred")
+        started = time.monotonic()
+        for _ in range(5):
+            assert relay.control({"op": "ping"}) == {"ok": True}
+        assert time.monotonic() - started < 1.0, "control requests waited for the lock"
+        assert all(relay.status(d)["online"] for d in newcomers)
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    wait_for(lambda: relay.counters()["store_pending"] == 0, what="the deferred writes done")
+    assert message_state(command_id)[0] == "delivered", message_state(command_id)
+    with relay.db() as db:
+        known = {row[0] for row in db.execute("SELECT address FROM printers")}
+    assert set(newcomers) <= known
     ws.close()
 
 
@@ -124,6 +189,8 @@ def main():
     relay = Relay("--message-timeout", "2")
     try:
         run_tests([test_deliver_raw, test_print_delivered_and_printed, test_print_failed_with_code,
+                   test_bridge_queue_full_is_sent_again, test_response_of_another_device_settles_nothing,
+                   test_db_lock_does_not_freeze_the_relay,
                    test_print_to_offline_printer, test_unanswered_print_times_out,
                    test_restart_with_messages_in_flight])
     finally:

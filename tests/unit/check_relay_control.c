@@ -90,10 +90,23 @@ static int id_ok(void *ctx, uint32_t id, double now, struct sirius_error *err)
 	return 0;
 }
 
-static int settle_ok(void *ctx, uint32_t id, long code, double now, struct sirius_error *err)
+static int settle_ok(void *ctx, const char *device, uint32_t id, long code, double now, struct sirius_error *err)
 {
+	(void)device;
 	(void)code;
 	return id_ok(ctx, id, now, err);
+}
+
+static int printed_ok(void *ctx, const char *device, uint32_t id, double now, struct sirius_error *err)
+{
+	(void)device;
+	return id_ok(ctx, id, now, err);
+}
+
+static void no_close(void *ctx, void *transport)
+{
+	(void)ctx;
+	(void)transport;
 }
 
 static int expire_ok(void *ctx, double now, double max_age, int *count, struct sirius_error *err)
@@ -110,8 +123,8 @@ static struct registry *reg;
 
 static void setup(void)
 {
-	struct relay_env env = { NULL, fixed_clock, no_write, timer_new, timer_arm, timer_cancel, timer_free };
-	struct relay_store store = { NULL, seen_ok, key_none, next_id, id_ok, settle_ok, id_ok, expire_ok };
+	struct relay_env env = { NULL, fixed_clock, no_write, timer_new, timer_arm, timer_cancel, timer_free, no_close };
+	struct relay_store store = { NULL, seen_ok, seen_ok, key_none, next_id, id_ok, settle_ok, printed_ok, expire_ok };
 	struct registry_config cfg;
 
 	registry_config_default(&cfg);
@@ -289,6 +302,61 @@ START_TEST(test_line_limit)
 }
 END_TEST
 
+/*
+ * Regression: an "id" that cannot be echoed made the reply wrong: a number
+ * too big for a double was echoed as null, a string of invalid UTF-8 raw
+ * (invalid JSON). Such an id gets an error reply without it.
+ */
+START_TEST(test_id_that_cannot_be_echoed_is_refused)
+{
+	char huge[600];
+	char *text;
+	cJSON *reply;
+
+	g_strlcpy(huge, "{\"op\":\"ping\",\"id\":", sizeof(huge));
+	memset(huge + strlen(huge), '1', 400);
+	huge[18 + 400] = '\0';
+	g_strlcat(huge, "}", sizeof(huge));
+	text = control_handle(reg, huge, strlen(huge));
+	ck_assert_ptr_nonnull(text);
+	ck_assert_ptr_null(strstr(text, "null"));
+	reply = cJSON_Parse(text);
+	free(text);
+	ck_assert_ptr_null(cJSON_GetObjectItem(reply, "id"));
+	expect_error(reply, "\"id\"");
+	text = control_handle(reg, "{\"op\":\"ping\",\"id\":\"\xff\xfe\"}", strlen("{\"op\":\"ping\",\"id\":\"\xff\xfe\"}"));
+	ck_assert_ptr_nonnull(text);
+	ck_assert_msg(g_utf8_validate(text, -1, NULL), "reply is not UTF-8");
+	reply = cJSON_Parse(text);
+	free(text);
+	ck_assert_ptr_nonnull(reply);
+	ck_assert_ptr_null(cJSON_GetObjectItem(reply, "id"));
+	expect_error(reply, "\"id\"");
+	/* an unknown op keeps its (valid) id; a string id of valid UTF-8 is echoed */
+	reply = ask("{\"op\":\"ping\",\"id\":\"r\u00e9ponse-1\"}");
+	ck_assert_str_eq(cJSON_GetObjectItem(reply, "id")->valuestring, "r\xc3\xa9ponse-1");
+	cJSON_Delete(reply);
+	reply = ask("{\"op\":\"ping\",\"id\":-1.5e300}");
+	ck_assert(cJSON_GetObjectItem(reply, "id")->valuedouble == -1.5e300);
+	cJSON_Delete(reply);
+}
+END_TEST
+
+/* Regression: the relay took deliver payloads of any length the line allowed; it refuses above RELAY_MAX_PAYLOAD_BASE64. */
+START_TEST(test_deliver_payload_over_the_clients_limit_is_refused)
+{
+	size_t n = RELAY_MAX_PAYLOAD_BASE64 + 4;
+	char *payload = malloc(n + 1);
+	cJSON *req;
+
+	memset(payload, 'A', n);
+	payload[n] = '\0';
+	req = deliver_request(DEVICE, cJSON_CreateNumber(5), payload);
+	free(payload);
+	expect_error(ask_json(req), "payload");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("relay_control");
@@ -301,6 +369,8 @@ int main(void)
 	tcase_add_test(tc, test_deliver_fields);
 	tcase_add_test(tc, test_lists_logs_counters);
 	tcase_add_test(tc, test_line_limit);
+	tcase_add_test(tc, test_id_that_cannot_be_echoed_is_refused);
+	tcase_add_test(tc, test_deliver_payload_over_the_clients_limit_is_refused);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

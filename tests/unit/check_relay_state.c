@@ -101,32 +101,67 @@ static void advance(double seconds)
 /* ---- the fake store ------------------------------------------------------------- */
 
 static GHashTable *seen;      /* device -> times printer_seen was called */
+static GHashTable *touched;   /* device -> times printer_touch was called */
 static GHashTable *keys;      /* device -> base64 key of claimed printers */
 static GHashTable *settled;   /* command id -> return code + 1000 */
+static GHashTable *settled_by; /* command id -> the device the response named (g_strdup'd) */
 static GHashTable *printed;   /* command id set */
-static GHashTable *sent;      /* command id set */
+static GHashTable *sent;      /* command id -> times message_sent was called */
+static GString *writes;       /* every successful write, in order: "seen:D sent:N settled:N printed:N " */
 static uint32_t last_id;      /* the command id sequence */
 static int expire_calls;      /* messages_expire calls */
 static int store_fails;       /* 1: every store call fails */
+static int store_locked;      /* 1: every store call meets a lock */
+static int store_calls;       /* store calls made */
+
+/* What a fake store call returns before doing anything: 0 to go on, else its result. */
+static int fake_gate(struct sirius_error *err)
+{
+	store_calls++;
+	if (store_locked) {
+		error_set(err, "database is locked");
+		return RELAY_STORE_BUSY;
+	}
+	if (store_fails)
+		return error_set(err, "disk I/O error");
+	return 0;
+}
 
 static int fake_printer_seen(void *ctx, const char *device, double now, struct sirius_error *err)
 {
+	int rc = fake_gate(err);
+
 	(void)ctx;
 	(void)now;
-	if (store_fails)
-		return error_set(err, "database is locked");
+	if (rc)
+		return rc;
 	g_hash_table_insert(seen, g_strdup(device),
 			    GINT_TO_POINTER(GPOINTER_TO_INT(g_hash_table_lookup(seen, device)) + 1));
+	g_string_append_printf(writes, "seen:%s ", device);
+	return 0;
+}
+
+static int fake_printer_touch(void *ctx, const char *device, double now, struct sirius_error *err)
+{
+	int rc = fake_gate(err);
+
+	(void)ctx;
+	(void)now;
+	if (rc)
+		return rc;
+	g_hash_table_insert(touched, g_strdup(device),
+			    GINT_TO_POINTER(GPOINTER_TO_INT(g_hash_table_lookup(touched, device)) + 1));
 	return 0;
 }
 
 static int fake_printer_key(void *ctx, const char *device, char key[LINK_KEY_BASE64_SIZE], struct sirius_error *err)
 {
 	const char *k = g_hash_table_lookup(keys, device);
+	int rc = fake_gate(err);
 
 	(void)ctx;
-	if (store_fails)
-		return error_set(err, "database is locked");
+	if (rc)
+		return rc;
 	if (!k)
 		return 0;
 	g_strlcpy(key, k, LINK_KEY_BASE64_SIZE);
@@ -135,48 +170,69 @@ static int fake_printer_key(void *ctx, const char *device, char key[LINK_KEY_BAS
 
 static int fake_next_command_id(void *ctx, uint32_t *id, struct sirius_error *err)
 {
+	int rc = fake_gate(err);
+
 	(void)ctx;
-	if (store_fails)
-		return error_set(err, "database is locked");
+	if (rc)
+		return rc;
 	*id = ++last_id;
 	return 0;
 }
 
 static int fake_message_sent(void *ctx, uint32_t id, double now, struct sirius_error *err)
 {
+	int rc = fake_gate(err);
+
 	(void)ctx;
 	(void)now;
-	(void)err;
-	g_hash_table_add(sent, GUINT_TO_POINTER(id));
+	if (rc)
+		return rc;
+	g_hash_table_insert(sent, GUINT_TO_POINTER(id),
+			    GINT_TO_POINTER(GPOINTER_TO_INT(g_hash_table_lookup(sent, GUINT_TO_POINTER(id))) + 1));
+	g_string_append_printf(writes, "sent:%u ", id);
 	return 0;
 }
 
-static int fake_message_settled(void *ctx, uint32_t id, long code, double now, struct sirius_error *err)
+static int fake_message_settled(void *ctx, const char *device, uint32_t id, long code, double now,
+				struct sirius_error *err)
 {
+	int rc = fake_gate(err);
+
 	(void)ctx;
 	(void)now;
-	(void)err;
+	if (rc)
+		return rc;
 	g_hash_table_insert(settled, GUINT_TO_POINTER(id), GINT_TO_POINTER((int)code + 1000));
+	g_hash_table_insert(settled_by, GUINT_TO_POINTER(id), g_strdup(device));
+	g_string_append_printf(writes, "settled:%u ", id);
 	return 0;
 }
 
-static int fake_message_printed(void *ctx, uint32_t id, double now, struct sirius_error *err)
+static int fake_message_printed(void *ctx, const char *device, uint32_t id, double now, struct sirius_error *err)
 {
+	int rc = fake_gate(err);
+
 	(void)ctx;
 	(void)now;
-	(void)err;
+	(void)device;
+	if (rc)
+		return rc;
 	g_hash_table_add(printed, GUINT_TO_POINTER(id));
+	g_string_append_printf(writes, "printed:%u ", id);
 	return 0;
 }
 
 static int fake_messages_expire(void *ctx, double now, double max_age, int *count, struct sirius_error *err)
 {
+	int rc = fake_gate(err);
+
 	(void)ctx;
 	(void)now;
 	(void)max_age;
-	(void)err;
-	expire_calls++;
 	*count = 0;
+	if (rc)
+		return rc;
+	expire_calls++;
 	return 0;
 }
 
@@ -184,33 +240,54 @@ static int fake_messages_expire(void *ctx, double now, double max_age, int *coun
 
 static struct registry *reg;
 static struct registry_config cfg;
+static GHashTable *closed;    /* transports the registry asked to close */
 
 /* Transports are just distinct pointers here. */
-static int transport_a, transport_b;
+static int transport_a, transport_b, transport_c;
+
+static void fake_close(void *ctx, void *transport)
+{
+	(void)ctx;
+	g_hash_table_add(closed, transport);
+}
+
+static const struct relay_env env = { NULL, fake_clock, fake_want_write, fake_timer_new, fake_timer_arm,
+				      fake_timer_cancel, fake_timer_free, fake_close };
+static const struct relay_store store = { NULL, fake_printer_seen, fake_printer_touch, fake_printer_key,
+					  fake_next_command_id, fake_message_sent, fake_message_settled,
+					  fake_message_printed, fake_messages_expire };
 
 static void setup(void)
 {
-	struct relay_env env = { NULL, fake_clock, fake_want_write, fake_timer_new, fake_timer_arm,
-				 fake_timer_cancel, fake_timer_free };
-	struct relay_store store = { NULL, fake_printer_seen, fake_printer_key, fake_next_command_id,
-				     fake_message_sent, fake_message_settled, fake_message_printed,
-				     fake_messages_expire };
-
 	fake_now = 1700000000.0;
 	timers = g_ptr_array_new();
 	write_wanted = g_hash_table_new(g_direct_hash, g_direct_equal);
+	closed = g_hash_table_new(g_direct_hash, g_direct_equal);
 	seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	touched = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	settled = g_hash_table_new(g_direct_hash, g_direct_equal);
+	settled_by = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	printed = g_hash_table_new(g_direct_hash, g_direct_equal);
 	sent = g_hash_table_new(g_direct_hash, g_direct_equal);
+	writes = g_string_new("");
 	last_id = 100;
 	expire_calls = 0;
 	store_fails = 0;
+	store_locked = 0;
+	store_calls = 0;
 	registry_config_default(&cfg);
 	cfg.headroom = 16;
 	cfg.queue_max_messages = 4;
 	cfg.log_ring = 5;
+	reg = registry_new(&cfg, &env, &store);
+	ck_assert_ptr_nonnull(reg);
+}
+
+/* Replaces the fixture's registry with one made with the current cfg. */
+static void renew(void)
+{
+	registry_free(reg);
 	reg = registry_new(&cfg, &env, &store);
 	ck_assert_ptr_nonnull(reg);
 }
@@ -221,11 +298,15 @@ static void teardown(void)
 	ck_assert_uint_eq(timers->len, 0);
 	g_ptr_array_free(timers, TRUE);
 	g_hash_table_destroy(write_wanted);
+	g_hash_table_destroy(closed);
 	g_hash_table_destroy(seen);
+	g_hash_table_destroy(touched);
 	g_hash_table_destroy(keys);
 	g_hash_table_destroy(settled);
+	g_hash_table_destroy(settled_by);
 	g_hash_table_destroy(printed);
 	g_hash_table_destroy(sent);
+	g_string_free(writes, TRUE);
 }
 
 /* ---- building bridge messages ------------------------------------------------------ */
@@ -719,6 +800,396 @@ START_TEST(test_lists_and_counters)
 }
 END_TEST
 
+/* Takes every queued message of a session; returns how many, and their command ids in ids (when not NULL). */
+static int drain(struct relay_session *s, GArray *ids)
+{
+	cJSON *cmd;
+	int n = 0;
+
+	while ((cmd = take(s))) {
+		if (ids)
+			g_array_append_val(ids, (guint){ (guint)num(cmd, "command_id") });
+		cJSON_Delete(cmd);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Regression: any SQLite lock froze the relay (every write waited 5 s, one
+ * after another). A write that meets the lock now waits in a bounded retry
+ * queue; while it waits no other write touches the database, the sweep is
+ * skipped, and the writes are done in their order once the lock is gone.
+ */
+START_TEST(test_db_lock_defers_writes_instead_of_freezing)
+{
+	struct relay_session *s = connect_bridge(&transport_a, BRIDGE);
+	enum registry_delivery outcome;
+	int calls, i;
+	char device[17];
+
+	advance(0);
+	store_locked = 1;
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	ck_assert(registry_device_online(reg, DEVICE));
+	ck_assert_uint_eq(registry_counters(reg)->store_busy, 1);
+	ck_assert_uint_eq(registry_counters(reg)->store_pending, 1);
+	calls = store_calls;
+	/* with a write waiting, nothing else waits on the lock: no store call at all */
+	feed(s, heartbeat(BRIDGE, DEVICE2));
+	ck_assert_int_eq(registry_deliver(reg, DEVICE, 5, "AQIDBA==", &outcome, NULL), 0);
+	ck_assert_int_eq(outcome, REGISTRY_SENT);
+	cJSON_Delete(take(s));
+	feed(s, device_response(BRIDGE, DEVICE, 5, 0));
+	feed(s, did_print(BRIDGE, DEVICE, 0x01, 5));
+	ck_assert_int_eq(store_calls, calls);
+	ck_assert_uint_eq(registry_counters(reg)->store_pending, 5);
+	/* the retry timer tries the oldest write once a second, meets the lock, goes on waiting; no sweep meanwhile */
+	advance(cfg.sweep_interval);
+	ck_assert_int_eq(store_calls, calls + (int)(cfg.sweep_interval / cfg.store_retry));
+	ck_assert_int_eq(expire_calls, 1);
+	ck_assert_uint_eq(registry_counters(reg)->store_pending, 5);
+	/* the lock is gone: everything is written, in order, and nothing was lost */
+	store_locked = 0;
+	advance(cfg.store_retry);
+	ck_assert_uint_eq(registry_counters(reg)->store_pending, 0);
+	ck_assert_uint_eq(registry_counters(reg)->store_retried, 5);
+	ck_assert_str_eq(writes->str, "seen:" DEVICE " seen:" DEVICE2 " sent:5 settled:5 printed:5 ");
+	ck_assert_uint_eq(registry_counters(reg)->store_errors, 0);
+	/* the queue is bounded: beyond store_pending_max the oldest write is dropped and counted */
+	registry_session_close(reg, s);
+	cfg.store_pending_max = 3;
+	renew();
+	s = connect_bridge(&transport_a, BRIDGE);
+	store_locked = 1;
+	for (i = 0; i < 5; i++) {
+		snprintf(device, sizeof(device), "000d6f00000000%02x", i);
+		feed(s, heartbeat(BRIDGE, device));
+	}
+	ck_assert_uint_eq(registry_counters(reg)->store_pending, 3);
+	ck_assert_uint_eq(registry_counters(reg)->store_dropped, 2);
+	/* a device reporting again while its write waits is merged into it */
+	feed(s, heartbeat(BRIDGE, device));
+	ck_assert_uint_eq(registry_counters(reg)->store_pending, 3);
+	store_locked = 0;
+	advance(cfg.store_retry);
+	ck_assert_uint_eq(g_hash_table_size(seen), 2 + 3);
+	registry_session_close(reg, s);
+}
+END_TEST
+
+/* Regression: bridges and devices were never forgotten; at the cap new ones were refused until a restart. */
+START_TEST(test_offline_bridges_and_devices_are_forgotten_at_the_cap)
+{
+	static const char *const bridges[] = { "00000000000000b1", "00000000000000b2", "00000000000000b3",
+					       "00000000000000b4" };
+	static const char *const devices[] = { "00000000000000d1", "00000000000000d2", "00000000000000d3",
+					       "00000000000000d4" };
+	struct relay_session *s[4];
+	struct sirius_error err = { "" };
+	cJSON *logs;
+	int i;
+
+	cfg.max_bridges = 3;
+	cfg.max_devices = 3;
+	renew();
+	for (i = 0; i < 3; i++) {
+		s[i] = connect_bridge(&transport_a, bridges[i]);
+		feed(s[i], heartbeat(bridges[i], devices[i]));
+	}
+	/* every bridge has a socket: a fourth is refused, its device not kept */
+	s[3] = registry_session_open(reg, &transport_b);
+	ck_assert_int_eq(feed(s[3], bridge_event(bridges[3], "power_on", NULL)), -1);
+	ck_assert_uint_eq(registry_counters(reg)->refused_bridges, 1);
+	registry_session_close(reg, s[3]);
+	feed(s[0], heartbeat(bridges[0], devices[3]));
+	ck_assert(!registry_device_online(reg, devices[3]));
+	ck_assert_uint_eq(registry_counters(reg)->ignored_devices, 1);
+	/* two bridges go away, the first one first: it is the one forgotten */
+	registry_session_close(reg, s[0]);
+	advance(1);
+	registry_session_close(reg, s[1]);
+	s[3] = connect_bridge(&transport_b, bridges[3]);
+	ck_assert_uint_eq(registry_counters(reg)->bridges_forgotten, 1);
+	ck_assert_ptr_null(registry_logs_json(reg, bridges[0], &err));
+	logs = registry_logs_json(reg, bridges[1], &err);
+	ck_assert_ptr_nonnull(logs);
+	cJSON_Delete(logs);
+	/* its offline device makes room for a new one too, the least recently seen first */
+	feed(s[3], heartbeat(bridges[3], devices[3]));
+	ck_assert(registry_device_online(reg, devices[3]));
+	ck_assert_uint_eq(registry_counters(reg)->devices_forgotten, 1);
+	logs = registry_devices_json(reg);
+	ck_assert_int_eq(cJSON_GetArraySize(logs), 3);
+	ck_assert_str_eq(str(cJSON_GetArrayItem(logs, 0), "address"), devices[1]);
+	cJSON_Delete(logs);
+	/* a forgotten device comes back as new */
+	feed(s[2], heartbeat(bridges[2], devices[0]));
+	ck_assert(registry_device_online(reg, devices[0]));
+	ck_assert_uint_eq(registry_counters(reg)->devices_forgotten, 2);
+	registry_session_close(reg, s[2]);
+	registry_session_close(reg, s[3]);
+}
+END_TEST
+
+/* A BridgeLog of one record with text for a session's bridge. */
+static void log_record(struct relay_session *s, const char *bridge, const char *text)
+{
+	cJSON *msg = message("BridgeLog", bridge);
+	cJSON *r = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(r, "name", "cloud.socket");
+	cJSON_AddStringToObject(r, "levelname", "INFO");
+	cJSON_AddStringToObject(r, "message", text);
+	cJSON_AddItemToArray(cJSON_AddArrayToObject(msg, "records"), r);
+	feed(s, msg);
+}
+
+/* Regression: every bridge kept a 64 KiB log ring of its own, unbounded in total; now the total is capped. */
+START_TEST(test_log_records_are_capped_over_all_bridges)
+{
+	struct relay_session *a, *b;
+	struct sirius_error err = { "" };
+	cJSON *counters, *logs, *list;
+	char text[600];
+
+	memset(text, 'x', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	cfg.log_total_bytes = 3000;
+	renew();
+	a = connect_bridge(&transport_a, BRIDGE);
+	b = connect_bridge(&transport_b, "00000000000000b2");
+	/* a bridge that never logged keeps no ring */
+	list = registry_bridges_json(reg);
+	ck_assert(num(cJSON_GetArrayItem(list, 0), "log_records") == 0);
+	cJSON_Delete(list);
+	log_record(a, BRIDGE, text);
+	log_record(a, BRIDGE, text);
+	log_record(a, BRIDGE, text);
+	log_record(b, "00000000000000b2", text);
+	log_record(b, "00000000000000b2", text);
+	counters = registry_counters_json(reg);
+	ck_assert(num(counters, "log_bytes") <= cfg.log_total_bytes);
+	ck_assert(num(counters, "log_records_dropped") >= 1);
+	cJSON_Delete(counters);
+	/* the oldest records of all went first: the newer bridge keeps both of its own */
+	logs = registry_logs_json(reg, "00000000000000b2", &err);
+	ck_assert_int_eq(cJSON_GetArraySize(logs), 2);
+	cJSON_Delete(logs);
+	logs = registry_logs_json(reg, BRIDGE, &err);
+	ck_assert_int_lt(cJSON_GetArraySize(logs), 3);
+	cJSON_Delete(logs);
+	registry_session_close(reg, a);
+	registry_session_close(reg, b);
+}
+END_TEST
+
+/*
+ * Regression: the relay wrote up to 64 DeviceCommands at once although the
+ * bridge holds 10, and took its "queue full" answer (0xe0) as final. Now at
+ * most in_flight_max are unanswered, the rest wait in the relay, and 0xe0
+ * sends the command again after a back-off, busy_retries times at most.
+ */
+START_TEST(test_bridge_gets_at_most_ten_commands_and_queue_full_is_retried)
+{
+	struct relay_session *s;
+	enum registry_delivery outcome;
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(guint));
+	uint32_t id;
+	unsigned r;
+
+	cfg.queue_max_messages = 64;
+	cfg.message_timeout = 600; /* longer than all the back-offs below */
+	cfg.device_timeout = 600;
+	renew();
+	s = connect_bridge(&transport_a, BRIDGE);
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	for (id = 1; id <= 12; id++) {
+		ck_assert_int_eq(registry_deliver(reg, DEVICE, id, "AQIDBA==", &outcome, NULL), 0);
+		ck_assert_int_eq(outcome, REGISTRY_SENT);
+	}
+	ck_assert_int_eq(drain(s, ids), 10);
+	ck_assert_uint_eq(g_array_index(ids, guint, 9), 10);
+	ck_assert(!g_hash_table_contains(sent, GUINT_TO_POINTER(11)));
+	/* a response frees a slot: the next waiting command goes out */
+	feed(s, device_response(BRIDGE, DEVICE, 1, 0));
+	g_array_set_size(ids, 0);
+	ck_assert_int_eq(drain(s, ids), 1);
+	ck_assert_uint_eq(g_array_index(ids, guint, 0), 11);
+	ck_assert(g_hash_table_contains(sent, GUINT_TO_POINTER(11)));
+	/* "queue full" for command 2: not settled, sent again after the back-off, before 12 */
+	feed(s, device_response(BRIDGE, DEVICE, 2, 0xe0));
+	ck_assert(!g_hash_table_contains(settled, GUINT_TO_POINTER(2)));
+	ck_assert_uint_eq(registry_counters(reg)->commands_requeued, 1);
+	ck_assert_int_eq(drain(s, NULL), 0);
+	advance(cfg.busy_backoff - 0.1);
+	ck_assert_int_eq(drain(s, NULL), 0);
+	advance(0.2);
+	g_array_set_size(ids, 0);
+	ck_assert_int_eq(drain(s, ids), 1);
+	ck_assert_uint_eq(g_array_index(ids, guint, 0), 2);
+	ck_assert_int_eq(GPOINTER_TO_INT(g_hash_table_lookup(sent, GUINT_TO_POINTER(2))), 2);
+	/* ... busy_retries times; then it fails with 0xe0 */
+	for (r = 1; r < cfg.busy_retries; r++) {
+		feed(s, device_response(BRIDGE, DEVICE, 2, 0xe0));
+		advance(cfg.busy_backoff * (1 << r) + 0.1);
+		ck_assert_int_eq(drain(s, NULL), 1);
+	}
+	feed(s, device_response(BRIDGE, DEVICE, 2, 0xe0));
+	ck_assert_int_eq(GPOINTER_TO_INT(g_hash_table_lookup(settled, GUINT_TO_POINTER(2))), 1000 + 0xe0);
+	ck_assert_uint_eq(registry_counters(reg)->commands_gave_up, 1);
+	/* that freed a slot for 12; unanswered commands free theirs after message_timeout */
+	ck_assert_int_eq(drain(s, NULL), 1);
+	ck_assert_int_eq(registry_deliver(reg, DEVICE, 13, "AQIDBA==", &outcome, NULL), 0);
+	ck_assert_int_eq(drain(s, NULL), 0);
+	advance(cfg.message_timeout);
+	ck_assert_uint_ge(registry_counters(reg)->commands_expired, 9);
+	ck_assert_int_eq(drain(s, NULL), 1);
+	g_array_free(ids, TRUE);
+	registry_session_close(reg, s);
+}
+END_TEST
+
+/*
+ * Regression: an older socket of a bridge could bring a device online through
+ * a bridge that was offline (its newest socket closed, then the old one sent
+ * a heartbeat). The old socket now takes the bridge back; while another
+ * socket owns the bridge, the old one's device reports are ignored.
+ */
+START_TEST(test_old_socket_cannot_bring_devices_online_through_an_offline_bridge)
+{
+	struct relay_session *a = connect_bridge(&transport_a, BRIDGE);
+	struct relay_session *b;
+	enum registry_delivery outcome;
+	cJSON *st;
+
+	feed(a, heartbeat(BRIDGE, DEVICE));
+	b = connect_bridge(&transport_b, BRIDGE);
+	feed(b, heartbeat(BRIDGE, DEVICE));
+	/* while b owns the bridge, a's reports change nothing */
+	feed(a, heartbeat(BRIDGE, DEVICE2));
+	ck_assert(!registry_device_online(reg, DEVICE2));
+	feed(a, bridge_event(BRIDGE, "device_disconnect", DEVICE));
+	ck_assert(registry_device_online(reg, DEVICE));
+	ck_assert_uint_eq(registry_counters(reg)->stale_events, 2);
+	/* the newest socket closes: the bridge is offline, and so is the device */
+	registry_session_close(reg, b);
+	ck_assert(!registry_device_online(reg, DEVICE));
+	ck_assert_uint_eq(registry_counters(reg)->bridges_online, 0);
+	/* the old socket speaks: it owns the bridge again, consistently */
+	feed(a, heartbeat(BRIDGE, DEVICE));
+	ck_assert_uint_eq(registry_counters(reg)->reclaims, 1);
+	ck_assert_uint_eq(registry_counters(reg)->bridges_online, 1);
+	ck_assert(registry_device_online(reg, DEVICE));
+	st = registry_bridges_json(reg);
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(st, 0), "online")));
+	cJSON_Delete(st);
+	ck_assert_int_eq(registry_deliver(reg, DEVICE, 7, "AQIDBA==", &outcome, NULL), 0);
+	ck_assert_int_eq(outcome, REGISTRY_SENT);
+	ck_assert_int_eq(drain(a, NULL), 1);
+	registry_session_close(reg, a);
+	ck_assert(!registry_device_online(reg, DEVICE));
+	ck_assert_uint_eq(registry_counters(reg)->bridges_online, 0);
+}
+END_TEST
+
+/*
+ * Regression: any bridge socket could settle any message: the response and
+ * did_print matched on the command id only. The store is now told which
+ * device answered (it settles only a message sent to that device), and a
+ * response naming another device frees no slot.
+ */
+START_TEST(test_response_of_another_device_settles_nothing)
+{
+	struct relay_session *s = connect_bridge(&transport_a, BRIDGE);
+	struct relay_session *other = connect_bridge(&transport_b, "00000000000000b2");
+	enum registry_delivery outcome;
+	uint32_t id;
+
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	ck_assert_int_eq(registry_deliver(reg, DEVICE, 5, "AQIDBA==", &outcome, NULL), 0);
+	ck_assert_int_eq(drain(s, NULL), 1);
+	feed(other, device_response("00000000000000b2", DEVICE2, 5, 0));
+	ck_assert_str_eq(g_hash_table_lookup(settled_by, GUINT_TO_POINTER(5)), DEVICE2);
+	feed(other, did_print("00000000000000b2", DEVICE2, 0x01, 5));
+	ck_assert_str_eq(g_hash_table_lookup(settled_by, GUINT_TO_POINTER(5)), DEVICE2);
+	/* the command is still in flight for DEVICE: its own response settles it */
+	feed(s, device_response(BRIDGE, DEVICE, 5, 0));
+	ck_assert_str_eq(g_hash_table_lookup(settled_by, GUINT_TO_POINTER(5)), DEVICE);
+	/* a response from DEVICE2 through the right bridge frees no slot of DEVICE's commands */
+	for (id = 20; id < 24; id++)
+		ck_assert_int_eq(registry_deliver(reg, DEVICE, id, "AQIDBA==", &outcome, NULL), 0);
+	feed(s, device_response(BRIDGE, DEVICE2, 20, 0));
+	{
+		cJSON *list = registry_bridges_json(reg);
+		const cJSON *b = cJSON_GetArrayItem(list, 1);
+
+		ck_assert_str_eq(str(b, "address"), BRIDGE);
+		ck_assert(num(b, "in_flight") == 4);
+		cJSON_Delete(list);
+	}
+	registry_session_close(reg, s);
+	registry_session_close(reg, other);
+}
+END_TEST
+
+/* Regression: websockets that never named a bridge were kept open for ever. */
+START_TEST(test_socket_naming_no_bridge_is_closed_after_the_name_timeout)
+{
+	struct relay_session *quiet = registry_session_open(reg, &transport_a);
+	struct relay_session *named = registry_session_open(reg, &transport_b);
+	struct relay_session *junk = registry_session_open(reg, &transport_c);
+
+	ck_assert_int_eq(registry_session_receive(reg, junk, "{}", 2), 0);
+	advance(cfg.name_timeout / 2);
+	feed(named, heartbeat(BRIDGE, DEVICE));
+	advance(cfg.name_timeout / 2 - 0.1);
+	ck_assert_uint_eq(g_hash_table_size(closed), 0);
+	advance(0.2);
+	ck_assert(g_hash_table_contains(closed, &transport_a));
+	ck_assert(g_hash_table_contains(closed, &transport_c));
+	ck_assert(!g_hash_table_contains(closed, &transport_b));
+	ck_assert_uint_eq(registry_counters(reg)->unnamed_closed, 2);
+	/* the loop closes them later; their timers go with them */
+	registry_session_close(reg, quiet);
+	registry_session_close(reg, junk);
+	advance(cfg.name_timeout * 2);
+	ck_assert_uint_eq(registry_counters(reg)->unnamed_closed, 2);
+	registry_session_close(reg, named);
+}
+END_TEST
+
+/* Regression: printers.last_seen was written only when a device came online; traffic now refreshes it every few minutes. */
+START_TEST(test_printer_last_seen_is_refreshed_every_few_minutes)
+{
+	struct relay_session *s = connect_bridge(&transport_a, BRIDGE);
+	int i;
+
+	for (i = 0; i < 60; i++) {
+		feed(s, heartbeat(BRIDGE, DEVICE));
+		advance(10);
+	}
+	ck_assert_int_eq(GPOINTER_TO_INT(g_hash_table_lookup(seen, DEVICE)), 1);
+	ck_assert_int_eq(GPOINTER_TO_INT(g_hash_table_lookup(touched, DEVICE)), (int)(590 / cfg.touch_interval));
+	registry_session_close(reg, s);
+}
+END_TEST
+
+/* Regression: a bridge's message with a timestamp that is not a number was dropped as malformed; now it counts. */
+START_TEST(test_message_with_bad_timestamp_is_acted_on)
+{
+	struct relay_session *s = connect_bridge(&transport_a, BRIDGE);
+	cJSON *o = heartbeat(BRIDGE, DEVICE);
+
+	cJSON_ReplaceItemInObject(o, "timestamp", cJSON_CreateString("soon"));
+	feed(s, o);
+	ck_assert(registry_device_online(reg, DEVICE));
+	ck_assert_uint_eq(registry_counters(reg)->ignored_fields, 1);
+	ck_assert_uint_eq(registry_counters(reg)->malformed, 0);
+	registry_session_close(reg, s);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("relay_state");
@@ -738,6 +1209,15 @@ int main(void)
 	tcase_add_test(tc, test_log_ring_is_bounded);
 	tcase_add_test(tc, test_sweep_and_store_errors);
 	tcase_add_test(tc, test_lists_and_counters);
+	tcase_add_test(tc, test_db_lock_defers_writes_instead_of_freezing);
+	tcase_add_test(tc, test_offline_bridges_and_devices_are_forgotten_at_the_cap);
+	tcase_add_test(tc, test_log_records_are_capped_over_all_bridges);
+	tcase_add_test(tc, test_bridge_gets_at_most_ten_commands_and_queue_full_is_retried);
+	tcase_add_test(tc, test_old_socket_cannot_bring_devices_online_through_an_offline_bridge);
+	tcase_add_test(tc, test_response_of_another_device_settles_nothing);
+	tcase_add_test(tc, test_socket_naming_no_bridge_is_closed_after_the_name_timeout);
+	tcase_add_test(tc, test_printer_last_seen_is_refreshed_every_few_minutes);
+	tcase_add_test(tc, test_message_with_bad_timestamp_is_acted_on);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
