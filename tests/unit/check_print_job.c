@@ -1,16 +1,13 @@
 /* check_print_job.c: unit tests of the print path, against a fake relay on a Unix socket. */
-#include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "base64.h"
 #include "bitmap_png.h"
 #include "db.h"
+#include "fake_relay.h"
 #include "print_job.h"
 #include "printer_payload.h"
 #include "relay_client.h"
@@ -20,109 +17,12 @@
 #define ADDRESS "000d6f000273ce0b"
 #define NOW 1700000000
 
-/* What the fake relay answers, and what it saw. */
-struct fake_relay {
-	int listen_fd;                  /* the listening socket */
-	const char *reply;              /* the reply line it sends (without newline) */
-	int requests;                   /* requests answered */
-	char op[32];                    /* the last request's "op" */
-	char device[32];                /* its "device" */
-	double command_id;              /* its "command_id" */
-	char *payload;                  /* its "payload" (malloc'd) */
-	pthread_t thread;               /* the thread serving it */
-};
-
 /* Per-test state: a temporary directory with the database and the socket. */
 static char dir[64];
 static char socket_path[128];
 static struct db *db;
 static int64_t printer_id;
 static struct fake_relay relay;
-
-/* Reads one line from fd into a malloc'd string (without the newline); NULL at end of file. */
-static char *read_line(int fd)
-{
-	size_t len = 0, size = 256;
-	char *line = malloc(size);
-	char c;
-
-	ck_assert_ptr_nonnull(line);
-	for (;;) {
-		ssize_t n = read(fd, &c, 1);
-
-		if (n <= 0) {
-			free(line);
-			return NULL;
-		}
-		if (c == '\n')
-			break;
-		if (len + 1 >= size) {
-			size *= 2;
-			line = realloc(line, size);
-			ck_assert_ptr_nonnull(line);
-		}
-		line[len++] = c;
-	}
-	line[len] = '\0';
-	return line;
-}
-
-/* Copies a string member of req into out (size bytes), "" when missing. */
-static void copy_member(const cJSON *req, const char *name, char *out, size_t size)
-{
-	const cJSON *item = cJSON_GetObjectItemCaseSensitive(req, name);
-
-	snprintf(out, size, "%s", cJSON_IsString(item) ? item->valuestring : "");
-}
-
-/* The fake relay: answers every connection's request lines with relay.reply until shut down. */
-static void *serve(void *arg)
-{
-	struct fake_relay *r = arg;
-
-	for (;;) {
-		int fd = accept(r->listen_fd, NULL, NULL);
-		char *line;
-
-		if (fd < 0)
-			return NULL;
-		while ((line = read_line(fd)) != NULL) {
-			cJSON *req = cJSON_Parse(line);
-			const cJSON *id = cJSON_GetObjectItemCaseSensitive(req, "command_id");
-			const cJSON *payload = cJSON_GetObjectItemCaseSensitive(req, "payload");
-			size_t reply_len = strlen(r->reply);
-
-			copy_member(req, "op", r->op, sizeof(r->op));
-			copy_member(req, "device", r->device, sizeof(r->device));
-			r->command_id = cJSON_IsNumber(id) ? id->valuedouble : -1;
-			free(r->payload);
-			r->payload = cJSON_IsString(payload) ? strdup(payload->valuestring) : NULL;
-			r->requests++;
-			cJSON_Delete(req);
-			free(line);
-			if (write(fd, r->reply, reply_len) != (ssize_t)reply_len || write(fd, "\n", 1) != 1)
-				break;
-		}
-		close(fd);
-	}
-}
-
-/* Starts the fake relay at socket_path answering reply. */
-static void relay_start(const char *reply)
-{
-	struct sockaddr_un addr;
-
-	memset(&addr, 0, sizeof(addr));
-	addr.sun_family = AF_UNIX;
-	ck_assert_uint_lt(strlen(socket_path), sizeof(addr.sun_path));
-	memcpy(addr.sun_path, socket_path, strlen(socket_path) + 1);
-	relay.reply = reply;
-	relay.listen_fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	ck_assert_int_ge(relay.listen_fd, 0);
-	ck_assert_int_eq(bind(relay.listen_fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
-	ck_assert_int_eq(listen(relay.listen_fd, 4), 0);
-	ck_assert_int_eq(pthread_create(&relay.thread, NULL, serve, &relay), 0);
-}
 
 static void setup(void)
 {
@@ -144,7 +44,6 @@ static void setup(void)
 	ck_assert_int_eq(db_printer_seen(db, ADDRESS, NOW, &row, &err), 0);
 	printer_id = row.id;
 	memset(&relay, 0, sizeof(relay));
-	relay.listen_fd = -1;
 }
 
 static void teardown(void)
@@ -152,16 +51,13 @@ static void teardown(void)
 	char path[160];
 
 	db_close(db);
-	if (relay.listen_fd >= 0)
-		shutdown(relay.listen_fd, SHUT_RDWR);
-	free(relay.payload);
+	fake_relay_stop(&relay);
 	snprintf(path, sizeof(path), "%s/sirius.db", dir);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/sirius.db-wal", dir);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/sirius.db-shm", dir);
 	unlink(path);
-	unlink(socket_path);
 	rmdir(dir);
 }
 
@@ -218,7 +114,7 @@ START_TEST(test_sent)
 	uint8_t *bytes;
 	size_t len;
 
-	relay_start("{\"ok\":true,\"result\":\"sent\"}");
+	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"sent\"}");
 	ck_assert_msg(send_one(bm, &result, &err) == 0, "print_job_send: %s", err.message);
 	ck_assert_int_eq(result.outcome, PRINT_JOB_SENT);
 	ck_assert_uint_ne(result.message_id, 0);
@@ -249,7 +145,7 @@ START_TEST(test_offline_fails_as_offline)
 	struct print_job_result result;
 	struct bitmap *bm = pattern(10);
 
-	relay_start("{\"ok\":true,\"result\":\"offline\"}");
+	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"offline\"}");
 	ck_assert_msg(send_one(bm, &result, &err) == 0, "print_job_send: %s", err.message);
 	struct db_message m;
 
@@ -290,7 +186,7 @@ START_TEST(test_error_reply_fails)
 	struct print_job_result result;
 	struct bitmap *bm = pattern(10);
 
-	relay_start("{\"ok\":false,\"error\":\"the payload is not canonical base64\"}");
+	fake_relay_start(&relay, socket_path, "{\"ok\":false,\"error\":\"the payload is not canonical base64\"}");
 	ck_assert_int_eq(send_one(bm, &result, &err), -1);
 	ck_assert_int_eq(result.outcome, PRINT_JOB_UNREACHABLE);
 	ck_assert_uint_ne(result.message_id, 0);
@@ -305,7 +201,7 @@ START_TEST(test_ids_increase)
 	struct print_job_result first, second;
 	struct bitmap *bm = pattern(3);
 
-	relay_start("{\"ok\":true,\"result\":\"sent\"}");
+	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"sent\"}");
 	ck_assert_int_eq(send_one(bm, &first, &err), 0);
 	ck_assert_int_eq(send_one(bm, &second, &err), 0);
 	ck_assert_uint_gt(second.message_id, first.message_id);
@@ -324,7 +220,7 @@ START_TEST(test_several_images_stacked)
 	struct bitmap *stored;
 	int i;
 
-	relay_start("{\"ok\":true,\"result\":\"sent\"}");
+	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"sent\"}");
 	ck_assert_msg(print_job_send(db, socket_path, printer_id, PRINTER_SET_QUIP, images, 3, "tester", NOW,
 				     &result, &err) == 0, "%s", err.message);
 	ck_assert_int_eq(db_message_get(db, result.message_id, &m, &err), 1);
@@ -356,7 +252,7 @@ START_TEST(test_refuses_before_storing)
 
 	ck_assert_ptr_nonnull(narrow);
 	ck_assert_ptr_nonnull(tall);
-	relay_start("{\"ok\":true,\"result\":\"sent\"}");
+	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"sent\"}");
 
 	images[0] = narrow;
 	ck_assert_int_eq(print_job_send(db, socket_path, printer_id, PRINTER_SET_DELIVERY_AND_PRINT, images, 1,
@@ -428,7 +324,7 @@ START_TEST(test_too_detailed_print_uses_no_command_id)
 	struct db_message *list;
 	size_t count;
 
-	relay_start("{\"ok\":true,\"result\":\"sent\"}");
+	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"sent\"}");
 	/* 2048 rows: 786485 bytes, 1048648 characters of base64 */
 	ck_assert_int_eq(send_one(over, &result, &err), -1);
 	ck_assert_int_eq(result.outcome, PRINT_JOB_TOO_DETAILED);

@@ -1,14 +1,12 @@
 /* check_print_submit.c: unit tests of cgi/print_submit (render, send, keep, resend) against a fake relay on a Unix socket. */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "bitmap_png.h"
 #include "context.h"
+#include "fake_relay.h"
 #include "print_settings.h"
 #include "print_submit.h"
 #include "printer_payload.h"
@@ -18,14 +16,6 @@
 #define ADDRESS "000d6f000273ce0b"
 #define NOW 1700000000
 
-/* The fake relay: answers every request line with one reply and counts them. */
-struct fake_relay {
-	int listen_fd;          /* the listening socket; -1 when not started */
-	const char *reply;      /* the reply line (without newline) */
-	int requests;           /* requests answered */
-	pthread_t thread;       /* the thread serving it */
-};
-
 /* Per-test state: a temporary directory with the database and the socket, and a request context on them. */
 static char *dir;
 static char socket_path[256];
@@ -34,47 +24,6 @@ static int64_t printer_id;
 static struct fake_relay relay;
 static struct app app;
 static struct ctx ctx;
-
-/* Serves connections until the socket is shut down: each line read is answered with relay.reply. */
-static void *serve(void *arg)
-{
-	struct fake_relay *r = arg;
-
-	for (;;) {
-		int fd = accept(r->listen_fd, NULL, NULL);
-		char c;
-
-		if (fd < 0)
-			return NULL;
-		while (read(fd, &c, 1) == 1) {
-			size_t len = strlen(r->reply);
-
-			if (c != '\n')
-				continue;
-			r->requests++;
-			if (write(fd, r->reply, len) != (ssize_t)len || write(fd, "\n", 1) != 1)
-				break;
-		}
-		close(fd);
-	}
-}
-
-/* Starts the fake relay at socket_path answering reply. */
-static void relay_start(const char *reply)
-{
-	struct sockaddr_un addr;
-
-	memset(&addr, 0, sizeof(addr));
-	addr.sun_family = AF_UNIX;
-	ck_assert_uint_lt(strlen(socket_path), sizeof(addr.sun_path));
-	memcpy(addr.sun_path, socket_path, strlen(socket_path) + 1);
-	relay.reply = reply;
-	relay.listen_fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	ck_assert_int_ge(relay.listen_fd, 0);
-	ck_assert_int_eq(bind(relay.listen_fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
-	ck_assert_int_eq(listen(relay.listen_fd, 4), 0);
-	ck_assert_int_eq(pthread_create(&relay.thread, NULL, serve, &relay), 0);
-}
 
 static void setup(void)
 {
@@ -97,7 +46,6 @@ static void setup(void)
 	ck_assert_int_eq(db_printer_seen(db, ADDRESS, NOW - 100, &row, &err), 0);
 	printer_id = row.id;
 	memset(&relay, 0, sizeof(relay));
-	relay.listen_fd = -1;
 	memset(&app, 0, sizeof(app));
 	g_strlcpy(app.relay_socket, socket_path, sizeof(app.relay_socket));
 	memset(&ctx, 0, sizeof(ctx));
@@ -111,11 +59,7 @@ static void teardown(void)
 	char *cmd = g_strdup_printf("rm -rf '%s'", dir);
 
 	db_close(db);
-	if (relay.listen_fd >= 0) {
-		shutdown(relay.listen_fd, SHUT_RDWR);
-		pthread_join(relay.thread, NULL);
-		close(relay.listen_fd);
-	}
+	fake_relay_stop(&relay);
 	ck_assert_int_eq(system(cmd), 0);
 	g_free(cmd);
 	g_free(dir);
@@ -220,13 +164,18 @@ START_TEST(test_sent)
 	struct render_result preview;
 	struct bitmap *bm;
 
-	relay_start("{\"ok\":true,\"result\":\"sent\"}");
+	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"sent\"}");
 	ck_assert_int_eq(print_submit(&ctx, printer_id, &req, &res, &err), 0);
 	ck_assert_int_eq(res.status, PRINT_SUBMIT_SENT);
 	ck_assert_int_eq(res.render, RENDER_OK);
 	ck_assert_uint_gt(res.message_id, 0);
 	ck_assert_int_eq(res.truncated, 0);
 	ck_assert_int_eq(relay.requests, 1);
+	/* the relay was asked to deliver that message to the printer */
+	ck_assert_str_eq(relay.op, "deliver");
+	ck_assert_str_eq(relay.device, ADDRESS);
+	ck_assert(relay.command_id == (double)res.message_id);
+	ck_assert_ptr_nonnull(relay.payload);
 	bm = stored(res.message_id, DB_MESSAGE_SENDING, DB_FAILURE_NONE, PRINTER_SET_DELIVERY_AND_PRINT);
 	ck_assert_int_eq(print_render(&req, NOW, &preview, &err), RENDER_OK);
 	ck_assert(bitmap_equal(bm, preview.bitmap));
@@ -244,7 +193,7 @@ START_TEST(test_no_face)
 	struct print_submit_result res;
 
 	req.no_face = 1;
-	relay_start("{\"ok\":true,\"result\":\"sent\"}");
+	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"sent\"}");
 	ck_assert_int_eq(print_submit(&ctx, printer_id, &req, &res, &err), 0);
 	ck_assert_int_eq(res.status, PRINT_SUBMIT_SENT);
 	bitmap_free(stored(res.message_id, DB_MESSAGE_SENDING, DB_FAILURE_NONE,
@@ -259,7 +208,7 @@ START_TEST(test_offline)
 	struct print_request req = text_request("nobody home");
 	struct print_submit_result res;
 
-	relay_start("{\"ok\":true,\"result\":\"offline\"}");
+	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"offline\"}");
 	ck_assert_int_eq(print_submit(&ctx, printer_id, &req, &res, &err), 0);
 	ck_assert_int_eq(res.status, PRINT_SUBMIT_OFFLINE);
 	bitmap_free(stored(res.message_id, DB_MESSAGE_FAILED, DB_FAILURE_OFFLINE, PRINTER_SET_DELIVERY_AND_PRINT));
@@ -291,7 +240,7 @@ START_TEST(test_refused)
 	struct db_message *list;
 	size_t count;
 
-	relay_start("{\"ok\":true,\"result\":\"sent\"}");
+	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"sent\"}");
 	ck_assert_int_eq(print_submit(&ctx, printer_id, &req, &res, &err), 0);
 	ck_assert_int_eq(res.status, PRINT_SUBMIT_REFUSED);
 	ck_assert_int_eq(res.render, RENDER_BAD_IMAGE);
@@ -311,7 +260,7 @@ START_TEST(test_errors)
 	struct print_submit_result res;
 	char long_sender[DB_SENDER_MAX + 2];
 
-	relay_start("{\"ok\":true,\"result\":\"sent\"}");
+	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"sent\"}");
 	req.sender = NULL;
 	ck_assert_int_eq(print_submit(&ctx, printer_id, &req, &res, &err), -1);
 	ck_assert_int_eq(res.status, PRINT_SUBMIT_ERROR);
@@ -342,7 +291,7 @@ START_TEST(test_keeps_newest)
 	size_t count;
 	int i;
 
-	relay_start("{\"ok\":true,\"result\":\"sent\"}");
+	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"sent\"}");
 	for (i = 0; i < PRINT_SUBMIT_KEEP + 3; i++) {
 		ck_assert_int_eq(print_submit(&ctx, printer_id, &req, &res, &err), 0);
 		last = res.message_id;
@@ -364,7 +313,7 @@ START_TEST(test_resend)
 	struct bitmap *a, *b;
 
 	req.no_face = 1;
-	relay_start("{\"ok\":true,\"result\":\"sent\"}");
+	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"sent\"}");
 	ck_assert_int_eq(print_submit(&ctx, printer_id, &req, &first, &err), 0);
 	ck_assert_int_eq(db_message_get(db, first.message_id, &m, &err), 1);
 	ck_assert_int_eq(print_resend(&ctx, printer_id, &m, &again, &err), 0);
