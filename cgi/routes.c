@@ -103,6 +103,15 @@ const struct route route_table[] = {
 		 { "message", INPUT_TEXT, INPUT_REQUIRED, 1, ROUTE_BODY_UPLOAD_MAX, "message" },
 		 { "face", INPUT_LINE, INPUT_REQUIRED, 1, 16, "face" }),
 	  ROUTE_BODY_UPLOAD_MAX },
+	/*
+	 * /KEY on DEVICE_KEY_DOMAIN: the server rewrites it to /printkey/KEY but
+	 * passes REQUEST_URI as sent, so the bare path is the same API.
+	 */
+	{ METHOD_GET, "/{key:device_key}", api_printkey_get, ROUTE_JSON | ROUTE_CORS, PROGRAM_API, NULL, 0 },
+	{ METHOD_POST, "/{key:device_key}", api_printkey_post, ROUTE_JSON | ROUTE_CORS | ROUTE_RAW_BODY, PROGRAM_API,
+	  INPUTS({ "from", INPUT_LINE, INPUT_QUERY, 1, DB_SENDER_MAX, "sender's name (from)" }),
+	  ROUTE_BODY_UPLOAD_MAX },
+	{ METHOD_OPTIONS, "/{key:device_key}", api_printkey_options, ROUTE_JSON | ROUTE_CORS, PROGRAM_API, NULL, 0 },
 };
 
 const size_t route_count = G_N_ELEMENTS(route_table);

@@ -7,8 +7,10 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -24,6 +26,18 @@
 
 /* The most of the renderer's standard error kept for the error message. */
 #define STDERR_KEEP 200
+
+/*
+ * The whole environment the renderer gets. Under FastCGI the process
+ * environment is the request's (cookies, query string, no PATH), so none of
+ * it is passed on.
+ */
+static char *const renderer_env[] = {
+	"PATH=" EXTERNAL_RENDER_PATH,
+	"HOME=/nonexistent",
+	"LANG=C.UTF-8",
+	NULL,
+};
 
 /* The running renderer and what it has written so far. */
 struct renderer_run {
@@ -88,13 +102,55 @@ static int make_pipe(int fds[2])
 }
 
 /*
+ * Finds the program a command names: a name with a slash as it is, a bare
+ * name in the directories of EXTERNAL_RENDER_PATH (never the caller's PATH),
+ * the first where it is an executable regular file. Returns a malloc'd path,
+ * or NULL with errno ENOENT (not found), EACCES (found but not executable) or
+ * ENOMEM.
+ */
+static char *resolve_program(const char *name)
+{
+	const char *dirs = EXTERNAL_RENDER_PATH;
+	int saw_eacces = 0;
+
+	if (strchr(name, '/'))
+		return strdup(name);
+	if (*name == '\0') {
+		errno = ENOENT;
+		return NULL;
+	}
+	while (*dirs) {
+		size_t dir_len = strcspn(dirs, ":");
+		struct stat st;
+		char *path;
+
+		if (asprintf(&path, "%.*s/%s", (int)dir_len, dirs, name) < 0) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+			if (access(path, X_OK) == 0)
+				return path;
+			saw_eacces = 1;
+		}
+		free(path);
+		dirs += dir_len;
+		if (*dirs == ':')
+			dirs++;
+	}
+	errno = saw_eacces ? EACCES : ENOENT;
+	return NULL;
+}
+
+/*
  * In the child after fork: wires the pipes to 0, 1 and 2, leaves every other
  * descriptor to be closed by exec, restores default signal handling and runs
- * argv. Only async-signal-safe calls. Never returns: on failure it writes errno
- * to status_fd and exits with 127.
+ * program with argv and renderer_env. Only async-signal-safe calls. Never
+ * returns: on failure it writes errno to status_fd and exits with 127.
  */
-static void child_exec(char **argv, int in_fd, int out_fd, int err_fd, int status_fd) __attribute__((noreturn));
-static void child_exec(char **argv, int in_fd, int out_fd, int err_fd, int status_fd)
+static void child_exec(const char *program, char **argv, int in_fd, int out_fd, int err_fd, int status_fd)
+	__attribute__((noreturn));
+static void child_exec(const char *program, char **argv, int in_fd, int out_fd, int err_fd, int status_fd)
 {
 	struct sigaction dfl;
 	sigset_t none;
@@ -112,7 +168,7 @@ static void child_exec(char **argv, int in_fd, int out_fd, int err_fd, int statu
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
 		for (fd = 3; fd < 65536; fd++)
 			fcntl(fd, F_SETFD, FD_CLOEXEC);
-	execvp(argv[0], argv);
+	execve(program, argv, renderer_env);
 failed:
 	e = errno;
 	if (write(status_fd, &e, sizeof(e)) < 0)
@@ -307,9 +363,11 @@ static enum image_decode_status exchange(struct renderer_run *run, int timeout_m
 }
 
 /*
- * Starts argv with pipes on its standard streams and exchanges data with it.
- * Returns IMAGE_OK with *wstatus set (the child reaped), IMAGE_UNSUPPORTED when
- * it could not be executed, or the failure of exchange; err says why.
+ * Starts argv (argv[0] found by resolve_program, run with renderer_env only)
+ * with pipes on its standard streams and exchanges data with it. Returns
+ * IMAGE_OK with *wstatus set (the child reaped), IMAGE_UNSUPPORTED when it
+ * could not be found or executed, IMAGE_NO_MEMORY, or the failure of exchange;
+ * err says why.
  */
 static enum image_decode_status spawn_and_run(char **argv, struct renderer_run *run, int timeout_ms,
 					      int *wstatus, struct sirius_error *err)
@@ -318,8 +376,14 @@ static enum image_decode_status spawn_and_run(char **argv, struct renderer_run *
 	enum image_decode_status status;
 	sigset_t pipe_set, old_mask, pending;
 	int was_pending, exec_errno = 0;
+	char *program;
 	ssize_t got;
 
+	program = resolve_program(argv[0]);
+	if (!program) {
+		error_set(err, "cannot run the HTML renderer \"%s\": %s", argv[0], strerror(errno));
+		return errno == ENOMEM ? IMAGE_NO_MEMORY : IMAGE_UNSUPPORTED;
+	}
 	if (make_pipe(in) != 0 || make_pipe(out) != 0 || make_pipe(errp) != 0 ||
 	    make_pipe(exec_status) != 0) {
 		error_set(err, "cannot make pipes for the HTML renderer: %s", strerror(errno));
@@ -333,7 +397,7 @@ static enum image_decode_status spawn_and_run(char **argv, struct renderer_run *
 		goto done;
 	}
 	if (run->pid == 0)
-		child_exec(argv, in[0], out[1], errp[1], exec_status[1]);
+		child_exec(program, argv, in[0], out[1], errp[1], exec_status[1]);
 	setpgid(run->pid, run->pid); /* also here, so the group exists before any kill */
 	close_fd(&in[0]);
 	close_fd(&out[1]);
@@ -385,6 +449,7 @@ done:
 	close_fd(&run->in_fd);
 	close_fd(&run->out_fd);
 	close_fd(&run->err_fd);
+	free(program);
 	return status;
 }
 

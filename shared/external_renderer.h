@@ -14,12 +14,19 @@
 /* The time a renderer gets when the caller passes a timeout_ms of 0 or less. */
 #define EXTERNAL_RENDER_DEFAULT_TIMEOUT_MS 10000
 
+/* The fixed PATH of the renderer's environment, where a bare command name is looked up. */
+#define EXTERNAL_RENDER_PATH "/usr/local/bin:/usr/bin:/bin"
+
 /*
  * Runs command (as from SIRIUS_HTML_RENDERER, e.g. "wkhtmltoimage
  * --disable-javascript --disable-local-file-access --width 384 --format png - -"),
  * split into words by GLib's shell rules but run without a shell (fork and
- * execvp, in a process group of its own, other descriptors closed), with the
- * len bytes of html on its standard input. Its standard output must be an
+ * execve, in a process group of its own, other descriptors closed), with the
+ * len bytes of html on its standard input. A first word without a slash is
+ * looked up in EXTERNAL_RENDER_PATH, never in the caller's PATH. The renderer
+ * gets a clean environment of its own: PATH=EXTERNAL_RENDER_PATH,
+ * HOME=/nonexistent and LANG=C.UTF-8, nothing else (under FastCGI the
+ * caller's environment is the request's, with its cookies). Its standard output must be an
  * image (PNG, or any format image_decode reads) of at most
  * EXTERNAL_RENDER_MAX_OUTPUT bytes; it is decoded with max_pixels and, when
  * width > 0 and the image is not already width pixels wide, scaled to that

@@ -37,7 +37,8 @@ const struct config_setting config_settings[] = {
 	{ "SIRIUS_TIMEZONE", CONFIG_WORD, NULL, "the system's time zone",
 	  "the IANA time zone of the time in print headers, such as Europe/London" },
 	{ "SIRIUS_HTML_RENDERER", CONFIG_TEXT, NULL, "none (the built-in renderer)",
-	  "a command that reads HTML on stdin and writes a PNG, tried before the built-in renderer" },
+	  "a command that reads HTML on stdin and writes a PNG, tried before the built-in renderer; it runs "
+	  "with only PATH, HOME and LANG set and should have no network access (see Deployment)" },
 	{ "SIRIUS_WWW", CONFIG_PATH, NULL, "<checkout>/www in a checkout, else DATADIR/sirius-c/www",
 	  "the templates and static files of the web UI" },
 	{ "SIRIUS_MAX_TEXT_BYTES", CONFIG_COUNT, "1048576", "1048576",

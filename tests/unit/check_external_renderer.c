@@ -334,6 +334,83 @@ START_TEST(test_caller_sigpipe_disposition_kept)
 }
 END_TEST
 
+/*
+ * Regression: the renderer inherited the caller's environment, which under
+ * FastCGI is the request's (HTTP_COOKIE with the session token, QUERY_STRING,
+ * no PATH). It must see exactly PATH, HOME and LANG, whatever the caller holds.
+ */
+START_TEST(test_renderer_env_leaked_request_environment)
+{
+	static const char expected[] = "HOME=/nonexistent\nLANG=C.UTF-8\nPATH=/usr/local/bin:/usr/bin:/bin\n";
+	struct greymap *out;
+	struct sirius_error err;
+	const char *old_path = getenv("PATH");
+	char *saved_path = old_path ? strdup(old_path) : NULL;
+	uint8_t *got;
+	size_t len;
+
+	make_dir();
+	write_page_png(384, 10);
+	ck_assert_int_eq(setenv("HTTP_COOKIE", "sirius_session=secret-session-token", 1), 0);
+	ck_assert_int_eq(setenv("QUERY_STRING", "api_key=secret", 1), 0);
+	ck_assert_int_eq(setenv("PATH", dir, 1), 0);
+	/* The environment the kernel gave the script, before the shell added anything. */
+	ck_assert_int_eq(render(write_script("env.sh", "tr '\\000' '\\n' < /proc/$$/environ | sort > \"$DIR/env\"\n"
+							"cat >/dev/null\ncat \"$DIR/page.png\""),
+				"<p>x</p>", 384, 5000, &out, &err), IMAGE_OK);
+	greymap_free(out);
+	unsetenv("HTTP_COOKIE");
+	unsetenv("QUERY_STRING");
+	if (saved_path)
+		setenv("PATH", saved_path, 1);
+	else
+		unsetenv("PATH");
+	free(saved_path);
+	got = read_file("env", &len);
+	got[len] = '\0';
+	ck_assert_str_eq((char *)got, expected);
+	free(got);
+	remove_dir();
+}
+END_TEST
+
+/*
+ * Regression of the same bug: a bare command name is looked up in the fixed
+ * PATH of the renderer's environment, not in the caller's PATH (which here
+ * points at a directory with a "cat" that fails).
+ */
+START_TEST(test_renderer_env_bare_name_on_fixed_path)
+{
+	struct greymap *out;
+	struct sirius_error err;
+	const char *old_path = getenv("PATH");
+	char *saved_path = old_path ? strdup(old_path) : NULL;
+	enum image_decode_status status;
+	uint8_t *png;
+	size_t len;
+
+	make_dir();
+	write_page_png(384, 12);
+	png = read_file("page.png", &len);
+	write_script("cat", "echo 'the PATH of the caller was searched' >&2\nexit 9");
+	ck_assert_int_eq(setenv("PATH", dir, 1), 0);
+	/* "cat" copies the PNG given as the "HTML" to its output: /usr/bin/cat or /bin/cat ran. */
+	memset(&err, 0, sizeof(err));
+	status = external_render_html("cat", (const char *)png, len, 384, 5000, 0, &out, &err);
+	if (saved_path)
+		setenv("PATH", saved_path, 1);
+	else
+		unsetenv("PATH");
+	free(saved_path);
+	ck_assert_msg(status == IMAGE_OK, "status %d: %s", status, err.message);
+	ck_assert_int_eq(out->width, 384);
+	ck_assert_int_eq(out->height, 12);
+	greymap_free(out);
+	free(png);
+	remove_dir();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("external_renderer");
@@ -350,6 +427,8 @@ int main(void)
 	tcase_add_test(tc, test_too_much_output);
 	tcase_add_test(tc, test_missing_and_bad_commands);
 	tcase_add_test(tc, test_caller_sigpipe_disposition_kept);
+	tcase_add_test(tc, test_renderer_env_leaked_request_environment);
+	tcase_add_test(tc, test_renderer_env_bare_name_on_fixed_path);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
