@@ -5,7 +5,7 @@
 -- shared/db.c knows. It always describes the newest schema: a change here goes
 -- together with a numbered migration in shared/db.c that brings older
 -- databases to the same shape. Version 1 is this schema as first written;
--- version 2 added claim_codes.used_by.
+-- version 2 added claim_codes.used_by; version 3 added attempts.
 --
 -- Times are seconds since the Unix epoch (UTC), NULL where a thing has not
 -- happened yet. Ids are SQLite rowids. All SQL that reads or writes these
@@ -43,6 +43,17 @@ CREATE TABLE login_attempts (
 );
 CREATE INDEX login_attempts_name ON login_attempts (name, time);
 CREATE INDEX login_attempts_address ON login_attempts (address, time);
+
+-- Other attempts counted to slow abuse (claims, sign-ups): a kind, whose
+-- (a user id or a client address as text) and when.
+CREATE TABLE attempts (
+	id INTEGER PRIMARY KEY,
+	kind TEXT NOT NULL,                             -- what was tried, such as 'claim-user'
+	subject TEXT NOT NULL,                          -- whose: a user id or a client address
+	time INTEGER NOT NULL
+);
+CREATE INDEX attempts_subject ON attempts (kind, subject, time);
+CREATE INDEX attempts_time ON attempts (time);
 
 -- Claim codes people entered (PROTOCOL.md section 5). A printer and its owner
 -- meet over hardware_xor; when several codes carry a printer's xor the newest

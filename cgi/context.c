@@ -48,6 +48,7 @@ void app_init(struct app *app, enum program program, const char *name)
 {
 	const char *cost = getenv("SIRIUS_PASSWORD_COST");
 	const char *base = getenv("SIRIUS_BASE_URL");
+	const char *factor = getenv("SIRIUS_LIMIT_FACTOR");
 	struct sirius_error err;
 	char *templates;
 
@@ -58,6 +59,16 @@ void app_init(struct app *app, enum program program, const char *name)
 	/* Read now: under FastCGI the environment of a request replaces the process's. */
 	password_set_cost(cost && strcmp(cost, "minimum") == 0 ? PASSWORD_COST_MINIMUM
 							      : PASSWORD_COST_INTERACTIVE);
+	app->limit_factor = 1;
+	if (factor && factor[0]) {
+		char *end;
+		long value = strtol(factor, &end, 10);
+
+		if (*end || value < 1 || value > 1000)
+			cgi_log("SIRIUS_LIMIT_FACTOR is not a whole number from 1 to 1000; ignored");
+		else
+			app->limit_factor = (int)value;
+	}
 	if (base && base[0]) {
 		size_t len = g_strlcpy(app->base_url, base, sizeof(app->base_url));
 

@@ -34,6 +34,7 @@ struct app {
 	struct db *db;                          /* the connection; NULL until opened */
 	char setup_error[SIRIUS_ERROR_MAX];     /* why the program cannot serve; "" when it can */
 	unsigned long requests;                 /* requests served, for periodic housekeeping */
+	int limit_factor;                       /* claim and sign-up limits are multiplied by it (1..1000) */
 };
 
 struct ctx {
@@ -55,7 +56,9 @@ struct ctx {
 /*
  * Reads the program's configuration from the process environment (SIRIUS_WWW,
  * SIRIUS_VAR, SIRIUS_DB, SIRIUS_RELAY_SOCKET, SIRIUS_BASE_URL,
- * SIRIUS_PASSWORD_COST) and checks the route table. Never fails: a problem is
+ * SIRIUS_PASSWORD_COST, SIRIUS_LIMIT_FACTOR: a whole number 1..1000 that
+ * multiplies the claim and sign-up rate limits, for test stacks where every
+ * request comes from one address; 1 by default) and checks the route table. Never fails: a problem is
  * logged, kept in setup_error and answered with 500 to every request.
  */
 void app_init(struct app *app, enum program program, const char *name);

@@ -5,10 +5,10 @@
 
 #include "inputs.h"
 
-/* Every how many requests a process purges expired sessions and old login failures. */
+/* Every how many requests a process purges expired sessions, old login failures and old attempts. */
 #define HOUSEKEEPING_EVERY 200
 
-/* Deletes expired sessions and forgotten login failures now and then. */
+/* Deletes expired sessions, forgotten login failures and attempts now and then. */
 static void housekeeping(struct ctx *ctx)
 {
 	struct sirius_error err;
@@ -16,7 +16,8 @@ static void housekeeping(struct ctx *ctx)
 	if (++ctx->app->requests % HOUSEKEEPING_EVERY != 1)
 		return;
 	if (db_sessions_purge(ctx->db, ctx->now, &err) < 0 ||
-	    db_login_failures_purge(ctx->db, ctx->now - LOGIN_WINDOW, &err) < 0)
+	    db_login_failures_purge(ctx->db, ctx->now - LOGIN_WINDOW, &err) < 0 ||
+	    db_attempts_purge(ctx->db, ctx->now - ATTEMPT_WINDOW, &err) < 0)
 		cgi_log("housekeeping: %s", err.message);
 }
 
@@ -30,6 +31,21 @@ static int body_kind_ok(const struct route *route, enum body_kind kind)
 	if (kind == BODY_MULTIPART)
 		return (route->flags & ROUTE_MULTIPART) != 0;
 	return kind == BODY_FORM;
+}
+
+/*
+ * The size the request declares (Content-Length) against the route's limit,
+ * before anything is read: 413. Returns 0 when it fits, else 1 (replied).
+ */
+static int body_too_large(struct ctx *ctx)
+{
+	size_t max = ctx->route->max_body ? ctx->route->max_body : ROUTE_BODY_DEFAULT;
+
+	if (ctx->req.content_length > 0 && (unsigned long long)ctx->req.content_length > max) {
+		reply_error(ctx, 413, "The body is larger than the %zu bytes this address takes.", max);
+		return 1;
+	}
+	return 0;
 }
 
 /* The checks about the body: size (413), type (415), content (400). Returns 0 when it passed, else 1 (replied). */
@@ -146,9 +162,13 @@ static void dispatch_checked(struct ctx *ctx)
 	case ROUTE_FOUND:
 		break;
 	}
-	/* 3. the body's size and type */
-	if (check_body(ctx))
+	/* 3. the body's size and type; a route that needs a login reads its body only after the session check */
+	if (!(ctx->route->flags & (ROUTE_NEEDS_LOGIN | ROUTE_ADMIN_ONLY))) {
+		if (check_body(ctx))
+			return;
+	} else if (!(ctx->req.method & (METHOD_GET | METHOD_HEAD)) && body_too_large(ctx)) {
 		return;
+	}
 	/* 4. the database */
 	ctx->db = app_db(app, &err);
 	if (!ctx->db) {
@@ -157,8 +177,10 @@ static void dispatch_checked(struct ctx *ctx)
 		return;
 	}
 	housekeeping(ctx);
-	/* 5. the session */
+	/* 5. the session; then the body of a route that needs a login (not read for anyone else) */
 	if (check_session(ctx))
+		return;
+	if ((ctx->route->flags & (ROUTE_NEEDS_LOGIN | ROUTE_ADMIN_ONLY)) && check_body(ctx))
 		return;
 	/* 6. CSRF */
 	if ((ctx->route->flags & ROUTE_NEEDS_CSRF) && !(ctx->req.method & (METHOD_GET | METHOD_HEAD)) &&

@@ -220,14 +220,22 @@ GHashTable *inputs_table_new(void)
 	return g_hash_table_new_full(g_str_hash, g_str_equal, g_free, input_value_free);
 }
 
-/* The text of a JSON field for an input: strings as they are, whole numbers in decimal, booleans; NULL otherwise. */
+/* The largest magnitude of a JSON number taken as a whole number: 2^53, beyond which doubles skip integers. */
+#define JSON_WHOLE_MAX 9007199254740992.0
+
+/*
+ * The text of a JSON field for an input: strings as they are, whole numbers
+ * in decimal (only within +-2^53, checked before converting, so that 1e300
+ * or NaN is never cast), booleans; NULL otherwise.
+ */
 static char *json_field_text(const cJSON *json, const char *name)
 {
 	const cJSON *item = cJSON_GetObjectItemCaseSensitive(json, name);
 
 	if (cJSON_IsString(item))
 		return g_strdup(item->valuestring);
-	if (cJSON_IsNumber(item) && item->valuedouble == (double)(long long)item->valuedouble)
+	if (cJSON_IsNumber(item) && item->valuedouble >= -JSON_WHOLE_MAX && item->valuedouble <= JSON_WHOLE_MAX &&
+	    item->valuedouble == (double)(long long)item->valuedouble)
 		return g_strdup_printf("%lld", (long long)item->valuedouble);
 	if (cJSON_IsBool(item))
 		return g_strdup(cJSON_IsTrue(item) ? "true" : "false");

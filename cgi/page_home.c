@@ -26,7 +26,7 @@ static int overview(struct ctx *ctx)
 		return reply_server_error(ctx, "listing your printers", &err);
 	}
 	for (i = 0; i < n_printers; i++)
-		web_printer_item(lists[0], &printers[i], NULL);
+		web_printer_item(lists[0], &printers[i], NULL, me->id);
 	db_free(printers);
 	if (web_shared_printers(ctx, lists[1], &err) < 0) {
 		cJSON_Delete(data);

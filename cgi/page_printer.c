@@ -89,7 +89,7 @@ static int printer_page(struct ctx *ctx, const struct db_printer *printer, enum 
 		return reply_server_error(ctx, "reading the printer's owner", &err);
 	data = cJSON_CreateObject();
 	lists[0] = cJSON_CreateArray();
-	item = web_printer_item(lists[0], printer, owner.name);
+	item = web_printer_item(lists[0], printer, owner.name, ctx->session.user.id);
 	web_printer_status(ctx, lists, 1);
 	cJSON_AddItemToObject(data, "printer", cJSON_Duplicate(item, 1));
 	cJSON_Delete(lists[0]);

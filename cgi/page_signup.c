@@ -15,25 +15,33 @@ static int signup_form(struct ctx *ctx, int status, const char *error)
 
 /*
  * GET shows the form (or sends a signed-in user home). POST makes the
- * account and signs it in: 303 home; the form again with 400 (invalid name
- * or password) or 409 (name taken); 500 on a database error.
+ * account (an administrator when it is the first) and signs it in: 303
+ * home; the form again with 400 (invalid name or password), 409 (name
+ * taken) or 429 (too many sign-ups from the address in the last hour, each
+ * costing a slow password hash: Retry-After); 500 on a database error.
  */
 int page_signup(struct ctx *ctx)
 {
+	struct attempt_limit limit = { "signup-address", ctx->req.remote_addr, SIGNUP_MAX_PER_ADDRESS };
 	struct sirius_error err;
 	struct db_user user;
-	int64_t count;
+	int64_t retry_after = 0;
 	int rc;
 
 	if (ctx->req.method != METHOD_POST)
 		return ctx->session.signed_in ? reply_redirect(ctx, "/") : signup_form(ctx, 200, NULL);
 	if (ctx->input_error[0])
 		return signup_form(ctx, 400, ctx->input_error);
-	count = db_user_count(ctx->db, &err);
-	if (count < 0)
-		return reply_server_error(ctx, "counting users", &err);
-	rc = db_user_create(ctx->db, input_text(ctx, "username"), input_text(ctx, "password"), count == 0,
-			    ctx->now, NULL, &err);
+	rc = attempts_allowed(ctx, &limit, 1, &retry_after, &err);
+	if (rc < 0)
+		return reply_server_error(ctx, "counting sign-ups", &err);
+	if (rc == 0) {
+		response_header(&ctx->res, "Retry-After", "%lld", (long long)retry_after);
+		return signup_form(ctx, 429, "Too many accounts were made from this address in the last hour. "
+				   "Wait a while, then try again.");
+	}
+	rc = db_user_signup(ctx->db, input_text(ctx, "username"), input_text(ctx, "password"), ctx->now, NULL,
+			    NULL, &err);
 	if (rc < 0)
 		return reply_server_error(ctx, "making an account", &err);
 	if (rc == 0) {

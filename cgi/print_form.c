@@ -117,7 +117,7 @@ int print_form_data(struct ctx *ctx, cJSON *data, int64_t printer_id, const stru
 	if (db_printers_of_owner(ctx->db, ctx->session.user.id, &printers, &n, err) < 0)
 		return -1;
 	for (i = 0; i < n; i++)
-		web_printer_item(targets, &printers[i], NULL);
+		web_printer_item(targets, &printers[i], NULL, ctx->session.user.id);
 	db_free(printers);
 	if (web_shared_printers(ctx, targets, err) < 0)
 		return -1;

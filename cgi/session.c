@@ -125,6 +125,11 @@ int session_start(struct ctx *ctx, const struct db_user *user, struct sirius_err
 	s->signed_in = 0;
 	if (db_session_create(ctx->db, user->id, ctx->now, SESSION_LIFETIME, token, &row, err) < 0)
 		return -1;
+	/* Sessions do not pile up: the oldest beyond the few a user keeps end now. */
+	if (db_sessions_trim_user(ctx->db, user->id, SESSION_MAX_PER_USER, err) < 0) {
+		sodium_memzero(token, sizeof(token));
+		return -1;
+	}
 	response_header_remove(&ctx->res, "Set-Cookie");
 	s->visitor_csrf_sent = 0;
 	response_cookie(&ctx->res, SESSION_COOKIE, token, SESSION_LIFETIME, secure_cookies(ctx));
@@ -171,4 +176,30 @@ enum login_result session_login(struct ctx *ctx, const char *name, const char *p
 	if (session_start(ctx, &user, err) < 0)
 		return LOGIN_ERROR;
 	return LOGIN_OK;
+}
+
+int attempts_allowed(struct ctx *ctx, const struct attempt_limit *limits, size_t count, int64_t *retry_after,
+		     struct sirius_error *err)
+{
+	int64_t since = ctx->now - ATTEMPT_WINDOW, wait = 0;
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		int64_t done = 0, oldest = 0, max = (int64_t)limits[i].max * ctx->app->limit_factor;
+
+		if (db_attempts(ctx->db, limits[i].kind, limits[i].subject, since, &done, &oldest, err) < 0)
+			return -1;
+		if (done >= max && oldest + ATTEMPT_WINDOW - ctx->now > wait)
+			wait = oldest + ATTEMPT_WINDOW - ctx->now;
+		if (done >= max && wait < 1)
+			wait = 1;
+	}
+	if (wait > 0) {
+		*retry_after = wait;
+		return 0;
+	}
+	for (i = 0; i < count; i++)
+		if (db_attempt_add(ctx->db, limits[i].kind, limits[i].subject, ctx->now, err) < 0)
+			return -1;
+	return 1;
 }

@@ -25,8 +25,13 @@ struct ctx;
 #define CSRF_FIELD "csrf_token"                  /* the form field every POST echoes */
 #define SESSION_LIFETIME (30 * 24 * 3600)        /* seconds a session lasts */
 #define LOGIN_WINDOW (15 * 60)                   /* seconds failed logins are counted over */
-#define LOGIN_MAX_PER_NAME 5                     /* failures for one account in the window */
+#define LOGIN_MAX_PER_NAME 5                     /* failures for one account from one address in the window */
 #define LOGIN_MAX_PER_ADDRESS 20                 /* failures from one address in the window */
+#define SESSION_MAX_PER_USER 10                  /* sessions a user keeps; a sign-in ends the oldest beyond */
+#define ATTEMPT_WINDOW 3600                      /* seconds claims and sign-ups are counted over */
+#define CLAIM_MAX_PER_USER 10                    /* claims one user may post in the window */
+#define CLAIM_MAX_PER_ADDRESS 30                 /* claims one address may post in the window */
+#define SIGNUP_MAX_PER_ADDRESS 5                 /* sign-ups one address may post in the window */
 
 /* The signed-in state of a request. */
 struct session {
@@ -77,9 +82,28 @@ enum login_result {
 
 /*
  * Checks the rate limit, then the name and password, and on success starts
- * the session. Failures are recorded per name and client address.
+ * the session. Failures are recorded per name and client address; a name is
+ * limited only from the address its failures came from, so that nobody can
+ * lock an account out from elsewhere.
  */
 enum login_result session_login(struct ctx *ctx, const char *name, const char *password,
 				struct sirius_error *err);
+
+/* One limit of attempts_allowed: at most max attempts of kind by subject in ATTEMPT_WINDOW. */
+struct attempt_limit {
+	const char *kind;      /* what is counted, such as "claim-user" */
+	const char *subject;   /* whose: a user id or a client address, as text */
+	int max;               /* how many the window allows (before app->limit_factor) */
+};
+
+/*
+ * Checks a request against every limit of limits (count of them) and, when
+ * all allow it, counts it against each. Returns 1 (allowed and counted), 0
+ * when a limit is reached (*retry_after gets the seconds until one attempt
+ * fits again, at least 1; nothing is counted), or -1 with a reason in err.
+ * Callers answer 0 with 429 and Retry-After.
+ */
+int attempts_allowed(struct ctx *ctx, const struct attempt_limit *limits, size_t count, int64_t *retry_after,
+		     struct sirius_error *err);
 
 #endif

@@ -85,13 +85,16 @@ int web_from_loopback(const struct ctx *ctx)
 	return strcmp(addr, "::1") == 0 || g_str_has_prefix(addr, "127.") || g_str_has_prefix(addr, "::ffff:127.");
 }
 
-cJSON *web_printer_item(cJSON *list, const struct db_printer *p, const char *owner)
+cJSON *web_printer_item(cJSON *list, const struct db_printer *p, const char *owner, int64_t viewer_id)
 {
 	cJSON *item = cJSON_CreateObject();
+	int own = p->owner_id != 0 && p->owner_id == viewer_id;
 
 	cJSON_AddNumberToObject(item, "id", (double)p->id);
-	cJSON_AddStringToObject(item, "name", p->name[0] ? p->name : p->address);
-	cJSON_AddStringToObject(item, "address", p->address);
+	cJSON_AddStringToObject(item, "name", p->name[0] ? p->name : own ? p->address : "A printer");
+	/* The xor of a claim code comes from the address: only the owner sees it. */
+	if (own)
+		cJSON_AddStringToObject(item, "address", p->address);
 	if (owner)
 		cJSON_AddStringToObject(item, "owner", owner);
 	cJSON_AddItemToArray(list, item);
@@ -113,7 +116,7 @@ int web_shared_printers(struct ctx *ctx, cJSON *list, struct sirius_error *err)
 			return -1;
 		}
 		owner.id = printers[i].owner_id;
-		web_printer_item(list, &printers[i], owner.name);
+		web_printer_item(list, &printers[i], owner.name, ctx->session.user.id);
 	}
 	db_free(printers);
 	return 0;
@@ -151,7 +154,7 @@ cJSON *web_relay_ask(struct ctx *ctx, const char *op, const char *bridge, const 
 int web_printer_status(struct ctx *ctx, cJSON *const *lists, size_t n_lists)
 {
 	size_t count = 0, n = 0, l;
-	const char **addresses;
+	char **addresses;
 	struct relay_device_status *status;
 	struct sirius_error err;
 	cJSON *item;
@@ -161,13 +164,21 @@ int web_printer_status(struct ctx *ctx, cJSON *const *lists, size_t n_lists)
 		count += (size_t)cJSON_GetArraySize(lists[l]);
 	if (count == 0)
 		return 0;
-	addresses = g_new0(const char *, count);
+	addresses = g_new0(char *, count + 1);
 	status = g_new0(struct relay_device_status, count);
 	for (l = 0; l < n_lists; l++)
-		cJSON_ArrayForEach(item, lists[l])
-			addresses[n++] = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item, "address"));
+		cJSON_ArrayForEach(item, lists[l]) {
+			const char *address = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item, "address"));
+			struct db_printer printer;
+
+			/* An item of someone else's printer has no address: it is looked up, not shown. */
+			if (!address && db_printer_by_id(ctx->db, (int64_t)cJSON_GetNumberValue(
+						 cJSON_GetObjectItemCaseSensitive(item, "id")), &printer, &err) > 0)
+				address = printer.address;
+			addresses[n++] = g_strdup(address ? address : "0000000000000000");
+		}
 	if (ctx->app->relay_socket[0])
-		rc = relay_status(ctx->app->relay_socket, addresses, count, status, &err);
+		rc = relay_status(ctx->app->relay_socket, (const char *const *)addresses, count, status, &err);
 	else
 		error_set(&err, "no relay socket");
 	if (rc < 0)
@@ -187,7 +198,7 @@ int web_printer_status(struct ctx *ctx, cJSON *const *lists, size_t n_lists)
 				cJSON_AddStringToObject(item, "last_seen", web_time((int64_t)st->last_seen, when));
 		}
 	}
-	g_free(addresses);
+	g_strfreev(addresses);
 	g_free(status);
 	return rc < 0 ? -1 : 0;
 }

@@ -45,10 +45,12 @@ char *web_message_state(const struct db_message *message);
 int web_from_loopback(const struct ctx *ctx);
 
 /*
- * Adds a printer to list (a JSON array) as pages show it: "id", "name",
- * "address" and, when owner is not NULL, "owner". Returns the new item.
+ * Adds a printer to list (a JSON array) as pages show it to the user
+ * viewer_id: "id", "name", "address" only when viewer_id owns it (the
+ * device address gives away the hardware xor of its claim codes, so friends
+ * never see it) and, when owner is not NULL, "owner". Returns the new item.
  */
-cJSON *web_printer_item(cJSON *list, const struct db_printer *printer, const char *owner);
+cJSON *web_printer_item(cJSON *list, const struct db_printer *printer, const char *owner, int64_t viewer_id);
 
 /*
  * Adds the printers shared with the signed-in user (those of people who list

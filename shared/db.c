@@ -36,6 +36,11 @@ static const struct db_migration db_migrations[] = {
 	     " AND p.created <= claim_codes.created ORDER BY p.created DESC, p.id DESC LIMIT 1),"
 	     "(SELECT p.address FROM printers AS p WHERE p.hardware_xor = claim_codes.hardware_xor"
 	     " ORDER BY p.created, p.id LIMIT 1));" },
+	/* 3: attempts, for the rate limits of claims and sign-ups. */
+	{ 3, "CREATE TABLE attempts (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, subject TEXT NOT NULL,"
+	     " time INTEGER NOT NULL);"
+	     "CREATE INDEX attempts_subject ON attempts (kind, subject, time);"
+	     "CREATE INDEX attempts_time ON attempts (time);" },
 	{ 0, NULL },
 };
 

@@ -95,6 +95,17 @@ int db_user_name_valid(const char *name);
 int db_user_create(struct db *db, const char *name, const char *password, int is_admin,
 		   int64_t now, int64_t *id, struct sirius_error *err);
 
+/*
+ * Signs a new user up: creates them with the password hashed, an
+ * administrator exactly when no other user exists, deciding and inserting in
+ * one write transaction (two first sign-ups at once make one administrator).
+ * Returns 1 and sets *id and *is_admin (either may be NULL), 0 when the name
+ * is taken (ignoring case), or -1 with a reason in err (invalid name,
+ * unusable password, database error).
+ */
+int db_user_signup(struct db *db, const char *name, const char *password, int64_t now, int64_t *id,
+		   int *is_admin, struct sirius_error *err);
+
 /* Looks a user up by name (ignoring case). Returns 1, 0 or -1 as lookups do. */
 int db_user_by_name(struct db *db, const char *name, struct db_user *out, struct sirius_error *err);
 
@@ -174,6 +185,9 @@ int db_session_delete(struct db *db, const char *token, struct sirius_error *err
 /* Ends every session of a user; returns how many, or -1 with a reason in err. */
 int db_sessions_delete_user(struct db *db, int64_t user_id, struct sirius_error *err);
 
+/* Ends all but the keep newest sessions of a user; returns how many ended, or -1 with a reason in err. */
+int db_sessions_trim_user(struct db *db, int64_t user_id, int keep, struct sirius_error *err);
+
 /* Deletes the sessions expired by now; returns how many, or -1 with a reason in err. */
 int db_sessions_purge(struct db *db, int64_t now, struct sirius_error *err);
 
@@ -183,7 +197,9 @@ int db_login_failure(struct db *db, const char *name, const char *address, int64
 
 /*
  * Counts failed logins since a time: *by_name for the account name (ignoring
- * case), *by_address from the address. Returns 0, or -1 with a reason in err.
+ * case) from this same address (so that failures from elsewhere never lock
+ * the account out here), *by_address from the address for any name. Returns
+ * 0, or -1 with a reason in err.
  */
 int db_login_failures(struct db *db, const char *name, const char *address, int64_t since,
 		      int64_t *by_name, int64_t *by_address, struct sirius_error *err);
@@ -191,10 +207,31 @@ int db_login_failures(struct db *db, const char *name, const char *address, int6
 /* Forgets failed logins older than before; returns how many, or -1. */
 int db_login_failures_purge(struct db *db, int64_t before, struct sirius_error *err);
 
+/*
+ * Attempts counted for rate limits other than logins: a kind (what was tried,
+ * such as "claim-user" or "signup-address") and a subject (whose: a user id
+ * or a client address, as text). Records one at now. Returns 0, or -1 with a
+ * reason in err (an empty kind or subject, database error).
+ */
+int db_attempt_add(struct db *db, const char *kind, const char *subject, int64_t now, struct sirius_error *err);
+
+/*
+ * Counts the attempts of a kind and subject since a time into *count, and
+ * puts the time of the oldest of them into *oldest (0 when none). Returns 0,
+ * or -1 with a reason in err.
+ */
+int db_attempts(struct db *db, const char *kind, const char *subject, int64_t since, int64_t *count,
+		int64_t *oldest, struct sirius_error *err);
+
+/* Forgets attempts older than before; returns how many, or -1. */
+int db_attempts_purge(struct db *db, int64_t before, struct sirius_error *err);
+
 /* ---- printers and claiming ------------------------------------------------ */
 
 #define DB_ADDRESS_LEN 16        /* hex digits of a device address */
 #define DB_PRINTER_NAME_MAX 64   /* longest printer name, in bytes of UTF-8 */
+#define DB_CLAIM_WAITING_MAX 5   /* claim codes a user may have that no printer has used yet */
+#define DB_CLAIM_WAIT_LIFETIME (7 * 24 * 3600) /* seconds an unused claim code waits for its printer */
 
 struct db_printer {
 	int64_t id;                              /* positive */
@@ -226,9 +263,13 @@ int db_printer_name_valid(const char *name);
  *     newer code of the same xor has been used (it was superseded).
  *
  * R1 Claiming before the printer first calls home stores the code, to wait
- *    for it; several codes may wait.
+ *    for it; several codes may wait, but a user may have at most
+ *    DB_CLAIM_WAITING_MAX waiting codes (DB_CLAIM_TOO_MANY_WAITING), and a
+ *    code waits DB_CLAIM_WAIT_LIFETIME seconds at most: an expired waiting
+ *    code is never taken and does not count.
  * R2 When an address is first seen (db_printer_seen) it takes the newest code
- *    of its xor if no address has used that code, and starts unclaimed when
+ *    of its xor (leaving out expired waiting codes) if no address has used
+ *    that code, and starts unclaimed when
  *    one has (the newest code is from before a reset: the old owner's key is
  *    wrong now, and an older code is older still). Newest means latest
  *    created, then highest id.
@@ -316,7 +357,8 @@ enum db_claim_result {
 	DB_CLAIM_BAD_NAME,              /* the printer name is empty, too long or not text */
 	DB_CLAIM_IN_USE,                /* another account already claimed with this code */
 	DB_CLAIM_CANNOT_CHANGE_OWNER,   /* the printer with this code's xor is someone else's */
-	DB_CLAIM_OLD_CODE               /* the code is from before the printer's last reset, or superseded */
+	DB_CLAIM_OLD_CODE,              /* the code is from before the printer's last reset, or superseded */
+	DB_CLAIM_TOO_MANY_WAITING       /* the code would wait, and the user has DB_CLAIM_WAITING_MAX waiting */
 };
 
 /*

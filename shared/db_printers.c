@@ -75,15 +75,17 @@ int db_printers_of_owner(struct db *db, int64_t owner_id, struct db_printer **li
 }
 
 /*
- * The newest claim code of a hardware xor: 1 with its id, user, printer name
- * and whether an address has used it (*used 1 or 0), 0 when none, -1.
+ * The newest claim code of a hardware xor at now, leaving out waiting codes
+ * that expired: 1 with its id, user, printer name and whether an address has
+ * used it (*used 1 or 0), 0 when none, -1.
  */
-static int newest_code(struct db *db, uint32_t hardware_xor, int64_t *code_id, int64_t *user_id,
+static int newest_code(struct db *db, uint32_t hardware_xor, int64_t now, int64_t *code_id, int64_t *user_id,
 		       char name[DB_PRINTER_NAME_MAX + 1], int *used, struct sirius_error *err)
 {
 	int rc;
 
-	if (dbi_bind_int(db, SQL_CLAIM_NEWEST_FOR_XOR, "$xor", hardware_xor, err) < 0) {
+	if (dbi_bind_int(db, SQL_CLAIM_NEWEST_FOR_XOR, "$xor", hardware_xor, err) < 0 ||
+	    dbi_bind_int(db, SQL_CLAIM_NEWEST_FOR_XOR, "$expired", now - DB_CLAIM_WAIT_LIFETIME, err) < 0) {
 		dbi_reset(db, SQL_CLAIM_NEWEST_FOR_XOR);
 		return -1;
 	}
@@ -123,7 +125,7 @@ static int insert_printer(struct db *db, const char *address, uint32_t hardware_
 	int64_t code_id = 0, user_id = 0;
 	int used = 0;
 
-	if (newest_code(db, hardware_xor, &code_id, &user_id, name, &used, err) < 0)
+	if (newest_code(db, hardware_xor, now, &code_id, &user_id, name, &used, err) < 0)
 		return -1;
 	if (used) {
 		/* Every address before this one is older: the code's key is not this printer's now. */
@@ -282,6 +284,8 @@ fail:
 	return -1;
 }
 
+_Static_assert(DB_CLAIM_WAITING_MAX == 5, "the message of DB_CLAIM_TOO_MANY_WAITING says 5");
+
 const char *db_claim_result_message(enum db_claim_result result)
 {
 	switch (result) {
@@ -303,6 +307,9 @@ const char *db_claim_result_message(enum db_claim_result result)
 	case DB_CLAIM_OLD_CODE:
 		return "That is an old claim code of this printer (from before it was last reset, or replaced by a "
 		       "newer one); enter the code it printed last.";
+	case DB_CLAIM_TOO_MANY_WAITING:
+		return "You have 5 claim codes waiting for printers that have not connected yet. Connect one of "
+		       "those printers first, or wait a week until the codes expire.";
 	case DB_CLAIM_ERROR:
 		break;
 	}
@@ -414,6 +421,19 @@ static enum db_claim_result claim_in_transaction(struct db *db, int64_t user_id,
 			return DB_CLAIM_ERROR;
 		if (old)
 			return DB_CLAIM_OLD_CODE;
+	}
+	if (!found && !code_id) {
+		/* A new code that will wait for its printer: a user may have only a few waiting. */
+		int64_t waiting = 0;
+
+		if (dbi_bind_int(db, SQL_CLAIM_WAITING_COUNT, "$user", user_id, err) < 0 ||
+		    dbi_bind_int(db, SQL_CLAIM_WAITING_COUNT, "$expired", now - DB_CLAIM_WAIT_LIFETIME, err) < 0 ||
+		    dbi_run_int(db, SQL_CLAIM_WAITING_COUNT, &waiting, err) < 0) {
+			dbi_reset(db, SQL_CLAIM_WAITING_COUNT);
+			return DB_CLAIM_ERROR;
+		}
+		if (waiting >= DB_CLAIM_WAITING_MAX)
+			return DB_CLAIM_TOO_MANY_WAITING;
 	}
 	code_id = store_code(db, code_id, user_id, code, printer_name, now, err);
 	if (code_id < 0)

@@ -45,6 +45,9 @@ DB_STATEMENT(SQL_USER_PRINTERS_RELEASE,
 	"UPDATE printers SET owner_id = NULL, name = NULL, claim_code_id = NULL WHERE owner_id = $user")
 DB_STATEMENT(SQL_USER_CLAIMS_DELETE, "DELETE FROM claim_codes WHERE user_id = $user")
 DB_STATEMENT(SQL_USER_COUNT, "SELECT count(*) FROM users")
+DB_STATEMENT(SQL_USER_INSERT_FIRST_ADMIN,
+	"INSERT INTO users (name, password_hash, is_admin, created)"
+	" VALUES ($name, $hash, NOT EXISTS (SELECT 1 FROM users), $now) ON CONFLICT (name) DO NOTHING")
 
 /* sessions and login attempts */
 DB_STATEMENT(SQL_SESSION_INSERT,
@@ -58,10 +61,19 @@ DB_STATEMENT(SQL_SESSION_PURGE, "DELETE FROM sessions WHERE expires <= $now")
 DB_STATEMENT(SQL_LOGIN_INSERT,
 	"INSERT INTO login_attempts (name, address, time) VALUES ($name, $address, $now)")
 DB_STATEMENT(SQL_LOGIN_COUNT_NAME,
-	"SELECT count(*) FROM login_attempts WHERE name = $name AND time >= $since")
+	"SELECT count(*) FROM login_attempts WHERE name = $name AND address = $address AND time >= $since")
 DB_STATEMENT(SQL_LOGIN_COUNT_ADDRESS,
 	"SELECT count(*) FROM login_attempts WHERE address = $address AND time >= $since")
 DB_STATEMENT(SQL_LOGIN_PURGE, "DELETE FROM login_attempts WHERE time < $before")
+DB_STATEMENT(SQL_SESSION_TRIM_USER,
+	"DELETE FROM sessions WHERE user_id = $user AND id NOT IN"
+	" (SELECT id FROM sessions WHERE user_id = $user ORDER BY created DESC, id DESC LIMIT $keep)")
+DB_STATEMENT(SQL_ATTEMPT_INSERT, "INSERT INTO attempts (kind, subject, time) VALUES ($kind, $subject, $now)")
+DB_STATEMENT(SQL_ATTEMPT_COUNT,
+	"SELECT count(*) FROM attempts WHERE kind = $kind AND subject = $subject AND time >= $since")
+DB_STATEMENT(SQL_ATTEMPT_OLDEST,
+	"SELECT coalesce(min(time), 0) FROM attempts WHERE kind = $kind AND subject = $subject AND time >= $since")
+DB_STATEMENT(SQL_ATTEMPT_PURGE, "DELETE FROM attempts WHERE time < $before")
 
 /* printers */
 DB_STATEMENT(SQL_PRINTER_BY_ADDRESS, "SELECT " DB_PRINTER_COLUMNS " FROM printers WHERE address = $address")
@@ -93,7 +105,9 @@ DB_STATEMENT(SQL_PRINTER_FORGET,
 DB_STATEMENT(SQL_CLAIM_BY_CODE, "SELECT id, user_id FROM claim_codes WHERE code = $code")
 DB_STATEMENT(SQL_CLAIM_NEWEST_FOR_XOR,
 	"SELECT id, user_id, printer_name, used_by IS NOT NULL FROM claim_codes WHERE hardware_xor = $xor"
-	" ORDER BY created DESC, id DESC LIMIT 1")
+	" AND (used_by IS NOT NULL OR created > $expired) ORDER BY created DESC, id DESC LIMIT 1")
+DB_STATEMENT(SQL_CLAIM_WAITING_COUNT,
+	"SELECT count(*) FROM claim_codes WHERE user_id = $user AND used_by IS NULL AND created > $expired")
 DB_STATEMENT(SQL_CLAIM_IS_OLD,
 	"SELECT EXISTS (SELECT 1 FROM claim_codes WHERE id = $id AND used_by <> $address)"
 	" OR EXISTS (SELECT 1 FROM claim_codes AS c JOIN claim_codes AS n ON n.hardware_xor = c.hardware_xor"

@@ -71,6 +71,48 @@ int db_user_create(struct db *db, const char *name, const char *password, int is
 	return 1;
 }
 
+int db_user_signup(struct db *db, const char *name, const char *password, int64_t now, int64_t *id,
+		   int *is_admin, struct sirius_error *err)
+{
+	char hash[PASSWORD_HASH_SIZE];
+	int changed;
+
+	if (!db_user_name_valid(name))
+		return error_set(err, "a user name is 1 to %d letters, digits, '_', '.' or '-'",
+				 DB_USER_NAME_MAX);
+	/* The slow hash before the write lock, so that other sign-ups do not wait for it. */
+	if (password_hash(password, hash, err) < 0)
+		return -1;
+	if (dbi_begin(db, err) < 0)
+		return -1;
+	if (dbi_bind_text(db, SQL_USER_INSERT_FIRST_ADMIN, "$name", name, err) < 0 ||
+	    dbi_bind_text(db, SQL_USER_INSERT_FIRST_ADMIN, "$hash", hash, err) < 0 ||
+	    dbi_bind_int(db, SQL_USER_INSERT_FIRST_ADMIN, "$now", now, err) < 0) {
+		dbi_reset(db, SQL_USER_INSERT_FIRST_ADMIN);
+		goto fail;
+	}
+	changed = dbi_run(db, SQL_USER_INSERT_FIRST_ADMIN, err);
+	if (changed < 0)
+		goto fail;
+	if (changed > 0) {
+		int64_t new_id = sqlite3_last_insert_rowid(db->sqlite), count;
+
+		/* The only row now means the table was empty: this user was made an administrator. */
+		if (dbi_run_int(db, SQL_USER_COUNT, &count, err) < 0)
+			goto fail;
+		if (id)
+			*id = new_id;
+		if (is_admin)
+			*is_admin = count == 1;
+	}
+	if (dbi_commit(db, err) < 0)
+		return -1;
+	return changed > 0 ? 1 : 0;
+fail:
+	dbi_rollback(db);
+	return -1;
+}
+
 int db_user_by_name(struct db *db, const char *name, struct db_user *out, struct sirius_error *err)
 {
 	if (!db_user_name_valid(name))
@@ -342,6 +384,18 @@ int db_sessions_delete_user(struct db *db, int64_t user_id, struct sirius_error 
 	return dbi_run(db, SQL_SESSION_DELETE_USER, err);
 }
 
+int db_sessions_trim_user(struct db *db, int64_t user_id, int keep, struct sirius_error *err)
+{
+	if (keep < 0)
+		return error_set(err, "a user cannot keep a negative number of sessions");
+	if (dbi_bind_int(db, SQL_SESSION_TRIM_USER, "$user", user_id, err) < 0 ||
+	    dbi_bind_int(db, SQL_SESSION_TRIM_USER, "$keep", keep, err) < 0) {
+		dbi_reset(db, SQL_SESSION_TRIM_USER);
+		return -1;
+	}
+	return dbi_run(db, SQL_SESSION_TRIM_USER, err);
+}
+
 int db_sessions_purge(struct db *db, int64_t now, struct sirius_error *err)
 {
 	if (dbi_bind_int(db, SQL_SESSION_PURGE, "$now", now, err) < 0) {
@@ -373,6 +427,7 @@ int db_login_failures(struct db *db, const char *name, const char *address, int6
 	if (!name || !address)
 		return error_set(err, "counting failed logins needs a name and an address");
 	if (dbi_bind_text(db, SQL_LOGIN_COUNT_NAME, "$name", name, err) < 0 ||
+	    dbi_bind_text(db, SQL_LOGIN_COUNT_NAME, "$address", address, err) < 0 ||
 	    dbi_bind_int(db, SQL_LOGIN_COUNT_NAME, "$since", since, err) < 0 ||
 	    dbi_run_int(db, SQL_LOGIN_COUNT_NAME, by_name, err) < 0) {
 		dbi_reset(db, SQL_LOGIN_COUNT_NAME);
@@ -394,6 +449,61 @@ int db_login_failures_purge(struct db *db, int64_t before, struct sirius_error *
 		return -1;
 	}
 	return dbi_run(db, SQL_LOGIN_PURGE, err);
+}
+
+/* ---- rate-limited attempts -------------------------------------------------- */
+
+/* 1 when kind and subject are usable (non-empty text), else 0 with a reason in err. */
+static int attempt_args_ok(const char *kind, const char *subject, struct sirius_error *err)
+{
+	if (!kind || !kind[0] || !subject || !subject[0]) {
+		error_set(err, "an attempt needs a kind and a subject");
+		return 0;
+	}
+	return 1;
+}
+
+int db_attempt_add(struct db *db, const char *kind, const char *subject, int64_t now, struct sirius_error *err)
+{
+	if (!attempt_args_ok(kind, subject, err))
+		return -1;
+	if (dbi_bind_text(db, SQL_ATTEMPT_INSERT, "$kind", kind, err) < 0 ||
+	    dbi_bind_text(db, SQL_ATTEMPT_INSERT, "$subject", subject, err) < 0 ||
+	    dbi_bind_int(db, SQL_ATTEMPT_INSERT, "$now", now, err) < 0) {
+		dbi_reset(db, SQL_ATTEMPT_INSERT);
+		return -1;
+	}
+	return dbi_run(db, SQL_ATTEMPT_INSERT, err) < 0 ? -1 : 0;
+}
+
+int db_attempts(struct db *db, const char *kind, const char *subject, int64_t since, int64_t *count,
+		int64_t *oldest, struct sirius_error *err)
+{
+	static const enum db_stmt steps[] = { SQL_ATTEMPT_COUNT, SQL_ATTEMPT_OLDEST };
+	int64_t *outs[] = { count, oldest };
+	size_t i;
+
+	if (!attempt_args_ok(kind, subject, err))
+		return -1;
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if (dbi_bind_text(db, steps[i], "$kind", kind, err) < 0 ||
+		    dbi_bind_text(db, steps[i], "$subject", subject, err) < 0 ||
+		    dbi_bind_int(db, steps[i], "$since", since, err) < 0 ||
+		    dbi_run_int(db, steps[i], outs[i], err) < 0) {
+			dbi_reset(db, steps[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int db_attempts_purge(struct db *db, int64_t before, struct sirius_error *err)
+{
+	if (dbi_bind_int(db, SQL_ATTEMPT_PURGE, "$before", before, err) < 0) {
+		dbi_reset(db, SQL_ATTEMPT_PURGE);
+		return -1;
+	}
+	return dbi_run(db, SQL_ATTEMPT_PURGE, err);
 }
 
 /* ---- friends ---------------------------------------------------------------- */

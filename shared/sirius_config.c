@@ -51,6 +51,8 @@ const struct config_setting config_settings[] = {
 	  "the relay's log file (reopened on SIGHUP)" },
 	{ "SIRIUS_PASSWORD_COST", CONFIG_WORD, "interactive", "interactive",
 	  "the cost of password hashes; minimum is for tests only" },
+	{ "SIRIUS_LIMIT_FACTOR", CONFIG_COUNT, "1", "1",
+	  "multiplies the claim and sign-up rate limits; for test stacks whose requests all come from one address" },
 };
 
 const size_t config_setting_count = sizeof(config_settings) / sizeof(config_settings[0]);

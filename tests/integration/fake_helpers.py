@@ -36,6 +36,7 @@ class Sandbox:
             "SIRIUS_DB": self.db,
             "SIRIUS_RELAY_SOCKET": self.socket,
             "SIRIUS_PASSWORD_COST": "minimum",
+            "SIRIUS_LIMIT_FACTOR": "100",
         })
 
     def fake(self, *args, cwd=None, timeout=60):

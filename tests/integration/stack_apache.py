@@ -71,6 +71,7 @@ class StackApache(sh.StackFlows, unittest.TestCase):
             "SIRIUS_RELAY_SOCKET": os.path.join(tmp, "relay.sock"),
             "SIRIUS_WWW": os.path.join(sh.SOURCE, "www"),
             "SIRIUS_PASSWORD_COST": "minimum",
+            "SIRIUS_LIMIT_FACTOR": "100",
         })
         cls.relay_log = os.path.join(tmp, "relay.log")
         cls.fcgi_log = os.path.join(tmp, "fastcgi.log")

@@ -51,6 +51,7 @@ class RunSh:
             "SIRIUS_RELAY_PORT": str(relay_port),
             "SIRIUS_LISTEN": "127.0.0.1",
             "SIRIUS_PASSWORD_COST": "minimum",
+            "SIRIUS_LIMIT_FACTOR": "100",
         })
         self.env.update(extra_env or {})
         self.log = os.path.join(os.path.dirname(var), os.path.basename(var) + ".log")

@@ -161,6 +161,29 @@ START_TEST(test_printers_shared_with)
 }
 END_TEST
 
+/* Regression (device address shown to friends): only the owner's items carry the address (the claim code's xor comes from it). */
+START_TEST(test_printer_item_hides_address_from_non_owners)
+{
+	struct sirius_error err;
+	struct db_printer p;
+	cJSON *list = cJSON_CreateArray(), *item;
+
+	claim("000d6f000273ce0a", owner, 12345);
+	ck_assert_int_eq(db_printer_by_id(db, printer, &p, &err), 1);
+	item = web_printer_item(list, &p, "owner", owner);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(item, "address")), "000d6f000273ce0a");
+	item = web_printer_item(list, &p, "owner", friend_id);
+	ck_assert_ptr_null(cJSON_GetObjectItem(item, "address"));
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(item, "name")), "Desk");
+	/* An unclaimed printer is nobody's: its address is not shown even as a name. */
+	ck_assert_int_eq(db_printer_by_id(db, unclaimed, &p, &err), 1);
+	item = web_printer_item(list, &p, NULL, friend_id);
+	ck_assert_ptr_null(cJSON_GetObjectItem(item, "address"));
+	ck_assert_ptr_null(strstr(cJSON_GetStringValue(cJSON_GetObjectItem(item, "name")), p.address));
+	cJSON_Delete(list);
+}
+END_TEST
+
 START_TEST(test_db_stats)
 {
 	struct sirius_error err;
@@ -342,6 +365,7 @@ static Suite *suite(void)
 	tcase_add_test(db_case, test_access_owner_friend_other);
 	tcase_add_test(db_case, test_access_through_ctx);
 	tcase_add_test(db_case, test_printers_shared_with);
+	tcase_add_test(db_case, test_printer_item_hides_address_from_non_owners);
 	tcase_add_test(db_case, test_db_stats);
 	suite_add_tcase(s, db_case);
 	tcase_add_test(pure, test_format_decision);

@@ -160,6 +160,43 @@ START_TEST(test_validate_a_request)
 }
 END_TEST
 
+/* Regression (json double cast): a JSON number far outside long long, such as 1e300, was cast to it unchecked. */
+START_TEST(test_json_huge_number_is_not_cast)
+{
+	static const struct input_spec specs[] = {
+		{ "count", INPUT_INT, INPUT_REQUIRED, 1, 9, "count" },
+		{ NULL, 0, 0, 0, 0, NULL },
+	};
+	static const char *const bodies[] = {
+		"{\"count\": 1e300}", "{\"count\": -1e300}", "{\"count\": 9.3e18}", "{\"count\": 1e19}",
+	};
+	char *env[] = { "REQUEST_METHOD=POST", "REQUEST_URI=/x", NULL };
+	GHashTable *values = inputs_table_new();
+	char why[REQUEST_WHY_MAX];
+	struct request req;
+	size_t i;
+
+	ck_assert_int_eq(request_init(&req, env, why), 0);
+	for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		req.json = cJSON_Parse(bodies[i]);
+		ck_assert_ptr_nonnull(req.json);
+		ck_assert_int_eq(inputs_validate(specs, &req, values, 0, why), 400);
+		ck_assert_ptr_null(g_hash_table_lookup(values, "count"));
+		cJSON_Delete(req.json);
+		req.json = NULL;
+		g_hash_table_remove_all(values);
+	}
+	/* A whole number in range still counts. */
+	req.json = cJSON_Parse("{\"count\": 7}");
+	ck_assert_int_eq(inputs_validate(specs, &req, values, 0, why), 0);
+	ck_assert_int_eq(((const struct input_value *)g_hash_table_lookup(values, "count"))->number, 7);
+	cJSON_Delete(req.json);
+	req.json = NULL;
+	request_free(&req);
+	g_hash_table_destroy(values);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cgi_inputs");
@@ -171,6 +208,7 @@ int main(void)
 	tcase_add_test(tc, test_devices);
 	tcase_add_test(tc, test_claim_code_vector);
 	tcase_add_test(tc, test_validate_a_request);
+	tcase_add_test(tc, test_json_huge_number_is_not_cast);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "claim_code.h"
 #include "context.h"
 #include "dispatch.h"
 #include "session.h"
@@ -12,6 +13,10 @@
 /* A temporary var directory and the program state for it. */
 static char *var_dir;
 static struct app app;
+/* How many body bytes the handling of the last serve() read. */
+static size_t body_bytes_read;
+/* The client address of the requests serve() makes. */
+static const char *client_addr = "198.51.100.7";
 
 /* A body reader over a string. */
 struct mem_body {
@@ -69,8 +74,8 @@ static char *page_csrf(const struct reply *r)
 /* Serves one request through dispatch as fcgi_main would. */
 static struct reply serve(const char *method, const char *uri, const char *body, const char *cookies)
 {
-	char m[64], u[2100], c[512], len[64];
-	char *env[] = { m, u, c, len, "CONTENT_TYPE=application/x-www-form-urlencoded", "REMOTE_ADDR=198.51.100.7", NULL };
+	char m[64], u[2100], c[512], len[64], a[80];
+	char *env[] = { m, u, c, len, "CONTENT_TYPE=application/x-www-form-urlencoded", a, NULL };
 	struct mem_body mb = { body ? body : "", body ? strlen(body) : 0, 0 };
 	struct ctx ctx;
 	struct reply r;
@@ -81,8 +86,10 @@ static struct reply serve(const char *method, const char *uri, const char *body,
 	snprintf(u, sizeof(u), "REQUEST_URI=%s", uri);
 	snprintf(c, sizeof(c), "HTTP_COOKIE=%s", cookies ? cookies : "");
 	snprintf(len, sizeof(len), "CONTENT_LENGTH=%zu", mb.len);
+	snprintf(a, sizeof(a), "REMOTE_ADDR=%s", client_addr);
 	ctx_init(&ctx, &app, env, mem_read, &mb);
 	dispatch(&ctx);
+	body_bytes_read = mb.pos;
 	out = response_serialize(&ctx.res, 0);
 	r.status = ctx.res.status;
 	split = strstr(out->str, "\r\n\r\n");
@@ -106,6 +113,8 @@ static void setup(void)
 	unsetenv("SIRIUS_BASE_URL");
 	setenv("SIRIUS_WWW", www, 1);
 	setenv("SIRIUS_PASSWORD_COST", "minimum", 1);
+	setenv("SIRIUS_LIMIT_FACTOR", "1", 1);
+	client_addr = "198.51.100.7";
 	app_init(&app, PROGRAM_WEB, "check_cgi_session");
 	ck_assert_msg(app.setup_error[0] == '\0', "%s", app.setup_error);
 }
@@ -278,6 +287,198 @@ START_TEST(test_rate_limit)
 }
 END_TEST
 
+/* Regression (login lockout from any address): failures from one address never block the right password from another. */
+START_TEST(test_login_lockout_from_another_address)
+{
+	struct reply form = serve("GET", "/login", NULL, NULL);
+	char *token = set_cookie(&form, CSRF_COOKIE);
+	char *cookie = g_strdup_printf(CSRF_COOKIE "=%s", token);
+	char *wrong = g_strdup_printf("username=dora&password=wrong&csrf_token=%s", token);
+	char *right = g_strdup_printf("username=dora&password=password1&csrf_token=%s", token);
+	char *session = signup("dora");
+	struct reply r;
+	int i;
+
+	client_addr = "203.0.113.66";
+	for (i = 0; i < LOGIN_MAX_PER_NAME + 2; i++) {
+		r = serve("POST", "/login", wrong, cookie);
+		ck_assert_int_eq(r.status, i < LOGIN_MAX_PER_NAME ? 403 : 429);
+		reply_free(&r);
+	}
+	/* The attacker's address is limited, even with the right password... */
+	r = serve("POST", "/login", right, cookie);
+	ck_assert_int_eq(r.status, 429);
+	reply_free(&r);
+	/* ...but the owner, elsewhere, signs in. */
+	client_addr = "198.51.100.7";
+	r = serve("POST", "/login", right, cookie);
+	ck_assert_int_eq(r.status, 303);
+	ck_assert_ptr_nonnull(strstr(r.head, SESSION_COOKIE "="));
+	reply_free(&r);
+	reply_free(&form);
+	g_free(token);
+	g_free(cookie);
+	g_free(wrong);
+	g_free(right);
+	g_free(session);
+}
+END_TEST
+
+/* Regression (unthrottled sign-up hashing): an address may sign up only a few times an hour, then 429 with Retry-After. */
+START_TEST(test_signup_rate_limited)
+{
+	char name[32];
+	char *session;
+	int i;
+
+	client_addr = "192.0.2.50";
+	for (i = 0; i < SIGNUP_MAX_PER_ADDRESS; i++) {
+		snprintf(name, sizeof(name), "user%d", i);
+		session = signup(name);
+		g_free(session);
+	}
+	{
+		struct reply form = serve("GET", "/signup", NULL, NULL);
+		char *token = set_cookie(&form, CSRF_COOKIE);
+		char *body = g_strdup_printf("username=onemore&password=password1&csrf_token=%s", token);
+		char *cookie = g_strdup_printf(CSRF_COOKIE "=%s", token);
+		struct reply r = serve("POST", "/signup", body, cookie);
+
+		ck_assert_int_eq(r.status, 429);
+		ck_assert_ptr_nonnull(strstr(r.head, "Retry-After: "));
+		ck_assert_ptr_nonnull(strstr(r.body, "Too many accounts"));
+		ck_assert_ptr_null(strstr(r.head, SESSION_COOKIE "="));
+		reply_free(&r);
+		reply_free(&form);
+		g_free(token);
+		g_free(body);
+		g_free(cookie);
+	}
+	/* Another address is not held up. */
+	client_addr = "192.0.2.51";
+	session = signup("onemore");
+	g_free(session);
+}
+END_TEST
+
+/* Regression (sessions unbounded): signing in again and again keeps only the newest SESSION_MAX_PER_USER sessions. */
+START_TEST(test_sessions_capped_per_user)
+{
+	struct reply form = serve("GET", "/login", NULL, NULL);
+	char *token = set_cookie(&form, CSRF_COOKIE);
+	char *cookie = g_strdup_printf(CSRF_COOKIE "=%s", token);
+	char *right = g_strdup_printf("username=eve&password=password1&csrf_token=%s", token);
+	char *first = signup("eve"), *last = NULL, *with;
+	struct reply r;
+	int i;
+
+	for (i = 0; i < SESSION_MAX_PER_USER; i++) {
+		r = serve("POST", "/login", right, cookie);
+		ck_assert_int_eq(r.status, 303);
+		g_free(last);
+		last = set_cookie(&r, SESSION_COOKIE);
+		reply_free(&r);
+	}
+	with = g_strdup_printf(SESSION_COOKIE "=%s", first);
+	r = serve("GET", "/", NULL, with);
+	ck_assert_ptr_null(strstr(r.body, "Hello, eve"));
+	reply_free(&r);
+	g_free(with);
+	with = g_strdup_printf(SESSION_COOKIE "=%s", last);
+	r = serve("GET", "/", NULL, with);
+	ck_assert_ptr_nonnull(strstr(r.body, "Hello, eve"));
+	reply_free(&r);
+	g_free(with);
+	reply_free(&form);
+	g_free(token);
+	g_free(cookie);
+	g_free(right);
+	g_free(first);
+	g_free(last);
+}
+END_TEST
+
+/* Posts a claim of a made-up code for hardware xor as the session; returns the reply's status. */
+static int post_claim(const char *session, uint32_t xor_value)
+{
+	struct claim_code code;
+	char *cookie = g_strdup_printf(SESSION_COOKIE "=%s", session);
+	struct reply page = serve("GET", "/claim", NULL, cookie);
+	char *csrf = page_csrf(&page);
+	char *body;
+	struct reply r;
+	int status;
+
+	ck_assert_ptr_nonnull(csrf);
+	ck_assert_int_eq(claim_code_encode(xor_value, 4242, &code), 0);
+	body = g_strdup_printf("claim_code=%s&printer_name=Desk&csrf_token=%s", code.digits, csrf);
+	r = serve("POST", "/claim", body, cookie);
+	status = r.status;
+	if (status == 429) {
+		ck_assert_ptr_nonnull(strstr(r.head, "Retry-After: "));
+		ck_assert_ptr_nonnull(strstr(r.body, "Too many claims"));
+	}
+	reply_free(&r);
+	reply_free(&page);
+	g_free(csrf);
+	g_free(body);
+	g_free(cookie);
+	return status;
+}
+
+/* Regression (forged claim codes unthrottled): claims are limited per user and per address (429), waiting codes capped (409). */
+START_TEST(test_claims_rate_limited)
+{
+	char *session = signup("fay"), *other;
+	int i;
+
+	for (i = 0; i < DB_CLAIM_WAITING_MAX; i++)
+		ck_assert_int_eq(post_claim(session, 100 + (uint32_t)i), 303);
+	for (; i < CLAIM_MAX_PER_USER; i++)
+		ck_assert_int_eq(post_claim(session, 100 + (uint32_t)i), 409);
+	ck_assert_int_eq(post_claim(session, 500), 429);
+	/* Another user from another address may still claim. */
+	client_addr = "192.0.2.99";
+	other = signup("gus");
+	ck_assert_int_eq(post_claim(other, 600), 303);
+	g_free(other);
+	/* An address is limited whichever user claims from it. */
+	client_addr = "192.0.2.100";
+	for (i = 0; i < CLAIM_MAX_PER_ADDRESS / CLAIM_MAX_PER_USER; i++) {
+		char name[32];
+		int j;
+
+		snprintf(name, sizeof(name), "cl%d", i);
+		other = signup(name);
+		for (j = 0; j < CLAIM_MAX_PER_USER; j++)
+			ck_assert_int_ne(post_claim(other, 1000 + (uint32_t)j), 429);
+		g_free(other);
+	}
+	other = signup("late");
+	ck_assert_int_eq(post_claim(other, 2000), 429);
+	g_free(other);
+	g_free(session);
+}
+END_TEST
+
+/* Regression (anonymous body read before the session check): a route that needs a login answers 401 without reading the body. */
+START_TEST(test_body_not_read_before_login)
+{
+	char *body = g_strnfill(4096, 'a');
+	struct reply r = serve("POST", "/admin/personality", body, NULL);
+
+	ck_assert_int_eq(r.status, 401);
+	ck_assert_uint_eq(body_bytes_read, 0);
+	reply_free(&r);
+	/* A page without a login still reads (and checks) its body first. */
+	r = serve("POST", "/login", "username=%zz", NULL);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_uint_gt(body_bytes_read, 0);
+	reply_free(&r);
+	g_free(body);
+}
+END_TEST
+
 START_TEST(test_errors_and_checks_order)
 {
 	struct reply r = serve("GET", "/nowhere", NULL, NULL);
@@ -324,6 +525,11 @@ int main(void)
 	tcase_add_test(tc, test_csrf_on_posts);
 	tcase_add_test(tc, test_rate_limit);
 	tcase_add_test(tc, test_errors_and_checks_order);
+	tcase_add_test(tc, test_login_lockout_from_another_address);
+	tcase_add_test(tc, test_signup_rate_limited);
+	tcase_add_test(tc, test_sessions_capped_per_user);
+	tcase_add_test(tc, test_claims_rate_limited);
+	tcase_add_test(tc, test_body_not_read_before_login);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -129,14 +129,14 @@ START_TEST(test_fresh_database_from_schema)
 	struct sirius_error err = { "" };
 	static const char *const tables[] = {
 		"users", "sessions", "login_attempts", "claim_codes", "printers", "messages",
-		"device_keys", "device_key_senders", "friends", "command_ids",
+		"device_keys", "device_key_senders", "friends", "command_ids", "attempts",
 	};
 	size_t i;
 
 	fixture_open(&f);
 	ck_assert(g_file_test(f.path, G_FILE_TEST_IS_REGULAR));
-	ck_assert_int_eq(db_user_version(f.db, &err), 2);
-	ck_assert_int_eq(db_schema_version(), 2);
+	ck_assert_int_eq(db_user_version(f.db, &err), 3);
+	ck_assert_int_eq(db_schema_version(), 3);
 	ck_assert_ptr_nonnull(strstr(db_schema_sql, "CREATE TABLE printers"));
 	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		char sql[128];
@@ -161,7 +161,7 @@ START_TEST(test_fresh_database_from_schema)
 	db_close(f.db);
 	f.db = db_open(f.path, &err);
 	ck_assert_msg(f.db != NULL, "%s", err.message);
-	ck_assert_int_eq(db_user_version(f.db, &err), 2);
+	ck_assert_int_eq(db_user_version(f.db, &err), 3);
 	fixture_close(&f);
 }
 END_TEST
@@ -216,7 +216,8 @@ START_TEST(test_migration_from_older_version)
 	db_close(db);
 	ck_assert_int_eq(raw_int(f.path, "SELECT count(*) FROM notes"), 1);
 
-	/* This program's list stops at 2: the database is too new for it. */
+	/* A version past this program's list: the database is too new for it. */
+	raw_exec(f.path, "PRAGMA user_version = 99");
 	err.message[0] = '\0';
 	ck_assert_ptr_null(db_open(f.path, &err));
 	ck_assert_ptr_nonnull(strstr(err.message, "newer"));
@@ -296,7 +297,7 @@ START_TEST(test_migration_2_marks_used_codes)
 	alice = make_user(f.db, "alice");
 	db_close(f.db);
 	f.db = NULL;
-	raw_exec(f.path, "ALTER TABLE claim_codes DROP COLUMN used_by; PRAGMA user_version = 1");
+	raw_exec(f.path, "ALTER TABLE claim_codes DROP COLUMN used_by; DROP TABLE attempts; PRAGMA user_version = 1");
 	sql = g_strdup_printf(
 		"INSERT INTO claim_codes (id, code, hardware_xor, secret, user_id, printer_name, created) VALUES"
 		" (1, 'before0000000001', 135019, 1, %1$lld, 'p', 50),"
@@ -312,7 +313,7 @@ START_TEST(test_migration_2_marks_used_codes)
 
 	f.db = db_open(f.path, &err);
 	ck_assert_msg(f.db != NULL, "%s", err.message);
-	ck_assert_int_eq(db_user_version(f.db, &err), 2);
+	ck_assert_int_eq(db_user_version(f.db, &err), 3);
 	/* entered before any address: the first address seen after it */
 	assert_used_by(f.path, "before0000000001", first);
 	/* entered while the first address was the printer */
@@ -804,16 +805,139 @@ START_TEST(test_login_failures)
 	ck_assert_int_eq(db_login_failure(f.db, "frank", "192.0.2.1", 100, &err), 0);
 	ck_assert_int_eq(db_login_failure(f.db, "Frank", "192.0.2.2", 200, &err), 0);
 	ck_assert_int_eq(db_login_failure(f.db, "gina", "192.0.2.1", 300, &err), 0);
+	/* A name's failures count only from the address they came from (lockout from elsewhere). */
 	ck_assert_int_eq(db_login_failures(f.db, "FRANK", "192.0.2.1", 0, &by_name, &by_address, &err), 0);
-	ck_assert_int_eq(by_name, 2);
-	ck_assert_int_eq(by_address, 2);
-	ck_assert_int_eq(db_login_failures(f.db, "frank", "192.0.2.1", 150, &by_name, &by_address, &err), 0);
 	ck_assert_int_eq(by_name, 1);
+	ck_assert_int_eq(by_address, 2);
+	ck_assert_int_eq(db_login_failures(f.db, "frank", "192.0.2.2", 0, &by_name, &by_address, &err), 0);
+	ck_assert_int_eq(by_name, 1);
+	ck_assert_int_eq(by_address, 1);
+	ck_assert_int_eq(db_login_failures(f.db, "frank", "192.0.2.3", 0, &by_name, &by_address, &err), 0);
+	ck_assert_int_eq(by_name, 0);
+	ck_assert_int_eq(by_address, 0);
+	ck_assert_int_eq(db_login_failures(f.db, "frank", "192.0.2.1", 150, &by_name, &by_address, &err), 0);
+	ck_assert_int_eq(by_name, 0);
 	ck_assert_int_eq(by_address, 1);
 	ck_assert_int_eq(db_login_failures_purge(f.db, 250, &err), 2);
 	ck_assert_int_eq(db_login_failures(f.db, "frank", "192.0.2.1", 0, &by_name, &by_address, &err), 0);
 	ck_assert_int_eq(by_name, 0);
 	ck_assert_int_eq(by_address, 1);
+	fixture_close(&f);
+}
+END_TEST
+
+/* Regression (two first sign-ups both admin): the first sign-up is an administrator, later ones are not. */
+START_TEST(test_first_signup_admin_once)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	struct db_user u;
+	int64_t id = 0;
+	int admin = -1;
+
+	fixture_open(&f);
+	ck_assert_int_eq(db_user_signup(f.db, "first", "secret password", 10, &id, &admin, &err), 1);
+	ck_assert_int_gt(id, 0);
+	ck_assert_int_eq(admin, 1);
+	ck_assert_int_eq(db_user_signup(f.db, "second", "secret password", 11, &id, &admin, &err), 1);
+	ck_assert_int_eq(admin, 0);
+	ck_assert_int_eq(db_user_by_name(f.db, "second", &u, &err), 1);
+	ck_assert_int_eq(u.is_admin, 0);
+	ck_assert_int_eq(db_user_signup(f.db, "FIRST", "secret password", 12, &id, &admin, &err), 0);
+	ck_assert_int_eq(db_user_signup(f.db, "bad name", "secret password", 12, NULL, NULL, &err), -1);
+	fixture_close(&f);
+}
+END_TEST
+
+/* Regression (two first sign-ups both admin): many processes signing up at once on an empty database make one administrator. */
+START_TEST(test_first_signup_admin_once_concurrently)
+{
+	enum { PROCESSES = 6 };
+	struct fixture f;
+	pid_t pids[PROCESSES];
+	int i, status;
+
+	fixture_open(&f);
+	db_close(f.db);
+	f.db = NULL;
+	for (i = 0; i < PROCESSES; i++) {
+		pids[i] = fork();
+		ck_assert_int_ge(pids[i], 0);
+		if (pids[i] == 0) {
+			struct sirius_error err = { "" };
+			struct db *db = db_open(f.path, &err);
+			char name[32];
+			int rc;
+
+			snprintf(name, sizeof(name), "racer%d", i);
+			rc = db && db_user_signup(db, name, "secret password", 10, NULL, NULL, &err) == 1;
+			db_close(db);
+			_exit(rc ? 0 : 1);
+		}
+	}
+	for (i = 0; i < PROCESSES; i++) {
+		ck_assert_int_eq(waitpid(pids[i], &status, 0), pids[i]);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	ck_assert_int_eq(raw_int(f.path, "SELECT count(*) FROM users"), PROCESSES);
+	ck_assert_int_eq(raw_int(f.path, "SELECT count(*) FROM users WHERE is_admin = 1"), 1);
+	fixture_close(&f);
+}
+END_TEST
+
+/* Regression (sessions unbounded): a user keeps only the newest sessions. */
+START_TEST(test_sessions_trimmed)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	char tokens[4][DB_SESSION_TOKEN_LEN + 1];
+	struct db_session row;
+	int64_t alice, bob;
+	int i;
+
+	fixture_open(&f);
+	alice = make_user(f.db, "alice");
+	bob = make_user(f.db, "bob");
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(db_session_create(f.db, alice, 100 + i, 1000, tokens[i], NULL, &err), 0);
+	ck_assert_int_eq(db_session_create(f.db, bob, 90, 1000, tokens[0], NULL, &err), 0);
+	ck_assert_int_eq(db_sessions_trim_user(f.db, alice, 2, &err), 2);
+	ck_assert_int_eq(db_session_find(f.db, tokens[1], 200, &row, &err), 0);
+	ck_assert_int_eq(db_session_find(f.db, tokens[2], 200, &row, &err), 1);
+	ck_assert_int_eq(db_session_find(f.db, tokens[3], 200, &row, &err), 1);
+	/* Other users' sessions stay. */
+	ck_assert_int_eq(db_session_find(f.db, tokens[0], 200, &row, &err), 1);
+	ck_assert_int_eq(row.user_id, bob);
+	ck_assert_int_eq(db_sessions_trim_user(f.db, alice, -1, &err), -1);
+	fixture_close(&f);
+}
+END_TEST
+
+/* Attempts are counted per kind and subject within a window, with the oldest time, and purged. */
+START_TEST(test_attempts)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	int64_t count = -1, oldest = -1;
+
+	fixture_open(&f);
+	ck_assert_int_eq(db_attempt_add(f.db, "claim-user", "7", 100, &err), 0);
+	ck_assert_int_eq(db_attempt_add(f.db, "claim-user", "7", 200, &err), 0);
+	ck_assert_int_eq(db_attempt_add(f.db, "claim-user", "8", 200, &err), 0);
+	ck_assert_int_eq(db_attempt_add(f.db, "signup-address", "7", 200, &err), 0);
+	ck_assert_int_eq(db_attempts(f.db, "claim-user", "7", 0, &count, &oldest, &err), 0);
+	ck_assert_int_eq(count, 2);
+	ck_assert_int_eq(oldest, 100);
+	ck_assert_int_eq(db_attempts(f.db, "claim-user", "7", 150, &count, &oldest, &err), 0);
+	ck_assert_int_eq(count, 1);
+	ck_assert_int_eq(oldest, 200);
+	ck_assert_int_eq(db_attempts(f.db, "claim-user", "9", 0, &count, &oldest, &err), 0);
+	ck_assert_int_eq(count, 0);
+	ck_assert_int_eq(oldest, 0);
+	ck_assert_int_eq(db_attempt_add(f.db, "", "7", 200, &err), -1);
+	ck_assert_int_eq(db_attempts_purge(f.db, 150, &err), 1);
+	ck_assert_int_eq(db_attempts(f.db, "claim-user", "7", 0, &count, &oldest, &err), 0);
+	ck_assert_int_eq(count, 1);
 	fixture_close(&f);
 }
 END_TEST
@@ -934,6 +1058,10 @@ int main(void)
 	tcase_add_test(users, test_api_keys);
 	tcase_add_test(users, test_sessions);
 	tcase_add_test(users, test_login_failures);
+	tcase_add_test(users, test_first_signup_admin_once);
+	tcase_add_test(users, test_first_signup_admin_once_concurrently);
+	tcase_add_test(users, test_sessions_trimmed);
+	tcase_add_test(users, test_attempts);
 	tcase_set_timeout(users, 60);
 	tcase_add_test(keys, test_device_keys);
 	tcase_add_test(keys, test_friends);

@@ -653,6 +653,73 @@ START_TEST(test_deleted_user_device_keys_stop_working)
 }
 END_TEST
 
+/* The claim code text for a hardware xor and secret. */
+static void code_for_xor(uint32_t xor_value, uint64_t secret, char text[CLAIM_CODE_FORMATTED_SIZE])
+{
+	struct claim_code code;
+
+	ck_assert_int_eq(claim_code_encode(xor_value, secret, &code), 0);
+	claim_code_format(&code, text);
+}
+
+/* Regression (unlimited forged claim codes): a user may have only DB_CLAIM_WAITING_MAX codes waiting for printers. */
+START_TEST(test_waiting_codes_capped)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	char code[CLAIM_CODE_FORMATTED_SIZE], online[CLAIM_CODE_FORMATTED_SIZE];
+	int64_t printer_id = -1;
+	uint32_t i;
+
+	fixture_open(&f);
+	for (i = 1; i <= DB_CLAIM_WAITING_MAX; i++) {
+		code_for_xor(i, 1000 + i, code);
+		ck_assert_int_eq(db_claim(f.db, f.alice, code, "Waiting", 100, NULL, &err), DB_CLAIM_OK);
+	}
+	code_for_xor(99, 5, code);
+	ck_assert_int_eq(db_claim(f.db, f.alice, code, "One too many", 100, NULL, &err), DB_CLAIM_TOO_MANY_WAITING);
+	ck_assert_ptr_nonnull(strstr(db_claim_result_message(DB_CLAIM_TOO_MANY_WAITING), "waiting"));
+	/* Entering a waiting code again (a rename) is no new code. */
+	code_for_xor(1, 1001, online);
+	ck_assert_int_eq(db_claim(f.db, f.alice, online, "Renamed", 101, NULL, &err), DB_CLAIM_OK);
+	/* A code whose printer has called home is used at once: it never waits. */
+	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_B, 102, NULL, &err), 0);
+	code_for(ADDRESS_B, 77, online);
+	ck_assert_int_eq(db_claim(f.db, f.alice, online, "Online", 103, &printer_id, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(printer_id, printer_at(f.db, ADDRESS_B).id);
+	/* Other users have their own allowance. */
+	ck_assert_int_eq(db_claim(f.db, f.bob, code, "Bob's", 104, NULL, &err), DB_CLAIM_OK);
+	/* Expired codes stop counting. */
+	code_for_xor(98, 6, code);
+	ck_assert_int_eq(db_claim(f.db, f.alice, code, "Later", 100 + DB_CLAIM_WAIT_LIFETIME, NULL, &err), DB_CLAIM_OK);
+	fixture_close(&f);
+}
+END_TEST
+
+/* Regression (waiting claim codes never expire): a printer that first calls home after the wait is not joined to the code. */
+START_TEST(test_waiting_code_expires)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	char code[CLAIM_CODE_FORMATTED_SIZE];
+	struct db_printer p;
+
+	fixture_open(&f);
+	code_for(ADDRESS_A, 4242, code);
+	ck_assert_int_eq(db_claim(f.db, f.alice, code, "Too late", 100, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A, 100 + DB_CLAIM_WAIT_LIFETIME, &p, &err), 0);
+	ck_assert_int_eq(p.owner_id, 0);
+	ck_assert_int_eq(p.claim_code_id, 0);
+	/* Within the wait it is joined. */
+	code_for(ADDRESS_B, 4343, code);
+	ck_assert_int_eq(db_claim(f.db, f.bob, code, "In time", 100, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_B, 99 + DB_CLAIM_WAIT_LIFETIME, &p, &err), 0);
+	ck_assert_int_eq(p.owner_id, f.bob);
+	ck_assert_str_eq(p.name, "In time");
+	fixture_close(&f);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("db_claim");
@@ -677,6 +744,8 @@ int main(void)
 	tcase_add_test(tc, test_code_taken_by_unclaimed_old_address);
 	tcase_add_test(tc, test_printer_touch);
 	tcase_add_test(tc, test_deleted_user_device_keys_stop_working);
+	tcase_add_test(tc, test_waiting_codes_capped);
+	tcase_add_test(tc, test_waiting_code_expires);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
