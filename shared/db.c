@@ -177,6 +177,25 @@ int dbi_run(struct db *db, enum db_stmt id, struct sirius_error *err)
 	return rc;
 }
 
+int dbi_run_with_int(struct db *db, enum db_stmt id, const char *param, int64_t value, struct sirius_error *err)
+{
+	if (dbi_bind_int(db, id, param, value, err) < 0) {
+		dbi_reset(db, id);
+		return -1;
+	}
+	return dbi_run(db, id, err);
+}
+
+int dbi_run_with_text(struct db *db, enum db_stmt id, const char *param, const char *value,
+		      struct sirius_error *err)
+{
+	if (dbi_bind_text(db, id, param, value, err) < 0) {
+		dbi_reset(db, id);
+		return -1;
+	}
+	return dbi_run(db, id, err);
+}
+
 int dbi_run_int(struct db *db, enum db_stmt id, int64_t *value, struct sirius_error *err)
 {
 	int rc = dbi_step(db, id, err);

@@ -50,6 +50,11 @@ void dbi_reset(struct db *db, enum db_stmt id);
 /* Steps a bound statement to its end and resets it: the rows it changed, or -1 with a reason in err. */
 int dbi_run(struct db *db, enum db_stmt id, struct sirius_error *err);
 
+/* Binds one integer (or one text) parameter and runs the statement as dbi_run does. */
+int dbi_run_with_int(struct db *db, enum db_stmt id, const char *param, int64_t value, struct sirius_error *err);
+int dbi_run_with_text(struct db *db, enum db_stmt id, const char *param, const char *value,
+		      struct sirius_error *err);
+
 /* Runs a bound statement that returns one integer in one row, then resets it. 0, or -1. */
 int dbi_run_int(struct db *db, enum db_stmt id, int64_t *value, struct sirius_error *err);
 

@@ -220,11 +220,7 @@ int db_messages_retain(struct db *db, int keep, struct sirius_error *err)
 {
 	if (keep < 0)
 		return error_set(err, "cannot keep %d messages", keep);
-	if (dbi_bind_int(db, SQL_MESSAGES_RETAIN, "$keep", keep, err) < 0) {
-		dbi_reset(db, SQL_MESSAGES_RETAIN);
-		return -1;
-	}
-	return dbi_run(db, SQL_MESSAGES_RETAIN, err);
+	return dbi_run_with_int(db, SQL_MESSAGES_RETAIN, "$keep", keep, err);
 }
 
 /* relay */

@@ -368,20 +368,12 @@ int db_session_delete(struct db *db, const char *token, struct sirius_error *err
 		return 0;
 	if (token_hash(token, hash, err) < 0)
 		return -1;
-	if (dbi_bind_text(db, SQL_SESSION_DELETE, "$hash", hash, err) < 0) {
-		dbi_reset(db, SQL_SESSION_DELETE);
-		return -1;
-	}
-	return dbi_run(db, SQL_SESSION_DELETE, err);
+	return dbi_run_with_text(db, SQL_SESSION_DELETE, "$hash", hash, err);
 }
 
 int db_sessions_delete_user(struct db *db, int64_t user_id, struct sirius_error *err)
 {
-	if (dbi_bind_int(db, SQL_SESSION_DELETE_USER, "$user", user_id, err) < 0) {
-		dbi_reset(db, SQL_SESSION_DELETE_USER);
-		return -1;
-	}
-	return dbi_run(db, SQL_SESSION_DELETE_USER, err);
+	return dbi_run_with_int(db, SQL_SESSION_DELETE_USER, "$user", user_id, err);
 }
 
 int db_sessions_trim_user(struct db *db, int64_t user_id, int keep, struct sirius_error *err)
@@ -398,11 +390,7 @@ int db_sessions_trim_user(struct db *db, int64_t user_id, int keep, struct siriu
 
 int db_sessions_purge(struct db *db, int64_t now, struct sirius_error *err)
 {
-	if (dbi_bind_int(db, SQL_SESSION_PURGE, "$now", now, err) < 0) {
-		dbi_reset(db, SQL_SESSION_PURGE);
-		return -1;
-	}
-	return dbi_run(db, SQL_SESSION_PURGE, err);
+	return dbi_run_with_int(db, SQL_SESSION_PURGE, "$now", now, err);
 }
 
 /* ---- failed logins ---------------------------------------------------------- */
@@ -444,11 +432,7 @@ int db_login_failures(struct db *db, const char *name, const char *address, int6
 
 int db_login_failures_purge(struct db *db, int64_t before, struct sirius_error *err)
 {
-	if (dbi_bind_int(db, SQL_LOGIN_PURGE, "$before", before, err) < 0) {
-		dbi_reset(db, SQL_LOGIN_PURGE);
-		return -1;
-	}
-	return dbi_run(db, SQL_LOGIN_PURGE, err);
+	return dbi_run_with_int(db, SQL_LOGIN_PURGE, "$before", before, err);
 }
 
 /* ---- rate-limited attempts -------------------------------------------------- */
@@ -499,11 +483,7 @@ int db_attempts(struct db *db, const char *kind, const char *subject, int64_t si
 
 int db_attempts_purge(struct db *db, int64_t before, struct sirius_error *err)
 {
-	if (dbi_bind_int(db, SQL_ATTEMPT_PURGE, "$before", before, err) < 0) {
-		dbi_reset(db, SQL_ATTEMPT_PURGE);
-		return -1;
-	}
-	return dbi_run(db, SQL_ATTEMPT_PURGE, err);
+	return dbi_run_with_int(db, SQL_ATTEMPT_PURGE, "$before", before, err);
 }
 
 /* ---- friends ---------------------------------------------------------------- */
