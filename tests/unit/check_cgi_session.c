@@ -254,73 +254,86 @@ START_TEST(test_csrf_on_posts)
 }
 END_TEST
 
+/* A signed-up user NAME (password "password1") and the login form's CSRF cookie and bodies, as a browser has them. */
+struct login_form {
+	struct reply form; /* the GET /login that set the CSRF cookie */
+	char *cookie;      /* the CSRF cookie header */
+	char *wrong;       /* the login body with a wrong password */
+	char *right;       /* the login body with the right password */
+	char *session;     /* the session token signup gave */
+};
+
+static void login_form_open(struct login_form *f, const char *name)
+{
+	char *token;
+
+	f->form = serve("GET", "/login", NULL, NULL);
+	token = set_cookie(&f->form, CSRF_COOKIE);
+	f->cookie = g_strdup_printf(CSRF_COOKIE "=%s", token);
+	f->wrong = g_strdup_printf("username=%s&password=wrong&csrf_token=%s", name, token);
+	f->right = g_strdup_printf("username=%s&password=password1&csrf_token=%s", name, token);
+	f->session = signup(name);
+	g_free(token);
+}
+
+static void login_form_close(struct login_form *f)
+{
+	reply_free(&f->form);
+	g_free(f->cookie);
+	g_free(f->wrong);
+	g_free(f->right);
+	g_free(f->session);
+}
+
 START_TEST(test_rate_limit)
 {
-	struct reply form = serve("GET", "/login", NULL, NULL);
-	char *token = set_cookie(&form, CSRF_COOKIE);
-	char *cookie = g_strdup_printf(CSRF_COOKIE "=%s", token);
-	char *wrong = g_strdup_printf("username=cat&password=wrong&csrf_token=%s", token);
-	char *right = g_strdup_printf("username=cat&password=password1&csrf_token=%s", token);
-	char *session = signup("cat");
+	struct login_form f;
 	struct reply r;
 	int i;
 
-	r = serve("POST", "/login", right, cookie);
+	login_form_open(&f, "cat");
+	r = serve("POST", "/login", f.right, f.cookie);
 	ck_assert_int_eq(r.status, 303);
 	reply_free(&r);
 	for (i = 0; i < LOGIN_MAX_PER_NAME; i++) {
-		r = serve("POST", "/login", wrong, cookie);
+		r = serve("POST", "/login", f.wrong, f.cookie);
 		ck_assert_int_eq(r.status, 403);
 		reply_free(&r);
 	}
-	r = serve("POST", "/login", right, cookie);
+	r = serve("POST", "/login", f.right, f.cookie);
 	ck_assert_int_eq(r.status, 429);
 	ck_assert_ptr_nonnull(strstr(r.head, "Retry-After: 900"));
 	ck_assert_ptr_null(strstr(r.head, SESSION_COOKIE "="));
 	reply_free(&r);
-	reply_free(&form);
-	g_free(token);
-	g_free(cookie);
-	g_free(wrong);
-	g_free(right);
-	g_free(session);
+	login_form_close(&f);
 }
 END_TEST
 
 /* Regression (login lockout from any address): failures from one address never block the right password from another. */
 START_TEST(test_login_lockout_from_another_address)
 {
-	struct reply form = serve("GET", "/login", NULL, NULL);
-	char *token = set_cookie(&form, CSRF_COOKIE);
-	char *cookie = g_strdup_printf(CSRF_COOKIE "=%s", token);
-	char *wrong = g_strdup_printf("username=dora&password=wrong&csrf_token=%s", token);
-	char *right = g_strdup_printf("username=dora&password=password1&csrf_token=%s", token);
-	char *session = signup("dora");
+	struct login_form f;
 	struct reply r;
 	int i;
 
+	login_form_open(&f, "dora");
 	client_addr = "203.0.113.66";
 	for (i = 0; i < LOGIN_MAX_PER_NAME + 2; i++) {
-		r = serve("POST", "/login", wrong, cookie);
+		r = serve("POST", "/login", f.wrong, f.cookie);
 		ck_assert_int_eq(r.status, i < LOGIN_MAX_PER_NAME ? 403 : 429);
 		reply_free(&r);
 	}
 	/* The attacker's address is limited, even with the right password... */
-	r = serve("POST", "/login", right, cookie);
+	r = serve("POST", "/login", f.right, f.cookie);
 	ck_assert_int_eq(r.status, 429);
 	reply_free(&r);
 	/* ...but the owner, elsewhere, signs in. */
 	client_addr = "198.51.100.7";
-	r = serve("POST", "/login", right, cookie);
+	r = serve("POST", "/login", f.right, f.cookie);
 	ck_assert_int_eq(r.status, 303);
 	ck_assert_ptr_nonnull(strstr(r.head, SESSION_COOKIE "="));
 	reply_free(&r);
-	reply_free(&form);
-	g_free(token);
-	g_free(cookie);
-	g_free(wrong);
-	g_free(right);
-	g_free(session);
+	login_form_close(&f);
 }
 END_TEST
 
@@ -364,22 +377,20 @@ END_TEST
 /* Regression (sessions unbounded): signing in again and again keeps only the newest SESSION_MAX_PER_USER sessions. */
 START_TEST(test_sessions_capped_per_user)
 {
-	struct reply form = serve("GET", "/login", NULL, NULL);
-	char *token = set_cookie(&form, CSRF_COOKIE);
-	char *cookie = g_strdup_printf(CSRF_COOKIE "=%s", token);
-	char *right = g_strdup_printf("username=eve&password=password1&csrf_token=%s", token);
-	char *first = signup("eve"), *last = NULL, *with;
+	struct login_form f;
+	char *last = NULL, *with;
 	struct reply r;
 	int i;
 
+	login_form_open(&f, "eve");
 	for (i = 0; i < SESSION_MAX_PER_USER; i++) {
-		r = serve("POST", "/login", right, cookie);
+		r = serve("POST", "/login", f.right, f.cookie);
 		ck_assert_int_eq(r.status, 303);
 		g_free(last);
 		last = set_cookie(&r, SESSION_COOKIE);
 		reply_free(&r);
 	}
-	with = g_strdup_printf(SESSION_COOKIE "=%s", first);
+	with = g_strdup_printf(SESSION_COOKIE "=%s", f.session);
 	r = serve("GET", "/", NULL, with);
 	ck_assert_ptr_null(strstr(r.body, "Hello, eve"));
 	reply_free(&r);
@@ -389,11 +400,7 @@ START_TEST(test_sessions_capped_per_user)
 	ck_assert_ptr_nonnull(strstr(r.body, "Hello, eve"));
 	reply_free(&r);
 	g_free(with);
-	reply_free(&form);
-	g_free(token);
-	g_free(cookie);
-	g_free(right);
-	g_free(first);
+	login_form_close(&f);
 	g_free(last);
 }
 END_TEST
