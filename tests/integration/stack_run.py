@@ -43,7 +43,7 @@ def session_processes(sid):
 class RunSh:
     """run.sh --no-build on free ports with a temporary SIRIUS_VAR, in a session of its own."""
 
-    def __init__(self, var, port, relay_port, extra_env=None):
+    def __init__(self, var, port, relay_port, extra_env=None, args=None):
         self.var = var
         self.port = port
         self.relay_port = relay_port
@@ -62,7 +62,7 @@ class RunSh:
         self.env.update(extra_env or {})
         self.log = os.path.join(os.path.dirname(var), os.path.basename(var) + ".log")
         self.out = open(self.log, "wb")
-        self.proc = subprocess.Popen([RUN_SH, "--no-build", "--build-dir", sh.BUILD], env=self.env,
+        self.proc = subprocess.Popen([RUN_SH, *(args or ["--no-build", "--build-dir", sh.BUILD])], env=self.env,
                                      stdout=self.out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                      start_new_session=True)
 
@@ -135,6 +135,18 @@ class StackRun(sh.StackFlows, unittest.TestCase):
                          % self.port)
         # nothing but the banner after "sirius is running": stopping comes later
         self.assertNotIn("No such file", text)
+
+    def test_second_run_is_refused_before_building(self):
+        # a run that would install and build first: it looks at the pid file before
+        # either (its build directory has no configure beside it, so a build would fail at once)
+        build = os.path.join(self.tmp, "unbuilt", "build")
+        second = RunSh(self.server.var, harness.free_port(), harness.free_port(), args=["--build-dir", build])
+        status = second.wait_exit()
+        self.assertEqual(status, 1, second.output())
+        self.assertIn("already running from %s (run.sh, pid %d)" % (self.server.var, self.server.proc.pid),
+                      second.output())
+        self.assertNotIn("Debian packages", second.output())
+        self.assertFalse(os.path.exists(build))
 
     def test_database_made_at_start(self):
         tables = {name for (name,) in sh.sqlite_query(self.db, "SELECT name FROM sqlite_master WHERE type = 'table'")}
