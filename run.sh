@@ -57,11 +57,11 @@ build_failed() {
 build_tree() {
 	local total compiled=0 shown=0 line now
 	total=$(make -n -C "$build_dir" 2>/dev/null | grep -c -e ' -MF ' || true)
-	if [ "$total" -eq 0 ]; then
-		build_step "building in $build_dir/: nothing to compile"
-	else
-		build_step "building in $build_dir/: $total files to compile"
-	fi
+	case $total in
+	0) build_step "building in $build_dir/: nothing to compile" ;;
+	1) build_step "building in $build_dir/: 1 file to compile" ;;
+	*) build_step "building in $build_dir/: $total files to compile" ;;
+	esac
 	make -C "$build_dir" -j"$(nproc 2>/dev/null || echo 2)" 2>&1 | while IFS= read -r line; do
 		printf '%s\n' "$line" >>"$log"
 		case $line in "  CC "*) ;; *) continue ;; esac
@@ -76,6 +76,12 @@ build_tree() {
 			build_step "compiled $compiled of $total ($now%)"
 		fi
 	done
+	local rc=${PIPESTATUS[0]}
+	# a failure halfway leaves the terminal's progress line unfinished
+	if [ "$rc" -ne 0 ] && [ -t 2 ]; then
+		printf '\n' >&2
+	fi
+	return "$rc"
 }
 
 if [ $build = 1 ]; then
