@@ -445,7 +445,7 @@ START_TEST(test_timezone)
 	ck_assert_str_eq(found, path);
 	ck_assert_int_eq(check("SIRIUS_TIMEZONE", "Europe/London"), 0);
 
-	/* the example: well formed, but no zone */
+	/* a name of the right form that names no zone */
 	ck_assert_int_eq(zone("Mars/Olympus", &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.message, "Mars/Olympus is not a time zone of the zone database"));
 	ck_assert_int_eq(check("SIRIUS_TIMEZONE", "Mars/Olympus"), -1);
