@@ -51,11 +51,7 @@ static int same(const char *a, const char *b)
 /* The number of black pixels of bm. */
 static size_t ink(const struct bitmap *bm)
 {
-	size_t i, n = 0;
-
-	for (i = 0; i < (size_t)bm->width * (size_t)bm->height; i++)
-		n += bm->pixels[i];
-	return n;
+	return bitmap_count_black(bm);
 }
 
 START_TEST(test_css_lengths)
