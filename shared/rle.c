@@ -224,19 +224,11 @@ static void painter_next_row(struct painter *p)
 	p->x = 0;
 }
 
-/* Adds run pixels of colour (0 white, 1 black) to the picture. */
-static inline void paint_run(struct painter *p, uint8_t colour, size_t run)
+/* Adds run pixels of colour (0 white, 1 black) to the picture, across rows as needed. */
+static void paint_run(struct painter *p, uint8_t colour, size_t run)
 {
 	size_t width = (size_t)p->bm->width;
-	unsigned bit = (unsigned)(p->x & 63);
 
-	/* Most runs of a detailed picture stay inside one word of one row. */
-	if (run < 64 - bit && run < width - p->x) {
-		if (colour)
-			p->words[p->x >> 6] |= (((uint64_t)1 << run) - 1) << bit;
-		p->x += run;
-		return;
-	}
 	while (run > 0) {
 		size_t take = width - p->x < run ? width - p->x : run;
 
@@ -259,14 +251,17 @@ static inline void paint_run(struct painter *p, uint8_t colour, size_t run)
 	}
 }
 
+/* The pixels one byte of code stands for. */
+static inline size_t byte_pixels(uint8_t b)
+{
+	return b < RLE_CHUNK_MIN ? b : chunks[255 - b].pixels;
+}
+
 /*
- * Reads the code once: counts its pixels into *count and, when painter is not
- * NULL, paints them (the picture must hold the count an earlier pass
- * returned). Returns 0, or -1 with a reason for malformed code or more than
- * max_pixels pixels.
+ * Reads the code once, checking it: counts its pixels into *count. Returns 0,
+ * or -1 with a reason for malformed code or more than max_pixels pixels.
  */
-static int walk(const uint8_t *rle, size_t len, size_t max_pixels, struct painter *painter, size_t *count,
-		struct sirius_error *err)
+static int walk(const uint8_t *rle, size_t len, size_t max_pixels, size_t *count, struct sirius_error *err)
 {
 	size_t pos = 0, total = 0;
 	uint8_t colour = 0;
@@ -277,7 +272,7 @@ static int walk(const uint8_t *rle, size_t len, size_t max_pixels, struct painte
 		for (;;) {
 			uint8_t b = rle[pos++];
 
-			run += b < RLE_CHUNK_MIN ? b : chunks[255 - b].pixels;
+			run += byte_pixels(b);
 			if (run > max_pixels - total)
 				return error_set(err, "run-length code holds more than %zu pixels", max_pixels);
 			if (b < RLE_CHUNK_MIN || pos >= len || rle[pos] != 0)
@@ -290,8 +285,6 @@ static int walk(const uint8_t *rle, size_t len, size_t max_pixels, struct painte
 				return error_set(err, "run-length code continues a run with nothing at byte %zu",
 						 pos);
 		}
-		if (painter && run > 0)
-			paint_run(painter, colour, run);
 		total += run;
 		colour ^= 1;
 	}
@@ -302,7 +295,43 @@ static int walk(const uint8_t *rle, size_t len, size_t max_pixels, struct painte
 int rle_pixel_count(const uint8_t *rle, size_t len, size_t max_pixels, size_t *count,
 		    struct sirius_error *err)
 {
-	return walk(rle, len, max_pixels, NULL, count, err);
+	return walk(rle, len, max_pixels, count, err);
+}
+
+/*
+ * Paints code that walk() accepted, the picture holding exactly its pixels.
+ * The position is kept in locals so that the compiler need not reload it
+ * after every store to the row; runs inside one word take a single OR.
+ */
+static void paint_code(const uint8_t *rle, size_t len, struct painter *p)
+{
+	uint64_t *words = p->words;
+	size_t width = (size_t)p->bm->width, x = 0, pos = 0;
+	uint8_t colour = 0;
+
+	while (pos < len) {
+		size_t run = 0;
+
+		for (;;) {
+			uint8_t b = rle[pos++];
+
+			run += byte_pixels(b);
+			if (b < RLE_CHUNK_MIN || pos >= len || rle[pos] != 0)
+				break;
+			pos++;
+		}
+		if (run < 64 - (x & 63) && run < width - x) {
+			if (colour)
+				words[x >> 6] |= (((uint64_t)1 << run) - 1) << (x & 63);
+			x += run;
+		} else {
+			p->x = x;
+			paint_run(p, colour, run);
+			x = p->x;
+		}
+		colour ^= 1;
+	}
+	p->x = x;
 }
 
 /*
@@ -314,7 +343,7 @@ static struct bitmap *decode_counted(const uint8_t *rle, size_t len, int width, 
 				     struct sirius_error *err)
 {
 	struct painter p;
-	size_t again, rows;
+	size_t rows;
 
 	if (n == 0) {
 		error_set(err, "run-length code holds no pixels");
@@ -337,7 +366,7 @@ static struct bitmap *decode_counted(const uint8_t *rle, size_t len, int width, 
 	}
 	p.pad = (unsigned)(8 * p.bm->stride - (size_t)width);
 	p.y = (int)rows - 1;
-	walk(rle, len, n, &p, &again, NULL);
+	paint_code(rle, len, &p);
 	/* A top row the code did not fill keeps white at its start. */
 	if (p.x > 0)
 		painter_next_row(&p);
@@ -356,7 +385,7 @@ struct bitmap *rle_decode_bitmap_padded(const uint8_t *rle, size_t len, int widt
 		error_set(err, "invalid bitmap width %d", width);
 		return NULL;
 	}
-	if (walk(rle, len, max_pixels, NULL, &n, err) < 0)
+	if (walk(rle, len, max_pixels, &n, err) < 0)
 		return NULL;
 	return decode_counted(rle, len, width, n, padding, err);
 }
@@ -370,7 +399,7 @@ struct bitmap *rle_decode_bitmap(const uint8_t *rle, size_t len, int width, size
 		error_set(err, "invalid bitmap width %d", width);
 		return NULL;
 	}
-	if (walk(rle, len, max_pixels, NULL, &n, err) < 0)
+	if (walk(rle, len, max_pixels, &n, err) < 0)
 		return NULL;
 	if (n > 0 && n % (size_t)width != 0) {
 		error_set(err, "%zu pixels do not make rows of %d", n, width);
