@@ -19,6 +19,7 @@ struct page {
 	size_t code_len;   /* bytes of code */
 	uint8_t *png;      /* its 1-bit PNG */
 	size_t png_len;    /* bytes of PNG */
+	struct greymap *grey; /* what it was dithered from, if it was */
 };
 
 /* What one timed run does; returns 0, or -1 after saying why. */
@@ -50,6 +51,18 @@ static int run_encode(struct page *page)
 		return -1;
 	}
 	free(code);
+	return 0;
+}
+
+static int run_dither(struct page *page)
+{
+	struct bitmap *bm = dither_floyd_steinberg(page->grey);
+
+	if (!bm) {
+		printf("dither failed\n");
+		return -1;
+	}
+	bitmap_free(bm);
 	return 0;
 }
 
@@ -158,14 +171,14 @@ static struct bitmap *text_page(void)
 	return bm;
 }
 
-/* Random grey levels dithered: the worst case for the code, runs of one or two pixels. */
-static struct bitmap *noise_page(void)
+/* Random grey levels (kept in *grey) dithered: the worst case for the code, runs of one or two pixels. */
+static struct bitmap *noise_page(struct greymap **grey)
 {
 	struct greymap *gm = greymap_new(PRINTER_WIDTH, PRINTER_MAX_ROWS);
-	struct bitmap *bm;
 	uint32_t seed = 2463534242u;
 	size_t i;
 
+	*grey = gm;
 	if (!gm)
 		return NULL;
 	for (i = 0; i < (size_t)PRINTER_WIDTH * PRINTER_MAX_ROWS; i++) {
@@ -174,9 +187,7 @@ static struct bitmap *noise_page(void)
 		seed ^= seed << 5;
 		gm->pixels[i] = (uint8_t)seed;
 	}
-	bm = dither_floyd_steinberg(gm);
-	greymap_free(gm);
-	return bm;
+	return dither_floyd_steinberg(gm);
 }
 
 /* Fills page's code and PNG from its bitmap; 0, or -1 after saying why. */
@@ -201,13 +212,14 @@ static int prepare(struct page *page)
 
 int main(int argc, char **argv)
 {
-	struct page pages[2] = { { "text page", NULL, NULL, 0, NULL, 0 }, { "dither noise", NULL, NULL, 0, NULL, 0 } };
+	struct page pages[2] = { { "text page", NULL, NULL, 0, NULL, 0, NULL },
+				 { "dither noise", NULL, NULL, 0, NULL, 0, NULL } };
 	int scale = argc > 1 ? atoi(argv[1]) : 1, i;
 
 	if (scale < 1)
 		scale = 1;
 	pages[0].bm = text_page();
-	pages[1].bm = noise_page();
+	pages[1].bm = noise_page(&pages[1].grey);
 	for (i = 0; i < 2; i++)
 		if (prepare(&pages[i]) < 0)
 			return 1;
@@ -220,10 +232,12 @@ int main(int argc, char **argv)
 	bench("PNG write", &pages[0], run_png_write, 100 * scale, 5);
 	bench("PNG read", &pages[1], run_png_read, 20 * scale, 0);
 	bench("PNG write", &pages[1], run_png_write, 20 * scale, 0);
+	bench("dither", &pages[1], run_dither, 10 * scale, 0);
 	for (i = 0; i < 2; i++) {
 		bitmap_free(pages[i].bm);
 		free(pages[i].code);
 		free(pages[i].png);
+		greymap_free(pages[i].grey);
 	}
 	return 0;
 }
