@@ -41,6 +41,9 @@ static const struct db_migration db_migrations[] = {
 	     " time INTEGER NOT NULL);"
 	     "CREATE INDEX attempts_subject ON attempts (kind, subject, time);"
 	     "CREATE INDEX attempts_time ON attempts (time);" },
+	/* 4: imported_users, the accounts sirius-import brought over from the original server. */
+	{ 4, "CREATE TABLE imported_users (original_id INTEGER PRIMARY KEY,"
+	     " user_id INTEGER NOT NULL UNIQUE REFERENCES users (id) ON DELETE CASCADE, imported INTEGER NOT NULL);" },
 	{ 0, NULL },
 };
 
