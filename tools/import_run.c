@@ -321,7 +321,7 @@ static int import_claim_code(struct run *r, size_t row)
 	e = claim_code_decode(text, &code);
 	if (e != CLAIM_CODE_OK) {
 		c->skipped++;
-		note(r, "%s: \"%s\" is not a claim code (%s); left out", what, text ? text : "", claim_code_error_message(e));
+		note(r, "%s: \"%s\" is left out. %s", what, text ? text : "", claim_code_error_message(e));
 		return 0;
 	}
 	if (import_parse_int(value(r, IMPORT_CLAIM_CODE, row, CLAIM_XOR), 0, CLAIM_CODE_XOR_MAX, &xor) == 0 &&
