@@ -334,6 +334,14 @@ def test_device_key_url_answers():
     answer = json.loads(r.text)
     assert answer["name"] == "Kitchen" and answer["owner"] == "alice", answer
     assert run_cgi(API, "GET", "/printkey/" + KEYS["dave"], env=env).status == 404
+    # the original's API key (mixed case) still signs alice's scripts in: the printer is offline, not 401
+    body = json.dumps({"message": "<p>hello</p>", "face": "default"}).encode()
+    r = run_cgi(API, "POST", "/ext_api/v1/printer/11/print_html?api_key=" + ALICE_API_KEY, body=body,
+                content_type="application/json", env=env)
+    assert r.status == 504 and "offline" in r.text, (r.status, r.text, r.stderr)
+    r = run_cgi(API, "POST", "/ext_api/v1/printer/11/print_html?api_key=" + ALICE_API_KEY.lower(), body=body,
+                content_type="application/json", env=env)
+    assert r.status == 401, (r.status, r.text)
 
 
 def test_second_run_changes_nothing():
