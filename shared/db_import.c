@@ -163,6 +163,21 @@ int db_import_printer_add(struct db *db, int64_t preferred_id, const char *addre
 	return 0;
 }
 
+int db_import_printer_claim(struct db *db, int64_t printer_id, int64_t owner_id, const char *name,
+			    int64_t claim_code_id, struct sirius_error *err)
+{
+	if (!db_printer_name_valid(name))
+		return error_set(err, "invalid printer name");
+	if (dbi_bind_int(db, SQL_IMPORT_PRINTER_CLAIM, "$id", printer_id, err) < 0 ||
+	    dbi_bind_int(db, SQL_IMPORT_PRINTER_CLAIM, "$owner", owner_id, err) < 0 ||
+	    dbi_bind_text(db, SQL_IMPORT_PRINTER_CLAIM, "$name", name, err) < 0 ||
+	    dbi_bind_id(db, SQL_IMPORT_PRINTER_CLAIM, "$code", claim_code_id, err) < 0) {
+		dbi_reset(db, SQL_IMPORT_PRINTER_CLAIM);
+		return -1;
+	}
+	return dbi_run(db, SQL_IMPORT_PRINTER_CLAIM, err);
+}
+
 int db_import_printer_addresses(struct db *db, uint32_t hardware_xor, char ***addresses, size_t *count,
 				struct sirius_error *err)
 {

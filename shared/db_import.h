@@ -70,6 +70,13 @@ int db_import_printer_add(struct db *db, int64_t preferred_id, const char *addre
 			  struct sirius_error *err);
 
 /*
+ * Gives an unclaimed printer an owner, a name and a claim code (0 for none).
+ * Returns 1, 0 (no such printer, or it has an owner) or -1 with a reason in err.
+ */
+int db_import_printer_claim(struct db *db, int64_t printer_id, int64_t owner_id, const char *name,
+			    int64_t claim_code_id, struct sirius_error *err);
+
+/*
  * The addresses of the printers with a hardware xor, as an array of *count
  * strings (free with db_strings_free; NULL when none). Returns 0 or -1.
  */

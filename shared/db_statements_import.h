@@ -19,6 +19,8 @@ DB_STATEMENT(SQL_IMPORT_PRINTER_INSERT,
 	"INSERT INTO printers (id, address, hardware_xor, owner_id, name, claim_code_id, created, last_seen)"
 	" VALUES (CASE WHEN $id > 0 AND NOT EXISTS (SELECT 1 FROM printers WHERE id = $id) THEN $id END,"
 	" $address, $xor, $owner, $name, $code, $created, $created)")
+DB_STATEMENT(SQL_IMPORT_PRINTER_CLAIM,
+	"UPDATE printers SET owner_id = $owner, name = $name, claim_code_id = $code WHERE id = $id AND owner_id IS NULL")
 DB_STATEMENT(SQL_IMPORT_PRINTER_ADDRESSES_OF_XOR, "SELECT address FROM printers WHERE hardware_xor = $xor ORDER BY id")
 DB_STATEMENT(SQL_IMPORT_KEY_INSERT,
 	"INSERT INTO device_keys (secret, printer_id, created, uses) VALUES ($secret, $printer, $created, $uses)")

@@ -2,7 +2,6 @@
 #include "import_run.h"
 
 #include <stdarg.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "claim_code.h"
@@ -84,43 +83,41 @@ static int64_t time_value(struct run *r, enum import_table_id id, size_t row, in
 	return import_parse_timestamp(value(r, id, row, column), &t) == 0 ? t : r->opt->now;
 }
 
-/* Row indices of a table ordered by a time column (NULL first) and then the id, or by id alone (time_column -1). */
-struct order_ctx {
-	struct run *r;          /* the run */
-	enum import_table_id id;/* the table */
-	int time_column;        /* the column to sort by first, or -1 */
-	int id_column;          /* the id column */
+/* How ordered_rows sorts a table: by a time column (NULL first) and then the id, or by id alone. */
+struct order {
+	struct run *r;           /* the run */
+	enum import_table_id id; /* the table */
+	int time_column;         /* the column to sort by first, or -1 */
 };
 
-static struct order_ctx sort_ctx;
-
-static int compare_rows(const void *a, const void *b)
+static gint compare_rows(gconstpointer a, gconstpointer b, gpointer data)
 {
+	const struct order *o = data;
 	size_t x = *(const size_t *)a, y = *(const size_t *)b;
 	int64_t tx = 0, ty = 0, ix = 0, iy = 0;
 
-	if (sort_ctx.time_column >= 0) {
-		import_parse_timestamp(value(sort_ctx.r, sort_ctx.id, x, sort_ctx.time_column), &tx);
-		import_parse_timestamp(value(sort_ctx.r, sort_ctx.id, y, sort_ctx.time_column), &ty);
+	if (o->time_column >= 0) {
+		import_parse_timestamp(value(o->r, o->id, x, o->time_column), &tx);
+		import_parse_timestamp(value(o->r, o->id, y, o->time_column), &ty);
 		if (tx != ty)
 			return tx < ty ? -1 : 1;
 	}
-	id_value(sort_ctx.r, sort_ctx.id, x, sort_ctx.id_column, &ix);
-	id_value(sort_ctx.r, sort_ctx.id, y, sort_ctx.id_column, &iy);
+	/* every table's id is its first column */
+	id_value(o->r, o->id, x, 0, &ix);
+	id_value(o->r, o->id, y, 0, &iy);
 	return ix < iy ? -1 : ix > iy ? 1 : (x < y ? -1 : x > y);
 }
 
-/* The rows of a table in order, as a new array of *count indices. */
-static size_t *ordered_rows(struct run *r, enum import_table_id id, int time_column, size_t *count)
+/* The rows of a table in order, as an array of row indices (free with g_array_free). */
+static GArray *ordered_rows(struct run *r, enum import_table_id id, int time_column)
 {
+	struct order o = { r, id, time_column };
 	size_t n = import_rows(r->src, id), i;
-	size_t *rows = g_new(size_t, n ? n : 1);
+	GArray *rows = g_array_sized_new(FALSE, FALSE, sizeof(size_t), (guint)n);
 
 	for (i = 0; i < n; i++)
-		rows[i] = i;
-	sort_ctx = (struct order_ctx){ r, id, time_column, 0 };
-	qsort(rows, n, sizeof(*rows), compare_rows);
-	*count = n;
+		g_array_append_val(rows, i);
+	g_array_sort_with_data(rows, compare_rows, &o);
 	return rows;
 }
 
@@ -439,13 +436,15 @@ static int import_printer(struct run *r, size_t row)
 	found = db_printer_by_address(r->db, address, &existing, r->err);
 	if (found < 0)
 		goto out;
-	if (found == 1) {
-		g_hash_table_insert(r->printers, boxed(original), boxed(existing.id));
-		if (has_owner && existing.owner_id != 0 && existing.owner_id != mapped(r->users, owner_original)) {
-			c->conflicts++;
-			note(r, "printer %s: here already with another owner; left as it is", address);
-		} else {
+	/* here already: the same, or someone else's (its keys must not follow), or unclaimed (below) */
+	if (found == 1 && (existing.owner_id != 0 || !has_owner)) {
+		if (existing.owner_id == (has_owner ? mapped(r->users, owner_original) : 0)) {
+			g_hash_table_insert(r->printers, boxed(original), boxed(existing.id));
 			c->present++;
+		} else {
+			c->conflicts++;
+			note(r, "printer %s: here already with %s owner; left as it is, without the original's device keys",
+			     address, has_owner ? "another" : "an");
 		}
 		rc = 0;
 		goto out;
@@ -473,14 +472,29 @@ static int import_printer(struct run *r, size_t row)
 		owner = mapped(r->users, owner_original);
 		name = printer_name(value(r, IMPORT_PRINTER, row, PRINTER_NAME));
 	}
-	if (db_import_printer_add(r->db, original, address, xor, owner, name, takes ? claim : 0, created, &local,
-				  r->err) < 0)
+	if (found == 1) {
+		/* it called this server before the import, and nobody here claimed it */
+		local = existing.id;
+		if (takes) {
+			if (db_import_printer_claim(r->db, local, owner, name, claim, r->err) < 0)
+				goto out;
+			note(r, "printer %s: here already, unclaimed (it called this server before the import); now %s's",
+			     address, name);
+		}
+	} else if (db_import_printer_add(r->db, original, address, xor, owner, name, takes ? claim : 0, created,
+					 &local, r->err) < 0) {
 		goto out;
+	}
+	if (takes)
+		g_ptr_array_add(r->report->claimed, g_strdup(address));
 	/* the first address that took a code has used it (db.h, "Claiming rules") */
 	if (claim && db_import_claim_used(r->db, claim, address, r->err) < 0)
 		goto out;
 	g_hash_table_insert(r->printers, boxed(original), boxed(local));
-	c->added++;
+	if (found == 1 && !takes)
+		c->present++;
+	else
+		c->added++;
 	rc = 0;
 out:
 	g_free(address);
@@ -654,12 +668,13 @@ static int import_friends_of(struct run *r, size_t row, GHashTable *names)
 /* Runs each row of a table through fn in order; 0, or -1 on a database error. */
 static int each_row(struct run *r, enum import_table_id id, int time_column, int (*fn)(struct run *, size_t))
 {
-	size_t count, i, *rows = ordered_rows(r, id, time_column, &count);
+	GArray *rows = ordered_rows(r, id, time_column);
+	guint i;
 	int rc = 0;
 
-	for (i = 0; i < count && rc == 0; i++)
-		rc = fn(r, rows[i]);
-	g_free(rows);
+	for (i = 0; i < rows->len && rc == 0; i++)
+		rc = fn(r, g_array_index(rows, size_t, i));
+	g_array_free(rows, TRUE);
 	return rc;
 }
 
@@ -674,6 +689,7 @@ int import_run(struct db *db, const struct import_source *src, const struct impo
 	memset(report, 0, sizeof(*report));
 	report->notes = g_ptr_array_new_with_free_func(g_free);
 	report->no_password = g_ptr_array_new_with_free_func(g_free);
+	report->claimed = g_ptr_array_new_with_free_func(g_free);
 	r.claims = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	r.failed = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
 	if (db_import_begin(db, err) < 0)
@@ -752,5 +768,7 @@ void import_report_free(struct import_report *report)
 		g_ptr_array_free(report->notes, TRUE);
 	if (report->no_password)
 		g_ptr_array_free(report->no_password, TRUE);
+	if (report->claimed)
+		g_ptr_array_free(report->claimed, TRUE);
 	memset(report, 0, sizeof(*report));
 }

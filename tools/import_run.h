@@ -38,6 +38,7 @@ struct import_report {
 	struct import_count counts[IMPORT_KINDS];  /* by enum import_kind */
 	GPtrArray *notes;                          /* char *: one sentence per row left out or changed on the way */
 	GPtrArray *no_password;                    /* char *: names of the accounts added, which have no password yet */
+	GPtrArray *claimed;                        /* char *: addresses of the printers given an owner (and key) */
 };
 
 /*
@@ -53,7 +54,9 @@ struct import_report {
  *   printer id when it is free here), device keys by key, friendships by
  *   pair. A printer's owner, name and claim code come along for the newest
  *   address of its hardware xor; older addresses (the printer before a
- *   reset) come unclaimed, as db.h's claiming rules keep them.
+ *   reset) come unclaimed, as db.h's claiming rules keep them. A printer
+ *   that called this server before the import and is unclaimed here gets
+ *   its original owner; one claimed here by someone else is a conflict.
  * - friendships from the pickled Twitter friend lists: a user who follows
  *   another on Twitter lists them as a friend here (they may print to the
  *   user's printers, as in the original).

@@ -11,6 +11,7 @@
 #include "import_run.h"
 #include "import_source.h"
 #include "paths.h"
+#include "relay_client.h"
 #include "sirius_config.h"
 
 /* Exit statuses. */
@@ -48,6 +49,35 @@ static void usage(FILE *f)
 	      "Twitter): give each one with `sirius-admin password NAME`.\n"
 	      "Exit status: 0 everything is here, 3 some rows were left out (see the notes),\n"
 	      "1 nothing was written (an error), 2 a wrong command line.\n", f);
+}
+
+/*
+ * Asks the relay to send the printers given an owner their link keys, so that
+ * those online print at once (the others get them when they next ask).
+ */
+static void push_keys(const GPtrArray *addresses)
+{
+	struct sirius_error err = { "" };
+	char socket_path[PATHS_MAX];
+	enum relay_delivery outcome;
+	guint i, sent = 0;
+
+	if (addresses->len == 0)
+		return;
+	if (paths_relay_socket(socket_path, sizeof(socket_path), &err) < 0) {
+		printf("link keys: %s; printers get theirs when they next ask\n", err.message);
+		return;
+	}
+	for (i = 0; i < addresses->len; i++) {
+		if (relay_push_key(socket_path, g_ptr_array_index(addresses, i), &outcome, &err) < 0) {
+			printf("link keys: the relay did not take them (%s); printers get theirs when they next ask\n",
+			       err.message);
+			return;
+		}
+		sent += outcome == RELAY_SENT;
+	}
+	printf("link keys: sent to the %u printer%s online of %u given an owner; the others get theirs when they "
+	       "next ask\n", sent, sent == 1 ? "" : "s", addresses->len);
 }
 
 int main(int argc, char **argv)
@@ -139,8 +169,10 @@ int main(int argc, char **argv)
 		status = EXIT_FAILED;
 	} else {
 		import_report_print(stdout, &report, opt.dry_run);
-		if (!opt.dry_run)
+		if (!opt.dry_run) {
 			printf("into %s\n", db_path);
+			push_keys(report.claimed);
+		}
 		status = import_report_left_out(&report) > 0 ? EXIT_LEFT_OUT : EXIT_DONE;
 	}
 	import_report_free(&report);

@@ -279,30 +279,45 @@ def test_dry_run_reports_and_writes_nothing():
 
 
 def test_import_by_url():
+    # the real printer called this server before the import: here, unclaimed, online
+    ws = relay.ws()
+    ws.send_json(power_on())
+    ws.send_json(bridge_event("encryption_key_required", REAL_ADDRESS))
+    wait_for(lambda: relay.status(REAL_ADDRESS)["online"], 20, "the printer online")
+    assert rows(relay_db(), "SELECT owner_id FROM printers WHERE address = ?", REAL_ADDRESS) == [(None,)]
     # Heroku's DATABASE_URL says postgres://
     p = run_import(env_url=pg.url("sirius_original", scheme="postgres"))
     assert p.returncode == 3, (p.returncode, p.stdout, p.stderr)
     assert counts(p.stdout, "users") == (5, 0, 1, 0), p.stdout
     assert "imported:" in p.stdout and "sirius-admin password NAME" in p.stdout, p.stdout
+    assert "printer %s: here already, unclaimed" % REAL_ADDRESS in p.stdout, p.stdout
+    assert "link keys: sent to the 1 printer online of 2" in p.stdout, p.stdout
+    # the import had the relay send it its key at once
+    try:
+        cmd = ws.recv_json()
+        assert cmd["json_payload"]["params"] == {"device_address": REAL_ADDRESS, "encryption_key": REAL_KEY}, cmd
+    finally:
+        ws.close()
     db = relay_db()
     users = dict((n, (h, a, k)) for n, h, a, k in rows(db, "SELECT name, password_hash, is_admin, api_key FROM users"))
     assert set(users) == {"alice", "bob", "carol", "dave", "erin", "frank_1"}, users
     assert users["alice"] == ("!", 0, ALICE_API_KEY), users["alice"]
     assert users["dave"][0].startswith("$argon2id$"), "the local dave is left alone"
-    # printers keep their original ids; the newest address of a xor has the owner and the key
+    # printers keep their original ids when free; the newest address of a xor has the owner and the key
     printers = dict((r[0], r[1:]) for r in rows(
-        db, "SELECT p.id, p.address, u.name, p.name, c.code, c.used_by FROM printers AS p"
+        db, "SELECT p.address, p.id, u.name, p.name, c.code, c.used_by FROM printers AS p"
             " LEFT JOIN users AS u ON u.id = p.owner_id LEFT JOIN claim_codes AS c ON c.id = p.claim_code_id"))
-    assert printers[11] == (REAL_ADDRESS, "alice", "Kitchen", REAL_CODE.replace("-", ""), REAL_ADDRESS), printers
-    assert printers[13] == (BOB_NEW, "bob", "Desk", BOB_CODE_NEW.replace("-", ""), BOB_NEW), printers
-    assert printers[12] == (BOB_OLD, None, None, None, None), printers
-    assert printers[14] == (SPARE, None, None, None, None), printers
-    assert 15 not in printers, printers
+    kitchen = printers[REAL_ADDRESS][0]
+    assert printers[REAL_ADDRESS][1:] == ("alice", "Kitchen", REAL_CODE.replace("-", ""), REAL_ADDRESS), printers
+    assert printers[BOB_NEW] == (13, "bob", "Desk", BOB_CODE_NEW.replace("-", ""), BOB_NEW), printers
+    assert printers[BOB_OLD] == (12, None, None, None, None), printers
+    assert printers[SPARE] == (14, None, None, None, None), printers
+    assert DAVE_PRINTER not in printers, printers
     assert rows(db, "SELECT used_by FROM claim_codes WHERE code = ?", BOB_CODE_OLD.replace("-", "")) == [(BOB_OLD,)]
     assert rows(db, "SELECT u.name, c.used_by FROM claim_codes AS c JOIN users AS u ON u.id = c.user_id"
                     " WHERE code = ?", CAROL_WAITING.replace("-", "")) == [("carol", None)]
     keys = dict((s, (p, n)) for s, p, n in rows(db, "SELECT secret, printer_id, uses FROM device_keys"))
-    assert keys == {KEYS["kitchen"]: (11, 3), KEYS["desk"]: (13, 0), KEYS["old"]: (12, 7)}, keys
+    assert keys == {KEYS["kitchen"]: (kitchen, 3), KEYS["desk"]: (13, 0), KEYS["old"]: (12, 7)}, keys
     senders = [s for (s,) in rows(db, "SELECT sender FROM device_key_senders AS s JOIN device_keys AS k"
                                       " ON k.id = s.key_id WHERE k.secret = ? ORDER BY sender", KEYS["kitchen"])]
     assert senders == ['Dad "the" cook', "Key k7tc", "Mum"], senders
@@ -336,10 +351,12 @@ def test_device_key_url_answers():
     assert run_cgi(API, "GET", "/printkey/" + KEYS["dave"], env=env).status == 404
     # the original's API key (mixed case) still signs alice's scripts in: the printer is offline, not 401
     body = json.dumps({"message": "<p>hello</p>", "face": "default"}).encode()
-    r = run_cgi(API, "POST", "/ext_api/v1/printer/11/print_html?api_key=" + ALICE_API_KEY, body=body,
+    kitchen = rows(relay_db(), "SELECT id FROM printers WHERE address = ?", REAL_ADDRESS)[0][0]
+    path = "/ext_api/v1/printer/%d/print_html?api_key=" % kitchen
+    r = run_cgi(API, "POST", path + ALICE_API_KEY, body=body,
                 content_type="application/json", env=env)
     assert r.status == 504 and "offline" in r.text, (r.status, r.text, r.stderr)
-    r = run_cgi(API, "POST", "/ext_api/v1/printer/11/print_html?api_key=" + ALICE_API_KEY.lower(), body=body,
+    r = run_cgi(API, "POST", path + ALICE_API_KEY.lower(), body=body,
                 content_type="application/json", env=env)
     assert r.status == 401, (r.status, r.text)
 

@@ -424,6 +424,60 @@ START_TEST(test_local_namesake_is_a_conflict)
 }
 END_TEST
 
+START_TEST(test_printer_seen_before_the_import)
+{
+	struct fixture f;
+	struct import_report report;
+	struct sirius_error err = { "" };
+	uint8_t link[16];
+	int claimed = 1;
+
+	fixture_open(&f);
+	ck_assert_int_eq(db_printer_seen(f.db, REAL_ADDRESS, 100, NULL, &err), 0);
+	ck_assert_int_eq(db_printer_key(f.db, REAL_ADDRESS, link, &claimed, &err), 0);
+	ck_assert_int_eq(claimed, 0);
+	import_vector(&f, 0, &report);
+	ck_assert_int_eq(report.counts[IMPORT_PRINTERS].added, 5);
+	ck_assert_uint_eq(report.claimed->len, 3);
+	import_report_free(&report);
+	ck_assert_int_eq(db_printer_key(f.db, REAL_ADDRESS, link, &claimed, &err), 0);
+	ck_assert_int_eq(claimed, 1);
+	import_vector(&f, 0, &report);
+	ck_assert_int_eq(report.counts[IMPORT_PRINTERS].present, 5);
+	ck_assert_uint_eq(report.claimed->len, 0);
+	import_report_free(&report);
+	fixture_close(&f);
+}
+END_TEST
+
+START_TEST(test_printer_claimed_here_is_a_conflict)
+{
+	struct fixture f;
+	struct import_report report;
+	struct sirius_error err = { "" };
+	struct db_printer printer;
+	struct db_device_key key;
+	int64_t zoe;
+
+	password_set_cost(PASSWORD_COST_MINIMUM);
+	fixture_open(&f);
+	ck_assert_int_eq(db_user_create(f.db, "zoe", "zoe's passphrase", 0, 1, &zoe, &err), 1);
+	ck_assert_int_eq(db_printer_seen(f.db, REAL_ADDRESS, 100, NULL, &err), 0);
+	ck_assert_int_eq(db_claim(f.db, zoe, "jwm0-6xd9-jeqd-p7x2", "Mine", 200, NULL, &err), DB_CLAIM_OK);
+	import_vector(&f, 0, &report);
+	ck_assert_int_eq(report.counts[IMPORT_CLAIM_CODES].conflicts, 1);
+	ck_assert_int_eq(report.counts[IMPORT_PRINTERS].conflicts, 1);
+	/* the original's key of that printer must not print to zoe's */
+	ck_assert_int_eq(report.counts[IMPORT_DEVICE_KEYS].skipped, 1);
+	import_report_free(&report);
+	ck_assert_int_eq(db_device_key_find(f.db, "k7tchen0key0abcdefgh", &key, &err), 0);
+	ck_assert_int_eq(db_printer_by_address(f.db, REAL_ADDRESS, &printer, &err), 1);
+	ck_assert_int_eq(printer.owner_id, zoe);
+	ck_assert_str_eq(printer.name, "Mine");
+	fixture_close(&f);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("import");
@@ -441,6 +495,8 @@ int main(void)
 	tcase_add_test(t, test_import_gives_printers_their_keys);
 	tcase_add_test(t, test_dry_run_writes_nothing);
 	tcase_add_test(t, test_local_namesake_is_a_conflict);
+	tcase_add_test(t, test_printer_seen_before_the_import);
+	tcase_add_test(t, test_printer_claimed_here_is_a_conflict);
 	suite_add_tcase(s, t);
 	return run_suite(s);
 }
