@@ -34,7 +34,7 @@ struct parser {
 	GPtrArray *arena;      /* every struct pv made, freed together */
 	GPtrArray *stack;      /* struct pv *: the pickle machine's stack (marks included) */
 	GHashTable *memo;      /* memo index (GUINT_TO_POINTER) -> struct pv * */
-	struct sirius_error *err;
+	struct sirius_error *err; /* where a refusal's reason goes */
 };
 
 static void pv_free(gpointer p)

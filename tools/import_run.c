@@ -18,11 +18,11 @@
 
 /* What one run keeps while it works. */
 struct run {
-	struct db *db;
-	const struct import_source *src;
-	const struct import_options *opt;
-	struct import_report *report;
-	struct sirius_error *err;
+	struct db *db;                     /* the database imported into, inside the import's transaction */
+	const struct import_source *src;   /* the original's rows */
+	const struct import_options *opt;  /* how to import */
+	struct import_report *report;      /* what happened, filled as rows go */
+	struct sirius_error *err;          /* the reason of a database error */
 	GHashTable *users;      /* original user id (gint64 *) -> local user id (gint64 *) */
 	GHashTable *claims;     /* canonical claim code digits -> local claim code id (gint64 *) */
 	GHashTable *printers;   /* original printer id -> local printer id */
