@@ -3,8 +3,9 @@
 
 #include <string.h>
 
-/* The deepest the value stack may grow (each entry comes from at least one byte anyway). */
+/* The deepest the value stack may grow, and the most values one pickle may make (a friend list has a few per friend). */
 #define PICKLE_STACK_MAX 1000000u
+#define PICKLE_VALUES_MAX 2000000u
 
 enum pv_kind {
 	PV_MARK,    /* the MARK opcode's place on the stack */
@@ -61,6 +62,8 @@ static struct pv *pv_new(struct parser *ps, enum pv_kind kind)
 
 static int push(struct parser *ps, struct pv *v)
 {
+	if (ps->arena->len > PICKLE_VALUES_MAX)
+		return error_set(ps->err, "the pickle makes more than %u values", PICKLE_VALUES_MAX);
 	if (ps->stack->len >= PICKLE_STACK_MAX)
 		return error_set(ps->err, "the pickle's stack grows past %u entries", PICKLE_STACK_MAX);
 	g_ptr_array_add(ps->stack, v);
