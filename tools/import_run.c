@@ -476,10 +476,13 @@ static int import_printer(struct run *r, size_t row)
 		/* it called this server before the import, and nobody here claimed it */
 		local = existing.id;
 		if (takes) {
-			if (db_import_printer_claim(r->db, local, owner, name, claim, r->err) < 0)
+			struct db_user user;
+
+			if (db_import_printer_claim(r->db, local, owner, name, claim, r->err) < 0 ||
+			    db_user_by_id(r->db, owner, &user, r->err) < 0)
 				goto out;
-			note(r, "printer %s: here already, unclaimed (it called this server before the import); now %s's",
-			     address, name);
+			note(r, "printer %s: here already, unclaimed (it called this server before the import); "
+			     "now %s's, named %s", address, user.name, name);
 		}
 	} else if (db_import_printer_add(r->db, original, address, xor, owner, name, takes ? claim : 0, created,
 					 &local, r->err) < 0) {

@@ -290,7 +290,7 @@ def test_import_by_url():
     assert p.returncode == 3, (p.returncode, p.stdout, p.stderr)
     assert counts(p.stdout, "users") == (5, 0, 1, 0), p.stdout
     assert "imported:" in p.stdout and "sirius-admin password NAME" in p.stdout, p.stdout
-    assert "printer %s: here already, unclaimed" % REAL_ADDRESS in p.stdout, p.stdout
+    assert ("printer %s: here already, unclaimed" % REAL_ADDRESS) in p.stdout and "now alice's, named Kitchen" in p.stdout, p.stdout
     assert "link keys: sent to the 1 printer online of 2" in p.stdout, p.stdout
     # the import had the relay send it its key at once
     try:
