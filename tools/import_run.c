@@ -409,7 +409,7 @@ static int import_printer(struct run *r, size_t row)
 	struct import_count *c = &r->report->counts[IMPORT_PRINTERS];
 	const char *code_text = value(r, IMPORT_PRINTER, row, PRINTER_CLAIM_CODE);
 	const char *raw = value(r, IMPORT_PRINTER, row, PRINTER_ADDRESS);
-	int64_t original = 0, owner_original = 0, owner = 0, claim = 0, local, created;
+	int64_t original = 0, owner_original = 0, owner = 0, claim = 0, local, created, stored_xor;
 	char *address = row_address(r, row), *name = NULL;
 	struct db_printer existing;
 	struct claim_code code;
@@ -424,6 +424,10 @@ static int import_printer(struct run *r, size_t row)
 		rc = 0;
 		goto out;
 	}
+	if (import_parse_int(value(r, IMPORT_PRINTER, row, PRINTER_XOR), 0, INT64_MAX, &stored_xor) == 0 &&
+	    stored_xor != (int64_t)xor)
+		note(r, "printer %s: the stored hardware xor %lld is not its address's (%u); the address's is used", address,
+		     (long long)stored_xor, xor);
 	has_owner = id_value(r, IMPORT_PRINTER, row, PRINTER_OWNER_ID, &owner_original);
 	if (has_owner && !mapped(r->users, owner_original)) {
 		c->skipped++;
