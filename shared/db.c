@@ -79,6 +79,9 @@ static const struct db_migration db_migrations[] = {
 	     "CREATE TABLE idempotency_keys (scope TEXT NOT NULL, key TEXT NOT NULL, created INTEGER NOT NULL,"
 	     " status INTEGER NOT NULL DEFAULT 0, body TEXT, PRIMARY KEY (scope, key));"
 	     "CREATE INDEX idempotency_keys_created ON idempotency_keys (created);" },
+	/* 5: imported_users, the accounts sirius-import brought over from the original server. */
+	{ 5, "CREATE TABLE imported_users (original_id INTEGER PRIMARY KEY,"
+	     " user_id INTEGER NOT NULL UNIQUE REFERENCES users (id) ON DELETE CASCADE, imported INTEGER NOT NULL);" },
 	{ 0, NULL },
 };
 

@@ -145,7 +145,7 @@ START_TEST(test_fresh_database_from_schema)
 	struct sirius_error err = { "" };
 	static const char *const tables[] = {
 		"users", "sessions", "login_attempts", "claim_codes", "printers", "messages",
-		"device_keys", "device_key_senders", "friends", "command_ids", "attempts",
+		"device_keys", "device_key_senders", "friends", "command_ids", "attempts", "imported_users",
 	};
 	size_t i;
 
