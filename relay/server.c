@@ -312,10 +312,10 @@ static int control_line(struct relay_server *srv, struct lws *wsi, struct contro
 {
 	char *reply;
 
+	if (control_line_blank(line, len))
+		return 0;
 	if (len && line[len - 1] == '\r')
 		len--;
-	if (len == 0)
-		return 0;
 	reply = control_handle(srv->reg, line, len);
 	if (!reply)
 		reply = control_error_reply("out of memory");
