@@ -15,6 +15,15 @@ top=$(pwd)
 
 all="bridge_message device_event printer_payload control claim_code http render_html image"
 
+# The dictionary of tokens each harness's mutations use, if any.
+dict_of() {
+	case $1 in
+	bridge_message | control) echo tests/fuzz/json.dict ;;
+	http) echo tests/fuzz/http.dict ;;
+	render_html) echo tests/fuzz/html.dict ;;
+	esac
+}
+
 # The longest input each harness is given: a little above what its parser meets in real traffic.
 max_len() {
 	case $1 in
@@ -56,7 +65,8 @@ configure_tree build-fuzz CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link $san
 make -C build-fuzz -j"$(nproc 2>/dev/null || echo 2)" shared/libsirius.a cgi/libcgi.a relay/librelay.a >/dev/null
 make -C build-fuzz/tests/fuzz -j"$(nproc 2>/dev/null || echo 2)" fuzzers >/dev/null
 
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+# a smaller quarantine than ASan's 256 MB keeps eight fuzzers' memory in bounds
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:quarantine_size_mb=64
 export LSAN_OPTIONS="suppressions=$top/tests/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS=print_stacktrace=1
 work=$top/build-fuzz/fuzz-work
@@ -79,9 +89,10 @@ pids=""
 for n in $names; do
 	mkdir -p "$work/$n/corpus" "$work/$n/artifacts"
 	cp -n "tests/fuzz/corpus/$n"/* "$work/$n/corpus/" 2>/dev/null || true
+	dict=$(dict_of "$n")
 	nice -n 19 "$bin/fuzz_$n" "$work/$n/corpus" -max_total_time="$seconds" -max_len="$(max_len "$n")" \
 		-rss_limit_mb=2048 -timeout=10 -print_final_stats=1 -artifact_prefix="$work/$n/artifacts/" \
-		>"$work/$n/fuzz.log" 2>&1 &
+		${dict:+-dict="$dict"} >"$work/$n/fuzz.log" 2>&1 &
 	pids="$pids $!"
 done
 status=0
