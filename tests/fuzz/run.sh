@@ -90,9 +90,15 @@ for n in $names; do
 	mkdir -p "$work/$n/corpus" "$work/$n/artifacts"
 	cp -n "tests/fuzz/corpus/$n"/* "$work/$n/corpus/" 2>/dev/null || true
 	dict=$(dict_of "$n")
-	nice -n 19 "$bin/fuzz_$n" "$work/$n/corpus" -max_total_time="$seconds" -max_len="$(max_len "$n")" \
-		-rss_limit_mb=2048 -timeout=10 -print_final_stats=1 -artifact_prefix="$work/$n/artifacts/" \
-		${dict:+-dict="$dict"} >"$work/$n/fuzz.log" 2>&1 &
+	(
+		start=$(date +%s)
+		status=0
+		nice -n 19 "$bin/fuzz_$n" "$work/$n/corpus" -max_total_time="$seconds" -max_len="$(max_len "$n")" \
+			-rss_limit_mb=2048 -timeout=10 -print_final_stats=1 -artifact_prefix="$work/$n/artifacts/" \
+			${dict:+-dict="$dict"} >"$work/$n/fuzz.log" 2>&1 || status=$?
+		echo $(($(date +%s) - start)) >"$work/$n/seconds"
+		exit $status
+	) &
 	pids="$pids $!"
 done
 status=0
@@ -103,7 +109,7 @@ done
 for n in $names; do
 	log=$work/$n/fuzz.log
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-	took=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)
+	took=$(cat "$work/$n/seconds" 2>/dev/null || true)
 	found=$(find "$work/$n/artifacts" -type f | wc -l)
 	line="$(date -u +%Y-%m-%dT%H:%MZ) $n seconds=${took:-?} execs=${execs:-?} findings=$found"
 	echo "$line"
