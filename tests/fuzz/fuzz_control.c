@@ -132,7 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	registry_config_default(&cfg);
 	reg = registry_new(&cfg, &env, &store);
 	FUZZ_CHECK(reg != NULL);
-	s = registry_session_open(reg, (void *)&env);
+	s = registry_session_open(reg, (void *)&env, "192.0.2.1");
 	FUZZ_CHECK(s != NULL);
 	bring_online(reg, s);
 	while (line < end) {

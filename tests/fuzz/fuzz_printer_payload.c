@@ -57,33 +57,27 @@ static void payload(const uint8_t *data, size_t size)
 	printer_payload_clear(&p);
 }
 
-/* Raw run-length code: count, decode, and check that re-encoding gives back the same pixels. */
+/* Raw run-length code: count, decode as full rows, and check that re-encoding gives back the same bitmap. */
 static void rle(const uint8_t *data, size_t size)
 {
 	struct sirius_error err = { "" };
-	uint8_t *pixels = NULL, *code = NULL, *back = NULL;
-	size_t count = 0, counted = 0, code_len = 0, back_count = 0;
-	struct bitmap *bm;
+	struct bitmap *bm, *back;
+	uint8_t *code = NULL;
+	size_t counted = 0, code_len = 0;
 	int rc;
 
 	rc = rle_pixel_count(data, size, FUZZ_RLE_MAX_PIXELS, &counted, &err);
-	if (rle_decode_pixels(data, size, FUZZ_RLE_MAX_PIXELS, &pixels, &count, &err) < 0) {
-		FUZZ_CHECK(rc < 0);
+	bm = rle_decode_bitmap(data, size, PRINTER_WIDTH, FUZZ_RLE_MAX_PIXELS, &err);
+	if (!bm)
 		return;
-	}
-	FUZZ_CHECK(rc == 0 && counted == count && count <= FUZZ_RLE_MAX_PIXELS);
-	FUZZ_CHECK(rle_encode_pixels(pixels, count, &code, &code_len, &err) == 0);
-	FUZZ_CHECK(code_len <= count + 1);
-	FUZZ_CHECK(rle_decode_pixels(code, code_len, FUZZ_RLE_MAX_PIXELS, &back, &back_count, &err) == 0);
-	FUZZ_CHECK(back_count == count && memcmp(back, pixels, count) == 0);
-	if (count) {
-		bm = rle_decode_bitmap(data, size, PRINTER_WIDTH, FUZZ_RLE_MAX_PIXELS, &err);
-		FUZZ_CHECK((bm != NULL) == (count % PRINTER_WIDTH == 0));
-		bitmap_free(bm);
-	}
-	free(pixels);
+	FUZZ_CHECK(rc == 0 && counted > 0 && counted % PRINTER_WIDTH == 0 && counted <= FUZZ_RLE_MAX_PIXELS);
+	FUZZ_CHECK((size_t)bm->width * (size_t)bm->height == counted);
+	FUZZ_CHECK(rle_encode_bitmap(bm, &code, &code_len, &err) == 0);
+	back = rle_decode_bitmap(code, code_len, PRINTER_WIDTH, FUZZ_RLE_MAX_PIXELS, &err);
+	FUZZ_CHECK(back != NULL && bitmap_equal(back, bm));
+	bitmap_free(back);
+	bitmap_free(bm);
 	free(code);
-	free(back);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
