@@ -22,6 +22,9 @@ int page_key_delete(struct ctx *ctx);     /* page_key_delete.c: GET, POST /print
 int page_message_image(struct ctx *ctx);  /* page_message_image.c: GET /printer/ID/message/MID/bitmap.png */
 int page_reprint(struct ctx *ctx);        /* page_reprint.c: POST /printer/ID/message/MID/reprint */
 int page_forget(struct ctx *ctx);         /* page_forget.c: GET, POST /printer/ID/forget */
+int page_personality(struct ctx *ctx);    /* page_personality.c: POST /printer/ID/personality */
+int page_quips(struct ctx *ctx);          /* page_quips.c: POST /printer/ID/quips */
+int page_button(struct ctx *ctx);         /* page_button.c: POST /printer/ID/message/MID/button */
 int page_admin(struct ctx *ctx);          /* page_admin.c: GET /admin, POST /admin/personality */
 int page_stats(struct ctx *ctx);          /* page_stats.c: GET /_/stats */
 int page_metrics(struct ctx *ctx);        /* page_metrics.c: GET /metrics */

@@ -4,6 +4,7 @@
 #include "page.h"
 #include "print_form.h"
 #include "print_submit.h"
+#include "printer_extras.h"
 #include "web.h"
 
 /* Adds the printer's device keys with their URLs, uses and senders to data. Returns 0 or -1. */
@@ -74,7 +75,8 @@ static int add_messages(struct ctx *ctx, cJSON *data, const struct db_printer *p
  * may print to it (owner, friend) sees its name, whether it is online and
  * when it was last seen (or that it cannot be reached right now), its owner
  * and the print form; the owner also sees the rename form, device keys, the
- * recent messages and the forget action. Returns 0 after replying.
+ * recent messages, the button's presses and waiting deliveries, the
+ * personality and quips forms, and the forget action. Returns 0 after replying.
  */
 static int printer_page(struct ctx *ctx, const struct db_printer *printer, enum printer_access access, int status,
 			const char *error)
@@ -96,7 +98,10 @@ static int printer_page(struct ctx *ctx, const struct db_printer *printer, enum 
 	cJSON_AddBoolToObject(data, "is_owner", access == PRINTER_ACCESS_OWNER);
 	if (print_form_data(ctx, data, printer->id, NULL, &err) < 0 ||
 	    (access == PRINTER_ACCESS_OWNER &&
-	     (add_keys(ctx, data, printer, &err) < 0 || add_messages(ctx, data, printer, &err) < 0))) {
+	     (add_keys(ctx, data, printer, &err) < 0 || add_messages(ctx, data, printer, &err) < 0 ||
+	      printer_button_data(ctx, data, printer, &err) < 0 ||
+	      printer_personality_data(ctx, data, printer, NULL, &err) < 0 ||
+	      printer_quips_data(ctx, data, printer, NULL, &err) < 0))) {
 		cJSON_Delete(data);
 		return reply_server_error(ctx, "reading the printer", &err);
 	}
