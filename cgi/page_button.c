@@ -36,16 +36,13 @@ static int print_now(struct ctx *ctx, const struct db_printer *printer, const st
 		return reply_server_error(ctx, "printing a waiting delivery now", &err);
 	switch (result.status) {
 	case PRINT_SUBMIT_SENT:
+	case PRINT_SUBMIT_QUEUED:
 		if (db_button_settle(ctx->db, printer->id, message->id, result.message_id, ctx->now, &err) < 0)
 			return reply_server_error(ctx, "marking a delivery printed now", &err);
 		return reply_printer_redirect(ctx, printer->id, "button");
 	case PRINT_SUBMIT_OFFLINE:
 		return outcome(ctx, printer, 409, "The printer is offline, so the delivery was not printed. Try again "
 			       "when it is connected.");
-	case PRINT_SUBMIT_RELAY_DOWN:
-		cgi_log("printing a waiting delivery to %s: %s", printer->address, err.message);
-		return outcome(ctx, printer, 503, "The printer cannot be reached right now, so the delivery was not "
-			       "printed. Try again in a moment.");
 	case PRINT_SUBMIT_REFUSED:
 	case PRINT_SUBMIT_ERROR:
 		break;
@@ -59,8 +56,9 @@ static int print_now(struct ctx *ctx, const struct db_printer *printer, const st
  * no longer shown as waiting (the printer may still hold it and print it
  * when the button is pressed). 303 back to the printer page; 400 for another
  * action; 409 when the message is not waiting for the button any more, or
- * the printer is offline; 503 when the relay is down; 404 for anyone but the
- * owner; 500 on a server fault.
+ * the printer is offline with SIRIUS_OFFLINE=refuse; 404 for anyone but the
+ * owner; 500 on a server fault. A delivery printed now is queued like any
+ * print: it goes out at once, or when the printer is next online.
  */
 int page_button(struct ctx *ctx)
 {

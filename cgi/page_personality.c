@@ -8,9 +8,9 @@
 #include "db_button.h"
 #include "face_images.h"
 #include "page.h"
-#include "print_job.h"
 #include "printer_extras.h"
 #include "printer_payload.h"
+#include "settings_send.h"
 #include "web.h"
 
 /* The four images of a personality being previewed or sent. */
@@ -165,26 +165,20 @@ static int remember(struct ctx *ctx, const struct db_printer *printer, const str
 	return rc;
 }
 
-/* Sends p with set_personality and answers (see page_personality for the statuses). */
+/* Queues p with set_personality, remembers it, and answers (see page_personality for the statuses). */
 static int send_personality(struct ctx *ctx, const struct db_printer *printer, struct personality *p)
 {
 	struct print_job_result result;
 	struct sirius_error err;
 	int rc;
 
-	rc = print_job_send(ctx->db, ctx->app->relay_socket, printer->id, PRINTER_SET_PERSONALITY,
-			    (const struct bitmap *const *)p->images, FACE_IMAGES, ctx->session.user.name, ctx->now,
-			    &result, &err);
+	rc = settings_send(ctx, printer->id, PRINTER_SET_PERSONALITY, (const struct bitmap *const *)p->images,
+			   FACE_IMAGES, &result, &err);
 	if (rc < 0 && result.outcome == PRINT_JOB_TOO_DETAILED)
 		return personality_page(ctx, printer, 413, "These images are too detailed to send; try simpler "
 					"pictures.", p);
-	if (rc < 0 && result.message_id == 0)
+	if (rc < 0)
 		return reply_server_error(ctx, "sending a personality", &err);
-	if (rc < 0) {
-		cgi_log("a personality for %s: %s", printer->address, err.message);
-		return personality_page(ctx, printer, 503, "The printer cannot be reached right now, so the personality "
-					"was not sent. Try again in a moment.", p);
-	}
 	if (result.outcome == PRINT_JOB_OFFLINE)
 		return personality_page(ctx, printer, 409, "The printer is offline, so the personality was not sent. "
 					"Send it again when the printer is connected.", p);
@@ -198,11 +192,12 @@ static int send_personality(struct ctx *ctx, const struct db_printer *printer, s
  * is "upload" with four images (files, or the one-bit PNGs a preview handed
  * back). With action "preview" the page shows the four one-bit images the
  * printer would get and a form to send them (200); otherwise they are sent
- * with set_personality and the browser goes back to the printer page (303).
- * Errors are shown on the page: 400 a missing choice or image, 413 an image
- * too large or too detailed, 415 not an image format we read, 422 a damaged
- * image, 409 the printer offline, 503 the relay down; 404 for anyone but
- * the owner, 500 on a server fault.
+ * with set_personality through the outbox (now, or when the printer is next
+ * online) and the browser goes back to the printer page (303). Errors are
+ * shown on the page: 400 a missing choice or image, 413 an image too large
+ * or too detailed, 415 not an image format we read, 422 a damaged image, 409
+ * the printer offline with SIRIUS_OFFLINE=refuse; 404 for anyone but the
+ * owner, 500 on a server fault.
  */
 int page_personality(struct ctx *ctx)
 {

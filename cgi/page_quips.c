@@ -8,10 +8,10 @@
 #include "db_button.h"
 #include "html_escape.h"
 #include "page.h"
-#include "print_job.h"
 #include "printer_extras.h"
 #include "printer_payload.h"
 #include "render.h"
+#include "settings_send.h"
 #include "web.h"
 
 /* Tallest quip, in rows: a short text in large type. */
@@ -89,7 +89,7 @@ static int quips_page(struct ctx *ctx, const struct db_printer *printer, int sta
 	return reply_page(ctx, status, "quips", "Quips", data);
 }
 
-/* Sends the three rendered quips with set_quip and answers (see page_quips for the statuses). */
+/* Queues the three rendered quips with set_quip, remembers them, and answers (see page_quips for the statuses). */
 static int send_quips(struct ctx *ctx, const struct db_printer *printer, const char *const texts[DB_QUIPS],
 		      struct bitmap *const images[DB_QUIPS])
 {
@@ -97,19 +97,13 @@ static int send_quips(struct ctx *ctx, const struct db_printer *printer, const c
 	struct sirius_error err;
 	int rc;
 
-	rc = print_job_send(ctx->db, ctx->app->relay_socket, printer->id, PRINTER_SET_QUIP,
-			    (const struct bitmap *const *)images, DB_QUIPS, ctx->session.user.name, ctx->now, &result,
-			    &err);
+	rc = settings_send(ctx, printer->id, PRINTER_SET_QUIP, (const struct bitmap *const *)images, DB_QUIPS, &result,
+			   &err);
 	if (rc < 0 && result.outcome == PRINT_JOB_TOO_DETAILED)
 		return quips_page(ctx, printer, 413, "These quips are too large to send; make them shorter.", texts,
 				  images);
-	if (rc < 0 && result.message_id == 0)
+	if (rc < 0)
 		return reply_server_error(ctx, "sending quips", &err);
-	if (rc < 0) {
-		cgi_log("quips for %s: %s", printer->address, err.message);
-		return quips_page(ctx, printer, 503, "The printer cannot be reached right now, so the quips were not "
-				  "sent. Try again in a moment.", texts, images);
-	}
 	if (result.outcome == PRINT_JOB_OFFLINE)
 		return quips_page(ctx, printer, 409, "The printer is offline, so the quips were not sent. Send them "
 				  "again when the printer is connected.", texts, images);
@@ -122,11 +116,12 @@ static int send_quips(struct ctx *ctx, const struct db_printer *printer, const c
  * POST /printer/ID/quips (owner only): three short texts (quip_1..quip_3,
  * 1..DB_QUIP_MAX bytes each), each rendered as the printer prints a quip.
  * With action "preview" the page shows the three images (200); otherwise
- * they are sent with set_quip and the browser goes back to the printer page
- * (303). Errors are shown on the page with the texts kept: 400 a missing or
- * too long quip, 413 too large to send, 422 a quip that cannot be drawn,
- * 409 the printer offline, 503 the relay down; 404 for anyone but the
- * owner, 500 on a server fault.
+ * they are sent with set_quip through the outbox (now, or when the printer
+ * is next online) and the browser goes back to the printer page (303).
+ * Errors are shown on the page with the texts kept: 400 a missing or too
+ * long quip, 413 too large to send, 422 a quip that cannot be drawn, 409 the
+ * printer offline with SIRIUS_OFFLINE=refuse; 404 for anyone but the owner,
+ * 500 on a server fault.
  */
 int page_quips(struct ctx *ctx)
 {

@@ -74,7 +74,7 @@ int printer_button_data(struct ctx *ctx, cJSON *data, const struct db_printer *p
 	list = cJSON_AddArrayToObject(data, "waiting");
 	for (i = 0; i < n; i++) {
 		struct db_message message;
-		char when[WEB_TIME_SIZE];
+		char when[WEB_TIME_SIZE], *state;
 		cJSON *item;
 		int rc = db_message_get(ctx->db, ids[i], &message, err);
 
@@ -88,7 +88,9 @@ int printer_button_data(struct ctx *ctx, cJSON *data, const struct db_printer *p
 		cJSON_AddNumberToObject(item, "id", (double)message.id);
 		cJSON_AddStringToObject(item, "sender", message.sender);
 		cJSON_AddStringToObject(item, "created", web_time(message.created, when));
-		cJSON_AddStringToObject(item, "delivered", web_time(message.settled, when));
+		state = web_message_state(&message);
+		cJSON_AddStringToObject(item, "state", state);
+		g_free(state);
 		cJSON_AddBoolToObject(item, "has_image", message.png != NULL);
 		cJSON_AddItemToArray(list, item);
 		db_message_clear(&message);

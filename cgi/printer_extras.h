@@ -17,7 +17,7 @@ struct ctx;
 /*
  * Adds the templates' data (www/templates/printer_button.html):
  * "presses" (each "what" in words and "time") with "has_presses", and
- * "waiting" (each "id", "sender", "created", "has_image") with
+ * "waiting" (each "id", "sender", "created", "state", "has_image") with
  * "has_waiting". Returns 0, or -1 with a reason in err.
  */
 int printer_button_data(struct ctx *ctx, cJSON *data, const struct db_printer *printer, struct sirius_error *err);

@@ -45,8 +45,9 @@ int db_button_presses(struct db *db, int64_t printer_id, int limit, struct db_bu
 
 /*
  * The ids of a printer's deliveries waiting for the button: messages sent
- * with set_delivery or set_delivery_no_face that the bridge delivered and
- * the printer has not printed, and that the owner has not settled; newest
+ * with set_delivery or set_delivery_no_face that went to the bridge (sent,
+ * or delivered when the bridge confirms) and the printer has not printed,
+ * and that the owner has not settled; newest
  * first, at most limit, in an array of *count (free with db_free; NULL when
  * none). Returns 0 or -1.
  */

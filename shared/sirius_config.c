@@ -47,6 +47,18 @@ const struct config_setting config_settings[] = {
 	  "the largest image upload accepted, in bytes" },
 	{ "SIRIUS_KEY_RATE", CONFIG_COUNT, "30", "30",
 	  "requests per minute one device key may make to the API" },
+	{ "SIRIUS_OFFLINE", CONFIG_OFFLINE, "queue", "queue",
+	  "prints for an offline printer: queue (they print when it is back) or refuse (answered 504, stored failed)" },
+	{ "SIRIUS_QUEUE_DAYS", CONFIG_COUNT, "7", "7",
+	  "days a message waits in the queue for its printer before it expires" },
+	{ "SIRIUS_KEEP_MESSAGES", CONFIG_COUNT, "100", "100",
+	  "messages kept in each printer's history; older settled ones are deleted" },
+	{ "SIRIUS_KEEP_DAYS", CONFIG_COUNT, "365", "365",
+	  "days settled messages are kept in the history at most" },
+	{ "SIRIUS_RESENDS", CONFIG_NUMBER, "2", "2",
+	  "times the relay sends a message again when a bridge that confirms never answers it, before it fails" },
+	{ "SIRIUS_DEDUPE_SECONDS", CONFIG_NUMBER, "5", "5",
+	  "the same body from the same device key within this many seconds prints once; 0 turns it off" },
 	{ "SIRIUS_LOG", CONFIG_PATH, NULL, "standard error",
 	  "the relay's log file (reopened on SIGHUP)" },
 	{ "SIRIUS_PASSWORD_COST", CONFIG_WORD, "interactive", "interactive",
@@ -143,6 +155,14 @@ int config_check_value(const struct config_setting *setting, const char *value, 
 		if (!one_word(value))
 			return error_set(err, "\"%s\" must be one word, without spaces", value);
 		return 0;
+	case CONFIG_NUMBER:
+		if (!parse_number(value, 0, INT_MAX, &n))
+			return error_set(err, "\"%s\" is not a whole number from 0", value);
+		return 0;
+	case CONFIG_OFFLINE:
+		if (strcmp(value, "queue") != 0 && strcmp(value, "refuse") != 0)
+			return error_set(err, "\"%s\" is neither queue nor refuse", value);
+		return 0;
 	}
 	return error_set(err, "unknown kind of setting");
 }
@@ -162,12 +182,13 @@ int config_number(const char *name, long *out, struct sirius_error *err)
 	const struct config_setting *setting = config_find(name);
 	const char *value;
 
-	if (!setting || (setting->kind != CONFIG_COUNT && setting->kind != CONFIG_PORT))
+	if (!setting || (setting->kind != CONFIG_COUNT && setting->kind != CONFIG_PORT && setting->kind != CONFIG_NUMBER))
 		return error_set(err, "%s is not a numeric setting", name);
 	value = config_value(name);
 	if (!value)
 		return error_set(err, "%s has no value", name);
-	if (!parse_number(value, 1, setting->kind == CONFIG_PORT ? 65535 : INT_MAX, out))
+	if (!parse_number(value, setting->kind == CONFIG_NUMBER ? 0 : 1, setting->kind == CONFIG_PORT ? 65535 : INT_MAX,
+			  out))
 		return error_set(err, "%s: \"%s\" is not a number in range", name, value);
 	return 0;
 }

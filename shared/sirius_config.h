@@ -20,6 +20,8 @@ enum config_kind {
 	CONFIG_HOSTPORT, /* ADDR:PORT or [IPV6]:PORT */
 	CONFIG_URL,      /* an http:// or https:// URL */
 	CONFIG_WORD,     /* one word, no spaces (a time zone, a host name, a keyword) */
+	CONFIG_NUMBER,   /* a decimal integer from 0 to 2^31-1 (0 turns the thing off) */
+	CONFIG_OFFLINE,  /* what to do with prints for an offline printer: "queue" or "refuse" */
 };
 
 /* One setting: an environment variable every program reads the same way. */

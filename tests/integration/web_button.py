@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """web_button.py: personalities (shipped and uploaded), quips and the button from the printer page, with sirius-fake emulate."""
 import base64
+import json
 import os
 import re
 import signal
@@ -206,18 +207,55 @@ class WebButton(unittest.TestCase):
         response = self.post_multipart(stranger, "/printer/%d/personality" % pid, [("face", "robot")])
         self.assertStatus(response, 404)
 
-    def test_offline_printer_keeps_the_personality_form(self):
+    def test_offline_printer_gets_it_when_online(self):
         owner = self.signup_class("offline_owner")
         printer = h.parse_printer_file(self.run_program(h.FAKE, "printer").stdout)
+        printer["file"] = os.path.join(self.stack.var, printer["address"] + ".printer")
+        printer["out"] = os.path.join(self.stack.var, "out-" + printer["address"])
         owner.get("/claim")
         self.assertStatus(owner.post("/claim", {"claim_code": printer["claim code"], "printer_name": "Away"}), 303)
         pid = int(printer["DB id"])
         owner.get("/printer/%d" % pid)
         response = self.post_multipart(owner, "/printer/%d/personality" % pid, [("face", "sleepy")])
+        self.assertStatus(response, 303)
+        response = owner.post("/printer/%d/quips" % pid, {"quip_1": "a", "quip_2": "b", "quip_3": "c"})
+        self.assertStatus(response, 303)
+        page = owner.get("/printer/%d" % pid)
+        self.assertIn("Now: <strong>sleepy</strong>", page.text)
+        self.assertEqual(page.text.count("queued: it prints when the printer is online"), 4)  # twice in the history
+        # the printer comes online: both go out, in order
+        emulator = h.Program([h.FAKE, "emulate", printer["file"],
+                              "ws://127.0.0.1:%d/api/v1/connection" % self.stack.port, "--out", printer["out"],
+                              "--key-interval", "1", "--heartbeat", "1"], self.stack.env, cwd=self.stack.var)
+        self.addCleanup(emulator.stop)
+        emulator.wait_for(r"^command \d+: set_personality with 4 image\(s\)$", timeout=30)
+        emulator.wait_for(r"^command \d+: set_quip with 3 image\(s\)$", timeout=30)
+        emulator.wait_for(r"saved .*quip-3\.png$")
+        with open(os.path.join(FACES, "sleepy", "face.png"), "rb") as f:
+            self.assertEqual(self.saved_rows(printer, "personality-face.png"), h.png_decode(f.read()))
+
+    def test_offline_refused_keeps_the_form(self):
+        # SIRIUS_OFFLINE=refuse, given to sirius-web run as plain CGI on the same database
+        owner = self.signup_class("refuser")
+        printer = h.parse_printer_file(self.run_program(h.FAKE, "printer").stdout)
+        owner.get("/claim")
+        self.assertStatus(owner.post("/claim", {"claim_code": printer["claim code"], "printer_name": "Away"}), 303)
+        pid = int(printer["DB id"])
+        owner.get("/printer/%d" % pid)
+        cookies = {"sirius_session": owner.cookies["sirius_session"]}
+        refuse = {"SIRIUS_OFFLINE": "refuse"}
+        body, ctype = harness.multipart([("face", "sleepy"), ("csrf_token", owner.csrf_token)])
+        response = self.stack.cgi(harness.WEB, "POST", "/printer/%d/personality" % pid, body, ctype, cookies, refuse)
         self.assertStatus(response, 409)
         self.assertIn("The printer is offline", response.text)
         self.assertIn('name="face" value="sleepy" checked', response.text)
+        body = ("quip_1=a&quip_2=b&quip_3=c&csrf_token=%s" % owner.csrf_token).encode()
+        response = self.stack.cgi(harness.WEB, "POST", "/printer/%d/quips" % pid, body,
+                                  "application/x-www-form-urlencoded", cookies, refuse)
+        self.assertStatus(response, 409)
+        self.assertIn('value="b"', response.text)
         self.assertEqual(self.query("SELECT count(*) FROM personalities WHERE printer_id = ?", pid), [(0,)])
+        self.assertEqual(self.query("SELECT count(*) FROM quips WHERE printer_id = ?", pid), [(0,)])
 
     # ---- quips -----------------------------------------------------------------
 
@@ -265,19 +303,23 @@ class WebButton(unittest.TestCase):
 
     # ---- the button ------------------------------------------------------------
 
-    def deliver_for_button(self, printer, pid, image):
-        """Stores a set_delivery message and hands it to the relay, as the print path does: its id."""
-        with sqlite3.connect(self.stack.db) as conn:
-            conn.execute("UPDATE command_ids SET last = max(last, (SELECT coalesce(max(id), 0) FROM messages)) + 1")
-            (mid,), = conn.execute("SELECT last FROM command_ids").fetchall()
-            with open(image, "rb") as f:
-                conn.execute("INSERT INTO messages (id, printer_id, sender, command, bitmap_png, status, created)"
-                             " VALUES (?, ?, 'Morning paper', ?, ?, 'queued', ?)",
-                             (mid, pid, SET_DELIVERY, f.read(), int(time.time())))
-        payload = self.run_program(CODEC, "payload", "set_delivery", str(mid), image).stdout.strip()
-        reply = harness_control(self.stack.socket, {"op": "deliver", "device": printer["address"],
-                                                    "command_id": mid, "payload": payload})
-        self.assertEqual(reply.get("result"), "sent", reply)
+    def device_key(self, owner, pid):
+        """A new device key of the printer, made on its page."""
+        owner.get("/printer/%d" % pid)
+        self.assertStatus(owner.post("/printer/%d/printkey/add" % pid), 303)
+        return re.findall(r"/printkey/([a-z0-9]{20})", owner.get("/printer/%d" % pid).text)[-1]
+
+    def deliver_for_button(self, key, image, sender="Morning paper"):
+        """Posts an image to a device key for the button (?mode=deliver): the message's id."""
+        with open(image, "rb") as f:
+            body = f.read()
+        client = self.stack.client()
+        response = client.request("POST", "/printkey/%s?mode=deliver&from=%s" % (key, sender.replace(" ", "+")),
+                                  body=body, headers={"Content-Type": "image/png"})
+        self.assertIn(response.status, (200, 202), response)
+        mid = json.loads(response.text)["id"]
+        (command,), = self.query("SELECT command FROM messages WHERE id = ?", mid)
+        self.assertEqual(command, SET_DELIVERY)
         return mid
 
     def wait_for_status(self, mid, wanted, timeout=20):
@@ -293,12 +335,13 @@ class WebButton(unittest.TestCase):
     def test_button_deliveries_and_presses(self):
         owner = self.signup_class("button_owner")
         printer, emulator, pid = self.online_printer(owner)
+        key = self.device_key(owner, pid)
         page = owner.get("/printer/%d" % pid)
         self.assertIn("Nothing is waiting for the button.", page.text)
         self.assertIn("The button has not been pressed yet.", page.text)
         image = os.path.join(FACES, "classic", "face.png")
 
-        first = self.deliver_for_button(printer, pid, image)
+        first = self.deliver_for_button(key, image)
         emulator.wait_for(r"^button: holding delivery %d \(1 held\)$" % first)
         self.wait_for_status(first, "delivered")
         page = owner.get("/printer/%d" % pid)
@@ -327,8 +370,8 @@ class WebButton(unittest.TestCase):
                                    "Printed message %d from Morning paper" % first])
 
         # two more: one printed now (a new message printed at once), one cancelled
-        second = self.deliver_for_button(printer, pid, image)
-        third = self.deliver_for_button(printer, pid, os.path.join(FACES, "sleepy", "face.png"))
+        second = self.deliver_for_button(key, os.path.join(FACES, "robot", "face.png"), "Second")
+        third = self.deliver_for_button(key, os.path.join(FACES, "sleepy", "face.png"), "Third")
         emulator.wait_for(r"^button: holding delivery %d \(2 held\)$" % third)
         self.wait_for_status(second, "delivered")
         self.wait_for_status(third, "delivered")
@@ -371,7 +414,7 @@ class WebButton(unittest.TestCase):
     def test_press_button_after(self):
         owner = self.signup_class("timer_owner")
         printer, emulator, pid = self.online_printer(owner, "--press-button-after", "1")
-        mid = self.deliver_for_button(printer, pid, os.path.join(FACES, "robot", "face.png"))
+        mid = self.deliver_for_button(self.device_key(owner, pid), os.path.join(FACES, "robot", "face.png"))
         emulator.wait_for(r"^button pressed: printed held delivery %d \(0 still held\)$" % mid)
         self.wait_for_status(mid, "printed")
 

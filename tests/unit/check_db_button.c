@@ -58,20 +58,35 @@ static void fixture_close(struct fixture *f)
 	g_free(f->dir);
 }
 
+#define BRIDGE "000d6f0000000001"
+
 /* Stores message id for printer with command, brought to status by the relay's own steps. */
 static void add_message(struct fixture *f, uint32_t id, int64_t printer, int command, enum db_message_status status)
 {
 	struct sirius_error err = { "" };
-	static const uint8_t png[] = { 1, 2, 3 };
+	static const uint8_t png[] = { 1, 2, 3 }, payload[] = { 1, 0, 2, 0 };
+	struct db_message_new m;
+	const char *address = printer == f->printer ? ADDRESS : OTHER_ADDRESS;
 
-	ck_assert_msg(db_message_create(f->db, id, printer, "alice", command, png, sizeof(png), DB_MESSAGE_SENDING, 20,
-					&err) == 0, "%s", err.message);
+	memset(&m, 0, sizeof(m));
+	m.id = id;
+	m.printer_id = printer;
+	m.sender = "alice";
+	m.command = command;
+	m.payload = payload;
+	m.payload_len = sizeof(payload);
+	m.png = png;
+	m.png_len = sizeof(png);
+	ck_assert_msg(db_message_create(f->db, &m, 20, &err) == 0, "%s", err.message);
+	if (status == DB_MESSAGE_QUEUED)
+		return;
+	ck_assert_int_eq(db_outbox_sent(f->db, id, BRIDGE, 21, &err), 1);
 	if (status == DB_MESSAGE_DELIVERED || status == DB_MESSAGE_PRINTED)
-		ck_assert_int_eq(db_message_settle(f->db, id, 0, 21, &err), 1);
+		ck_assert_int_eq(db_outbox_answered(f->db, id, BRIDGE, address, 0, 22, &err), 1);
 	if (status == DB_MESSAGE_FAILED)
-		ck_assert_int_eq(db_message_settle(f->db, id, 3, 21, &err), 1);
+		ck_assert_int_eq(db_outbox_answered(f->db, id, BRIDGE, address, 3, 22, &err), 1);
 	if (status == DB_MESSAGE_PRINTED)
-		ck_assert_int_eq(db_message_printed(f->db, id, 22, &err), 1);
+		ck_assert_int_eq(db_outbox_printed(f->db, id, address, 23, &err), 1);
 }
 
 START_TEST(test_presses_newest_first_with_their_messages)
@@ -129,17 +144,20 @@ START_TEST(test_waiting_deliveries)
 	add_message(&f, 3, f.printer, 0x0001, DB_MESSAGE_DELIVERED);  /* printed at once: not for the button */
 	add_message(&f, 4, f.printer, 0x0002, DB_MESSAGE_PRINTED);    /* the button was pressed */
 	add_message(&f, 5, f.printer, 0x0002, DB_MESSAGE_FAILED);     /* never reached the printer */
-	add_message(&f, 6, f.printer, 0x0002, DB_MESSAGE_SENDING);    /* not delivered yet */
+	add_message(&f, 6, f.printer, 0x0002, DB_MESSAGE_QUEUED);     /* not sent yet */
 	add_message(&f, 7, f.other, 0x0002, DB_MESSAGE_DELIVERED);    /* another printer's */
+	add_message(&f, 8, f.printer, 0x0002, DB_MESSAGE_SENT);       /* sent, not confirmed: held all the same */
 
 	ck_assert_int_eq(db_button_waiting(f.db, f.printer, 10, &ids, &n, &err), 0);
-	ck_assert_uint_eq(n, 2);
-	ck_assert_uint_eq(ids[0], 2);
-	ck_assert_uint_eq(ids[1], 1);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(ids[0], 8);
+	ck_assert_uint_eq(ids[1], 2);
+	ck_assert_uint_eq(ids[2], 1);
 	db_free(ids);
 	ck_assert_int_eq(db_button_is_waiting(f.db, f.printer, 1, &err), 1);
 	ck_assert_int_eq(db_button_is_waiting(f.db, f.printer, 3, &err), 0);
 	ck_assert_int_eq(db_button_is_waiting(f.db, f.printer, 7, &err), 0);
+	ck_assert_int_eq(db_button_is_waiting(f.db, f.printer, 6, &err), 0);
 	ck_assert_int_eq(db_button_is_waiting(f.db, f.other, 7, &err), 1);
 
 	/* settled by the owner: cancelled, or printed now as message 9 */
@@ -149,8 +167,9 @@ START_TEST(test_waiting_deliveries)
 	ck_assert_int_eq(db_button_settle(f.db, f.printer, 3, 0, 50, &err), 0);  /* not for the button */
 	ck_assert_int_eq(db_button_settle(f.db, f.printer, 4, 0, 50, &err), 0);  /* printed already */
 	ck_assert_int_eq(db_button_is_waiting(f.db, f.printer, 1, &err), 0);
-	add_message(&f, 9, f.printer, 0x0012, DB_MESSAGE_SENDING);
+	add_message(&f, 9, f.printer, 0x0011, DB_MESSAGE_QUEUED);
 	ck_assert_int_eq(db_button_settle(f.db, f.printer, 2, 9, 60, &err), 1);
+	ck_assert_int_eq(db_button_settle(f.db, f.printer, 8, 0, 60, &err), 1);
 	ck_assert_int_eq(db_button_waiting(f.db, f.printer, 10, &ids, &n, &err), 0);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_ptr_null(ids);
