@@ -169,7 +169,7 @@ int main(int argc, char **argv)
 	struct relay_store store;
 	struct sigaction sa;
 	struct db *db;
-	int opt, rc;
+	int opt, rc, requeued;
 
 	/* sirius.conf and .env fill what the environment leaves unset. */
 	if (config_load(&err) < 0) {
@@ -294,6 +294,14 @@ int main(int argc, char **argv)
 		relay_log(RELAY_LOG_ERROR, "database %s: %s", db_path, err.message);
 		return 1;
 	}
+	requeued = db_outbox_requeue_unanswered(db, &err);
+	if (requeued < 0) {
+		relay_log(RELAY_LOG_ERROR, "database %s: %s", db_path, err.message);
+		db_close(db);
+		return 1;
+	}
+	if (requeued > 0)
+		relay_log(RELAY_LOG_INFO, "%d message(s) sent before a restart and never answered: queued again", requeued);
 	db_set_busy_timeout(db, RELAY_DB_BUSY_MS);
 	store_db_init(&store, db);
 	running = relay_server_new(&cfg, &store, &err);

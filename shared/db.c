@@ -79,8 +79,11 @@ static const struct db_migration db_migrations[] = {
 	     "CREATE TABLE idempotency_keys (scope TEXT NOT NULL, key TEXT NOT NULL, created INTEGER NOT NULL,"
 	     " status INTEGER NOT NULL DEFAULT 0, body TEXT, PRIMARY KEY (scope, key));"
 	     "CREATE INDEX idempotency_keys_created ON idempotency_keys (created);" },
-	/* 5: the button's presses and settled deliveries, personalities and quips of printers. */
-	{ 5, "CREATE TABLE button_presses (id INTEGER PRIMARY KEY,"
+	/* 5: imported_users, the accounts sirius-import brought over from the original server. */
+	{ 5, "CREATE TABLE imported_users (original_id INTEGER PRIMARY KEY,"
+	     " user_id INTEGER NOT NULL UNIQUE REFERENCES users (id) ON DELETE CASCADE, imported INTEGER NOT NULL);" },
+	/* 6: the button's presses and settled deliveries, personalities and quips of printers. */
+	{ 6, "CREATE TABLE button_presses (id INTEGER PRIMARY KEY,"
 	     " printer_id INTEGER NOT NULL REFERENCES printers (id) ON DELETE CASCADE,"
 	     " print_type INTEGER NOT NULL, print_id INTEGER NOT NULL, time INTEGER NOT NULL);"
 	     "CREATE INDEX button_presses_printer ON button_presses (printer_id, time);"

@@ -363,6 +363,11 @@ int db_outbox_sweep(struct db *db, int64_t now, int64_t expire_before, int keep,
 	return 0;
 }
 
+int db_outbox_requeue_unanswered(struct db *db, struct sirius_error *err)
+{
+	return dbi_run(db, SQL_OUTBOX_REQUEUE, err);
+}
+
 int db_bridge_confirms(struct db *db, const char *address, struct sirius_error *err)
 {
 	int64_t confirms = 0;

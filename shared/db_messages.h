@@ -150,7 +150,9 @@ int db_outbox_sent(struct db *db, uint32_t id, const char *bridge, int64_t now, 
  * The bridge answered for the message: return code 0 makes a sent message
  * delivered, another code failed with that code. Only a message last written
  * to that bridge, and, when device is not NULL, to that device's printer, is
- * settled. Returns 1, 0 (no such message in those states) or -1.
+ * settled. A message queued again after a restart (db_outbox_requeue_unanswered)
+ * is settled by a late answer too. Returns 1, 0 (no such message in those
+ * states) or -1.
  */
 int db_outbox_answered(struct db *db, uint32_t id, const char *bridge, const char *device, int return_code,
 		       int64_t now, struct sirius_error *err);
@@ -178,6 +180,15 @@ int db_outbox_printed(struct db *db, uint32_t print_id, const char *device, int6
  */
 int db_outbox_sweep(struct db *db, int64_t now, int64_t expire_before, int keep, int64_t keep_after,
 		    int *expired, int *deleted, struct sirius_error *err);
+
+/*
+ * For the relay at its start: messages it wrote to a bridge known to confirm
+ * (since before they were sent) that were never answered go back to the
+ * queue, to be sent again with the same id: the relay stopped before their
+ * answer, and may have stopped before the bridge had them. Returns how many,
+ * or -1 with a reason in err.
+ */
+int db_outbox_requeue_unanswered(struct db *db, struct sirius_error *err);
 
 /* Whether a bridge is known to answer DeviceCommands: 1, 0, or -1 with a reason in err. */
 int db_bridge_confirms(struct db *db, const char *address, struct sirius_error *err);

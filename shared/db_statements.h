@@ -147,14 +147,14 @@ DB_STATEMENT(SQL_OUTBOX_ANSWERED,
 	"UPDATE messages SET status = CASE WHEN $code = 0 THEN 'delivered' ELSE 'failed' END, return_code = $code,"
 	" delivered = CASE WHEN $code = 0 THEN $now END, settled = CASE WHEN $code = 0 THEN NULL ELSE $now END,"
 	" payload = CASE WHEN $code = 0 THEN payload END"
-	" WHERE id = $id AND status = 'sent' AND bridge = $bridge"
+	" WHERE id = $id AND (status = 'sent' OR (status = 'queued' AND attempts > 0)) AND bridge = $bridge"
 	" AND ($address IS NULL OR printer_id = (SELECT id FROM printers WHERE address = $address))")
 DB_STATEMENT(SQL_OUTBOX_FAILED,
 	"UPDATE messages SET status = 'failed', failure = $failure, settled = $now, payload = NULL"
 	" WHERE id = $id AND status = 'sent'")
 DB_STATEMENT(SQL_OUTBOX_PRINTED,
 	"UPDATE messages SET status = 'printed', printed = $now, settled = $now, payload = NULL"
-	" WHERE id = $id AND status IN ('sent', 'delivered', 'failed')"
+	" WHERE id = $id AND (status IN ('sent', 'delivered', 'failed') OR (status = 'queued' AND attempts > 0))"
 	" AND printer_id = (SELECT id FROM printers WHERE address = $address)")
 DB_STATEMENT(SQL_OUTBOX_EXPIRE_DUE,
 	"SELECT EXISTS (SELECT 1 FROM messages WHERE status = 'queued' AND created < $before)")
@@ -174,6 +174,14 @@ DB_STATEMENT(SQL_OUTBOX_TRIM,
 	"DELETE FROM messages WHERE id IN (SELECT id FROM (SELECT id, created, row_number() OVER"
 	" (PARTITION BY printer_id ORDER BY id DESC) AS n FROM messages WHERE " DB_MESSAGE_TRIMMABLE ")"
 	" WHERE n > $keep OR created < $after)")
+/*
+ * At the relay's start: messages written to a bridge that confirms, after it
+ * was known to, and never answered (the relay stopped before the answer):
+ * queued again, to go out again with the same id (the printer's file id).
+ */
+DB_STATEMENT(SQL_OUTBOX_REQUEUE,
+	"UPDATE messages SET status = 'queued' WHERE status = 'sent' AND payload IS NOT NULL AND EXISTS"
+	" (SELECT 1 FROM bridges AS b WHERE b.address = messages.bridge AND b.confirms = 1 AND b.confirmed <= messages.sent)")
 DB_STATEMENT(SQL_BRIDGE_CONFIRMS,
 	"SELECT coalesce((SELECT confirms FROM bridges WHERE address = $address), 0)")
 DB_STATEMENT(SQL_BRIDGE_SET_CONFIRMS,
@@ -230,6 +238,9 @@ DB_STATEMENT(SQL_KEY_RATE_TAKE,
 	" ON CONFLICT (key_id) DO UPDATE SET tat = max(tat, $now) + $interval"
 	" WHERE max(tat, $now) + $interval - $now <= $period")
 DB_STATEMENT(SQL_KEY_RATE_TAT, "SELECT tat FROM device_key_rate WHERE key_id = $id")
+
+/* sirius-import */
+#include "db_statements_import.h"
 
 /* button, personality, quips (db_button.c); 2 and 18 are set_delivery and set_delivery_no_face */
 DB_STATEMENT(SQL_BUTTON_PRESS_INSERT,

@@ -323,6 +323,32 @@ START_TEST(test_idempotency_keys)
 }
 END_TEST
 
+START_TEST(test_unanswered_messages_are_queued_again_at_a_restart)
+{
+	struct sirius_error err = { "" };
+	uint32_t before = queue(f.printer, 1, 40, 0, NULL), after = queue(f.printer, 1, 60, 0, NULL);
+	uint32_t answered = queue(f.printer, 1, 60, 0, NULL), other = queue(f.printer, 1, 60, 0, NULL);
+
+	ck_assert_int_eq(db_outbox_sent(f.db, before, BRIDGE, 40, &err), 1);
+	ck_assert_int_eq(db_bridge_set_confirms(f.db, BRIDGE, 50, &err), 0);
+	ck_assert_int_eq(db_outbox_sent(f.db, after, BRIDGE, 60, &err), 1);
+	ck_assert_int_eq(db_outbox_sent(f.db, answered, BRIDGE, 60, &err), 1);
+	ck_assert_int_eq(db_outbox_answered(f.db, answered, BRIDGE, NULL, 0, 61, &err), 1);
+	ck_assert_int_eq(db_outbox_sent(f.db, other, BRIDGE2, 60, &err), 1);
+	/* only the one written to a bridge known to confirm, and never answered */
+	ck_assert_int_eq(db_outbox_requeue_unanswered(f.db, &err), 1);
+	ck_assert_int_eq(get(after).status, DB_MESSAGE_QUEUED);
+	ck_assert_int_eq(get(before).status, DB_MESSAGE_SENT);
+	ck_assert_int_eq(get(answered).status, DB_MESSAGE_DELIVERED);
+	ck_assert_int_eq(get(other).status, DB_MESSAGE_SENT);
+	/* an answer arriving late still settles it; did_print too */
+	ck_assert_int_eq(db_outbox_answered(f.db, after, BRIDGE, ADDRESS, 0, 70, &err), 1);
+	ck_assert_int_eq(get(after).status, DB_MESSAGE_DELIVERED);
+	/* a message never written cannot be answered or printed */
+	ck_assert_int_eq(db_outbox_printed(f.db, queue(f.printer, 1, 80, 0, NULL), ADDRESS, 81, &err), 0);
+}
+END_TEST
+
 START_TEST(test_bridges_that_confirm)
 {
 	struct sirius_error err = { "" };
@@ -407,6 +433,7 @@ int main(void)
 	tcase_add_test(tc, test_sweep_expires_and_keeps_history);
 	tcase_add_test(tc, test_refused_offline_and_repeats);
 	tcase_add_test(tc, test_idempotency_keys);
+	tcase_add_test(tc, test_unanswered_messages_are_queued_again_at_a_restart);
 	tcase_add_test(tc, test_bridges_that_confirm);
 	tcase_add_test(tc, test_migration_4_keeps_the_history);
 	suite_add_tcase(s, tc);
