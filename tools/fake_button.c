@@ -146,6 +146,11 @@ void fake_button_command(struct fake_button *b, uint32_t command_id, const char 
 	printer_payload_clear(&payload);
 }
 
+int fake_button_holds(const struct fake_button *b, uint32_t print_id)
+{
+	return b->held && g_queue_find(b->held, GUINT_TO_POINTER(print_id)) != NULL;
+}
+
 int fake_button_due(struct fake_button *b)
 {
 	if (pressed_by_signal) {

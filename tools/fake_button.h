@@ -61,6 +61,9 @@ void fake_button_free(struct fake_button *b);
  */
 void fake_button_command(struct fake_button *b, uint32_t command_id, const char *payload_b64, const char *out_dir);
 
+/* 1 when the delivery with print id print_id is held, waiting for a press; else 0. */
+int fake_button_holds(const struct fake_button *b, uint32_t print_id);
+
 /* 1 (once) when a press is due, by SIGUSR1 or the press_after timer; else 0. */
 int fake_button_due(struct fake_button *b);
 

@@ -624,7 +624,9 @@ static void handle_device_command(struct emulator *em, const cJSON *msg, uint32_
 	if (g_hash_table_contains(em->files, GUINT_TO_POINTER(command_id))) {
 		say("command %" PRIu32 " again: already printed", command_id);
 		send_device_command_response(em, em->printer.address, command_id, RETURN_CODE_SUCCESS, 0.1);
-		send_did_print(em, command_id);
+		/* a delivery still held for the button has not printed yet: only its press reports it */
+		if (!fake_button_holds(&em->button, command_id))
+			send_did_print(em, DEVICE_EVENT_PRINT_DELIVERY, command_id);
 		return;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);

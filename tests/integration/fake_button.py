@@ -58,6 +58,9 @@ class Button(unittest.TestCase):
         self.send_command("set_delivery", 501, face)
         self.send_command("set_delivery_no_face", 502, face)
         program.wait_for(r"^button: holding delivery 502 \(2 held\)$")
+        # the same command again (a resend) is answered, and still waits for the button
+        self.send_command("set_delivery", 501, face)
+        program.wait_for(r"^command 501 again: already printed$")
         self.no_did_print_until_a_heartbeat()
         # each press prints the oldest
         self.press(program)
