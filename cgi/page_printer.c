@@ -5,6 +5,7 @@
 #include "print_form.h"
 #include "print_submit.h"
 #include "printer_extras.h"
+#include "printer_payload.h"
 #include "web.h"
 
 /* Adds the printer's device keys with their URLs, uses and senders to data. Returns 0 or -1. */
@@ -72,6 +73,11 @@ static int add_messages(struct ctx *ctx, cJSON *data, const struct db_printer *p
 		cJSON_AddStringToObject(item, "history", history);
 		cJSON_AddBoolToObject(item, "queued", messages[i].status == DB_MESSAGE_QUEUED);
 		cJSON_AddBoolToObject(item, "has_image", messages[i].png != NULL);
+		/* a personality or quips is not a print: "Print again" would print its images as one */
+		cJSON_AddBoolToObject(item, "reprintable", messages[i].command == PRINTER_SET_DELIVERY_AND_PRINT ||
+				      messages[i].command == PRINTER_SET_DELIVERY_AND_PRINT_NO_FACE ||
+				      messages[i].command == PRINTER_SET_DELIVERY ||
+				      messages[i].command == PRINTER_SET_DELIVERY_NO_FACE);
 		g_free(state);
 		g_free(history);
 		cJSON_AddItemToArray(list, item);

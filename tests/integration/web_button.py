@@ -133,6 +133,9 @@ class WebButton(unittest.TestCase):
                 self.assertEqual(self.saved_rows(printer, "personality-%s.png" % name), h.png_decode(f.read()))
         page = owner.get("/printer/%d" % pid)
         self.assertIn("Now: <strong>robot</strong>", page.text)
+        # the history lists the command, which is no print to print again
+        self.assertIn('<strong>face_owner</strong>', page.text)
+        self.assertNotIn("/message/%s/reprint" % match.group(1), page.text)
 
         # a name that is no shipped set, and no choice at all
         for fields, needle in (([("face", "../robot")], "There is no face called"),
