@@ -65,6 +65,13 @@ static int add_messages(struct ctx *ctx, cJSON *data, const struct db_printer *p
 		char when[WEB_TIME_SIZE], *state = web_message_state(&messages[i]);
 		char *history = web_message_history(&messages[i]);
 
+		if (printer_button_history_state(ctx, &messages[i], &state, err) < 0) {
+			g_free(state);
+			g_free(history);
+			cJSON_Delete(item);
+			db_messages_free(messages, n);
+			return -1;
+		}
 		cJSON_AddNumberToObject(item, "id", (double)messages[i].id);
 		cJSON_AddStringToObject(item, "sender", messages[i].sender);
 		cJSON_AddStringToObject(item, "created", web_time(messages[i].created, when));

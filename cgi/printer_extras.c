@@ -7,6 +7,7 @@
 
 #include "context.h"
 #include "face_images.h"
+#include "printer_payload.h"
 #include "web.h"
 
 /* Where message_id is, in words ("delivered at ..."), or "" when it is no longer stored. Returns 0 or -1. */
@@ -97,6 +98,30 @@ int printer_button_data(struct ctx *ctx, cJSON *data, const struct db_printer *p
 	}
 	cJSON_AddBoolToObject(data, "has_waiting", cJSON_GetArraySize(list) > 0);
 	db_free(ids);
+	return 0;
+}
+
+int printer_button_history_state(struct ctx *ctx, const struct db_message *message, char **state,
+				 struct sirius_error *err)
+{
+	char when[WEB_TIME_SIZE];
+	uint32_t reprint_id;
+	int64_t time;
+	int rc;
+
+	if ((message->command != PRINTER_SET_DELIVERY && message->command != PRINTER_SET_DELIVERY_NO_FACE) ||
+	    (message->status != DB_MESSAGE_SENT && message->status != DB_MESSAGE_DELIVERED))
+		return 0;
+	rc = db_button_settled(ctx->db, message->id, &reprint_id, &time, err);
+	if (rc <= 0)
+		return rc;
+	g_free(*state);
+	if (reprint_id)
+		*state = g_strdup_printf("printed now as message %u at %s (the printer may still hold it for the "
+					 "button)", reprint_id, web_time(time, when));
+	else
+		*state = g_strdup_printf("cancelled at %s (the printer may still hold it for the button)",
+					 web_time(time, when));
 	return 0;
 }
 

@@ -23,6 +23,15 @@ struct ctx;
 int printer_button_data(struct ctx *ctx, cJSON *data, const struct db_printer *printer, struct sirius_error *err);
 
 /*
+ * For the history: when the owner settled message (a delivery for the button
+ * still sent or delivered) from the page, replaces *state (g_free'd) with
+ * what they did: cancelled, or printed now as another message. Returns 0,
+ * or -1 with a reason in err.
+ */
+int printer_button_history_state(struct ctx *ctx, const struct db_message *message, char **state,
+				 struct sirius_error *err);
+
+/*
  * Adds the templates' data (www/templates/printer_personality.html): "faces"
  * (the shipped sets: "name", "images" as URLs, "checked" for chosen) and
  * "personality" (the one last sent: "name", "images" as URLs or data: URIs,

@@ -94,6 +94,24 @@ int db_button_settle(struct db *db, int64_t printer_id, uint32_t message_id, uin
 	return dbi_run(db, s, err);
 }
 
+int db_button_settled(struct db *db, uint32_t message_id, uint32_t *reprint_id, int64_t *time,
+		      struct sirius_error *err)
+{
+	int rc;
+
+	if (dbi_bind_int(db, SQL_BUTTON_SETTLED_GET, "$id", message_id, err) < 0) {
+		dbi_reset(db, SQL_BUTTON_SETTLED_GET);
+		return -1;
+	}
+	rc = dbi_step(db, SQL_BUTTON_SETTLED_GET, err);
+	if (rc == SQLITE_ROW) {
+		*reprint_id = (uint32_t)sqlite3_column_int64(db->stmts[SQL_BUTTON_SETTLED_GET], 0);
+		*time = sqlite3_column_int64(db->stmts[SQL_BUTTON_SETTLED_GET], 1);
+	}
+	dbi_reset(db, SQL_BUTTON_SETTLED_GET);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* ---- personality ----------------------------------------------------------- */
 
 int db_personality_set(struct db *db, int64_t printer_id, const char *face, const uint8_t *const *png,

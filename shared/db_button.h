@@ -66,6 +66,14 @@ int db_button_is_waiting(struct db *db, int64_t printer_id, uint32_t message_id,
 int db_button_settle(struct db *db, int64_t printer_id, uint32_t message_id, uint32_t reprint_id, int64_t now,
 		     struct sirius_error *err);
 
+/*
+ * How the owner settled the delivery message_id: 1 with *reprint_id (the
+ * message that printed it now; 0 when it was cancelled) and *time set, 0
+ * when the owner has not settled it, or -1.
+ */
+int db_button_settled(struct db *db, uint32_t message_id, uint32_t *reprint_id, int64_t *time,
+		      struct sirius_error *err);
+
 /* ---- personality ----------------------------------------------------------- */
 
 #define DB_PERSONALITY_IMAGES 4  /* face, nothing to print, cannot see the bridge, cannot see the internet */

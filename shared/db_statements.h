@@ -262,6 +262,8 @@ DB_STATEMENT(SQL_BUTTON_SETTLE,
 	" SELECT m.id, CASE WHEN $reprint IS NULL THEN 'cancelled' ELSE 'printed_now' END, $reprint, $now"
 	" FROM messages AS m WHERE m.id = $id AND m.printer_id = $printer AND m.command IN (2, 18)"
 	" AND m.status IN ('sent', 'delivered') ON CONFLICT (message_id) DO NOTHING")
+DB_STATEMENT(SQL_BUTTON_SETTLED_GET,
+	"SELECT coalesce(reprint_id, 0), time FROM button_settled WHERE message_id = $id")
 DB_STATEMENT(SQL_PERSONALITY_SET,
 	"INSERT INTO personalities (printer_id, face, face_png, nothing_png, no_bridge_png, no_internet_png,"
 	" message_id, created) VALUES ($printer, $face, $png0, $png1, $png2, $png3, $message, $now)"

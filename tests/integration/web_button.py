@@ -393,6 +393,8 @@ class WebButton(unittest.TestCase):
         self.assertStatus(response, 303)
         page = owner.get("/printer/%d" % pid)
         self.assertIn("Nothing is waiting for the button.", page.text)
+        self.assertRegex(page.text, r"cancelled at [-0-9: ]+UTC \(the printer may still hold it for the button\)")
+        self.assertRegex(page.text, r"printed now as message %d at [-0-9: ]+UTC" % reprint)
         self.assertEqual(self.query("SELECT message_id, how, reprint_id FROM button_settled ORDER BY message_id"),
                          [(second, "printed_now", reprint), (third, "cancelled", None)])
         # settled already, not a delivery for the button, another action, someone else

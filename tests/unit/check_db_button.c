@@ -169,6 +169,18 @@ START_TEST(test_waiting_deliveries)
 	ck_assert_int_eq(db_button_is_waiting(f.db, f.printer, 1, &err), 0);
 	add_message(&f, 9, f.printer, 0x0011, DB_MESSAGE_QUEUED);
 	ck_assert_int_eq(db_button_settle(f.db, f.printer, 2, 9, 60, &err), 1);
+	{
+		uint32_t reprint = 77;
+		int64_t when = 0;
+
+		ck_assert_int_eq(db_button_settled(f.db, 1, &reprint, &when, &err), 1);
+		ck_assert_uint_eq(reprint, 0);
+		ck_assert_int_eq(when, 50);
+		ck_assert_int_eq(db_button_settled(f.db, 2, &reprint, &when, &err), 1);
+		ck_assert_uint_eq(reprint, 9);
+		ck_assert_int_eq(when, 60);
+		ck_assert_int_eq(db_button_settled(f.db, 3, &reprint, &when, &err), 0);
+	}
 	ck_assert_int_eq(db_button_settle(f.db, f.printer, 8, 0, 60, &err), 1);
 	ck_assert_int_eq(db_button_waiting(f.db, f.printer, 10, &ids, &n, &err), 0);
 	ck_assert_uint_eq(n, 0);
