@@ -22,6 +22,7 @@ int page_key_delete(struct ctx *ctx);     /* page_key_delete.c: GET, POST /print
 int page_message_image(struct ctx *ctx);  /* page_message_image.c: GET /printer/ID/message/MID/bitmap.png */
 int page_reprint(struct ctx *ctx);        /* page_reprint.c: POST /printer/ID/message/MID/reprint */
 int page_cancel(struct ctx *ctx);         /* page_cancel.c: POST /printer/ID/message/MID/cancel */
+int page_bridge_move(struct ctx *ctx);    /* page_bridge_move.c: POST /printer/ID/bridge */
 int page_forget(struct ctx *ctx);         /* page_forget.c: GET, POST /printer/ID/forget */
 int page_personality(struct ctx *ctx);    /* page_personality.c: POST /printer/ID/personality */
 int page_quips(struct ctx *ctx);          /* page_quips.c: POST /printer/ID/quips */

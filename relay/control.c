@@ -204,6 +204,18 @@ static int op_cancel(struct registry *reg, const cJSON *req, cJSON *reply, struc
 	return 0;
 }
 
+/* rebind: "device"; its printer's bridge changed in the database (a move confirmed, a claim): read it again. */
+static int op_rebind(struct registry *reg, const cJSON *req, cJSON *reply, struct sirius_error *err)
+{
+	const char *device = address_field(req, "device", err);
+
+	(void)reply;
+	if (!device)
+		return -1;
+	registry_rebind(reg, device);
+	return 0;
+}
+
 /* bridges: answers "bridges": [...]. */
 static int op_bridges(struct registry *reg, const cJSON *req, cJSON *reply, struct sirius_error *err)
 {
@@ -272,6 +284,7 @@ static const struct control_op control_ops[] = {
 	{ "push_key", op_push_key },
 	{ "wake", op_wake },
 	{ "cancel", op_cancel },
+	{ "rebind", op_rebind },
 	{ "bridges", op_bridges },
 	{ "devices", op_devices },
 	{ "counters", op_counters },

@@ -125,6 +125,7 @@ static int outbox_settings(struct registry_config *cfg, struct sirius_error *err
 	cfg->keep_messages = (unsigned)keep;
 	cfg->keep_age = (double)keep_days * 86400;
 	cfg->resends = (unsigned)resends;
+	cfg->bridge_moves_auto = strcmp(config_value("SIRIUS_BRIDGE_MOVES"), "auto") == 0;
 	return 0;
 }
 

@@ -176,6 +176,33 @@ static int http_not_found(struct lws *wsi)
 }
 
 /* The lws callback of the bridge protocol (and of plain HTTP on the same port). */
+/*
+ * The address a bridge's socket comes from: the peer, or, when the peer is
+ * this machine (the web server's proxy in front of the relay), the last
+ * address the proxy put in X-Forwarded-For. A bridge reconnecting comes from
+ * its own address; another socket naming it from elsewhere is refused.
+ */
+static void peer_address(struct lws *wsi, char *out, size_t size)
+{
+	char forwarded[256];
+	const char *last;
+	int n;
+
+	out[0] = '\0';
+	lws_get_peer_simple(wsi, out, size);
+	if (strcmp(out, "127.0.0.1") != 0 && strcmp(out, "::1") != 0 && strncmp(out, "::ffff:127.", 11) != 0)
+		return;
+	n = lws_hdr_copy(wsi, forwarded, sizeof(forwarded), WSI_TOKEN_X_FORWARDED_FOR);
+	if (n <= 0)
+		return;
+	last = strrchr(forwarded, ',');
+	last = last ? last + 1 : forwarded;
+	while (*last == ' ')
+		last++;
+	if (*last && strlen(last) < size && strspn(last, "0123456789abcdefABCDEF.:") == strlen(last))
+		snprintf(out, size, "%s", last);
+}
+
 static int callback_bridge(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
 	struct bridge_pss *pss = user;
@@ -201,8 +228,8 @@ static int callback_bridge(struct lws *wsi, enum lws_callback_reasons reason, vo
 
 	case LWS_CALLBACK_ESTABLISHED:
 		srv = server_of(wsi);
-		lws_get_peer_simple(wsi, pss->peer, sizeof(pss->peer));
-		pss->session = registry_session_open(srv->reg, wsi);
+		peer_address(wsi, pss->peer, sizeof(pss->peer));
+		pss->session = registry_session_open(srv->reg, wsi, pss->peer);
 		relay_log(RELAY_LOG_INFO, "websocket from %s accepted", pss->peer);
 		break;
 

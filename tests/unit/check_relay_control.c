@@ -155,6 +155,38 @@ static int confirms_set_ok(void *ctx, const char *bridge, double now, struct sir
 	return sent_ok(ctx, 0, bridge, now, err);
 }
 
+static int bridge_seen_ok(void *ctx, const char *bridge, const char *ip, double now, struct sirius_error *err)
+{
+	(void)ip;
+	return sent_ok(ctx, 0, bridge, now, err);
+}
+
+static int binding_none(void *ctx, const char *device, char bound[17], int *claimed, struct sirius_error *err)
+{
+	(void)ctx;
+	(void)device;
+	(void)err;
+	bound[0] = '\0';
+	*claimed = 0;
+	return 0;
+}
+
+static int bind_ok(void *ctx, const char *device, const char *bridge, struct sirius_error *err)
+{
+	(void)device;
+	return sent_ok(ctx, 0, bridge, 0, err);
+}
+
+static int sweep_printers_ok(void *ctx, double now, double max_age, int *count, struct sirius_error *err)
+{
+	(void)ctx;
+	(void)now;
+	(void)max_age;
+	(void)err;
+	*count = 0;
+	return 0;
+}
+
 static struct registry *reg;
 
 static void setup(void)
@@ -162,7 +194,8 @@ static void setup(void)
 	struct relay_env env = { NULL, fixed_clock, no_write, timer_new, timer_arm, timer_cancel, timer_free, no_close };
 	struct relay_store store = { NULL,	   seen_ok,	    seen_ok,   key_none,	next_id,
 				     outbox_empty, sent_ok,	    answered_ok, failed_ok, printed_ok,
-				     sweep_ok,	   confirms_no, confirms_set_ok };
+				     sweep_ok,	   confirms_no, confirms_set_ok, bridge_seen_ok, binding_none,
+				     bind_ok,	   bind_ok,	    sweep_printers_ok };
 	struct registry_config cfg;
 
 	registry_config_default(&cfg);
