@@ -22,7 +22,7 @@
 
 #define FACE_IMAGES 4                               /* images of a personality */
 #define FACE_MAX_ROWS 384                           /* tallest personality image, in rows */
-#define FACE_UPLOAD_MAX (4 * 1024 * 1024)           /* largest uploaded image file, in bytes */
+#define FACE_UPLOAD_MAX (3 * 1024 * 1024)           /* largest uploaded image file: four fit one request */
 #define FACE_UPLOAD_MAX_PIXELS ((size_t)4096 * 4096) /* most pixels an uploaded image may declare */
 #define FACE_KEPT_MAX (256 * 1024)                  /* longest base64 one-bit PNG a preview hands back */
 

@@ -182,13 +182,13 @@ class WebButton(unittest.TestCase):
         self.assertEqual([h.png_decode(base64.b64decode(d)) for d in DATA_URI.findall(page.text)], images)
 
         # what is refused, and how
-        big = b"\x89PNG\r\n\x1a\n" + b"\0" * (4 * 1024 * 1024 + 1)
+        big = b"\x89PNG\r\n\x1a\n" + b"\0" * (3 * 1024 * 1024 + 1)
         huge = (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", 5000, 5000, 8, 0, 0, 0, 0))
                 + png_chunk(b"IDAT", zlib.compress(b"\0" * 100)) + png_chunk(b"IEND", b""))
         for replacement, status, needle in ((None, 400, "a personality needs all four"),
                                             (b"just some text", 415, "is not a PNG, JPEG, GIF or WebP"),
                                             (b"\x89PNG\r\n\x1a\n" + b"\x01" * 64, 422, "cannot be read"),
-                                            (big, 413, "the limit is 4 MiB"),
+                                            (big, 413, "the limit is 3 MiB"),
                                             (huge, 413, "too many pixels")):
             bad = list(files)
             if replacement is None:
