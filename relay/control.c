@@ -2,6 +2,7 @@
 #include "control.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -291,6 +292,16 @@ static const struct control_op control_ops[] = {
 	{ "logs", op_logs },
 };
 
+int control_line_blank(const char *line, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r')
+			return 0;
+	return 1;
+}
+
 char *control_error_reply(const char *message)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -334,6 +345,27 @@ static int echo_id(const cJSON *req, cJSON *reply, struct sirius_error *err)
 		return error_set(err, "out of memory");
 	}
 	return 0;
+}
+
+/*
+ * Makes an error message valid UTF-8. A message may quote the request (an
+ * unknown op's name), whose strings cJSON passes through byte for byte, and
+ * error_set may cut a character in two: invalid sequences become U+FFFD and
+ * a character cut at the end is dropped, so that every reply is valid JSON
+ * for strict clients and every log line valid text.
+ */
+static void message_make_valid(struct sirius_error *err)
+{
+	const char *end;
+	char *valid;
+
+	if (g_utf8_validate(err->message, -1, NULL))
+		return;
+	valid = g_utf8_make_valid(err->message, -1);
+	snprintf(err->message, sizeof(err->message), "%s", valid);
+	g_free(valid);
+	if (!g_utf8_validate(err->message, -1, &end))
+		err->message[end - err->message] = '\0';
 }
 
 char *control_handle(struct registry *reg, const char *line, size_t len)
@@ -391,6 +423,7 @@ done:
 		counters->control_errors++;
 		if (!err.message[0])
 			error_set(&err, "out of memory");
+		message_make_valid(&err);
 		relay_log(RELAY_LOG_WARN, "control: request refused: %s", err.message);
 		if (e && cJSON_AddFalseToObject(e, "ok") && cJSON_AddStringToObject(e, "error", err.message)) {
 			if (id && id_valid(id))
