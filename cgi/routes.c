@@ -14,9 +14,6 @@
 /* The largest image of a personality upload, in bytes. */
 #define PERSONALITY_IMAGE_MAX (4 * 1024 * 1024)
 
-/* The shortest password a new account may have. */
-#define PASSWORD_MIN_LEN 8
-
 /*
  * Every URL of both programs. Keep routes of one path together; a path's
  * GET and POST are separate entries. See routes.h for the pattern syntax and

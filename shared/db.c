@@ -41,6 +41,15 @@ static const struct db_migration db_migrations[] = {
 	     " time INTEGER NOT NULL);"
 	     "CREATE INDEX attempts_subject ON attempts (kind, subject, time);"
 	     "CREATE INDEX attempts_time ON attempts (time);" },
+	/*
+	 * 4: disabled accounts, the per-account sign-in limit (failures since the
+	 * last good sign-in, and the address of that sign-in) and a notice a
+	 * session shows on its next page.
+	 */
+	{ 4, "ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1));"
+	     "ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;"
+	     "ALTER TABLE users ADD COLUMN last_login_address TEXT;"
+	     "ALTER TABLE sessions ADD COLUMN notice TEXT;" },
 	{ 0, NULL },
 };
 
