@@ -135,18 +135,21 @@ int db_backup(const char *db_path, const char *path, int force, struct sirius_er
 		return error_set(err, "backup: %s exists; choose another name, or replace it with --force", path);
 	if (g_file_test(path, G_FILE_TEST_IS_DIR))
 		return error_set(err, "backup: %s is a directory", path);
+	src = open_source(db_path, err);
+	if (!src)
+		return -1;
 	dir = g_path_get_dirname(path);
 	tmp = g_build_filename(dir, ".sirius-backup-XXXXXX", NULL);
 	g_free(dir);
 	fd = g_mkstemp_full(tmp, O_RDWR, 0600);
 	if (fd < 0) {
 		error_set(err, "backup: cannot make a file beside %s: %s", path, g_strerror(errno));
+		sqlite3_close(src);
 		g_free(tmp);
 		return -1;
 	}
 	close(fd);
-	src = open_source(db_path, err);
-	if (!src || copy_into(src, tmp, err) < 0 || sync_file(tmp, err) < 0) {
+	if (copy_into(src, tmp, err) < 0 || sync_file(tmp, err) < 0) {
 		sqlite3_close(src);
 		goto out;
 	}
