@@ -23,6 +23,7 @@ int page_message_image(struct ctx *ctx);  /* page_message_image.c: GET /printer/
 int page_reprint(struct ctx *ctx);        /* page_reprint.c: POST /printer/ID/message/MID/reprint */
 int page_forget(struct ctx *ctx);         /* page_forget.c: GET, POST /printer/ID/forget */
 int page_admin(struct ctx *ctx);          /* page_admin.c: GET /admin, POST /admin/personality */
+int page_admin_user(struct ctx *ctx);     /* page_admin_users.c: POST /admin/user/ID */
 int page_stats(struct ctx *ctx);          /* page_stats.c: GET /_/stats */
 int page_metrics(struct ctx *ctx);        /* page_metrics.c: GET /metrics */
 

@@ -133,7 +133,7 @@ cJSON *web_relay_ask(struct ctx *ctx, const char *op, const char *bridge, const 
 		cJSON_AddStringToObject(request, "bridge", bridge);
 	if (!ctx->app->relay_socket[0]) {
 		error_set(err, "no relay socket");
-	} else if (relay_request(ctx->app->relay_socket, request, RELAY_CLIENT_TIMEOUT_MS, &reply, err) == 0) {
+	} else if (relay_request(ctx->app->relay_socket, request, RELAY_CLIENT_LIST_TIMEOUT_MS, &reply, err) == 0) {
 		reason = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(reply, "error"));
 		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok"))) {
 			error_set(err, "%s", reason ? reason : "an error");

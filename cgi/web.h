@@ -61,7 +61,7 @@ int web_shared_printers(struct ctx *ctx, cJSON *list, struct sirius_error *err);
 
 /*
  * Asks the relay one op on its control socket (with "bridge" when bridge is
- * not NULL). Returns the reply's member field, taken out of it, or the whole
+ * not NULL), waiting at most RELAY_CLIENT_LIST_TIMEOUT_MS. Returns the reply's member field, taken out of it, or the whole
  * reply when field is NULL (cJSON_Delete either); NULL with a reason in err
  * when the relay cannot be asked, answers an error (its reason) or lacks field.
  */

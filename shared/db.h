@@ -427,6 +427,21 @@ int db_printer_rename(struct db *db, int64_t printer_id, int64_t owner_id, const
  */
 int db_printer_forget(struct db *db, int64_t printer_id, int64_t owner_id, struct sirius_error *err);
 
+/* A printer as the administrators' list shows it. */
+struct db_printer_summary {
+	struct db_printer printer;            /* the printer */
+	char owner[DB_USER_NAME_MAX + 1];     /* its owner's name; "" while unclaimed */
+};
+
+/*
+ * Up to limit printers from the offset-th on, claimed ones first, then by
+ * when they were last seen (newest first), with their owners' names, in an
+ * array (free with db_free; NULL when none) of *count; *total (may be NULL)
+ * gets the number of all printers. Returns 0, or -1 with a reason in err.
+ */
+int db_printers_list(struct db *db, int64_t offset, int64_t limit, struct db_printer_summary **list, size_t *count,
+		     int64_t *total, struct sirius_error *err);
+
 /* What claiming a printer came to. */
 enum db_claim_result {
 	DB_CLAIM_ERROR = -1,            /* database error: the reason is in err */

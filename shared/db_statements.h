@@ -208,6 +208,14 @@ DB_STATEMENT(SQL_STATS_COUNTS,
 	" (SELECT count(*) FROM friends), (SELECT count(*) FROM claim_codes)")
 DB_STATEMENT(SQL_STATS_MESSAGES, "SELECT status, count(*) FROM messages GROUP BY status")
 
+/* admin lists */
+DB_STATEMENT(SQL_ADMIN_PRINTERS,
+	"SELECT p.id, p.address, p.hardware_xor, coalesce(p.owner_id, 0), coalesce(p.name, ''),"
+	" coalesce(p.claim_code_id, 0), p.created, p.last_seen, coalesce(u.name, '')"
+	" FROM printers AS p LEFT JOIN users AS u ON u.id = p.owner_id"
+	" ORDER BY p.owner_id IS NULL, p.last_seen DESC, p.id DESC LIMIT $limit OFFSET $offset")
+DB_STATEMENT(SQL_ADMIN_PRINTER_COUNT, "SELECT count(*) FROM printers")
+
 /* api */
 DB_STATEMENT(SQL_KEY_RATE_TAKE,
 	"INSERT INTO device_key_rate (key_id, tat) VALUES ($id, $now + $interval)"

@@ -173,16 +173,17 @@ out:
 }
 
 /*
- * Sends request and checks the reply says ok. Returns 0 with *reply (to
+ * Sends request, waiting at most timeout_ms, and checks the reply says ok. Returns 0 with *reply (to
  * delete), or -1 with a reason in err (the error reply's text for a refusal).
  */
-static int request_ok(const char *socket_path, cJSON *request, cJSON **reply, struct sirius_error *err)
+static int request_ok(const char *socket_path, cJSON *request, int timeout_ms, cJSON **reply,
+		      struct sirius_error *err)
 {
 	const cJSON *ok, *error;
 
 	if (!request)
 		return error_set(err, "out of memory");
-	if (relay_request(socket_path, request, RELAY_CLIENT_TIMEOUT_MS, reply, err) < 0)
+	if (relay_request(socket_path, request, timeout_ms, reply, err) < 0)
 		return -1;
 	ok = cJSON_GetObjectItemCaseSensitive(*reply, "ok");
 	if (cJSON_IsTrue(ok))
@@ -233,7 +234,7 @@ int relay_deliver(const char *socket_path, const char *device_address, uint32_t 
 		cJSON_Delete(req);
 		req = NULL;
 	}
-	rc = request_ok(socket_path, req, &reply, err);
+	rc = request_ok(socket_path, req, RELAY_CLIENT_TIMEOUT_MS, &reply, err);
 	cJSON_Delete(req);
 	if (rc == 0)
 		rc = read_outcome(reply, 0, outcome, err);
@@ -255,7 +256,7 @@ int relay_push_key(const char *socket_path, const char *device_address, enum rel
 		cJSON_Delete(req);
 		req = NULL;
 	}
-	rc = request_ok(socket_path, req, &reply, err);
+	rc = request_ok(socket_path, req, RELAY_CLIENT_TIMEOUT_MS, &reply, err);
 	cJSON_Delete(req);
 	if (rc == 0)
 		rc = read_outcome(reply, 1, outcome, err);
@@ -291,7 +292,7 @@ int relay_status(const char *socket_path, const char *const *addresses, size_t c
 			req = NULL;
 		}
 	}
-	rc = request_ok(socket_path, req, &reply, err);
+	rc = request_ok(socket_path, req, RELAY_CLIENT_STATUS_TIMEOUT_MS, &reply, err);
 	cJSON_Delete(req);
 	if (rc < 0)
 		return -1;
