@@ -165,17 +165,18 @@ static int ask_hidden(const char *prompt, char *out, size_t size)
 	struct termios saved, quiet;
 	int rc;
 
-	fputs(prompt, stderr);
-	fflush(stderr);
 	if (tcgetattr(STDIN_FILENO, &saved) != 0)
 		return -1;
 	quiet = saved;
 	quiet.c_lflag &= ~(tcflag_t)ECHO;
 	quiet.c_lflag |= ECHONL;
-	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0)
+	/* echo off before the prompt: nothing typed after it shows; TCSANOW keeps what was typed ahead */
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &quiet) != 0)
 		return -1;
+	fputs(prompt, stderr);
+	fflush(stderr);
 	rc = read_line(stdin, out, size);
-	tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+	tcsetattr(STDIN_FILENO, TCSANOW, &saved);
 	return rc;
 }
 

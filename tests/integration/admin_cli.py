@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """admin_cli.py: sirius-admin from the shell: accounts, administrators, passwords, disabling, and backup with restore while the server runs."""
 import os
+import pty
+import select
 import shutil
 import sqlite3
 import subprocess
@@ -78,6 +80,43 @@ class AdminCli(unittest.TestCase):
         self.assertEqual(self.login("alice", "another passphrase")[1].status, 303)
         self.assertIn("8 to", self.admin("password", "alice", stdin="short\n", status=1).stderr)
         self.assertIn("no password", self.admin("password", "alice", stdin="", status=1).stderr)
+
+    def test_password_asked_on_the_terminal_without_echo(self):
+        self.fake_user("alice")
+        master, slave = pty.openpty()
+        proc = subprocess.Popen([ADMIN, "password", "alice"], env=self.stack.env, cwd=self.stack.var, stdin=slave,
+                                stdout=subprocess.PIPE, stderr=slave, close_fds=True)
+        os.close(slave)
+        seen = b""
+
+        def read_more():
+            ready, _, _ = select.select([master], [], [], 30)
+            self.assertTrue(ready, "sirius-admin password said nothing more after %r" % seen)
+            try:
+                return os.read(master, 1024)
+            except OSError:  # the other end closed
+                return b""
+
+        for answer in (b"typed on a terminal\n", b"typed on a terminal\n"):
+            while not seen.rstrip().endswith(b":"):
+                chunk = read_more()
+                self.assertTrue(chunk, seen)
+                seen += chunk
+            os.write(master, answer)
+            seen += b"|"
+        out, _ = proc.communicate(timeout=60)
+        while True:
+            chunk = read_more()
+            if not chunk:
+                break
+            seen += chunk
+        os.close(master)
+        self.assertEqual(proc.returncode, 0, seen)
+        self.assertIn(b"the password of alice is changed", out)
+        self.assertIn(b"New password:", seen)
+        self.assertIn(b"The same again:", seen)
+        self.assertNotIn(b"typed on a terminal", seen)  # not echoed
+        self.assertEqual(self.login("alice", "typed on a terminal")[1].status, 303)
 
     def test_disable_and_enable(self):
         self.fake_user("alice")
