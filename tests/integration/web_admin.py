@@ -81,6 +81,15 @@ class FakeRelay:
         self.server.close()
 
 
+def close_checked(stack):
+    """Stops the stack, then fails when its web programs logged a sanitizer report or a handler without a reply."""
+    log = harness.read_text(stack.lighttpd_log)
+    stack.close()
+    for bad in ("failed without replying", "made no reply", "runtime error", "AddressSanitizer", "LeakSanitizer"):
+        if bad in log:
+            raise AssertionError("the web programs logged %r:\n%s" % (bad, log[-4000:]))
+
+
 def signup(stack, name):
     client = stack.client()
     response = client.post_form("/signup", "/signup", {"username": name, "password": PASSWORD})
@@ -104,7 +113,7 @@ class AdminWithManyBridges(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.relay.close()
-        cls.stack.close()
+        close_checked(cls.stack)
 
     def assertStatus(self, response, status):
         self.assertEqual(response.status, status, "%r\n%s" % (response, self.stack.logs()[-3000:]))
@@ -176,7 +185,7 @@ class AdminAccounts(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.stack.close()
+        close_checked(cls.stack)
 
     def user_id(self, name):
         with sqlite3.connect(self.stack.db) as conn:
@@ -253,7 +262,7 @@ class PagesOnAStoppedRelay(unittest.TestCase):
 
     def test_pages_on_a_stopped_relay_say_unknown(self):
         stack = harness.Stack()
-        self.addCleanup(stack.close)
+        self.addCleanup(close_checked, stack)
         client = signup(stack, "patient")
         run = subprocess.run([h.FAKE, "printer"], env=stack.env, cwd=stack.var, capture_output=True, text=True,
                              timeout=60)
@@ -288,7 +297,7 @@ class LoginLock(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.stack.close()
+        close_checked(cls.stack)
 
     def login(self, name, password, address):
         """A sign-in as plain CGI from address: the response."""
