@@ -163,14 +163,14 @@ static void add_bridges(struct ctx *ctx, cJSON *data, cJSON *bridges)
 static int add_printers(struct ctx *ctx, cJSON *data, struct sirius_error *err)
 {
 	struct db_printer_summary *printers = NULL;
-	int64_t total = 0, offset;
+	int64_t total = db_printer_count(ctx->db, err), offset;
 	size_t n = 0, i;
 	cJSON *list, *lists[1];
 
-	if (db_printers_list(ctx->db, 0, 0, &printers, &n, &total, err) < 0)
+	if (total < 0)
 		return -1;
 	offset = add_pager(ctx, data, "printers_pager", "printers_page", "printers", total);
-	if (db_printers_list(ctx->db, offset, ADMIN_PAGE_ROWS, &printers, &n, NULL, err) < 0)
+	if (db_printers_list(ctx->db, offset, ADMIN_PAGE_ROWS, &printers, &n, err) < 0)
 		return -1;
 	list = cJSON_AddArrayToObject(data, "printers");
 	for (i = 0; i < n; i++) {

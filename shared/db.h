@@ -436,11 +436,14 @@ struct db_printer_summary {
 /*
  * Up to limit printers from the offset-th on, claimed ones first, then by
  * when they were last seen (newest first), with their owners' names, in an
- * array (free with db_free; NULL when none) of *count; *total (may be NULL)
- * gets the number of all printers. Returns 0, or -1 with a reason in err.
+ * array (free with db_free; NULL when none) of *count. Returns 0, or -1 with
+ * a reason in err.
  */
 int db_printers_list(struct db *db, int64_t offset, int64_t limit, struct db_printer_summary **list, size_t *count,
-		     int64_t *total, struct sirius_error *err);
+		     struct sirius_error *err);
+
+/* The number of printers (every address ever seen), or -1 with a reason in err. */
+int64_t db_printer_count(struct db *db, struct sirius_error *err);
 
 /* What claiming a printer came to. */
 enum db_claim_result {

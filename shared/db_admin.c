@@ -13,12 +13,10 @@ static void read_printer_summary(struct db *db, enum db_stmt id, void *out)
 }
 
 int db_printers_list(struct db *db, int64_t offset, int64_t limit, struct db_printer_summary **list, size_t *count,
-		     int64_t *total, struct sirius_error *err)
+		     struct sirius_error *err)
 {
 	*list = NULL;
 	*count = 0;
-	if (total && dbi_run_int(db, SQL_ADMIN_PRINTER_COUNT, total, err) < 0)
-		return -1;
 	if (dbi_bind_int(db, SQL_ADMIN_PRINTERS, "$offset", offset > 0 ? offset : 0, err) < 0 ||
 	    dbi_bind_int(db, SQL_ADMIN_PRINTERS, "$limit", limit, err) < 0) {
 		dbi_reset(db, SQL_ADMIN_PRINTERS);
@@ -26,4 +24,13 @@ int db_printers_list(struct db *db, int64_t offset, int64_t limit, struct db_pri
 	}
 	return dbi_collect(db, SQL_ADMIN_PRINTERS, read_printer_summary, NULL, sizeof(**list), (void **)list, count,
 			   err);
+}
+
+int64_t db_printer_count(struct db *db, struct sirius_error *err)
+{
+	int64_t count;
+
+	if (dbi_run_int(db, SQL_ADMIN_PRINTER_COUNT, &count, err) < 0)
+		return -1;
+	return count;
 }

@@ -1115,6 +1115,36 @@ START_TEST(test_session_notice)
 }
 END_TEST
 
+/* The administrators' list of printers: claimed first, then newest seen, with owners' names, a page at a time. */
+START_TEST(test_printers_list_for_admins)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	struct db_printer_summary *list = NULL;
+	size_t n = 0;
+
+	fixture_open(&f);
+	make_user(f.db, "alice");
+	ck_assert_int_eq(db_printer_seen(f.db, "000d6f0001020304", 10, NULL, &err), 0);
+	ck_assert_int_eq(db_printer_seen(f.db, "000d6f0001020305", 20, NULL, &err), 0);
+	ck_assert_int_eq(db_printer_seen(f.db, "000d6f0001020306", 30, NULL, &err), 0);
+	raw_exec(f.path, "UPDATE printers SET owner_id = 1, name = 'old one' WHERE address = '000d6f0001020304'");
+	ck_assert_int_eq(db_printer_count(f.db, &err), 3);
+	ck_assert_int_eq(db_printers_list(f.db, 0, 2, &list, &n, &err), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(list[0].printer.name, "old one");
+	ck_assert_str_eq(list[0].owner, "alice");
+	ck_assert_str_eq(list[1].printer.address, "000d6f0001020306");
+	ck_assert_str_eq(list[1].owner, "");
+	db_free(list);
+	ck_assert_int_eq(db_printers_list(f.db, 2, 2, &list, &n, &err), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(list[0].printer.address, "000d6f0001020305");
+	db_free(list);
+	fixture_close(&f);
+}
+END_TEST
+
 /* Regression (two first sign-ups both admin): the first sign-up is an administrator, later ones are not. */
 START_TEST(test_first_signup_admin_once)
 {
@@ -1356,6 +1386,7 @@ int main(void)
 	tcase_add_test(users, test_user_changes_keep_an_administrator);
 	tcase_add_test(users, test_login_account_failures);
 	tcase_add_test(users, test_session_notice);
+	tcase_add_test(users, test_printers_list_for_admins);
 	tcase_set_timeout(users, 60);
 	tcase_set_timeout(schema, 60);
 	tcase_add_test(keys, test_device_keys);
