@@ -101,9 +101,9 @@ static int caller(struct ctx *ctx, struct db_user *user)
  * "default" or "noface", from the caller's user name. Answers JSON: 200
  * {"status": "sent"}, 504 {"status": "failed-offline"}, 503
  * {"status": "failed-relay-unreachable"}; 400 (a missing message or face, a
- * face of another value: the inputs name the field), 401, 403 and 415 (caller), 404 (no
- * such printer, or not one the caller may print to), 413 / 422 (the renderer
- * refused the HTML), 500.
+ * face of another value: the inputs name the field), 401, 403 and 415
+ * (caller), 404 (no such printer, or not one the caller may print to), 413 /
+ * 422 (the renderer refused the HTML), 500.
  */
 int api_ext_print_html(struct ctx *ctx)
 {

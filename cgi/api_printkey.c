@@ -28,8 +28,8 @@ struct key_target {
  * Looks up the key of the path, its printer and owner, and counts the
  * request against the key's rate. Returns 1 when the request may go on;
  * otherwise 0 after replying: 404 (no such key, or its printer has no owner
- * any more), 403 (the owner's account is disabled), 429 with Retry-After (over SIRIUS_KEY_RATE a minute), 500 (the
- * database).
+ * any more), 403 (the owner's account is disabled), 429 with Retry-After
+ * (over SIRIUS_KEY_RATE a minute), 500 (the database).
  */
 static int key_load(struct ctx *ctx, struct key_target *t)
 {

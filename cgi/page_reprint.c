@@ -17,8 +17,8 @@ static int outcome(struct ctx *ctx, const struct db_printer *printer, int status
 
 /*
  * Prints a message of the printer again as a new message: 303 back to its
- * messages when sent, where a notice says so; a page saying the printer is offline (409) or cannot
- * be reached right now (503). 404 for anyone but the owner or a message of
+ * messages when sent, where a notice says so; a page saying the printer is
+ * offline (409) or cannot be reached right now (503). 404 for anyone but the owner or a message of
  * another printer; 500 on a database error.
  */
 int page_reprint(struct ctx *ctx)
