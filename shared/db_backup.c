@@ -1,4 +1,4 @@
-/* db_backup.c: copying the open database into a new file with sqlite3_backup_*, safely named once complete. */
+/* db_backup.c: copying the running database into a new file with sqlite3_backup_*, named only once complete. */
 #include "db_backup.h"
 
 #include <errno.h>
@@ -9,8 +9,9 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
-
 #include <sqlite3.h>
+
+#include "random_token.h"
 
 /* How long to wait between attempts when the source is locked, and how many attempts before giving up. */
 #define BACKUP_RETRY_MS 50
@@ -125,8 +126,8 @@ static sqlite3 *open_source(const char *path, struct sirius_error *err)
 
 int db_backup(const char *db_path, const char *path, int force, struct sirius_error *err)
 {
+	char suffix[17], *dir, *name, *tmp;
 	sqlite3 *src;
-	char *dir, *tmp;
 	int fd, rc = -1;
 
 	if (!db_path || !db_path[0] || !path || !path[0])
@@ -138,10 +139,17 @@ int db_backup(const char *db_path, const char *path, int force, struct sirius_er
 	src = open_source(db_path, err);
 	if (!src)
 		return -1;
+	if (random_token_hex(suffix, sizeof(suffix) - 1, err) < 0) {
+		sqlite3_close(src);
+		return -1;
+	}
 	dir = g_path_get_dirname(path);
-	tmp = g_build_filename(dir, ".sirius-backup-XXXXXX", NULL);
+	name = g_strconcat(".sirius-backup-", suffix, NULL);
+	tmp = g_build_filename(dir, name, NULL);
+	g_free(name);
 	g_free(dir);
-	fd = g_mkstemp_full(tmp, O_RDWR, 0600);
+	/* a new file of a random name beside path, only ours (O_EXCL: never one that exists) */
+	fd = g_open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		error_set(err, "backup: cannot make a file beside %s: %s", path, g_strerror(errno));
 		sqlite3_close(src);
