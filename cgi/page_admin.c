@@ -10,6 +10,7 @@
 #include "page.h"
 #include "print_job.h"
 #include "printer_payload.h"
+#include "relay_client.h"
 #include "web.h"
 
 /* The file fields of the personality form, in the order set_personality carries its images. */
@@ -228,7 +229,7 @@ static int add_users(struct ctx *ctx, cJSON *data, struct sirius_error *err)
 static void add_logs(struct ctx *ctx, cJSON *data, const char *bridge)
 {
 	struct sirius_error err = { "" };
-	cJSON *records = web_relay_ask(ctx, "logs", bridge, "records", &err), *page, *r;
+	cJSON *records = web_relay_ask(ctx, "logs", bridge, "records", RELAY_CLIENT_LIST_TIMEOUT_MS, &err), *page, *r;
 	int64_t offset, i = 0;
 
 	cJSON_AddStringToObject(data, "log_bridge", bridge);
@@ -265,9 +266,10 @@ static int admin_page(struct ctx *ctx, int status, const char *error, const char
 		cJSON_Delete(data);
 		return reply_server_error(ctx, "reading the accounts and printers", &err);
 	}
-	bridges = web_relay_ask(ctx, "bridges", NULL, "bridges", &err);
-	counters = bridges ? web_relay_ask(ctx, "counters", NULL, "counters", &err) : NULL;
-	if (!counters) {
+	/* the counters first, quickly: a relay that is stopped or stuck costs the page no more than that */
+	counters = web_relay_ask(ctx, "counters", NULL, "counters", RELAY_CLIENT_STATUS_TIMEOUT_MS, &err);
+	bridges = counters ? web_relay_ask(ctx, "bridges", NULL, "bridges", RELAY_CLIENT_LIST_TIMEOUT_MS, &err) : NULL;
+	if (!bridges) {
 		cgi_log("the relay for /admin: %s", err.message);
 		cJSON_AddBoolToObject(data, "relay_down", 1);
 	} else {

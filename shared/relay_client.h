@@ -26,8 +26,12 @@
  */
 #define RELAY_CLIENT_STATUS_TIMEOUT_MS 300
 
-/* How long the administrators' lists (bridges, devices, logs, counters; thousands of entries) wait. */
-#define RELAY_CLIENT_LIST_TIMEOUT_MS 1500
+/*
+ * How long the administrators' lists (bridges, logs: tens of thousands of
+ * entries, megabytes of JSON) wait, asked only after a quick question showed
+ * the relay answers.
+ */
+#define RELAY_CLIENT_LIST_TIMEOUT_MS 5000
 
 /* The longest reply read (a devices list of many printers fits). */
 #define RELAY_CLIENT_REPLY_MAX (64 * 1024 * 1024)

@@ -281,6 +281,12 @@ class PagesOnAStoppedRelay(unittest.TestCase):
             self.assertEqual(response.status, 200)
             self.assertIn("status unknown", response.text)
             self.assertNotIn("last seen 20", response.text)
+        admin = quick.request("GET", "/admin", timeout=4.5)
+        self.assertEqual(admin.status, 200)
+        self.assertIn("The relay cannot be reached right now", admin.text)
+        self.assertIn("Frozen", admin.text)  # what the database knows is still shown
+        metrics = quick.request("GET", "/metrics", timeout=4.5)
+        self.assertIn("sirius_relay_up 0", metrics.text)
 
 
 class LoginLock(unittest.TestCase):
