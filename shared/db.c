@@ -107,6 +107,15 @@ static const struct db_migration db_migrations[] = {
 	     "CREATE TABLE quips (printer_id INTEGER PRIMARY KEY REFERENCES printers (id) ON DELETE CASCADE,"
 	     " quip1 TEXT NOT NULL, quip2 TEXT NOT NULL, quip3 TEXT NOT NULL, message_id INTEGER NOT NULL,"
 	     " created INTEGER NOT NULL);" },
+	/*
+	 * 8: disabled accounts, the per-account sign-in limit (failures since the
+	 * last good sign-in, and the address of that sign-in) and a notice a
+	 * session shows on its next page.
+	 */
+	{ 8, "ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1));"
+	     "ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;"
+	     "ALTER TABLE users ADD COLUMN last_login_address TEXT;"
+	     "ALTER TABLE sessions ADD COLUMN notice TEXT;" },
 	{ 0, NULL },
 };
 

@@ -9,7 +9,8 @@ import unittest
 
 import stack_helpers as sh
 
-PROGRAMS = ["sirius-relay", "sirius-web", "sirius-api", "sirius-fake", "sirius-codec", "sirius-config", "sirius-import"]
+PROGRAMS = ["sirius-relay", "sirius-web", "sirius-api", "sirius-fake", "sirius-codec", "sirius-config", "sirius-import",
+            "sirius-admin"]
 UNITS = ["sirius-relay.service", "sirius-web.socket", "sirius-web.service", "sirius-api.socket", "sirius-api.service"]
 HARDENING = ["ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes", "NoNewPrivileges=yes",
              "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6", "CapabilityBoundingSet=\n",
