@@ -370,8 +370,7 @@ START_TEST(test_migration_2_marks_used_codes)
 	struct sirius_error err = { "" };
 	struct db_printer p;
 	int64_t alice;
-	char *sql, *schema;
-	size_t schema_len = 0;
+	char *sql;
 
 	old_database(&f, 1);
 	alice = 1;
