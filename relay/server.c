@@ -19,8 +19,18 @@
 #define CONTROL_OUT_HIGH (16 * 1024 * 1024)
 /* Bytes a throttled client's backlog may hold (what lws read before reading stopped); more closes it. */
 #define CONTROL_BACKLOG_MAX (2 * CONTROL_LINE_MAX)
-/* A bridge socket's receive buffer is given back when a message left it bigger than this. */
-#define RX_KEEP_MAX (64 * 1024)
+/*
+ * lws gives every websocket a receive buffer of this size for as long as it
+ * is open; messages longer than one buffer arrive in pieces that rx_append
+ * joins. Bridges mostly send messages of a few hundred bytes, and at 10,000
+ * bridges each KiB here is 10 MB of the relay's memory.
+ */
+#define BRIDGE_RX_BUFFER 1024
+/*
+ * The most lws hands to one send() (with 0 it would be BRIDGE_RX_BUFFER and a
+ * print would go out in many small writes): a whole DeviceCommand at once.
+ */
+#define BRIDGE_TX_PACKET (2 * 1024 * 1024)
 
 /* A timer of the registry: an lws_sul and what to call. */
 struct relay_timer {
@@ -167,6 +177,30 @@ static int rx_append(struct relay_server *srv, struct bridge_pss *pss, const voi
 	return 0;
 }
 
+/* Hands one complete message of a bridge to the registry. Returns 0, or -1 to close the socket. */
+static int bridge_message(struct relay_server *srv, struct lws *wsi, struct bridge_pss *pss, const char *text,
+			  size_t len)
+{
+	if (len > srv->cfg.max_message) {
+		registry_counters(srv->reg)->oversize++;
+		relay_log(RELAY_LOG_WARN, "bridge %s (%s): message larger than %zu bytes, closing the connection",
+			  registry_session_address(pss->session)[0] ? registry_session_address(pss->session) : "-",
+			  pss->peer, srv->cfg.max_message);
+		lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)"too large", 9);
+		return -1;
+	}
+	if (pss->rx_binary) {
+		struct registry_counters *c = registry_counters(srv->reg);
+
+		c->messages++;
+		c->malformed++;
+		relay_log(RELAY_LOG_WARN, "bridge %s (%s): binary message ignored",
+			  registry_session_address(pss->session), pss->peer);
+		return 0;
+	}
+	return registry_session_receive(srv->reg, pss->session, text, len) < 0 ? -1 : 0;
+}
+
 /* Answers a plain HTTP request on the websocket port: 404, then close. */
 static int http_not_found(struct lws *wsi)
 {
@@ -182,6 +216,7 @@ static int callback_bridge(struct lws *wsi, enum lws_callback_reasons reason, vo
 	struct relay_server *srv;
 	const char *text;
 	size_t n;
+	int rc;
 
 	switch (reason) {
 	case LWS_CALLBACK_HTTP:
@@ -210,8 +245,12 @@ static int callback_bridge(struct lws *wsi, enum lws_callback_reasons reason, vo
 		srv = server_of(wsi);
 		if (!pss->session)
 			return -1;
-		if (pss->rx_len == 0)
+		if (pss->rx_len == 0) {
 			pss->rx_binary = lws_frame_is_binary(wsi);
+			/* a whole message in one piece (the usual case) is handled where lws put it */
+			if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi))
+				return bridge_message(srv, wsi, pss, in, len);
+		}
 		if (rx_append(srv, pss, in, len) < 0) {
 			registry_counters(srv->reg)->oversize++;
 			relay_log(RELAY_LOG_WARN, "bridge %s (%s): message larger than %zu bytes, closing the connection",
@@ -222,23 +261,12 @@ static int callback_bridge(struct lws *wsi, enum lws_callback_reasons reason, vo
 		}
 		if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi))
 			break;
-		if (pss->rx_binary) {
-			struct registry_counters *c = registry_counters(srv->reg);
-
-			c->messages++;
-			c->malformed++;
-			relay_log(RELAY_LOG_WARN, "bridge %s (%s): binary message ignored",
-				  registry_session_address(pss->session), pss->peer);
-		} else if (registry_session_receive(srv->reg, pss->session, pss->rx, pss->rx_len) < 0) {
-			return -1;
-		}
-		pss->rx_len = 0;
-		if (pss->rx_cap > RX_KEEP_MAX) {
-			free(pss->rx);
-			pss->rx = NULL;
-			pss->rx_cap = 0;
-		}
-		break;
+		rc = bridge_message(srv, wsi, pss, pss->rx, pss->rx_len);
+		/* the joined message's buffer goes back: an idle bridge holds none */
+		free(pss->rx);
+		pss->rx = NULL;
+		pss->rx_cap = pss->rx_len = 0;
+		return rc;
 
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		srv = server_of(wsi);
@@ -467,7 +495,7 @@ static int callback_control(struct lws *wsi, enum lws_callback_reasons reason, v
 }
 
 static const struct lws_protocols bridge_protocols[] = {
-	{ RELAY_WS_PROTOCOL, callback_bridge, sizeof(struct bridge_pss), 16384, 0, NULL, 0 },
+	{ RELAY_WS_PROTOCOL, callback_bridge, sizeof(struct bridge_pss), BRIDGE_RX_BUFFER, 0, NULL, BRIDGE_TX_PACKET },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
