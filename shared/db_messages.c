@@ -225,11 +225,6 @@ int db_messages_retain(struct db *db, int keep, struct sirius_error *err)
 
 /* relay */
 
-void db_set_busy_timeout(struct db *db, int milliseconds)
-{
-	sqlite3_busy_timeout(db->sqlite, milliseconds);
-}
-
 int db_busy(struct db *db)
 {
 	int rc = sqlite3_errcode(db->sqlite) & 0xff;
