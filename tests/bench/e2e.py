@@ -1,14 +1,14 @@
 """e2e.py: device-key prints end to end (run.sh's lighttpd, sirius-api, the relay) with bench_relay as the printers' bridges.
 
 usage: python3 tests/bench/e2e.py --build build [--printers 64] [--requests 4000] [--clients 1,16]
-                                  [--photo-requests 40] [--perf DIR] [--json FILE]
+                                  [--photo-requests 40] [--repeat 1] [--perf DIR] [--json FILE]
 
 Starts `./run.sh --no-build` on free loopback ports with a temporary var
 directory, makes one account and --printers claimed printers with a device key
 each (sirius-fake and the database, as the web UI would), connects them through
 lighttpd with bench_relay (which answers every DeviceCommand as a bridge does),
 then POSTs a short text to the keys with bench_http at each --clients
-concurrency, and a 1600x1200 JPEG photo. Reports requests/s, latency and the
+concurrency, and a 1600x1200 JPEG photo, --repeat times on the same stack. Reports requests/s, latency and the
 CPU each program used per print. Figures only: it asserts nothing about speed.
 """
 
@@ -179,7 +179,7 @@ def measure(stack, build, label, keys_file, body, mime, clients, requests, secon
     before = {name: sum(cpu_seconds(p) for p in ps) for name, ps in pids.items()}
     perf = None
     if perf_dir:
-        perf = subprocess.Popen(["perf", "record", "-g", "-o", os.path.join(perf_dir, "perf-%s.data" % label),
+        perf = subprocess.Popen(["perf", "record", "-g", "-o", os.path.join(perf_dir, "perf-%s.data" % re.sub(r"[^a-z0-9]+", "-", label)),
                                  "-p", ",".join(str(p) for ps in pids.values() for p in ps)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(0.5)
@@ -211,6 +211,7 @@ def main():
     ap.add_argument("--clients", default="1,16")
     ap.add_argument("--photo-requests", type=int, default=40)
     ap.add_argument("--seconds", type=float, default=20, help="longest a single measurement may run")
+    ap.add_argument("--repeat", type=int, default=1, help="measure everything this many times")
     ap.add_argument("--perf", help="record perf profiles of the stack's programs into this directory")
     ap.add_argument("--json")
     args = ap.parse_args()
@@ -221,7 +222,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="bench-e2e-")
     stack = None
     bridges = None
-    results = {"printers": args.printers, "text": [], "photo": None}
+    results = {"printers": args.printers, "text": [], "photo": []}
     try:
         stack = Stack(build, tmp)
         keys = setup_printers(stack, build, tmp, args.printers)
@@ -248,18 +249,21 @@ def main():
         with open(text_body, "w") as f:
             f.write(TEXT)
         measure(stack, build, "warm-up", keys_file, text_body, "text/plain", 4, 100, args.seconds)
-        for c in [int(x) for x in args.clients.split(",")]:
-            r = measure(stack, build, "text, %d client%s" % (c, "s" if c > 1 else ""), keys_file, text_body,
-                        "text/plain", c, args.requests, args.seconds, args.perf if c > 1 else None)
-            r["clients"] = c
-            results["text"].append(r)
+        photo = None
         if args.photo_requests:
             photo = os.path.join(tmp, "photo.jpg")
             make_photo(photo)
-            r = measure(stack, build, "photo 1600x1200 JPEG, 2 clients", keys_file, photo, "image/jpeg", 2,
-                        args.photo_requests, args.seconds * 3)
-            r["jpeg_bytes"] = os.path.getsize(photo)
-            results["photo"] = r
+        for rep in range(max(1, min(args.repeat, 10))):
+            for c in [int(x) for x in args.clients.split(",")]:
+                r = measure(stack, build, "text, %d client%s" % (c, "s" if c > 1 else ""), keys_file, text_body,
+                            "text/plain", c, args.requests, args.seconds, args.perf if c > 1 and rep == 0 else None)
+                r["clients"] = c
+                results["text"].append(r)
+            if photo:
+                r = measure(stack, build, "photo 1600x1200 JPEG, 2 clients", keys_file, photo, "image/jpeg", 2,
+                            args.photo_requests, args.seconds * 3)
+                r["jpeg_bytes"] = os.path.getsize(photo)
+                results["photo"].append(r)
         procs = stack_processes(stack.var)
         results["rss_kib"] = {name: sum(rss_kib(p) for p in ps) for name, ps in procs.items()}
     finally:
