@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <ev.h>
+#include <glib.h>
 #include <libwebsockets.h>
 
 #include "control.h"
@@ -33,12 +34,16 @@
  */
 #define BRIDGE_TX_PACKET (2 * 1024 * 1024)
 
-/* A timer of the registry: an lws_sul and what to call. */
+/* slot of a timer that is not armed */
+#define TIMER_IDLE ((size_t)-1)
+
+/* A timer of the registry: its deadline, its place in the server's heap, and what to call. */
 struct relay_timer {
-	lws_sorted_usec_list_t sul;  /* lws's sorted timer list entry; zeroed before first use */
 	struct relay_server *srv;    /* owner */
 	void (*fire)(void *arg);     /* called when it expires */
 	void *arg;                   /* fire's argument */
+	gint64 due;                  /* when it expires (g_get_monotonic_time microseconds) */
+	size_t slot;                 /* its index in srv->timers while armed, else TIMER_IDLE */
 };
 
 struct relay_server {
@@ -47,6 +52,18 @@ struct relay_server {
 	struct ev_loop *loop;           /* the libev (epoll) loop lws runs in; NULL when lws polls by itself */
 	struct registry *reg;           /* the state machine */
 	char *socket_path;              /* the control socket file we made */
+	/*
+	 * The registry's armed timers, a binary min-heap by due. lws keeps its
+	 * timers in one sorted list and inserts by walking it: with a timer per
+	 * device in that list, arming one walked 10,000 entries, which was most
+	 * of the relay's CPU per print at 10,000 bridges. lws gets one timer, sul,
+	 * for the earliest due.
+	 */
+	struct relay_timer **timers;    /* the heap (malloc'd) */
+	size_t ntimers;                 /* timers in it */
+	size_t timers_cap;              /* slots allocated */
+	lws_sorted_usec_list_t sul;     /* lws's timer for the heap's top */
+	gint64 sul_due;                 /* when sul fires; 0 when it is not set */
 };
 
 /* Per-websocket data of a bridge connection (lws zeroes it). */
@@ -99,11 +116,90 @@ static void env_close(void *ctx, void *transport)
 	lws_set_timeout(transport, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 }
 
-static void timer_expired(lws_sorted_usec_list_t *sul)
-{
-	struct relay_timer *t = lws_container_of(sul, struct relay_timer, sul);
+/* ---- the timer heap ------------------------------------------------------------ */
 
-	t->fire(t->arg);
+static void heap_set(struct relay_server *srv, size_t i, struct relay_timer *t)
+{
+	srv->timers[i] = t;
+	t->slot = i;
+}
+
+static void heap_up(struct relay_server *srv, size_t i)
+{
+	struct relay_timer *t = srv->timers[i];
+
+	while (i > 0 && srv->timers[(i - 1) / 2]->due > t->due) {
+		heap_set(srv, i, srv->timers[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	heap_set(srv, i, t);
+}
+
+static void heap_down(struct relay_server *srv, size_t i)
+{
+	struct relay_timer *t = srv->timers[i];
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= srv->ntimers)
+			break;
+		if (c + 1 < srv->ntimers && srv->timers[c + 1]->due < srv->timers[c]->due)
+			c++;
+		if (srv->timers[c]->due >= t->due)
+			break;
+		heap_set(srv, i, srv->timers[c]);
+		i = c;
+	}
+	heap_set(srv, i, t);
+}
+
+/* Takes an armed timer out of the heap. */
+static void heap_remove(struct relay_server *srv, struct relay_timer *t)
+{
+	size_t i = t->slot;
+	struct relay_timer *last = srv->timers[--srv->ntimers];
+
+	t->slot = TIMER_IDLE;
+	if (last == t)
+		return;
+	heap_set(srv, i, last);
+	heap_up(srv, i);
+	heap_down(srv, last->slot);
+}
+
+static void timers_expired(lws_sorted_usec_list_t *sul);
+
+/* Sets lws's timer for the heap's top when that is earlier than the one set (a later top finds it early and waits on). */
+static void timers_schedule(struct relay_server *srv)
+{
+	gint64 now, due;
+
+	if (!srv->context || srv->ntimers == 0)
+		return;
+	due = srv->timers[0]->due;
+	if (srv->sul_due && srv->sul_due <= due)
+		return;
+	now = g_get_monotonic_time();
+	srv->sul_due = due;
+	lws_sul_schedule(srv->context, 0, &srv->sul, timers_expired, due > now ? (lws_usec_t)(due - now) : 0);
+}
+
+/* lws's timer: fires the timers that are due (as many as were armed: one that re-arms at once waits a turn). */
+static void timers_expired(lws_sorted_usec_list_t *sul)
+{
+	struct relay_server *srv = lws_container_of(sul, struct relay_server, sul);
+	gint64 now = g_get_monotonic_time();
+	size_t budget = srv->ntimers;
+
+	srv->sul_due = 0;
+	while (budget-- > 0 && srv->ntimers > 0 && srv->timers[0]->due <= now) {
+		struct relay_timer *t = srv->timers[0];
+
+		heap_remove(srv, t);
+		t->fire(t->arg);
+	}
+	timers_schedule(srv);
 }
 
 static struct relay_timer *env_timer_new(void *ctx, void (*fire)(void *arg), void *arg)
@@ -115,6 +211,7 @@ static struct relay_timer *env_timer_new(void *ctx, void (*fire)(void *arg), voi
 	t->srv = ctx;
 	t->fire = fire;
 	t->arg = arg;
+	t->slot = TIMER_IDLE;
 	return t;
 }
 
@@ -126,16 +223,34 @@ static void env_timer_arm(void *ctx, struct relay_timer *t, double delay)
 		return;
 	if (delay < 0)
 		delay = 0;
-	lws_sul_schedule(srv->context, 0, &t->sul, timer_expired, (lws_usec_t)(delay * 1e6));
+	if (t->slot == TIMER_IDLE) {
+		if (srv->ntimers == srv->timers_cap) {
+			size_t cap = srv->timers_cap ? srv->timers_cap * 2 : 256;
+			struct relay_timer **p = realloc(srv->timers, cap * sizeof(*p));
+
+			if (!p) {
+				relay_log(RELAY_LOG_ERROR, "out of memory arming a timer");
+				return;
+			}
+			srv->timers = p;
+			srv->timers_cap = cap;
+		}
+		t->due = g_get_monotonic_time() + (gint64)(delay * 1e6);
+		heap_set(srv, srv->ntimers++, t);
+		heap_up(srv, t->slot);
+	} else {
+		t->due = g_get_monotonic_time() + (gint64)(delay * 1e6);
+		heap_up(srv, t->slot);
+		heap_down(srv, t->slot);
+	}
+	timers_schedule(srv);
 }
 
 static void env_timer_cancel(void *ctx, struct relay_timer *t)
 {
-	struct relay_server *srv = ctx;
-
-	/* once the context is gone its timer lists are too: nothing to unlink from */
-	if (srv->context)
-		lws_sul_cancel(&t->sul);
+	/* lws's timer may stay set: when it fires early it finds nothing due and waits on */
+	if (t->slot != TIMER_IDLE)
+		heap_remove(ctx, t);
 }
 
 static void env_timer_free(void *ctx, struct relay_timer *t)
@@ -727,6 +842,7 @@ void relay_server_free(struct relay_server *srv)
 		ev_loop_destroy(srv->loop);
 	srv->loop = NULL;
 	registry_free(srv->reg);
+	free(srv->timers);
 	if (srv->socket_path) {
 		unlink(srv->socket_path);
 		free(srv->socket_path);

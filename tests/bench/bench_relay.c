@@ -1048,7 +1048,7 @@ int main(int argc, char **argv)
 		{ "prints", required_argument, NULL, 'p' }, { "max-seconds", required_argument, NULL, 'm' },
 		{ "payload-bytes", required_argument, NULL, 'b' }, { "path", required_argument, NULL, 'u' },
 		{ "devices", required_argument, NULL, 'd' }, { "hold", required_argument, NULL, 'H' },
-		{ "json", required_argument, NULL, 'j' }, { "help", no_argument, NULL, '?' },
+		{ "json", required_argument, NULL, 'j' }, { "help", no_argument, NULL, 'x' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static struct bench bench;
@@ -1096,8 +1096,8 @@ int main(int argc, char **argv)
 		case 'd': b->devices_file = optarg; break;
 		case 'H': b->hold = strtod(optarg, NULL); break;
 		case 'j': b->json_path = optarg; break;
-		default: usage(opt == '?' && optind > 0 && strcmp(argv[optind - 1], "--help") == 0 ? stdout : stderr);
-			return opt == '?' ? 0 : 2;
+		case 'x': usage(stdout); return 0;
+		default: usage(stderr); return 2;
 		}
 	}
 	if (optind != argc || (!b->relay_bin == !have_connect) || b->nbridges < 1 || b->nbridges > 100000 ||
@@ -1238,6 +1238,8 @@ int main(int argc, char **argv)
 			cJSON_AddNumberToObject(o, "p99_ms", results[i].p99);
 			cJSON_AddNumberToObject(o, "max_ms", results[i].max);
 			cJSON_AddNumberToObject(o, "relay_cpu_s", results[i].relay_cpu);
+			cJSON_AddNumberToObject(o, "heartbeats", (double)results[i].heartbeats);
+			cJSON_AddNumberToObject(o, "seconds", results[i].seconds);
 			cJSON_AddItemToArray(arr, o);
 		}
 		text = cJSON_Print(j);

@@ -194,6 +194,15 @@ def main():
                            fmt(median([x["max_ms"] for x in rows])), fmt(median([x["received"] for x in rows]), "", 0),
                            fmt(median([x["prints"] for x in rows]), "", 0),
                            "p99 under %d ms: %s" % (t, verdict(p99, t)) if t else ""))
+            per_print = []
+            for r in relays:
+                for x in r["rates"]:
+                    if x["rate"] == rate and x.get("received") and "heartbeats" in x:
+                        beats = x["heartbeats"] * r["cpu_ms_per_1000_heartbeats"] / 1000
+                        per_print.append((x["relay_cpu_s"] * 1000 - beats) / x["received"])
+            if per_print:
+                out.append("| relay CPU per print at %d prints/s (the heartbeats' share taken out) | %s | "
+                           "(reported) |" % (rate, fmt(median(per_print))))
     else:
         out.append("The relay benchmark did not run.")
 
