@@ -843,9 +843,13 @@ static void start_relay(struct bench *b)
 {
 	char listen[64], log[192], db[192];
 	double deadline;
+	size_t n;
 	pid_t pid;
 
-	snprintf(b->var, sizeof(b->var), "/tmp/bench-relay-XXXXXX");
+	/* mkdtemp's template: a prefix, then the six X it replaces */
+	n = (size_t)snprintf(b->var, sizeof(b->var), "/tmp/bench-relay-");
+	memset(b->var + n, 'X', 6);
+	b->var[n + 6] = '\0';
 	if (!mkdtemp(b->var))
 		die("mkdtemp: %s", strerror(errno));
 	snprintf(b->socket_path, sizeof(b->socket_path), "%s/relay.sock", b->var);

@@ -252,7 +252,11 @@ def main():
         photo = None
         if args.photo_requests:
             photo = os.path.join(tmp, "photo.jpg")
-            make_photo(photo)
+            try:
+                make_photo(photo)
+            except ImportError:
+                print("no photo prints: Pillow is missing (Debian's python3-pil, for /usr/bin/python3)")
+                photo = None
         for rep in range(max(1, min(args.repeat, 10))):
             for c in [int(x) for x in args.clients.split(",")]:
                 r = measure(stack, build, "text, %d client%s" % (c, "s" if c > 1 else ""), keys_file, text_body,

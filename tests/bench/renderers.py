@@ -44,11 +44,11 @@ def tree_rss_kib(root):
             continue
         children.setdefault(ppid, []).append(int(entry))
         rss[int(entry)] = kib
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
+    total, pending = 0, [root]
+    while pending:
+        pid = pending.pop()
         total += rss.get(pid, 0)
-        todo.extend(children.get(pid, []))
+        pending.extend(children.get(pid, []))
     return total
 
 

@@ -85,7 +85,7 @@ if [ -n "${BENCH_OUT:-}" ]; then
 	out=$BENCH_OUT
 	mkdir -p "$out"
 else
-	out=$(mktemp -d /tmp/sirius-bench-XXXXXX)
+	out=$(mktemp -d)
 	trap 'rm -rf "$out"' EXIT
 fi
 nice_level=${BENCH_NICE:-19}
