@@ -97,7 +97,8 @@ def codec_rows(d):
     rows = {}
     for path in sorted(glob.glob(os.path.join(d, "codec-*.txt"))):
         for line in read(path).splitlines():
-            m = re.match(r"^(encode|decode|PNG read|PNG write)\s+(text page|dither noise)\s+median\s+([\d.]+) ms", line)
+            m = re.match(r"^(encode|decode|PNG read|PNG write|dither)\s+(text page|dither noise)\s+median\s+([\d.]+) ms",
+                         line)
             if m:
                 rows.setdefault((m.group(1), m.group(2)), []).append(float(m.group(3)))
     return rows
@@ -118,13 +119,16 @@ def main():
     refs = [r for r in refs if r]
     targets = {("encode", "text page"): 1, ("encode", "dither noise"): 4, ("PNG read", "text page"): 5,
                ("PNG write", "text page"): 5}
-    keys = {"encode": "encode_ms", "decode": "decode_ms", "PNG read": "png_read_ms", "PNG write": "png_write_ms"}
+    keys = {"encode": "encode_ms", "decode": "decode_ms", "PNG read": "png_read_ms", "PNG write": "png_write_ms",
+            "dither": "dither_ms"}
     has_original = any("original_encode_ms" in r.get("text page", {}) for r in refs)
-    out.append("| operation | page | sirius-c | Python reference (Pillow + a loop per pixel) | ratio |%s target |"
+    out.append("| operation | page | sirius-c | Python reference (Pillow, a loop per pixel for the code) | ratio |%s target |"
                % (" original encoder | ratio |" if has_original else ""))
     out.append("|---|---|---|---|---|%s---|" % ("---|---|" if has_original else ""))
-    for what in ("encode", "decode", "PNG read", "PNG write"):
+    for what in ("encode", "decode", "PNG read", "PNG write", "dither"):
         for page in ("text page", "dither noise"):
+            if what == "dither" and page == "text page":
+                continue
             ours = median(codec.get((what, page), []))
             ref = median([r.get(page, {}).get(keys[what]) for r in refs])
             row = "| %s | %s | %s | %s | %s |" % (what, page, fmt(ours), fmt(ref), ratio(ours, ref))
