@@ -10,7 +10,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <ev.h>
 #include <glib.h>
 #include <libwebsockets.h>
 
@@ -48,8 +47,7 @@ struct relay_timer {
 
 struct relay_server {
 	struct relay_server_config cfg; /* as given (strings borrowed) */
-	struct lws_context *context;    /* lws; NULL once destroyed */
-	struct ev_loop *loop;           /* the libev (epoll) loop lws runs in; NULL when lws polls by itself */
+	struct lws_context *context;    /* the event loop; NULL once destroyed */
 	struct registry *reg;           /* the state machine */
 	char *socket_path;              /* the control socket file we made */
 	/*
@@ -821,30 +819,7 @@ struct relay_server *relay_server_new(const struct relay_server_config *cfg, con
 	info.ka_interval = 10;
 	info.gid = -1;
 	info.uid = -1;
-	/*
-	 * A libev loop of ours (epoll): lws's own loop poll()s every open socket
-	 * at every wake-up, which at 10,000 heartbeating bridges is most of the
-	 * relay's CPU. The loop is ours ("foreign" to lws) so that
-	 * relay_server_run can turn it once at a time and see the signal flags.
-	 */
-	srv->loop = ev_loop_new(EVBACKEND_EPOLL);
-	if (srv->loop) {
-		void *loops[1] = { srv->loop };
-
-		info.options |= LWS_SERVER_OPTION_LIBEV;
-		info.foreign_loops = loops;
-		srv->context = lws_create_context(&info);
-		info.foreign_loops = NULL;
-		info.options &= ~(uint64_t)LWS_SERVER_OPTION_LIBEV;
-	}
-	if (!srv->context) {
-		relay_log(RELAY_LOG_WARN, "libwebsockets' libev event loop is not available (Debian package "
-			  "libwebsockets-evlib-ev): using poll(), which costs CPU for every open socket at every event");
-		if (srv->loop)
-			ev_loop_destroy(srv->loop);
-		srv->loop = NULL;
-		srv->context = lws_create_context(&info);
-	}
+	srv->context = lws_create_context(&info);
 	if (!srv->context) {
 		error_set(err, "cannot create the libwebsockets context");
 		free(srv);
@@ -886,10 +861,7 @@ int relay_server_run(struct relay_server *srv, volatile sig_atomic_t *stop, vola
 			else
 				relay_log(RELAY_LOG_INFO, "log file reopened");
 		}
-		if (srv->loop) {
-			/* lws_cancel_service (signals, relay_server_wake) ends the turn */
-			ev_run(srv->loop, EVRUN_ONCE);
-		} else if (lws_service(srv->context, 0) < 0) {
+		if (lws_service(srv->context, 0) < 0) {
 			relay_log(RELAY_LOG_ERROR, "the event loop failed");
 			return -1;
 		}
@@ -911,9 +883,6 @@ void relay_server_free(struct relay_server *srv)
 	if (srv->context)
 		lws_context_destroy(srv->context);
 	srv->context = NULL;
-	if (srv->loop)
-		ev_loop_destroy(srv->loop);
-	srv->loop = NULL;
 	registry_free(srv->reg);
 	free(srv->timers);
 	if (srv->socket_path) {
