@@ -39,12 +39,14 @@ static int preview(struct ctx *ctx, const struct db_printer *printer, const stru
 	uint8_t *png;
 	size_t len;
 	char *uri;
-	int rc = print_form_preview(ctx, form, &png, &len, &err);
+	cJSON *warnings;
+	int rc = print_form_preview(ctx, form, &png, &len, &warnings, &err);
 
 	if (rc > 0)
 		return print_page(ctx, printer, rc, err.message, NULL, form, NULL);
 	if (rc < 0)
 		return reply_server_error(ctx, "writing a preview", &err);
+	cJSON_Delete(warnings);
 	uri = web_png_data_uri(png, len);
 	free(png);
 	rc = print_page(ctx, printer, 200, NULL, NULL, form, uri);

@@ -19,6 +19,13 @@
 /* The longest SIRIUS_FETCH_PRIVATE value read. */
 #define ALLOW_MAX 1024
 
+/* The process's settings, read once by fetch_settings_load. */
+static struct {
+	int loaded;               /* fetch_settings_load ran */
+	char allow[ALLOW_MAX + 1]; /* SIRIUS_FETCH_PRIVATE ("" when longer than ALLOW_MAX: nothing allowed) */
+	char agent[640];          /* the User-Agent */
+} settings;
+
 /* What the callbacks of one hop share with fetch(). */
 struct transfer {
 	GString *body;          /* the body so far */
@@ -323,15 +330,19 @@ static size_t read_header(char *buffer, size_t size, size_t nitems, void *data)
 	return n;
 }
 
-/* The User-Agent: the program and version, and where the server is. */
-static void user_agent(char *out, size_t size)
+void fetch_settings_load(void)
 {
+	const char *allow = config_value("SIRIUS_FETCH_PRIVATE");
 	char base[512];
 
+	if (!allow || g_strlcpy(settings.allow, allow, sizeof(settings.allow)) >= sizeof(settings.allow))
+		settings.allow[0] = '\0';
+	/* The User-Agent says what the server is and where it answers. */
 	if (config_resolved("SIRIUS_BASE_URL", base, sizeof(base), NULL) == 0 && base[0])
-		snprintf(out, size, "sirius-c/%s (+%s)", PACKAGE_VERSION, base);
+		snprintf(settings.agent, sizeof(settings.agent), "sirius-c/%s (+%s)", PACKAGE_VERSION, base);
 	else
-		snprintf(out, size, "sirius-c/%s", PACKAGE_VERSION);
+		snprintf(settings.agent, sizeof(settings.agent), "sirius-c/%s", PACKAGE_VERSION);
+	settings.loaded = 1;
 }
 
 /* Fills result with status and a formatted reason; returns status. */
@@ -359,7 +370,7 @@ static enum fetch_status one_hop(const struct fetch_request *req, const char *ur
 {
 	CURL *curl = curl_easy_init();
 	struct curl_slist *headers = NULL;
-	char agent[640], line[400];
+	char line[400];
 	CURLcode rc;
 	char *redirect = NULL;
 
@@ -367,7 +378,6 @@ static enum fetch_status one_hop(const struct fetch_request *req, const char *ur
 	*code = 0;
 	if (!curl)
 		return fail(result, FETCH_NETWORK, "out of memory starting a request");
-	user_agent(agent, sizeof(agent));
 	curl_easy_setopt(curl, CURLOPT_URL, url);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
@@ -376,7 +386,7 @@ static enum fetch_status one_hop(const struct fetch_request *req, const char *ur
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, remaining_ms);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, remaining_ms);
 	curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_bytes);
-	curl_easy_setopt(curl, CURLOPT_USERAGENT, agent);
+	curl_easy_setopt(curl, CURLOPT_USERAGENT, settings.agent);
 	curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, open_socket);
 	curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, t);
@@ -449,7 +459,9 @@ enum fetch_status fetch(const struct fetch_request *req, struct fetch_result *re
 	memset(&t, 0, sizeof(t));
 	t.body = g_string_new(NULL);
 	t.max_bytes = req->max_bytes;
-	t.allow = req->allow_private ? req->allow_private : config_value("SIRIUS_FETCH_PRIVATE");
+	if (!settings.loaded)
+		fetch_settings_load();
+	t.allow = req->allow_private ? req->allow_private : settings.allow;
 	for (hops = 0;; hops++) {
 		long remaining = deadline - now_ms();
 

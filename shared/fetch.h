@@ -68,6 +68,14 @@ struct fetch_result {
 	char error[SIRIUS_ERROR_MAX];  /* what went wrong, in words, when status is not FETCH_OK */
 };
 
+/*
+ * Reads the process's settings (SIRIUS_FETCH_PRIVATE, SIRIUS_BASE_URL for
+ * the User-Agent) from the environment and keeps them. fetch() calls it the
+ * first time; a FastCGI program calls it before its first request, whose
+ * environment replaces the process's.
+ */
+void fetch_settings_load(void);
+
 /* Fills req with the defaults and url (GET, no body). */
 void fetch_request_init(struct fetch_request *req, const char *url);
 
