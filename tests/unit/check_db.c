@@ -129,14 +129,14 @@ START_TEST(test_fresh_database_from_schema)
 	struct sirius_error err = { "" };
 	static const char *const tables[] = {
 		"users", "sessions", "login_attempts", "claim_codes", "printers", "messages",
-		"device_keys", "device_key_senders", "friends", "command_ids", "attempts",
+		"device_keys", "device_key_senders", "friends", "command_ids", "attempts", "subscriptions",
 	};
 	size_t i;
 
 	fixture_open(&f);
 	ck_assert(g_file_test(f.path, G_FILE_TEST_IS_REGULAR));
-	ck_assert_int_eq(db_user_version(f.db, &err), 3);
-	ck_assert_int_eq(db_schema_version(), 3);
+	ck_assert_int_eq(db_user_version(f.db, &err), 4);
+	ck_assert_int_eq(db_schema_version(), 4);
 	ck_assert_ptr_nonnull(strstr(db_schema_sql, "CREATE TABLE printers"));
 	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		char sql[128];
@@ -161,7 +161,7 @@ START_TEST(test_fresh_database_from_schema)
 	db_close(f.db);
 	f.db = db_open(f.path, &err);
 	ck_assert_msg(f.db != NULL, "%s", err.message);
-	ck_assert_int_eq(db_user_version(f.db, &err), 3);
+	ck_assert_int_eq(db_user_version(f.db, &err), 4);
 	fixture_close(&f);
 }
 END_TEST
@@ -297,7 +297,7 @@ START_TEST(test_migration_2_marks_used_codes)
 	alice = make_user(f.db, "alice");
 	db_close(f.db);
 	f.db = NULL;
-	raw_exec(f.path, "ALTER TABLE claim_codes DROP COLUMN used_by; DROP TABLE attempts; PRAGMA user_version = 1");
+	raw_exec(f.path, "ALTER TABLE claim_codes DROP COLUMN used_by; DROP TABLE attempts; DROP TABLE subscriptions; ALTER TABLE printers DROP COLUMN timezone; PRAGMA user_version = 1");
 	sql = g_strdup_printf(
 		"INSERT INTO claim_codes (id, code, hardware_xor, secret, user_id, printer_name, created) VALUES"
 		" (1, 'before0000000001', 135019, 1, %1$lld, 'p', 50),"
@@ -313,7 +313,7 @@ START_TEST(test_migration_2_marks_used_codes)
 
 	f.db = db_open(f.path, &err);
 	ck_assert_msg(f.db != NULL, "%s", err.message);
-	ck_assert_int_eq(db_user_version(f.db, &err), 3);
+	ck_assert_int_eq(db_user_version(f.db, &err), 4);
 	/* entered before any address: the first address seen after it */
 	assert_used_by(f.path, "before0000000001", first);
 	/* entered while the first address was the printer */
