@@ -7,6 +7,7 @@
 #include "device_key_url.h"
 #include "http_accept.h"
 #include "print_answer.h"
+#include "print_body.h"
 #include "print_settings.h"
 #include "print_submit.h"
 #include "relay_client.h"
@@ -132,54 +133,6 @@ int api_printkey_options(struct ctx *ctx)
 	return 0;
 }
 
-/* The body's media type: what Content-Type says before any ';', without spaces, in lower case (g_free); NULL when none. */
-static char *media_type(const char *content_type)
-{
-	const char *start = content_type;
-	size_t len;
-
-	if (!start)
-		return NULL;
-	while (*start == ' ' || *start == '\t')
-		start++;
-	len = strcspn(start, ";");
-	while (len > 0 && (start[len - 1] == ' ' || start[len - 1] == '\t'))
-		len--;
-	return len ? g_ascii_strdown(start, (gssize)len) : NULL;
-}
-
-/*
- * The message of a JSON body: its "html" field (HTML) or else its "text"
- * field (plain text), strings both. Returns 1 with *kind and the string in
- * *text (owned by json), or 0 after replying 400.
- */
-static int json_message(struct ctx *ctx, const cJSON *json, enum render_kind *kind, const char **text)
-{
-	const cJSON *html = cJSON_GetObjectItemCaseSensitive(json, "html");
-	const cJSON *plain = cJSON_GetObjectItemCaseSensitive(json, "text");
-
-	if (!cJSON_IsObject(json)) {
-		reply_error(ctx, 400, "The body is not a JSON object.");
-		return 0;
-	}
-	if (cJSON_IsString(html)) {
-		*kind = RENDER_HTML;
-		*text = html->valuestring;
-	} else if (cJSON_IsString(plain)) {
-		*kind = RENDER_TEXT;
-		*text = plain->valuestring;
-	} else {
-		reply_error(ctx, 400, "Send the message as the string field \"html\" (HTML) or \"text\" (plain text) "
-			    "of the JSON object.");
-		return 0;
-	}
-	if (!**text) {
-		reply_error(ctx, 400, "The message is empty.");
-		return 0;
-	}
-	return 1;
-}
-
 /*
  * POST /printkey/KEY?from=NAME: prints the body by its Content-Type (text/html
  * as HTML, image/ * as a picture, other text/ * as plain text, application/json
@@ -191,49 +144,18 @@ static int json_message(struct ctx *ctx, const cJSON *json, enum render_kind *ki
  */
 int api_printkey_post(struct ctx *ctx)
 {
-	const struct print_settings *settings = print_settings();
 	struct print_request req = { RENDER_TEXT, NULL, 0, NULL, 0 };
 	struct print_submit_result res;
 	struct sirius_error err = { "" }, use_err;
-	char why[REQUEST_WHY_MAX], sender[DB_SENDER_MAX + 1];
+	char sender[DB_SENDER_MAX + 1];
 	struct key_target t;
 	cJSON *json = NULL;
-	char *type;
-	int is_json, rc, status;
+	int rc;
 
 	if (!key_load(ctx, &t))
 		return 0;
-	type = media_type(ctx->req.content_type);
-	is_json = type && strcmp(type, "application/json") == 0;
-	if (!is_json && (!type || render_kind_from_mime(type, &req.kind) != 0)) {
-		reply_error(ctx, 415, "Send text/plain, text/html, an image/ type or application/json, not %s.",
-			    type ? type : "a body without a Content-Type");
-		g_free(type);
+	if (!print_body_read(ctx, &req, &json))
 		return 0;
-	}
-	g_free(type);
-	status = request_read_body(&ctx->req, ctx->read_body, ctx->read_opaque,
-				   !is_json && req.kind == RENDER_IMAGE ? settings->limits.max_image_bytes
-									 : settings->limits.max_body_bytes,
-				   why);
-	if (status)
-		return reply_error(ctx, status, "%s", why);
-	if (ctx->req.body_len == 0)
-		return reply_error(ctx, 400, "The body is empty; send the message in it.");
-	if (is_json) {
-		const char *text;
-
-		json = cJSON_ParseWithLength(ctx->req.body, ctx->req.body_len);
-		if (!json_message(ctx, json, &req.kind, &text)) {
-			cJSON_Delete(json);
-			return 0;
-		}
-		req.body = (const uint8_t *)text;
-		req.len = strlen(text);
-	} else {
-		req.body = (const uint8_t *)ctx->req.body;
-		req.len = ctx->req.body_len;
-	}
 	if (input_text(ctx, "from"))
 		g_strlcpy(sender, input_text(ctx, "from"), sizeof(sender));
 	else

@@ -4,6 +4,7 @@
 #include "page.h"
 #include "print_form.h"
 #include "print_submit.h"
+#include "subscription_web.h"
 #include "web.h"
 
 /* Adds the printer's device keys with their URLs, uses and senders to data. Returns 0 or -1. */
@@ -96,7 +97,8 @@ static int printer_page(struct ctx *ctx, const struct db_printer *printer, enum 
 	cJSON_AddBoolToObject(data, "is_owner", access == PRINTER_ACCESS_OWNER);
 	if (print_form_data(ctx, data, printer->id, NULL, &err) < 0 ||
 	    (access == PRINTER_ACCESS_OWNER &&
-	     (add_keys(ctx, data, printer, &err) < 0 || add_messages(ctx, data, printer, &err) < 0))) {
+	     (add_keys(ctx, data, printer, &err) < 0 || add_messages(ctx, data, printer, &err) < 0 ||
+	      subscription_web_list(ctx, data, printer->id, &err) < 0))) {
 		cJSON_Delete(data);
 		return reply_server_error(ctx, "reading the printer", &err);
 	}

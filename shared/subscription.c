@@ -252,6 +252,9 @@ int subscription_run(struct db *db, const struct subscription_env *env, const st
 	}
 	if (render_kind_from_mime(ed.content_type, &kind) != 0)
 		kind = RENDER_HTML;
+	/* Fetched ahead of time: sent when it is due. */
+	if (mode == SUBSCRIPTION_SCHEDULED && env->wait_until && due > now)
+		now = env->wait_until(due, env->wait_opaque);
 	/* Moved on before sending: a crash from here on cannot deliver this edition twice. */
 	t.state = "sending";
 	t.message = "sending the edition";

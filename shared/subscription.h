@@ -53,6 +53,10 @@ struct subscription_env {
 	const char *timezone;                  /* zone of print headers when the printer has none; NULL local */
 	const char *external_renderer;         /* SIRIUS_HTML_RENDERER, NULL none */
 	long fetch_timeout_ms;                 /* of an edition; 0 the fetcher's default */
+	int64_t (*wait_until)(int64_t when, void *opaque); /* the scheduler's: sleeps until when (an edition
+							       fetched early is sent on time), returns the time
+							       then; NULL sends at once */
+	void *wait_opaque;                     /* wait_until's argument */
 };
 
 /* The outcome of subscription_send. */

@@ -151,7 +151,7 @@ static int64_t subscribe(int64_t due, const char *mode)
 /* Runs what is due at now, as the scheduler does; returns how many subscriptions ran. */
 static size_t run_due(int64_t now)
 {
-	struct subscription_env env = { socket_path, NULL, "UTC", NULL, 2000 };
+	struct subscription_env env = { socket_path, NULL, "UTC", NULL, 2000, NULL, NULL };
 	struct db_subscription *list;
 	struct sirius_error err;
 	size_t n, i;
