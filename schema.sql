@@ -6,6 +6,7 @@
 -- together with a numbered migration in shared/db.c that brings older
 -- databases to the same shape. Version 1 is this schema as first written;
 -- version 2 added claim_codes.used_by; version 3 added attempts; version 4
+-- made messages the outbox and added bridges and idempotency_keys; version 5
 -- added printers.timezone and subscriptions.
 --
 -- Times are seconds since the Unix epoch (UTC), NULL where a thing has not
@@ -95,25 +96,60 @@ CREATE INDEX printers_xor ON printers (hardware_xor);
 CREATE INDEX printers_owner ON printers (owner_id);
 CREATE INDEX printers_claim_code ON printers (claim_code_id);
 
--- Everything sent to a printer. The id is the command_id of the DeviceCommand,
--- which the printer also uses as the file id of the print.
+-- The outbox and the history: everything sent, or to be sent, to a printer.
+-- The id is the command_id of the DeviceCommand, which the printer also uses
+-- as the file id of the print. The web and API programs insert a message as
+-- 'queued' with its payload and wake the relay; from then on only the relay
+-- changes its state (the owner may cancel it while it is queued):
+--   queued -> sent -> delivered -> printed, or failed, expired, cancelled.
+-- A message 'sent' through a bridge that never confirms stays 'sent' (shown
+-- as "sent, not confirmed") unless the printer reports printing it.
 CREATE TABLE messages (
 	id INTEGER PRIMARY KEY CHECK (id BETWEEN 1 AND 4294967295),
 	printer_id INTEGER NOT NULL REFERENCES printers (id) ON DELETE CASCADE,
 	sender TEXT NOT NULL,                           -- who it is from, as shown on the print
-	command INTEGER NOT NULL,                       -- DeviceCommand command code (PROTOCOL.md 3)
+	command INTEGER NOT NULL,                       -- DeviceCommand command code (docs/PROTOCOL.md)
+	payload BLOB,                                   -- the DeviceCommand's binary payload; NULL once it will not be sent again
 	bitmap_png BLOB,                                -- the print as a one-bit PNG, NULL when not kept
 	status TEXT NOT NULL CHECK (status IN
-		('queued', 'sending', 'delivered', 'printed', 'failed', 'timed_out')),
+		('queued', 'sent', 'delivered', 'printed', 'failed', 'expired', 'cancelled')),
 	return_code INTEGER,                            -- of the DeviceCommandResponse, NULL before it
-	failure TEXT CHECK (failure IN ('offline', 'relay_unreachable')),
-	                                                -- why it failed before reaching a bridge, else NULL
-	created INTEGER NOT NULL,
-	sent INTEGER,                                   -- when handed to the bridge
-	settled INTEGER                                 -- when delivered, failed, timed out or printed
+	failure TEXT CHECK (failure IN ('offline', 'relay_unreachable', 'no_response')),
+	                                                -- why it failed without a return code, else NULL
+	bridge TEXT CHECK (bridge IS NULL OR length(bridge) = 16), -- the bridge it was last sent through
+	attempts INTEGER NOT NULL DEFAULT 0,            -- times it was written to a bridge
+	key_id INTEGER REFERENCES device_keys (id) ON DELETE SET NULL, -- the device key it came through
+	dedupe TEXT,                                    -- digest of the request, to print a repeated one once
+	created INTEGER NOT NULL,                       -- when it was queued
+	sent INTEGER,                                   -- when first written to a bridge
+	delivered INTEGER,                              -- when the bridge confirmed it
+	printed INTEGER,                                -- when the printer reported printing it
+	settled INTEGER                                 -- when it printed, failed, expired or was cancelled
 );
 CREATE INDEX messages_printer ON messages (printer_id, id);
-CREATE INDEX messages_status ON messages (status, sent);
+CREATE INDEX messages_outbox ON messages (printer_id, id) WHERE status = 'queued';
+CREATE INDEX messages_status ON messages (status, created);
+CREATE INDEX messages_dedupe ON messages (key_id, dedupe) WHERE dedupe IS NOT NULL;
+
+-- Bridges whose behaviour the relay has learnt: whether they answer
+-- DeviceCommands (some bridges and emulators never do).
+CREATE TABLE bridges (
+	address TEXT PRIMARY KEY CHECK (length(address) = 16),  -- 16 lower-case hex digits
+	confirms INTEGER NOT NULL DEFAULT 0 CHECK (confirms IN (0, 1)), -- 1 once it answered a DeviceCommand
+	confirmed INTEGER                               -- when it first did
+);
+
+-- Answers to API requests that carried an Idempotency-Key header, kept a day:
+-- a repeated request gets the first one's answer and prints nothing new.
+CREATE TABLE idempotency_keys (
+	scope TEXT NOT NULL,                            -- whose key: 'device-key:ID' or 'user:ID'
+	key TEXT NOT NULL,                              -- the header's value
+	created INTEGER NOT NULL,
+	status INTEGER NOT NULL DEFAULT 0,              -- the HTTP status answered; 0 while the first request runs
+	body TEXT,                                      -- the JSON answered
+	PRIMARY KEY (scope, key)
+);
+CREATE INDEX idempotency_keys_created ON idempotency_keys (created);
 
 -- The one command_id sequence of every command sent, messages and bridge
 -- commands alike: `last` is the highest id handed out.

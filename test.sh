@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# test.sh: installs what the tests need, builds the tree twice (plain, and under
+# test.sh: installs what the server and the tests need (deploy/debian-runtime.txt
+# and debian-test.txt), builds the tree twice (plain, and under
 # AddressSanitizer + UndefinedBehaviorSanitizer) and runs every test in both.
 # Exits non-zero on any failure.
 set -euo pipefail
@@ -7,7 +8,7 @@ cd "$(dirname "$0")"
 top=$(pwd)
 jobs=$(nproc 2>/dev/null || echo 2)
 
-deploy/install-deps.sh
+deploy/install-deps.sh runtime test
 . tools/build-lib.sh
 
 sanitize="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"

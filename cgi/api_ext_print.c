@@ -1,9 +1,11 @@
 /* api_ext_print.c: POST /ext_api/v1/printer/ID/print_html, printing HTML with an API key or a session. */
+#include <stdio.h>
 #include <string.h>
 
 #include "access.h"
 #include "page.h"
 #include "print_answer.h"
+#include "print_once.h"
 #include "print_submit.h"
 
 /*
@@ -44,22 +46,28 @@ static int caller(struct ctx *ctx, struct db_user *user)
 
 /*
  * Prints the JSON body's "message" (HTML) to printer ID with "face"
- * "default" or "noface", from the caller's user name. Answers JSON: 200
- * {"status": "sent"}, 504 {"status": "failed-offline"}, 503
- * {"status": "failed-relay-unreachable"}; 400 (a missing message or face, a
- * face of another value: the inputs name the field), 401 (caller), 404 (no
- * such printer, or not one the caller may print to), 413 / 422 (the renderer
- * refused the HTML), 500.
+ * "default" or "noface", and "mode" "print" (the default) or "deliver" (for
+ * the button), from the caller's user name. An Idempotency-Key header makes
+ * a repeat answer as the first (print_once). Answers JSON: 200 {"status":
+ * "sent", "id"}, 202 {"status": "queued", "id"} (it prints when the printer
+ * can), 504 {"status": "failed-offline"} (SIRIUS_OFFLINE=refuse); 400 (a
+ * missing message or face, a face or mode of another value: the inputs name
+ * the field), 401 (caller), 404 (no such printer, or not one the caller may
+ * print to), 409 (the same Idempotency-Key being answered), 413 / 422 (the
+ * renderer refused the HTML), 500.
  */
 int api_ext_print_html(struct ctx *ctx)
 {
 	const char *face = input_text(ctx, "face"), *message = input_text(ctx, "message");
+	const char *mode = input_text(ctx, "mode");
 	struct print_submit_result res;
 	struct sirius_error err = { "" };
 	struct print_request req;
 	struct db_printer printer;
+	struct print_once once;
 	struct db_user user;
 	enum printer_access access;
+	char scope[48];
 	int rc;
 
 	if (!caller(ctx, &user))
@@ -71,12 +79,21 @@ int api_ext_print_html(struct ctx *ctx)
 		return reply_error(ctx, 404, "You have no printer with this id, and nobody shares one with it with you.");
 	if (strcmp(face, "default") != 0 && strcmp(face, "noface") != 0)
 		return reply_error(ctx, 400, "The face must be \"default\" or \"noface\".");
+	if (mode && strcmp(mode, "print") != 0 && strcmp(mode, "deliver") != 0)
+		return reply_error(ctx, 400, "The mode must be \"print\" (print now) or \"deliver\" (print when the "
+				   "button is pressed).");
+	snprintf(scope, sizeof(scope), "user:%lld", (long long)user.id);
+	if (!print_once_begin(ctx, scope, &once))
+		return 0;
 	memset(&req, 0, sizeof(req));
 	req.kind = RENDER_HTML;
 	req.body = (const uint8_t *)message;
 	req.len = strlen(message);
 	req.sender = user.name;
 	req.no_face = strcmp(face, "noface") == 0;
+	req.for_button = mode && strcmp(mode, "deliver") == 0;
 	rc = print_submit(ctx, printer.id, &req, &res, &err);
-	return print_answer_json(ctx, "printing through the external API", rc, &res, &err);
+	print_answer_json(ctx, "printing through the external API", rc, &res, &err);
+	print_once_finish(ctx, &once);
+	return 0;
 }

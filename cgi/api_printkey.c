@@ -8,9 +8,11 @@
 #include "http_accept.h"
 #include "print_answer.h"
 #include "print_body.h"
+#include "print_once.h"
 #include "print_settings.h"
 #include "print_submit.h"
 #include "relay_client.h"
+#include "web.h"
 
 /* Bytes of a key shown in the default sender ("Key abcd"). */
 #define KEY_PREFIX_LEN 4
@@ -128,42 +130,174 @@ int api_printkey_options(struct ctx *ctx)
 	ctx->res.status = 204;
 	ctx->res.replied = 1;
 	response_header(&ctx->res, "Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-	response_header(&ctx->res, "Access-Control-Allow-Headers", "Content-Type");
+	response_header(&ctx->res, "Access-Control-Allow-Headers", "Content-Type, Idempotency-Key");
 	response_header(&ctx->res, "Access-Control-Max-Age", "%d", PREFLIGHT_MAX_AGE);
 	return 0;
 }
 
 /*
- * POST /printkey/KEY?from=NAME: prints the body by its Content-Type (text/html
- * as HTML, image/ * as a picture, other text/ * as plain text, application/json
- * with "html" or "text") from NAME, or "Key " and the key's first four
- * characters without one. Answers as print_answer_json (the key's use
- * recorded when sent); 400 (an empty or malformed body), 404 and 429
- * (key_load), 413 (over the limit of the body's kind, checked on
+ * The delivery mode and face of ?mode= and ?face=: mode "print" (the
+ * default) or "deliver" (for the button), face "default" or "none" (also
+ * "noface"). Returns 1, or 0 after replying 400.
+ */
+static int query_mode(struct ctx *ctx, struct print_request *req)
+{
+	const char *mode = input_text(ctx, "mode"), *face = input_text(ctx, "face");
+
+	if (mode && strcmp(mode, "print") != 0 && strcmp(mode, "deliver") != 0) {
+		reply_error(ctx, 400, "The mode must be \"print\" (print now) or \"deliver\" (print when the button is "
+			    "pressed).");
+		return 0;
+	}
+	if (face && strcmp(face, "default") != 0 && strcmp(face, "none") != 0 && strcmp(face, "noface") != 0) {
+		reply_error(ctx, 400, "The face must be \"default\" or \"none\".");
+		return 0;
+	}
+	req->for_button = mode && strcmp(mode, "deliver") == 0;
+	req->no_face = face && strcmp(face, "default") != 0;
+	return 1;
+}
+
+/*
+ * Prints the request of a device key: its repeat answered as the first, the
+ * print recorded as a use of the key, the answer as print_answer_json.
+ * Returns 0 after replying.
+ */
+static int print_with_key(struct ctx *ctx, const struct key_target *t, struct print_request *req)
+{
+	struct print_submit_result res;
+	struct sirius_error err = { "" }, use_err;
+	char digest[DB_DEDUPE_LEN + 1];
+	int rc;
+
+	print_once_digest(t->printer.id, req, digest);
+	if (!print_once_repeat(ctx, t->key.id, digest))
+		return 0;
+	req->key_id = t->key.id;
+	req->dedupe = digest;
+	rc = print_submit(ctx, t->printer.id, req, &res, &err);
+	if (rc == 0 && (res.status == PRINT_SUBMIT_SENT || res.status == PRINT_SUBMIT_QUEUED) &&
+	    db_device_key_used(ctx->db, t->key.id, req->sender, &use_err) < 0)
+		cgi_log("recording a use of device key %lld: %s", (long long)t->key.id, use_err.message);
+	return print_answer_json(ctx, "printing with a device key", rc, &res, &err);
+}
+
+/*
+ * POST /printkey/KEY?from=NAME&mode=print|deliver&face=default|none: prints
+ * the body by its Content-Type (text/html as HTML, image/ * as a picture,
+ * other text/ * as plain text, application/json with "html" or "text") from
+ * NAME, or "Key " and the key's first four characters without one. An
+ * Idempotency-Key header makes a repeat of the request answer as the first
+ * (print_once), and so does the same body again within
+ * SIRIUS_DEDUPE_SECONDS. Answers as print_answer_json: 200 sent, 202 queued
+ * (the printer is offline or busy: it prints when it can), 504 (refused
+ * offline, SIRIUS_OFFLINE=refuse); 400 (an empty or malformed body, a bad
+ * mode or face), 404 and 429 (key_load), 409 (the same Idempotency-Key
+ * being answered), 413 (over the limit of the body's kind, checked on
  * Content-Length before reading), 415 (another type).
  */
 int api_printkey_post(struct ctx *ctx)
 {
-	struct print_request req = { RENDER_TEXT, NULL, 0, NULL, 0 };
-	struct print_submit_result res;
-	struct sirius_error err = { "" }, use_err;
-	char sender[DB_SENDER_MAX + 1];
+	const struct print_settings *settings = print_settings();
+	struct print_request req;
+	char why[REQUEST_WHY_MAX], sender[DB_SENDER_MAX + 1], scope[48];
+	struct print_once once;
 	struct key_target t;
 	cJSON *json = NULL;
+	char *type;
+	int is_json, status;
+
+	memset(&req, 0, sizeof(req));
+	req.kind = RENDER_TEXT;
+	if (!key_load(ctx, &t))
+		return 0;
+	if (!query_mode(ctx, &req))
+		return 0;
+	type = print_body_media_type(ctx->req.content_type);
+	is_json = type && strcmp(type, "application/json") == 0;
+	if (!is_json && (!type || render_kind_from_mime(type, &req.kind) != 0)) {
+		reply_error(ctx, 415, "Send text/plain, text/html, an image/ type or application/json, not %s.",
+			    type ? type : "a body without a Content-Type");
+		g_free(type);
+		return 0;
+	}
+	g_free(type);
+	snprintf(scope, sizeof(scope), "device-key:%lld", (long long)t.key.id);
+	if (!print_once_begin(ctx, scope, &once))
+		return 0;
+	status = request_read_body(&ctx->req, ctx->read_body, ctx->read_opaque,
+				   !is_json && req.kind == RENDER_IMAGE ? settings->limits.max_image_bytes
+									 : settings->limits.max_body_bytes,
+				   why);
+	if (status) {
+		reply_error(ctx, status, "%s", why);
+	} else if (ctx->req.body_len == 0) {
+		reply_error(ctx, 400, "The body is empty; send the message in it.");
+	} else {
+		const char *text = NULL;
+
+		if (is_json)
+			json = cJSON_ParseWithLength(ctx->req.body, ctx->req.body_len);
+		if (!is_json || print_body_json_message(ctx, json, &req.kind, &text)) {
+			req.body = is_json ? (const uint8_t *)text : (const uint8_t *)ctx->req.body;
+			req.len = is_json ? strlen(text) : ctx->req.body_len;
+			if (input_text(ctx, "from"))
+				g_strlcpy(sender, input_text(ctx, "from"), sizeof(sender));
+			else
+				snprintf(sender, sizeof(sender), "Key %.*s", KEY_PREFIX_LEN, t.key.secret);
+			req.sender = sender;
+			print_with_key(ctx, &t, &req);
+		}
+		cJSON_Delete(json);
+	}
+	print_once_finish(ctx, &once);
+	return 0;
+}
+
+/*
+ * GET /printkey/KEY/messages/ID: where a message made with this key is, so
+ * that a client can follow it to paper: 200 {"id", "status", "state" (in
+ * words), "created", "sent", "delivered", "printed", "settled" (seconds since
+ * 1970, null before), "attempts", "return_code" (null before an answer)};
+ * 404 for a message of another key (or none), and as key_load.
+ */
+int api_printkey_message(struct ctx *ctx)
+{
+	struct db_message m;
+	struct sirius_error err;
+	struct key_target t;
+	cJSON *data;
+	char *state;
 	int rc;
 
 	if (!key_load(ctx, &t))
 		return 0;
-	if (!print_body_read(ctx, &req, &json))
-		return 0;
-	if (input_text(ctx, "from"))
-		g_strlcpy(sender, input_text(ctx, "from"), sizeof(sender));
+	rc = db_message_get(ctx->db, (uint32_t)input_int(ctx, "mid"), &m, &err);
+	if (rc < 0)
+		return reply_server_error(ctx, "reading a message", &err);
+	if (rc == 0 || m.key_id != t.key.id) {
+		db_message_clear(&m);
+		return reply_error(ctx, 404, "No message with this id was printed with this key.");
+	}
+	data = cJSON_CreateObject();
+	state = web_message_state(&m);
+	cJSON_AddNumberToObject(data, "id", (double)m.id);
+	cJSON_AddStringToObject(data, "status", db_message_status_name(m.status));
+	cJSON_AddStringToObject(data, "state", state);
+#define TIME_FIELD(name) \
+	(m.name ? cJSON_AddNumberToObject(data, #name, (double)m.name) : cJSON_AddNullToObject(data, #name))
+	TIME_FIELD(created);
+	TIME_FIELD(sent);
+	TIME_FIELD(delivered);
+	TIME_FIELD(printed);
+	TIME_FIELD(settled);
+#undef TIME_FIELD
+	cJSON_AddNumberToObject(data, "attempts", m.attempts);
+	if (m.return_code >= 0)
+		cJSON_AddNumberToObject(data, "return_code", m.return_code);
 	else
-		snprintf(sender, sizeof(sender), "Key %.*s", KEY_PREFIX_LEN, t.key.secret);
-	req.sender = sender;
-	rc = print_submit(ctx, t.printer.id, &req, &res, &err);
-	cJSON_Delete(json);
-	if (rc == 0 && res.status == PRINT_SUBMIT_SENT && db_device_key_used(ctx->db, t.key.id, sender, &use_err) < 0)
-		cgi_log("recording a use of device key %lld: %s", (long long)t.key.id, use_err.message);
-	return print_answer_json(ctx, "printing with a device key", rc, &res, &err);
+		cJSON_AddNullToObject(data, "return_code");
+	g_free(state);
+	db_message_clear(&m);
+	return reply_json(ctx, 200, data);
 }

@@ -31,23 +31,25 @@ static int bearer_ok(struct ctx *ctx, const struct db_subscription *sub)
  * or "text") to the subscription's printer, waiting for the button or
  * printing at once as the subscription says, even while it is paused (a
  * push is the publisher's choice of time). Answers JSON: 200 {"status":
- * "delivered", "message_id"} (or "offline": the message waits for the
- * printer; "warnings" lists images that could not be loaded), 401 for a
- * missing or wrong token (or an unknown subscription: the same answer, so
- * ids cannot be probed), 400/413/415 for the body, 422 when it cannot be
- * printed, 503 when the relay is down.
+ * "delivered", "message_id"} (or "queued": the message waits in the outbox
+ * for the printer; "warnings" lists images that could not be loaded), 401
+ * for a missing or wrong token (or an unknown subscription: the same answer,
+ * so ids cannot be probed), 400/413/415 for the body, 422 when it cannot be
+ * printed.
  */
 int api_publish(struct ctx *ctx)
 {
 	struct db_subscription sub;
 	struct subscription_env env;
 	struct subscription_sent sent;
-	struct print_request req = { RENDER_TEXT, NULL, 0, NULL, 0 };
+	struct print_request req;
 	struct sirius_error err;
 	char why[SIRIUS_ERROR_MAX + 64];
 	cJSON *json = NULL, *answer, *list;
 	int rc, i;
 
+	memset(&req, 0, sizeof(req));
+	req.kind = RENDER_TEXT;
 	rc = db_subscription_get(ctx->db, input_int(ctx, "id"), &sub, &err);
 	if (rc < 0)
 		return reply_server_error(ctx, "reading a subscription", &err);
@@ -72,7 +74,7 @@ int api_publish(struct ctx *ctx)
 		t.retry_at = sub.retry_at;
 		t.attempts = sub.attempts;
 		t.state = "delivered";
-		t.message = sent.offline ? "pushed by the publication; the printer was offline: it waits for it"
+		t.message = sent.offline ? "pushed by the publication; it waits for the printer"
 					 : "pushed by the publication";
 		t.message_id = sent.message_id;
 		t.delivered = 1;
@@ -84,12 +86,10 @@ int api_publish(struct ctx *ctx)
 		error_set(&err, "%s", why);
 		return reply_server_error(ctx, "pushing an edition", &err);
 	}
-	if (rc > 0 && sent.message_id == 0 && strstr(why, "could not reach"))
-		return reply_error(ctx, 503, "The server cannot reach its printers right now; try again later.");
 	if (rc > 0)
 		return reply_error(ctx, 422, "The edition cannot be printed: %s.", why);
 	answer = cJSON_CreateObject();
-	cJSON_AddStringToObject(answer, "status", sent.offline ? "offline" : "delivered");
+	cJSON_AddStringToObject(answer, "status", sent.offline ? "queued" : "delivered");
 	cJSON_AddNumberToObject(answer, "message_id", sent.message_id);
 	if (sent.warning_count) {
 		list = cJSON_AddArrayToObject(answer, "warnings");

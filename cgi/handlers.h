@@ -21,6 +21,7 @@ int page_key_add(struct ctx *ctx);        /* page_key_add.c: POST /printer/ID/pr
 int page_key_delete(struct ctx *ctx);     /* page_key_delete.c: GET, POST /printer/ID/printkey/KID/delete */
 int page_message_image(struct ctx *ctx);  /* page_message_image.c: GET /printer/ID/message/MID/bitmap.png */
 int page_reprint(struct ctx *ctx);        /* page_reprint.c: POST /printer/ID/message/MID/reprint */
+int page_cancel(struct ctx *ctx);         /* page_cancel.c: POST /printer/ID/message/MID/cancel */
 int page_forget(struct ctx *ctx);         /* page_forget.c: GET, POST /printer/ID/forget */
 int page_admin(struct ctx *ctx);          /* page_admin.c: GET /admin, POST /admin/personality */
 int page_stats(struct ctx *ctx);          /* page_stats.c: GET /_/stats */
@@ -34,6 +35,7 @@ int api_publish(struct ctx *ctx);         /* api_publish.c: POST /api/v1/subscri
 int api_printkey_get(struct ctx *ctx);      /* api_printkey.c: GET /printkey/KEY (JSON or the key's page) */
 int api_printkey_post(struct ctx *ctx);     /* api_printkey.c: POST /printkey/KEY (print) */
 int api_printkey_options(struct ctx *ctx);  /* api_printkey.c: OPTIONS /printkey/KEY (CORS preflight) */
+int api_printkey_message(struct ctx *ctx);  /* api_printkey.c: GET /printkey/KEY/messages/ID (a print's state) */
 int api_ext_print_html(struct ctx *ctx);    /* api_ext_print.c: POST /ext_api/v1/printer/ID/print_html */
 
 #endif

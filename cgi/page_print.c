@@ -84,16 +84,22 @@ static int send_print(struct ctx *ctx, const struct db_printer *printer, const s
 		g_free(notice);
 		return rc;
 	}
+	case PRINT_SUBMIT_QUEUED: {
+		struct print_form queued = *form;
+
+		queued.request.body = NULL;
+		notice = g_strdup_printf("Queued for %s: it prints when the printer is online%s.", target.name,
+					 result.truncated ? " (cut at the longest print a printer takes)" : "");
+		rc = print_page(ctx, printer, 200, NULL, notice, &queued, NULL);
+		g_free(notice);
+		return rc;
+	}
 	case PRINT_SUBMIT_OFFLINE:
 		notice = g_strdup_printf("%s is offline, so the message was not sent. Try again when it is "
 					 "connected.", target.name);
 		rc = print_page(ctx, printer, 409, notice, NULL, form, NULL);
 		g_free(notice);
 		return rc;
-	case PRINT_SUBMIT_RELAY_DOWN:
-		cgi_log("printing to %s: %s", target.address, err.message);
-		return print_page(ctx, printer, 503, "The printer cannot be reached right now, so the message was not "
-				  "sent. Try again in a moment.", NULL, form, NULL);
 	case PRINT_SUBMIT_REFUSED:
 		return print_page(ctx, printer, print_form_refused_status(result.render), err.message, NULL, form, NULL);
 	case PRINT_SUBMIT_ERROR:

@@ -43,26 +43,37 @@ static int add_keys(struct ctx *ctx, cJSON *data, const struct db_printer *print
 	return 0;
 }
 
-/* Adds the printer's last PRINT_SUBMIT_KEEP messages (sender, time, state in words) to data. Returns 0 or -1. */
+/* Messages shown on a printer's page, newest first. */
+#define PRINTER_PAGE_MESSAGES 50
+
+/*
+ * Adds the printer's newest PRINTER_PAGE_MESSAGES messages (sender, time,
+ * state in words, every step with its time, whether it can be cancelled) to
+ * data. Returns 0 or -1.
+ */
 static int add_messages(struct ctx *ctx, cJSON *data, const struct db_printer *printer, struct sirius_error *err)
 {
 	struct db_message *messages = NULL;
 	size_t n = 0, i;
 	cJSON *list = cJSON_AddArrayToObject(data, "messages");
 
-	if (db_messages_of_printer(ctx->db, printer->id, PRINT_SUBMIT_KEEP, &messages, &n, err) < 0)
+	if (db_messages_of_printer(ctx->db, printer->id, PRINTER_PAGE_MESSAGES, &messages, &n, err) < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
 		cJSON *item = cJSON_CreateObject();
 		char when[WEB_TIME_SIZE], *state = web_message_state(&messages[i]);
+		char *history = web_message_history(&messages[i]);
 
 		cJSON_AddNumberToObject(item, "id", (double)messages[i].id);
 		cJSON_AddStringToObject(item, "sender", messages[i].sender);
 		cJSON_AddStringToObject(item, "created", web_time(messages[i].created, when));
 		cJSON_AddStringToObject(item, "state", state);
 		cJSON_AddStringToObject(item, "status", db_message_status_name(messages[i].status));
+		cJSON_AddStringToObject(item, "history", history);
+		cJSON_AddBoolToObject(item, "queued", messages[i].status == DB_MESSAGE_QUEUED);
 		cJSON_AddBoolToObject(item, "has_image", messages[i].png != NULL);
 		g_free(state);
+		g_free(history);
 		cJSON_AddItemToArray(list, item);
 	}
 	cJSON_AddBoolToObject(data, "has_messages", n > 0);

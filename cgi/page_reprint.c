@@ -37,14 +37,11 @@ int page_reprint(struct ctx *ctx)
 		return reply_server_error(ctx, "printing a message again", &err);
 	switch (result.status) {
 	case PRINT_SUBMIT_SENT:
+	case PRINT_SUBMIT_QUEUED:
 		return reply_printer_redirect(ctx, printer.id, "messages");
 	case PRINT_SUBMIT_OFFLINE:
 		return outcome(ctx, &printer, 409, "The printer is offline, so the message was not sent again. Try "
 			       "again when it is connected.");
-	case PRINT_SUBMIT_RELAY_DOWN:
-		cgi_log("reprinting to %s: %s", printer.address, err.message);
-		return outcome(ctx, &printer, 503, "The printer cannot be reached right now, so the message was not "
-			       "sent again. Try again in a moment.");
 	case PRINT_SUBMIT_REFUSED:
 	case PRINT_SUBMIT_ERROR:
 		break;

@@ -26,19 +26,16 @@ int print_answer_json(struct ctx *ctx, const char *what, int rc, const struct pr
 		return reply_server_error(ctx, what, err);
 	switch (res->status) {
 	case PRINT_SUBMIT_SENT:
+	case PRINT_SUBMIT_QUEUED:
 		data = cJSON_CreateObject();
-		cJSON_AddStringToObject(data, "status", "sent");
-		return reply_json(ctx, 200, with_warnings(data, res));
+		cJSON_AddStringToObject(data, "status", res->status == PRINT_SUBMIT_SENT ? "sent" : "queued");
+		cJSON_AddNumberToObject(data, "id", (double)res->message_id);
+		return reply_json(ctx, res->status == PRINT_SUBMIT_SENT ? 200 : 202, with_warnings(data, res));
 	case PRINT_SUBMIT_OFFLINE:
 		data = cJSON_CreateObject();
 		cJSON_AddStringToObject(data, "status", "failed-offline");
+		cJSON_AddNumberToObject(data, "id", (double)res->message_id);
 		return reply_json(ctx, 504, with_warnings(data, res));
-	case PRINT_SUBMIT_RELAY_DOWN:
-		cgi_log("%s: the relay: %s", what, err->message);
-		data = cJSON_CreateObject();
-		cJSON_AddStringToObject(data, "status", "failed-relay-unreachable");
-		cJSON_AddStringToObject(data, "error", "The server cannot reach its printers right now; try again later.");
-		return reply_json(ctx, 503, data);
 	case PRINT_SUBMIT_REFUSED:
 		if (res->render == RENDER_BODY_TOO_LARGE)
 			return reply_error(ctx, 413, "The message is too large: %s.", err->message);

@@ -8,8 +8,7 @@
 #include "page.h"
 #include "print_settings.h"
 
-/* The body's media type: what Content-Type says before any ';', without spaces, in lower case (g_free); NULL when none. */
-static char *media_type(const char *content_type)
+char *print_body_media_type(const char *content_type)
 {
 	const char *start = content_type;
 	size_t len;
@@ -24,12 +23,7 @@ static char *media_type(const char *content_type)
 	return len ? g_ascii_strdown(start, (gssize)len) : NULL;
 }
 
-/*
- * The message of a JSON body: its "html" field (HTML) or else its "text"
- * field (plain text), strings both. Returns 1 with *kind and the string in
- * *text (owned by json), or 0 after replying 400.
- */
-static int json_message(struct ctx *ctx, const cJSON *json, enum render_kind *kind, const char **text)
+int print_body_json_message(struct ctx *ctx, const cJSON *json, enum render_kind *kind, const char **text)
 {
 	const cJSON *html = cJSON_GetObjectItemCaseSensitive(json, "html");
 	const cJSON *plain = cJSON_GetObjectItemCaseSensitive(json, "text");
@@ -64,7 +58,7 @@ int print_body_read(struct ctx *ctx, struct print_request *req, cJSON **json)
 	int is_json, status;
 
 	*json = NULL;
-	type = media_type(ctx->req.content_type);
+	type = print_body_media_type(ctx->req.content_type);
 	is_json = type && strcmp(type, "application/json") == 0;
 	if (!is_json && (!type || render_kind_from_mime(type, &req->kind) != 0)) {
 		reply_error(ctx, 415, "Send text/plain, text/html, an image/ type or application/json, not %s.",
@@ -89,7 +83,7 @@ int print_body_read(struct ctx *ctx, struct print_request *req, cJSON **json)
 		const char *text;
 
 		*json = cJSON_ParseWithLength(ctx->req.body, ctx->req.body_len);
-		if (!json_message(ctx, *json, &req->kind, &text)) {
+		if (!print_body_json_message(ctx, *json, &req->kind, &text)) {
 			cJSON_Delete(*json);
 			*json = NULL;
 			return 0;

@@ -8,6 +8,16 @@
 
 struct ctx;
 
+/* The body's media type: what Content-Type says before any ';', without spaces, in lower case (g_free); NULL when none. */
+char *print_body_media_type(const char *content_type);
+
+/*
+ * The message of a JSON body: its "html" field (HTML) or else its "text"
+ * field (plain text), strings both. Returns 1 with *kind and the string in
+ * *text (owned by json), or 0 after replying 400.
+ */
+int print_body_json_message(struct ctx *ctx, const cJSON *json, enum render_kind *kind, const char **text);
+
 /*
  * Reads the body of a ROUTE_RAW_BODY request into req->kind, req->body and
  * req->len by its Content-Type: text/html as HTML, image/ * as a picture,

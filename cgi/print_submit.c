@@ -1,4 +1,4 @@
-/* print_submit.c: render a message with the server's settings, send it through print_job_send, keep the newest messages. */
+/* print_submit.c: render a message with the server's settings and queue it through print_job_queue. */
 #include "print_submit.h"
 
 #include <string.h>
@@ -8,16 +8,17 @@
 #include "print_job.h"
 #include "print_settings.h"
 #include "printer_payload.h"
+#include "sirius_config.h"
 
 const char *print_submit_status_name(enum print_submit_status status)
 {
 	switch (status) {
 	case PRINT_SUBMIT_SENT:
 		return "sent";
+	case PRINT_SUBMIT_QUEUED:
+		return "queued";
 	case PRINT_SUBMIT_OFFLINE:
 		return "offline";
-	case PRINT_SUBMIT_RELAY_DOWN:
-		return "relay-down";
 	case PRINT_SUBMIT_REFUSED:
 		return "refused";
 	case PRINT_SUBMIT_ERROR:
@@ -43,48 +44,62 @@ enum render_status print_render(const struct print_request *req, time_t when, st
 	return render_message(req->kind, req->body, req->len, &options, &settings->limits, out, err);
 }
 
+uint16_t print_submit_command(const struct print_request *req)
+{
+	if (req->for_button)
+		return req->no_face ? PRINTER_SET_DELIVERY_NO_FACE : PRINTER_SET_DELIVERY;
+	return req->no_face ? PRINTER_SET_DELIVERY_AND_PRINT_NO_FACE : PRINTER_SET_DELIVERY_AND_PRINT;
+}
+
 /*
- * Sends one bitmap with command through print_job_send and keeps the newest
- * messages. Returns 0 with out's status SENT, OFFLINE or RELAY_DOWN (the
- * message stored), or REFUSED with render RENDER_IMAGE_TOO_LARGE and a reason
- * for the sender in err when the print is too detailed for the relay (nothing
- * stored); -1 with PRINT_SUBMIT_ERROR and a reason in err.
+ * Queues one bitmap with command through print_job_queue. Returns 0 with
+ * out's status SENT, QUEUED or OFFLINE (the message stored), or REFUSED with
+ * render RENDER_IMAGE_TOO_LARGE and a reason for the sender in err when the
+ * print is too detailed for the relay (nothing stored); -1 with
+ * PRINT_SUBMIT_ERROR and a reason in err.
  */
 static int send_bitmap(struct ctx *ctx, int64_t printer_id, uint16_t command, const struct bitmap *bm,
-		       const char *sender, struct print_submit_result *out, struct sirius_error *err)
+		       const char *sender, int64_t key_id, const char *dedupe, struct print_submit_result *out,
+		       struct sirius_error *err)
 {
 	const struct bitmap *images[1] = { bm };
-	struct print_job_result job;
-	struct sirius_error retain_err;
+	struct print_job_result result;
+	struct print_job job;
+	const char *offline = config_value("SIRIUS_OFFLINE");
 	int rc;
 
-	rc = print_job_send(ctx->db, ctx->app->relay_socket, printer_id, command, images, 1, sender, ctx->now,
-			    &job, err);
-	out->message_id = job.message_id;
-	if (rc != 0 && job.message_id == 0 && job.outcome == PRINT_JOB_TOO_DETAILED) {
+	memset(&job, 0, sizeof(job));
+	job.printer_id = printer_id;
+	job.command = command;
+	job.images = images;
+	job.count = 1;
+	job.sender = sender;
+	job.key_id = key_id;
+	job.dedupe = dedupe;
+	job.refuse_offline = offline && strcmp(offline, "refuse") == 0;
+	rc = print_job_queue(ctx->db, ctx->app->relay_socket, &job, ctx->now, &result, err);
+	out->message_id = result.message_id;
+	if (rc != 0 && result.message_id == 0 && result.outcome == PRINT_JOB_TOO_DETAILED) {
 		out->status = PRINT_SUBMIT_REFUSED;
 		out->render = RENDER_IMAGE_TOO_LARGE;
 		return 0;
 	}
-	if (rc != 0 && job.message_id == 0) {
+	if (rc != 0) {
 		out->status = PRINT_SUBMIT_ERROR;
 		return -1;
 	}
-	switch (rc != 0 ? PRINT_JOB_UNREACHABLE : job.outcome) {
+	switch (result.outcome) {
 	case PRINT_JOB_SENT:
 		out->status = PRINT_SUBMIT_SENT;
 		break;
 	case PRINT_JOB_OFFLINE:
 		out->status = PRINT_SUBMIT_OFFLINE;
 		break;
-	case PRINT_JOB_UNREACHABLE:
+	case PRINT_JOB_QUEUED:
 	case PRINT_JOB_TOO_DETAILED:
-		out->status = PRINT_SUBMIT_RELAY_DOWN;
+		out->status = PRINT_SUBMIT_QUEUED;
 		break;
 	}
-	/* Keeping the table small is housekeeping: a failure there does not undo the print. */
-	if (db_messages_retain(ctx->db, PRINT_SUBMIT_KEEP, &retain_err) < 0)
-		cgi_log("keeping the newest %d messages: %s", PRINT_SUBMIT_KEEP, retain_err.message);
 	return 0;
 }
 
@@ -107,9 +122,8 @@ int print_submit(struct ctx *ctx, int64_t printer_id, const struct print_request
 	out->truncated = rendered.truncated != 0;
 	out->warning_count = rendered.warning_count;
 	memcpy(out->warnings, rendered.warnings, sizeof(out->warnings));
-	rc = send_bitmap(ctx, printer_id,
-			 req->no_face ? PRINTER_SET_DELIVERY_AND_PRINT_NO_FACE : PRINTER_SET_DELIVERY_AND_PRINT,
-			 rendered.bitmap, req->sender, out, err);
+	rc = send_bitmap(ctx, printer_id, print_submit_command(req), rendered.bitmap, req->sender, req->key_id,
+			 req->dedupe, out, err);
 	bitmap_free(rendered.bitmap);
 	return rc;
 }
@@ -128,9 +142,11 @@ int print_resend(struct ctx *ctx, int64_t printer_id, const struct db_message *m
 	bm = png_read_bitmap(message->png, message->png_len, PRINTER_PAYLOAD_MAX_PIXELS, err);
 	if (!bm)
 		return -1;
-	command = message->command == PRINTER_SET_DELIVERY_AND_PRINT_NO_FACE ? PRINTER_SET_DELIVERY_AND_PRINT_NO_FACE
-									      : PRINTER_SET_DELIVERY_AND_PRINT;
-	rc = send_bitmap(ctx, printer_id, command, bm, message->sender, out, err);
+	/* a reprint prints now, with or without the face as the first time */
+	command = message->command == PRINTER_SET_DELIVERY_AND_PRINT_NO_FACE || message->command == PRINTER_SET_DELIVERY_NO_FACE
+			  ? PRINTER_SET_DELIVERY_AND_PRINT_NO_FACE
+			  : PRINTER_SET_DELIVERY_AND_PRINT;
+	rc = send_bitmap(ctx, printer_id, command, bm, message->sender, 0, NULL, out, err);
 	bitmap_free(bm);
 	return rc;
 }

@@ -20,13 +20,10 @@ struct ctx;
  * Rendering uses the server's template, SIRIUS_TIMEZONE, the body limits
  * (render_limits_default with SIRIUS_MAX_TEXT_BYTES / SIRIUS_MAX_IMAGE_BYTES)
  * and SIRIUS_HTML_RENDERER, as print_settings.h reads them. Sending goes
- * through print_job_send (a command id, a stored message, the relay), and
- * afterwards only the newest PRINT_SUBMIT_KEEP messages of each printer are
- * kept.
+ * through print_job_queue (a command id, a message queued in the outbox,
+ * the relay woken); SIRIUS_OFFLINE=refuse refuses prints for an offline
+ * printer instead of queueing them. The relay keeps the history's size.
  */
-
-/* Messages kept per printer; older ones are deleted after each print. */
-#define PRINT_SUBMIT_KEEP 10
 
 /* A message to print. */
 struct print_request {
@@ -34,14 +31,17 @@ struct print_request {
 	const uint8_t *body;         /* the message's bytes (not necessarily NUL-terminated) */
 	size_t len;                  /* bytes at body */
 	const char *sender;          /* who it is from: 1..DB_SENDER_MAX bytes of UTF-8, shown in the header */
-	int no_face;                 /* 1: set_delivery_and_print_no_face (the printer does not show its face) */
+	int no_face;                 /* 1: the printer does not show its face with it (the *_no_face commands) */
+	int for_button;              /* 1: set_delivery: the printer holds it and prints when its button is pressed */
+	int64_t key_id;              /* the device key it came through, for repeats; 0 when none */
+	const char *dedupe;          /* digest of the request (DB_DEDUPE_LEN hex digits), or NULL */
 };
 
 /* What became of a print. */
 enum print_submit_status {
-	PRINT_SUBMIT_SENT,           /* the relay handed it to the printer's bridge */
-	PRINT_SUBMIT_OFFLINE,        /* the printer is not connected (message stored, failed "offline") */
-	PRINT_SUBMIT_RELAY_DOWN,     /* the relay could not be reached (message stored, failed "relay_unreachable") */
+	PRINT_SUBMIT_SENT,           /* queued, and the relay took it for the printer's bridge at once */
+	PRINT_SUBMIT_QUEUED,         /* queued: it prints when the printer is online (or its turn comes) */
+	PRINT_SUBMIT_OFFLINE,        /* SIRIUS_OFFLINE=refuse and the printer is offline (stored, failed "offline") */
 	PRINT_SUBMIT_REFUSED,        /* the renderer refused the input, or the print is too detailed to send
 	                                (render RENDER_IMAGE_TOO_LARGE): see render and err; nothing stored */
 	PRINT_SUBMIT_ERROR           /* a fault on the server (database, memory, bad arguments): see err */
@@ -57,7 +57,7 @@ struct print_submit_result {
 	char warnings[RENDER_WARNINGS_MAX][RENDER_WARNING_LEN]; /* images that could not be loaded */
 };
 
-/* A constant, lower-case name of a status ("sent", "offline", "relay-down", "refused", "error"). */
+/* A constant, lower-case name of a status ("sent", "queued", "offline", "refused", "error"). */
 const char *print_submit_status_name(enum print_submit_status status);
 
 /*
@@ -70,17 +70,19 @@ enum render_status print_render(const struct print_request *req, time_t when, st
 				struct sirius_error *err);
 
 /*
- * Renders req at ctx->now and sends it to the printer printer_id (the caller
- * has checked that the person may print there) with set_delivery_and_print
- * or set_delivery_and_print_no_face. Returns 0 with out filled when the
- * message was stored (SENT, OFFLINE, RELAY_DOWN with the relay's fault in
- * err for the log) or refused by the renderer (REFUSED, a reason for the
- * sender in err); -1 with out->status PRINT_SUBMIT_ERROR and a
- * reason in err for the log on a fault (an unknown printer, a bad sender, a
- * database error).
+ * Renders req at ctx->now and queues it for the printer printer_id (the
+ * caller has checked that the person may print there) with the command its
+ * mode and face say (print_submit_command). Returns 0 with out filled when
+ * the message was stored (SENT, QUEUED, OFFLINE) or refused by the renderer
+ * (REFUSED, a reason for the sender in err); -1 with out->status
+ * PRINT_SUBMIT_ERROR and a reason in err for the log on a fault (an unknown
+ * printer, a bad sender, a database error).
  */
 int print_submit(struct ctx *ctx, int64_t printer_id, const struct print_request *req,
 		 struct print_submit_result *out, struct sirius_error *err);
+
+/* The DeviceCommand of a print: set_delivery[_and_print][_no_face] as req's for_button and no_face say. */
+uint16_t print_submit_command(const struct print_request *req);
 
 /*
  * Prints a stored message again (a reprint): its stored bitmap, command and

@@ -75,6 +75,8 @@ const struct route route_table[] = {
 	  NULL, 0 },
 	{ METHOD_POST, "/printer/{id}/message/{mid}/reprint", page_reprint, ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF,
 	  PROGRAM_WEB, NULL, 0 },
+	{ METHOD_POST, "/printer/{id}/message/{mid}/cancel", page_cancel, ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF,
+	  PROGRAM_WEB, NULL, 0 },
 	{ METHOD_GET, "/printer/{id}/forget", page_forget, ROUTE_NEEDS_LOGIN, PROGRAM_WEB, NULL, 0 },
 	{ METHOD_POST, "/printer/{id}/forget", page_forget, ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF, PROGRAM_WEB,
 	  INPUTS({ "confirm", INPUT_CHECKBOX, 0, 0, 0, "confirmation" }), 0 },
@@ -122,15 +124,18 @@ const struct route route_table[] = {
 	/* device-key and external API (sirius-api) */
 	{ METHOD_GET, "/printkey/{key:device_key}", api_printkey_get, ROUTE_JSON | ROUTE_CORS, PROGRAM_API, NULL, 0 },
 	{ METHOD_POST, "/printkey/{key:device_key}", api_printkey_post, ROUTE_JSON | ROUTE_CORS | ROUTE_RAW_BODY,
-	  PROGRAM_API, INPUTS({ "from", INPUT_LINE, INPUT_QUERY, 1, DB_SENDER_MAX, "sender's name (from)" }),
+	  PROGRAM_API, INPUTS({ "from", INPUT_LINE, INPUT_QUERY, 1, DB_SENDER_MAX, "sender's name (from)" },
+		 { "mode", INPUT_LINE, INPUT_QUERY, 1, 16, "mode" }, { "face", INPUT_LINE, INPUT_QUERY, 1, 16, "face" }),
 	  ROUTE_BODY_UPLOAD_MAX },
+	{ METHOD_GET, "/printkey/{key:device_key}/messages/{mid}", api_printkey_message, ROUTE_JSON | ROUTE_CORS,
+	  PROGRAM_API, NULL, 0 },
 	{ METHOD_OPTIONS, "/printkey/{key:device_key}", api_printkey_options, ROUTE_JSON | ROUTE_CORS, PROGRAM_API,
 	  NULL, 0 },
 	{ METHOD_POST, "/ext_api/v1/printer/{id}/print_html", api_ext_print_html, ROUTE_JSON | ROUTE_BODY_JSON,
 	  PROGRAM_API,
 	  INPUTS({ "api_key", INPUT_API_KEY, INPUT_QUERY, 0, 0, "API key" },
 		 { "message", INPUT_TEXT, INPUT_REQUIRED, 1, ROUTE_BODY_UPLOAD_MAX, "message" },
-		 { "face", INPUT_LINE, INPUT_REQUIRED, 1, 16, "face" }),
+		 { "face", INPUT_LINE, INPUT_REQUIRED, 1, 16, "face" }, { "mode", INPUT_LINE, 0, 1, 16, "mode" }),
 	  ROUTE_BODY_UPLOAD_MAX },
 	/*
 	 * /KEY on DEVICE_KEY_DOMAIN: the server rewrites it to /printkey/KEY but
@@ -138,7 +143,8 @@ const struct route route_table[] = {
 	 */
 	{ METHOD_GET, "/{key:device_key}", api_printkey_get, ROUTE_JSON | ROUTE_CORS, PROGRAM_API, NULL, 0 },
 	{ METHOD_POST, "/{key:device_key}", api_printkey_post, ROUTE_JSON | ROUTE_CORS | ROUTE_RAW_BODY, PROGRAM_API,
-	  INPUTS({ "from", INPUT_LINE, INPUT_QUERY, 1, DB_SENDER_MAX, "sender's name (from)" }),
+	  INPUTS({ "from", INPUT_LINE, INPUT_QUERY, 1, DB_SENDER_MAX, "sender's name (from)" },
+		 { "mode", INPUT_LINE, INPUT_QUERY, 1, 16, "mode" }, { "face", INPUT_LINE, INPUT_QUERY, 1, 16, "face" }),
 	  ROUTE_BODY_UPLOAD_MAX },
 	{ METHOD_OPTIONS, "/{key:device_key}", api_printkey_options, ROUTE_JSON | ROUTE_CORS, PROGRAM_API, NULL, 0 },
 };

@@ -65,7 +65,7 @@ void stats_text(const struct site_stats *s, GString *out)
 	g_string_append_printf(out, "claim_codes: %" G_GINT64_FORMAT "\n", s->db.claim_codes);
 	g_string_append_printf(out, "device_keys: %" G_GINT64_FORMAT "\n", s->db.device_keys);
 	g_string_append_printf(out, "friendships: %" G_GINT64_FORMAT "\n", s->db.friendships);
-	for (i = 0; i <= DB_MESSAGE_TIMED_OUT; i++)
+	for (i = 0; i < DB_MESSAGE_STATUS_COUNT; i++)
 		g_string_append_printf(out, "messages_%s: %" G_GINT64_FORMAT "\n",
 				       db_message_status_name((enum db_message_status)i), s->db.messages[i]);
 	g_string_append_printf(out, "relay_up: %d\n", s->relay_up);
@@ -104,7 +104,7 @@ void stats_prometheus(const struct site_stats *s, GString *out)
 	metric(out, "sirius_friendships", "gauge", "Friendships (one per direction).", (double)s->db.friendships);
 	g_string_append(out, "# HELP sirius_messages Messages kept in the database, by status.\n"
 			     "# TYPE sirius_messages gauge\n");
-	for (i = 0; i <= DB_MESSAGE_TIMED_OUT; i++)
+	for (i = 0; i < DB_MESSAGE_STATUS_COUNT; i++)
 		g_string_append_printf(out, "sirius_messages{status=\"%s\"} %" G_GINT64_FORMAT "\n",
 				       db_message_status_name((enum db_message_status)i), s->db.messages[i]);
 	metric(out, "sirius_relay_up", "gauge", "1 when the relay answered, else 0.", s->relay_up);

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "page.h"
+#include "printer_payload.h"
 #include "relay_client.h"
 #include "return_code.h"
 
@@ -51,29 +52,64 @@ char *web_png_data_uri(const uint8_t *png, size_t len)
 	return uri;
 }
 
+/* 1 when a message is a delivery the printer holds until its button is pressed. */
+static int for_the_button(const struct db_message *m)
+{
+	return m->command == PRINTER_SET_DELIVERY || m->command == PRINTER_SET_DELIVERY_NO_FACE;
+}
+
 char *web_message_state(const struct db_message *m)
 {
 	char when[WEB_TIME_SIZE];
 
 	switch (m->status) {
 	case DB_MESSAGE_QUEUED:
-		return g_strdup("queued");
-	case DB_MESSAGE_SENDING:
-		return g_strdup("sending");
+		return g_strdup("queued: it prints when the printer is online");
+	case DB_MESSAGE_SENT:
+		if (for_the_button(m))
+			return g_strdup("sent, waiting for the button");
+		return g_strdup_printf("sent, not confirmed (the bridge does not confirm prints)");
 	case DB_MESSAGE_DELIVERED:
-		return g_strdup_printf("delivered at %s", web_time(m->settled, when));
+		if (for_the_button(m))
+			return g_strdup_printf("delivered at %s, waiting for the button", web_time(m->delivered, when));
+		return g_strdup_printf("delivered at %s", web_time(m->delivered, when));
 	case DB_MESSAGE_PRINTED:
-		return g_strdup_printf("printed at %s", web_time(m->settled, when));
+		return g_strdup_printf("printed at %s", web_time(m->printed, when));
 	case DB_MESSAGE_FAILED:
 		if (m->failure == DB_FAILURE_OFFLINE)
-			return g_strdup("failed: the printer was offline");
+			return g_strdup("refused: the printer was offline");
 		if (m->failure == DB_FAILURE_RELAY_UNREACHABLE)
-			return g_strdup("failed: the printer could not be reached");
+			return g_strdup("failed: it never reached the relay");
+		if (m->failure == DB_FAILURE_NO_RESPONSE)
+			return g_strdup_printf("failed: the bridge never answered (%d attempts)", m->attempts);
 		return g_strdup_printf("failed: %s", return_code_description(m->return_code));
-	case DB_MESSAGE_TIMED_OUT:
-		return g_strdup("timed out: the printer did not answer in time");
+	case DB_MESSAGE_EXPIRED:
+		return g_strdup_printf("expired at %s: the printer was not online in time", web_time(m->settled, when));
+	case DB_MESSAGE_CANCELLED:
+		return g_strdup_printf("cancelled at %s", web_time(m->settled, when));
+	case DB_MESSAGE_STATUS_COUNT:
+		break;
 	}
 	return g_strdup("unknown");
+}
+
+char *web_message_history(const struct db_message *m)
+{
+	GString *out = g_string_new("");
+	char when[WEB_TIME_SIZE];
+
+	g_string_append_printf(out, "queued %s", web_time(m->created, when));
+	if (m->sent)
+		g_string_append_printf(out, "; sent %s", web_time(m->sent, when));
+	if (m->attempts > 1)
+		g_string_append_printf(out, " (%d attempts)", m->attempts);
+	if (m->delivered)
+		g_string_append_printf(out, "; delivered %s", web_time(m->delivered, when));
+	if (m->printed)
+		g_string_append_printf(out, "; printed %s", web_time(m->printed, when));
+	else if (m->settled && m->status != DB_MESSAGE_DELIVERED)
+		g_string_append_printf(out, "; %s %s", db_message_status_name(m->status), web_time(m->settled, when));
+	return g_string_free(out, FALSE);
 }
 
 int web_from_loopback(const struct ctx *ctx)

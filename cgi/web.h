@@ -34,12 +34,16 @@ const char *web_time(int64_t t, char out[WEB_TIME_SIZE]);
 char *web_png_data_uri(const uint8_t *png, size_t len);
 
 /*
- * Where a message is, in words for its sender: "queued", "sending",
- * "delivered at T", "printed at T", "failed: REASON" (the bridge's return code
- * in words, or why it never reached a bridge), "timed out: ...". Returns a new
- * string (g_free it).
+ * Where a message is, in words for its sender: "queued: it prints when the
+ * printer is online", "sent, not confirmed ...", "sent, waiting for the
+ * button", "delivered at T", "printed at T", "failed: REASON" (the bridge's
+ * return code in words, or why it failed without one), "expired at T ...",
+ * "cancelled at T". Returns a new string (g_free it).
  */
 char *web_message_state(const struct db_message *message);
+
+/* Every step of a message's life with its time, in words ("queued ...; sent ...; printed ..."); g_free it. */
+char *web_message_history(const struct db_message *message);
 
 /* 1 when the request came from this machine (REMOTE_ADDR 127.0.0.1, ::1 or ::ffff:127.x.x.x), else 0. */
 int web_from_loopback(const struct ctx *ctx);

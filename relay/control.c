@@ -1,4 +1,4 @@
-/* control.c: the control protocol's requests (status, deliver, push_key, bridges, devices, counters, logs), one table of ops. */
+/* control.c: the control protocol's requests (status, deliver, push_key, wake, cancel, bridges, devices, counters, logs), one table of ops. */
 #include "control.h"
 
 #include <math.h>
@@ -115,25 +115,42 @@ static int op_status(struct registry *reg, const cJSON *req, cJSON *reply, struc
 	return 0;
 }
 
+/*
+ * A message or command id field: an integer from 1 to 2^32-1. Returns 1 with
+ * *id set, 0 when it is absent and optional, or -1 with a reason in err.
+ */
+static int id_field(const cJSON *req, const char *name, int required, uint32_t *id, struct sirius_error *err)
+{
+	const cJSON *item = cJSON_GetObjectItemCaseSensitive(req, name);
+
+	if (!item) {
+		if (required)
+			return error_set(err, "missing field \"%s\"", name);
+		return 0;
+	}
+	if (!cJSON_IsNumber(item) || item->valuedouble != floor(item->valuedouble) || item->valuedouble < 1 ||
+	    item->valuedouble > 4294967295.0)
+		return error_set(err, "field \"%s\" must be an integer from 1 to 4294967295", name);
+	*id = (uint32_t)item->valuedouble;
+	return 1;
+}
+
 /* deliver: "device", "command_id" (1..2^32-1), "payload" (base64); answers "result": "sent" | "offline". */
 static int op_deliver(struct registry *reg, const cJSON *req, cJSON *reply, struct sirius_error *err)
 {
 	const char *device = address_field(req, "device", err);
-	const cJSON *id = cJSON_GetObjectItemCaseSensitive(req, "command_id");
 	const char *payload;
 	enum registry_delivery outcome;
+	uint32_t id = 0;
 
 	if (!device)
 		return -1;
-	if (!id)
-		return error_set(err, "missing field \"command_id\"");
-	if (!cJSON_IsNumber(id) || id->valuedouble != floor(id->valuedouble) || id->valuedouble < 1 ||
-	    id->valuedouble > 4294967295.0)
-		return error_set(err, "field \"command_id\" must be an integer from 1 to 4294967295");
+	if (id_field(req, "command_id", 1, &id, err) < 0)
+		return -1;
 	payload = string_field(req, "payload", CONTROL_LINE_MAX, err);
 	if (!payload)
 		return -1;
-	if (registry_deliver(reg, device, (uint32_t)id->valuedouble, payload, &outcome, err) < 0)
+	if (registry_deliver(reg, device, id, payload, &outcome, err) < 0)
 		return -1;
 	if (!cJSON_AddStringToObject(reply, "result", registry_delivery_name(outcome)))
 		return error_set(err, "out of memory");
@@ -151,6 +168,38 @@ static int op_push_key(struct registry *reg, const cJSON *req, cJSON *reply, str
 	if (registry_push_key(reg, device, &outcome, err) < 0)
 		return -1;
 	if (!cJSON_AddStringToObject(reply, "result", registry_delivery_name(outcome)))
+		return error_set(err, "out of memory");
+	return 0;
+}
+
+/*
+ * wake: "device", optional "message" (an id); reads the printer's outbox and
+ * sends what it may. Answers "result": "sent" (that message is on its way),
+ * "queued" (the printer is online; it waits its turn) | "offline".
+ */
+static int op_wake(struct registry *reg, const cJSON *req, cJSON *reply, struct sirius_error *err)
+{
+	const char *device = address_field(req, "device", err);
+	enum registry_wake outcome;
+	uint32_t id = 0;
+
+	if (!device || id_field(req, "message", 0, &id, err) < 0)
+		return -1;
+	if (registry_wake(reg, device, id, &outcome, err) < 0)
+		return -1;
+	if (!cJSON_AddStringToObject(reply, "result", registry_wake_name(outcome)))
+		return error_set(err, "out of memory");
+	return 0;
+}
+
+/* cancel: "message"; drops a cancelled message the relay holds unwritten. Answers "dropped": true | false. */
+static int op_cancel(struct registry *reg, const cJSON *req, cJSON *reply, struct sirius_error *err)
+{
+	uint32_t id = 0;
+
+	if (id_field(req, "message", 1, &id, err) < 0)
+		return -1;
+	if (!cJSON_AddBoolToObject(reply, "dropped", registry_cancel(reg, id)))
 		return error_set(err, "out of memory");
 	return 0;
 }
@@ -221,6 +270,8 @@ static const struct control_op control_ops[] = {
 	{ "status", op_status },
 	{ "deliver", op_deliver },
 	{ "push_key", op_push_key },
+	{ "wake", op_wake },
+	{ "cancel", op_cancel },
 	{ "bridges", op_bridges },
 	{ "devices", op_devices },
 	{ "counters", op_counters },

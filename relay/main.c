@@ -113,6 +113,21 @@ static double parse_seconds(const char *text)
 	return v;
 }
 
+/* The outbox's settings from the configuration: lifetime, retention, resends. Returns 0, or -1 with a reason in err. */
+static int outbox_settings(struct registry_config *cfg, struct sirius_error *err)
+{
+	long days, keep, keep_days, resends;
+
+	if (config_number("SIRIUS_QUEUE_DAYS", &days, err) < 0 || config_number("SIRIUS_KEEP_MESSAGES", &keep, err) < 0 ||
+	    config_number("SIRIUS_KEEP_DAYS", &keep_days, err) < 0 || config_number("SIRIUS_RESENDS", &resends, err) < 0)
+		return -1;
+	cfg->queue_lifetime = (double)days * 86400;
+	cfg->keep_messages = (unsigned)keep;
+	cfg->keep_age = (double)keep_days * 86400;
+	cfg->resends = (unsigned)resends;
+	return 0;
+}
+
 /* Raises the soft limit of open files towards RELAY_WANT_FDS (bounded by the hard limit). */
 static void raise_fd_limit(void)
 {
@@ -154,7 +169,7 @@ int main(int argc, char **argv)
 	struct relay_store store;
 	struct sigaction sa;
 	struct db *db;
-	int opt, rc;
+	int opt, rc, requeued;
 
 	/* sirius.conf and .env fill what the environment leaves unset. */
 	if (config_load(&err) < 0) {
@@ -243,8 +258,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sirius-relay: --tls-listen: %s\n", err.message);
 		return 2;
 	}
-	/* sweep often enough that a message times out within a fifth of its timeout */
-	cfg.registry.sweep_interval = cfg.registry.message_timeout / 5 < 5 ? cfg.registry.message_timeout / 5 : 5;
+	if (outbox_settings(&cfg.registry, &err) < 0) {
+		fprintf(stderr, "sirius-relay: %s\n", err.message);
+		return 2;
+	}
 
 	if (log_opt && relay_log_open(log_opt) < 0) {
 		fprintf(stderr, "sirius-relay: cannot open the log file %s: %s\n", log_opt, strerror(errno));
@@ -277,6 +294,14 @@ int main(int argc, char **argv)
 		relay_log(RELAY_LOG_ERROR, "database %s: %s", db_path, err.message);
 		return 1;
 	}
+	requeued = db_outbox_requeue_unanswered(db, &err);
+	if (requeued < 0) {
+		relay_log(RELAY_LOG_ERROR, "database %s: %s", db_path, err.message);
+		db_close(db);
+		return 1;
+	}
+	if (requeued > 0)
+		relay_log(RELAY_LOG_INFO, "%d message(s) sent before a restart and never answered: queued again", requeued);
 	db_set_busy_timeout(db, RELAY_DB_BUSY_MS);
 	store_db_init(&store, db);
 	running = relay_server_new(&cfg, &store, &err);

@@ -1,5 +1,5 @@
 /* registry.c: the relay's protocol state machine: who is connected, which devices are online, what to send. */
-#include "registry.h"
+#include "registry_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -11,21 +11,12 @@
 #include "relay_client.h"
 #include "return_code.h"
 
-/* Bytes of the informational power_on strings we keep. */
-#define INFO_SIZE (BRIDGE_INFO_MAX + 1)
 /* Bytes of log text a bridge's ring may hold, whatever its record count. */
 #define LOG_RING_MAX_BYTES (64 * 1024)
 /* The DeviceCommandResponse code of a bridge whose command queue is full (PROTOCOL.md 3). */
 #define RETURN_QUEUE_FULL 0xe0
 /* Database writes the retry timer does in one go before letting the event loop run. */
 #define STORE_RETRY_BATCH 256
-
-/* A message waiting to be written to a socket. */
-struct relay_out {
-	size_t len;  /* bytes of text */
-	char *text;  /* the text, inside buf after the headroom */
-	char buf[];  /* headroom free bytes, then the text and a NUL */
-};
 
 /* One record of a bridge's log ring, also linked into the registry's list of every record. */
 struct log_entry {
@@ -42,117 +33,17 @@ struct log_entry {
 	size_t bytes;                 /* what the entry takes, for the byte bounds */
 };
 
-/* A DeviceCommand the relay holds for a bridge: waiting for a free slot, or in flight. */
-struct relay_command {
-	uint32_t command_id;                 /* its id (the printer's file id) */
-	char device[DEVICE_ADDRESS_LEN + 1]; /* the device it is for */
-	char *json;                          /* the whole message (malloc'd) */
-	size_t len;                          /* its length */
-	double sent_at;                      /* when it was last written; 0 before */
-	double not_before;                   /* not to be written before this time (back-off after "queue full") */
-	unsigned resends;                    /* times it was sent again after "queue full" */
-};
-
-/* A bridge the relay has heard from. Kept until forgotten to make room, or until the registry is freed. */
-struct relay_bridge {
-	struct registry *reg;                 /* back pointer, for the timer and the lists */
-	char address[DEVICE_ADDRESS_LEN + 1]; /* 16 lower-case hex digits */
-	struct relay_session *session;        /* the socket that owns it (the newest); NULL while offline */
-	unsigned live_sessions;               /* open sockets that named it; it may be forgotten only at 0 */
-	int idle;                             /* 1 while in reg->idle_bridges */
-	GList idle_link;                      /* its link there (data points here) */
-	GHashTable *devices;                  /* address -> struct relay_device *, the devices last reported by it */
-	double connected_at;                  /* when its current (or last) socket named it */
-	double disconnected_at;               /* when its last socket closed; 0 while connected */
-	double last_seen;                     /* when one of its sockets last sent a message */
-	uint64_t sockets;                     /* sockets that have spoken for it */
-	uint64_t power_ons;                   /* power_on messages acted upon */
-	char model[INFO_SIZE];                /* from power_on */
-	char firmware_version[INFO_SIZE];     /* from power_on */
-	char ncp_version[INFO_SIZE];          /* from power_on */
-	char local_ip_address[INFO_SIZE];     /* from power_on */
-	char mac_address[INFO_SIZE];          /* from power_on */
-	GQueue *logs;                         /* struct log_entry * by ring_link, oldest first; NULL while empty */
-	size_t log_bytes;                     /* bytes its entries take */
-	uint64_t logs_dropped;                /* records pushed out of the ring */
-	GQueue held;                          /* struct relay_command *, waiting for a free slot, in order */
-	size_t held_bytes;                    /* bytes of their messages */
-	GPtrArray *in_flight;                 /* struct relay_command *, written and unanswered; NULL until needed */
-	struct relay_timer *timer;            /* in-flight deadlines and resend back-off; NULL until needed */
-};
-
-/* A device (printer) some bridge has reported. Kept until forgotten to make room, or until the registry is freed. */
-struct relay_device {
-	struct registry *reg;                 /* back pointer, for the timer and the lists */
-	char address[DEVICE_ADDRESS_LEN + 1]; /* 16 lower-case hex digits */
-	struct relay_bridge *bridge;          /* the bridge that reported it last; NULL once that one is forgotten */
-	int online;                           /* 1 while reported within device_timeout */
-	int idle;                             /* 1 while in reg->idle_devices (offline) */
-	GList idle_link;                      /* its link there (data points here) */
-	double first_seen;                    /* first report since the relay started */
-	double last_seen;                     /* last report */
-	double touched_at;                    /* when the database's last_seen was last updated */
-	struct relay_timer *timer;            /* the silence timer */
-	int timer_armed;                      /* 1 while the timer is set */
-	int recorded;                         /* 1 once the database has it */
-	uint64_t events;                      /* reports received */
-};
-
-struct relay_session {
-	struct registry *reg;                 /* back pointer, for the name timer */
-	void *transport;                      /* the event loop's handle for the socket */
-	char address[DEVICE_ADDRESS_LEN + 1]; /* the bridge it speaks for; "" until named */
-	struct relay_bridge *bridge;          /* that bridge; NULL until named */
-	int powered_on;                       /* 1 once a power_on came on this socket */
-	GQueue out;                           /* struct relay_out *, to write in order */
-	size_t out_bytes;                     /* bytes of text queued */
-	double opened;                        /* when the socket was accepted */
-	unsigned complaints;                  /* malformed or foreign messages logged so far */
-	struct relay_timer *name_timer;       /* closes the socket when it names no bridge in time; NULL once named */
-};
-
-/* What a database write that may have to wait for the lock does. */
-enum pending_kind {
-	PENDING_SEEN,    /* printer_seen */
-	PENDING_TOUCH,   /* printer_touch */
-	PENDING_SENT,    /* message_sent */
-	PENDING_SETTLED, /* message_settled */
-	PENDING_PRINTED  /* message_printed */
-};
-
-/* A database write, done at once or kept in the retry queue while the database is locked. */
-struct pending_write {
-	enum pending_kind kind;              /* which store function */
-	char device[DEVICE_ADDRESS_LEN + 1]; /* the device; "" for PENDING_SENT */
-	uint32_t command_id;                 /* the message, for the message kinds */
-	long code;                           /* the return code, for PENDING_SETTLED */
-	double at;                           /* when it happened: the time written */
-};
-
-struct registry {
-	struct registry_config cfg;        /* limits and timeouts */
-	struct relay_env env;              /* clock, timers, writeable requests */
-	struct relay_store store;          /* the database */
-	GHashTable *bridges;               /* address -> struct relay_bridge * (owned) */
-	GHashTable *devices;               /* address -> struct relay_device * (owned) */
-	GHashTable *sessions;              /* struct relay_session * set (freed by registry_free) */
-	GQueue idle_bridges;               /* bridges without a socket, by idle_link, least recently seen first */
-	GQueue idle_devices;               /* offline devices, by idle_link, least recently seen first */
-	GQueue logs;                       /* every bridge's log entries, by all_link, oldest first */
-	size_t log_bytes;                  /* bytes they take */
-	GQueue pending;                    /* struct pending_write *, writes waiting for the lock, oldest first */
-	GHashTable *pending_devices;       /* device -> its pending printer write (seen or touch), to merge them */
-	struct relay_timer *sweep;         /* the message time-out sweep */
-	struct relay_timer *retry;         /* retries the pending writes */
-	struct registry_counters counters; /* what happened so far */
-};
-
 void registry_config_default(struct registry_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->device_timeout = 60;
 	cfg->message_timeout = 60;
-	cfg->sweep_interval = 5;
+	cfg->unconfirmed_hold = 1;
+	cfg->resends = 2;
+	cfg->queue_lifetime = 7 * 24 * 3600;
+	cfg->keep_messages = 100;
+	cfg->keep_age = 365 * 24 * 3600;
+	cfg->sweep_interval = 60;
 	cfg->name_timeout = 30;
 	cfg->touch_interval = 180;
 	cfg->store_retry = 1;
@@ -175,15 +66,12 @@ static double now(struct registry *reg)
 	return reg->env.now(reg->env.ctx);
 }
 
-/* ---- freeing ------------------------------------------------------------------ */
-
-static void command_free(struct relay_command *c)
+double registry_now(struct registry *reg)
 {
-	if (!c)
-		return;
-	free(c->json);
-	g_free(c);
+	return now(reg);
 }
+
+/* ---- freeing ------------------------------------------------------------------ */
 
 /* Unlinks a log entry from its bridge's ring and the registry's list and frees it. */
 static void log_entry_drop(struct registry *reg, struct log_entry *e)
@@ -204,29 +92,6 @@ static void log_entry_drop(struct registry *reg, struct log_entry *e)
 	}
 }
 
-/* Drops every command a bridge waits to send or has in flight; returns how many. */
-static size_t bridge_drop_commands(struct relay_bridge *b)
-{
-	struct relay_command *c;
-	size_t n = 0;
-
-	while ((c = g_queue_pop_head(&b->held))) {
-		command_free(c);
-		n++;
-	}
-	b->held_bytes = 0;
-	if (b->in_flight) {
-		guint i;
-
-		n += b->in_flight->len;
-		for (i = 0; i < b->in_flight->len; i++)
-			command_free(g_ptr_array_index(b->in_flight, i));
-		g_ptr_array_free(b->in_flight, TRUE);
-		b->in_flight = NULL;
-	}
-	return n;
-}
-
 static void bridge_free(gpointer p)
 {
 	struct relay_bridge *b = p;
@@ -236,7 +101,7 @@ static void bridge_free(gpointer p)
 		log_entry_drop(reg, g_queue_peek_head(b->logs));
 	if (b->idle)
 		g_queue_unlink(&reg->idle_bridges, &b->idle_link);
-	bridge_drop_commands(b);
+	outbox_bridge_drop(b);
 	reg->env.timer_free(reg->env.ctx, b->timer);
 	g_hash_table_destroy(b->devices);
 	g_free(b);
@@ -275,13 +140,20 @@ static const char *pending_what(const struct pending_write *w, char *buf, size_t
 		snprintf(buf, size, "updating last_seen of printer %s", w->device);
 		break;
 	case PENDING_SENT:
-		snprintf(buf, size, "marking message %u sending", w->command_id);
+		snprintf(buf, size, "marking message %u sent through %s", w->command_id, w->bridge);
 		break;
-	case PENDING_SETTLED:
-		snprintf(buf, size, "settling message %u of %s (code %ld)", w->command_id, w->device, w->code);
+	case PENDING_ANSWERED:
+		snprintf(buf, size, "settling message %u of %s (code %ld)", w->command_id,
+			 w->device[0] ? w->device : w->bridge, w->code);
+		break;
+	case PENDING_FAILED:
+		snprintf(buf, size, "failing message %u (no answer)", w->command_id);
 		break;
 	case PENDING_PRINTED:
 		snprintf(buf, size, "marking message %u of %s printed", w->command_id, w->device);
+		break;
+	case PENDING_CONFIRMS:
+		snprintf(buf, size, "recording that bridge %s confirms commands", w->bridge);
 		break;
 	}
 	return buf;
@@ -298,11 +170,15 @@ static int pending_run(struct registry *reg, const struct pending_write *w, stru
 	case PENDING_TOUCH:
 		return reg->store.printer_touch(ctx, w->device, w->at, err);
 	case PENDING_SENT:
-		return reg->store.message_sent(ctx, w->command_id, w->at, err);
-	case PENDING_SETTLED:
-		return reg->store.message_settled(ctx, w->device, w->command_id, w->code, w->at, err);
+		return reg->store.message_sent(ctx, w->command_id, w->bridge, w->at, err);
+	case PENDING_ANSWERED:
+		return reg->store.message_answered(ctx, w->command_id, w->bridge, w->device, w->code, w->at, err);
+	case PENDING_FAILED:
+		return reg->store.message_failed(ctx, w->command_id, w->at, err);
 	case PENDING_PRINTED:
 		return reg->store.message_printed(ctx, w->device, w->command_id, w->at, err);
+	case PENDING_CONFIRMS:
+		return reg->store.bridge_set_confirms(ctx, w->bridge, w->at, err);
 	}
 	return error_set(err, "unknown database write");
 }
@@ -441,48 +317,32 @@ static void retry_fired(void *arg)
 		done++;
 	}
 	relay_log(RELAY_LOG_INFO, "database writable again: deferred writes done");
+	outbox_retry_reads(reg);
 }
 
-/* A message write of kind for command_id (device may be NULL). */
-static void store_message(struct registry *reg, enum pending_kind kind, const char *device, uint32_t command_id,
-			  long code)
+void registry_store_message(struct registry *reg, enum pending_kind kind, const char *device, const char *bridge,
+			    uint32_t command_id, long code)
 {
 	struct pending_write w;
 
 	memset(&w, 0, sizeof(w));
 	w.kind = kind;
 	if (device)
-		memcpy(w.device, device, DEVICE_ADDRESS_LEN + 1);
+		g_strlcpy(w.device, device, sizeof(w.device));
+	if (bridge)
+		g_strlcpy(w.bridge, bridge, sizeof(w.bridge));
 	w.command_id = command_id;
 	w.code = code;
 	w.at = now(reg);
 	store_write(reg, &w);
 }
 
-/*
- * The sweep: messages sent longer than message_timeout ago without a
- * response become timed out. Skipped while writes wait for the database's
- * lock: it would only wait for it too.
- */
+/* The housekeeping timer: the outbox's sweep, then the next in sweep_interval. */
 static void sweep_fired(void *arg)
 {
 	struct registry *reg = arg;
-	struct sirius_error err = { "" };
-	int count = 0, rc;
 
-	if (g_queue_is_empty(&reg->pending)) {
-		rc = reg->store.messages_expire(reg->store.ctx, now(reg), reg->cfg.message_timeout, &count, &err);
-		if (rc == RELAY_STORE_BUSY) {
-			reg->counters.store_busy++;
-			relay_log(RELAY_LOG_WARN, "database locked: timing out messages later (%s)", err.message);
-		} else if (rc < 0) {
-			reg->counters.store_errors++;
-			relay_log(RELAY_LOG_ERROR, "database: timing out messages: %s", err.message);
-		} else if (count > 0) {
-			reg->counters.messages_timed_out += (uint64_t)count;
-			relay_log(RELAY_LOG_INFO, "%d message(s) timed out without a response", count);
-		}
-	}
+	outbox_sweep(reg);
 	reg->env.timer_arm(reg->env.ctx, reg->sweep, reg->cfg.sweep_interval);
 }
 
@@ -577,14 +437,15 @@ const char *registry_session_address(const struct relay_session *s)
 	return s->address;
 }
 
-/* Appends len bytes of text to a session's outgoing queue, whatever its bounds. Returns 0, or -1 when out of memory. */
-static int session_push(struct registry *reg, struct relay_session *s, const char *text, size_t len)
+int registry_session_push(struct registry *reg, struct relay_session *s, const char *text, size_t len,
+			  uint32_t command_id)
 {
 	struct relay_out *o = malloc(sizeof(*o) + reg->cfg.headroom + len + 1);
 	int was_empty = g_queue_is_empty(&s->out);
 
 	if (!o)
 		return -1;
+	o->command_id = command_id;
 	o->len = len;
 	o->text = o->buf + reg->cfg.headroom;
 	memcpy(o->text, text, len);
@@ -610,10 +471,15 @@ int registry_session_pop(struct registry *reg, struct relay_session *s)
 {
 	struct relay_out *o = g_queue_pop_head(&s->out);
 
+	uint32_t command_id;
+
 	if (o) {
 		s->out_bytes -= o->len;
 		reg->counters.frames_written++;
+		command_id = o->command_id;
 		free(o);
+		if (command_id)
+			outbox_written(reg, s, command_id);
 	}
 	return !g_queue_is_empty(&s->out);
 }
@@ -635,7 +501,9 @@ static void device_offline(struct registry *reg, struct relay_device *d, const c
 	if (!d->online)
 		return;
 	d->online = 0;
+	d->ready = 0;
 	reg->counters.devices_online--;
+	outbox_device_offline(reg, d);
 	if (d->timer_armed)
 		reg->env.timer_cancel(reg->env.ctx, d->timer);
 	d->timer_armed = 0;
@@ -697,11 +565,13 @@ static int device_forget_one(struct registry *reg)
 
 /*
  * A bridge reported a device (why names the report): it is online through
- * that bridge from now on. Returns the device, or NULL when it is new,
- * max_devices is reached and every known device is online.
+ * that bridge from now on. ready is 0 for a report that the printer waits
+ * for its key (it cannot print before it has it), else 1: a device that
+ * becomes ready is sent its outbox. Returns the device, or NULL when it is
+ * new, max_devices is reached and every known device is online.
  */
 static struct relay_device *device_touch(struct registry *reg, struct relay_bridge *b, const char *address,
-					 const char *why)
+					 const char *why, int ready)
 {
 	struct relay_device *d = g_hash_table_lookup(reg->devices, address);
 	double t = now(reg);
@@ -727,6 +597,9 @@ static struct relay_device *device_touch(struct registry *reg, struct relay_brid
 	}
 	if (d->bridge != b) {
 		if (d->bridge) {
+			/* what the old bridge holds for it and has not written goes back to the queue */
+			outbox_device_offline(reg, d);
+			d->ready = 0;
 			g_hash_table_remove(d->bridge->devices, d->address);
 			if (d->online)
 				relay_log(RELAY_LOG_INFO, "device %s moved from bridge %s to bridge %s", d->address,
@@ -755,167 +628,20 @@ static struct relay_device *device_touch(struct registry *reg, struct relay_brid
 		reg->env.timer_arm(reg->env.ctx, d->timer, reg->cfg.device_timeout);
 		d->timer_armed = 1;
 	}
+	if (!ready) {
+		d->ready = 0;
+	} else if (!d->ready) {
+		d->ready = 1;
+		outbox_device_pump(reg, d);
+	}
 	return d;
 }
 
-/* The session a device's commands go to: its bridge's owning socket; NULL when offline. */
-static struct relay_session *device_session(struct relay_device *d)
+struct relay_session *registry_device_session(struct relay_device *d)
 {
 	if (!d || !d->online || !d->bridge)
 		return NULL;
 	return d->bridge->session;
-}
-
-/* ---- commands to bridges ---------------------------------------------------- */
-
-/* Whether a bridge's queue (commands waiting for a slot and messages not yet written) has no room for len bytes more. */
-static int bridge_queue_full(struct registry *reg, struct relay_bridge *b, size_t len)
-{
-	struct relay_session *s = b->session;
-	size_t messages = g_queue_get_length(&b->held) + (s ? g_queue_get_length(&s->out) : 0);
-	size_t bytes = b->held_bytes + (s ? s->out_bytes : 0);
-
-	return messages >= reg->cfg.queue_max_messages || bytes + len > reg->cfg.queue_max_bytes;
-}
-
-/* DeviceCommands of a bridge written and not answered yet. */
-static size_t bridge_in_flight(const struct relay_bridge *b)
-{
-	return b->in_flight ? b->in_flight->len : 0;
-}
-
-static void bridge_timer_fired(void *arg);
-
-/* Arms the bridge's timer for its next in-flight deadline or resend, or disarms it when there is none. */
-static void bridge_arm(struct registry *reg, struct relay_bridge *b)
-{
-	struct relay_command *head = g_queue_peek_head(&b->held);
-	double next = -1, t = now(reg);
-	guint i;
-
-	for (i = 0; b->in_flight && i < b->in_flight->len; i++) {
-		const struct relay_command *c = g_ptr_array_index(b->in_flight, i);
-		double deadline = c->sent_at + reg->cfg.message_timeout;
-
-		if (next < 0 || deadline < next)
-			next = deadline;
-	}
-	if (head && b->session && bridge_in_flight(b) < reg->cfg.in_flight_max && head->not_before > t &&
-	    (next < 0 || head->not_before < next))
-		next = head->not_before;
-	if (next < 0) {
-		if (b->timer)
-			reg->env.timer_cancel(reg->env.ctx, b->timer);
-		return;
-	}
-	if (!b->timer)
-		b->timer = reg->env.timer_new(reg->env.ctx, bridge_timer_fired, b);
-	if (b->timer)
-		reg->env.timer_arm(reg->env.ctx, b->timer, next - t);
-}
-
-/*
- * Writes the bridge's waiting DeviceCommands while it has a socket and fewer
- * than in_flight_max unanswered (the bridge holds 10 and answers "queue full"
- * beyond), each marked sending in the database as it goes.
- */
-static void bridge_pump(struct registry *reg, struct relay_bridge *b)
-{
-	struct relay_command *c;
-	double t = now(reg);
-
-	while (b->session && bridge_in_flight(b) < reg->cfg.in_flight_max && (c = g_queue_peek_head(&b->held)) &&
-	       c->not_before <= t) {
-		g_queue_pop_head(&b->held);
-		b->held_bytes -= c->len;
-		if (session_push(reg, b->session, c->json, c->len) < 0) {
-			reg->counters.commands_dropped++;
-			relay_log(RELAY_LOG_ERROR, "device %s: command %u dropped: out of memory", c->device, c->command_id);
-			command_free(c);
-			continue;
-		}
-		c->sent_at = t;
-		if (!b->in_flight)
-			b->in_flight = g_ptr_array_new();
-		g_ptr_array_add(b->in_flight, c);
-		store_message(reg, PENDING_SENT, NULL, c->command_id, 0);
-	}
-	bridge_arm(reg, b);
-}
-
-/* Takes the in-flight command with this id sent to device off the bridge's list; NULL when there is none. */
-static struct relay_command *bridge_answered(struct relay_bridge *b, uint32_t command_id, const char *device)
-{
-	guint i;
-
-	for (i = 0; b->in_flight && i < b->in_flight->len; i++) {
-		struct relay_command *c = g_ptr_array_index(b->in_flight, i);
-
-		if (c->command_id == command_id && strcmp(c->device, device) == 0)
-			return g_ptr_array_remove_index(b->in_flight, i);
-	}
-	return NULL;
-}
-
-/* The bridge's timer: commands unanswered for message_timeout free their slot; waiting ones go out. */
-static void bridge_timer_fired(void *arg)
-{
-	struct relay_bridge *b = arg;
-	struct registry *reg = b->reg;
-	double t = now(reg);
-	guint i = 0;
-
-	while (b->in_flight && i < b->in_flight->len) {
-		struct relay_command *c = g_ptr_array_index(b->in_flight, i);
-
-		if (c->sent_at + reg->cfg.message_timeout > t + 0.001) {
-			i++;
-			continue;
-		}
-		reg->counters.commands_expired++;
-		relay_log(RELAY_LOG_INFO, "device %s: command %u unanswered for %g s (bridge %s): its slot is free",
-			  c->device, c->command_id, reg->cfg.message_timeout, b->address);
-		command_free(g_ptr_array_remove_index(b->in_flight, i));
-	}
-	bridge_pump(reg, b);
-}
-
-/*
- * A DeviceCommandResponse for command_id from device through bridge b. A
- * "queue full" answer to a command in flight sends it again after a back-off
- * that doubles, at most busy_retries times; anything else settles the
- * message sent to that device (only that device's) in the database.
- */
-static void bridge_response(struct registry *reg, struct relay_bridge *b, const char *device, uint32_t command_id,
-			    long code)
-{
-	struct relay_command *c = bridge_answered(b, command_id, device);
-
-	if (c && code == RETURN_QUEUE_FULL && c->resends < reg->cfg.busy_retries) {
-		double delay = reg->cfg.busy_backoff * ldexp(1.0, (int)c->resends);
-
-		c->resends++;
-		c->not_before = now(reg) + delay;
-		g_queue_push_head(&b->held, c);
-		b->held_bytes += c->len;
-		reg->counters.commands_requeued++;
-		relay_log(RELAY_LOG_INFO, "device %s: bridge %s has no room for command %u: sending it again in %g s "
-			  "(resend %u of %u)", device, b->address, command_id, delay, c->resends, reg->cfg.busy_retries);
-		bridge_pump(reg, b);
-		return;
-	}
-	if (c && code == RETURN_QUEUE_FULL) {
-		reg->counters.commands_gave_up++;
-		relay_log(RELAY_LOG_WARN, "device %s: bridge %s still has no room for command %u after %u resends: failed",
-			  device, b->address, command_id, c->resends);
-	}
-	command_free(c);
-	if (code == 0)
-		reg->counters.responses_delivered++;
-	else
-		reg->counters.responses_failed++;
-	store_message(reg, PENDING_SETTLED, device, command_id, code);
-	bridge_pump(reg, b);
 }
 
 /*
@@ -947,7 +673,7 @@ static int device_send_key(struct registry *reg, const char *address, enum regis
 		*outcome = REGISTRY_UNCLAIMED;
 		return 0;
 	}
-	s = device_session(d);
+	s = registry_device_session(d);
 	if (!s) {
 		*outcome = REGISTRY_OFFLINE;
 		return 0;
@@ -964,10 +690,10 @@ static int device_send_key(struct registry *reg, const char *address, enum regis
 	json = bridge_command_add_key_json(d->bridge->address, address, id, key);
 	if (!json)
 		return error_set(err, "cannot build the key command for %s", address);
-	if (bridge_queue_full(reg, d->bridge, strlen(json))) {
+	if (outbox_queue_full(reg, d->bridge, strlen(json))) {
 		reg->counters.queue_full++;
 		rc = error_set(err, "the outgoing queue of bridge %s is full", d->bridge->address);
-	} else if (session_push(reg, s, json, strlen(json)) < 0) {
+	} else if (registry_session_push(reg, s, json, strlen(json), 0) < 0) {
 		rc = error_set(err, "out of memory");
 	}
 	free(json);
@@ -976,6 +702,7 @@ static int device_send_key(struct registry *reg, const char *address, enum regis
 		return -1;
 	}
 	reg->counters.keys_sent++;
+	d->key_command = id;
 	relay_log(RELAY_LOG_INFO, "device %s: key sent through bridge %s (command %u)", address, d->bridge->address, id);
 	*outcome = REGISTRY_SENT;
 	return 0;
@@ -996,7 +723,7 @@ static void bridge_offline(struct registry *reg, struct relay_bridge *b, const c
 	b->session = NULL;
 	b->disconnected_at = now(reg);
 	reg->counters.bridges_online--;
-	dropped = bridge_drop_commands(b);
+	dropped = outbox_bridge_drop(b);
 	if (b->timer)
 		reg->env.timer_cancel(reg->env.ctx, b->timer);
 	reg->counters.commands_dropped += dropped;
@@ -1049,7 +776,23 @@ static void bridge_own(struct registry *reg, struct relay_session *s)
 		reg->counters.bridges_online++;
 		relay_log(RELAY_LOG_INFO, "bridge %s connected", b->address);
 	}
-	bridge_pump(reg, b);
+	outbox_bridge_pump(reg, b);
+}
+
+/* Whether the database knows the bridge answers DeviceCommands; 0 when it does not know or cannot say now. */
+static int bridge_load_confirms(struct registry *reg, const char *address)
+{
+	struct sirius_error err = { "" };
+	int rc = reg->store.bridge_confirms(reg->store.ctx, address, &err);
+
+	if (rc == RELAY_STORE_BUSY)
+		reg->counters.store_busy++;
+	else if (rc < 0)
+		reg->counters.store_errors++;
+	if (rc < 0)
+		relay_log(RELAY_LOG_WARN, "bridge %s: database: reading whether it confirms commands: %s", address,
+			  err.message);
+	return rc > 0;
 }
 
 /*
@@ -1074,6 +817,7 @@ static int session_bind(struct registry *reg, struct relay_session *s, const cha
 		memcpy(b->address, address, DEVICE_ADDRESS_LEN + 1);
 		b->devices = g_hash_table_new(g_str_hash, g_str_equal);
 		g_queue_init(&b->held);
+		b->confirms = bridge_load_confirms(reg, address);
 		g_hash_table_insert(reg->bridges, b->address, b);
 	}
 	if (b->idle) {
@@ -1156,6 +900,31 @@ static int changes_state(enum bridge_message_kind kind)
 }
 
 /*
+ * The bridge accepted the command command_id: when it was a device's key,
+ * the device can print now and is sent its outbox.
+ */
+static void key_accepted(struct registry *reg, struct relay_bridge *b, uint32_t command_id)
+{
+	GHashTableIter it;
+	gpointer value;
+
+	g_hash_table_iter_init(&it, b->devices);
+	while (g_hash_table_iter_next(&it, NULL, &value)) {
+		struct relay_device *d = value;
+
+		if (d->key_command != command_id)
+			continue;
+		d->key_command = 0;
+		relay_log(RELAY_LOG_INFO, "device %s: its key was accepted (command %u)", d->address, command_id);
+		if (d->online && !d->ready) {
+			d->ready = 1;
+			outbox_device_pump(reg, d);
+		}
+		return;
+	}
+}
+
+/*
  * Acts on one decoded message of a session that speaks for a bridge. A stale
  * session (another one owns the bridge) may answer commands, report prints
  * and send logs, but does not change the state of devices.
@@ -1199,7 +968,7 @@ static void dispatch(struct registry *reg, struct relay_session *s, const struct
 			  b->model, b->firmware_version, b->ncp_version, b->local_ip_address);
 		break;
 	case BRIDGE_MESSAGE_DEVICE_CONNECT:
-		device_touch(reg, b, msg->device_address, "device_connect");
+		device_touch(reg, b, msg->device_address, "device_connect", 1);
 		break;
 	case BRIDGE_MESSAGE_DEVICE_DISCONNECT:
 		d = g_hash_table_lookup(reg->devices, msg->device_address);
@@ -1207,7 +976,7 @@ static void dispatch(struct registry *reg, struct relay_session *s, const struct
 			device_offline(reg, d, "device_disconnect");
 		break;
 	case BRIDGE_MESSAGE_ENCRYPTION_KEY_REQUIRED:
-		if (!device_touch(reg, b, msg->device_address, "encryption_key_required"))
+		if (!device_touch(reg, b, msg->device_address, "encryption_key_required", 0))
 			break;
 		relay_log(RELAY_LOG_INFO, "device %s (bridge %s) asks for its key", msg->device_address, b->address);
 		if (device_send_key(reg, msg->device_address, &outcome, &err) < 0)
@@ -1217,32 +986,36 @@ static void dispatch(struct registry *reg, struct relay_session *s, const struct
 		bridge_keep_logs(reg, b, msg);
 		break;
 	case BRIDGE_MESSAGE_HEARTBEAT:
-		device_touch(reg, b, msg->device_address, "heartbeat");
+		device_touch(reg, b, msg->device_address, "heartbeat", 1);
 		relay_log(RELAY_LOG_DEBUG, "device %s (bridge %s) heartbeat, uptime %u s", msg->device_address, b->address,
 			  msg->event.heartbeat.uptime);
 		break;
 	case BRIDGE_MESSAGE_DID_POWER_ON: {
 		const char *cause = device_event_reset_cause(msg->event.did_power_on.reset_description);
 
-		device_touch(reg, b, msg->device_address, "did_power_on");
+		device_touch(reg, b, msg->device_address, "did_power_on", 1);
 		relay_log(RELAY_LOG_INFO, "device %s (bridge %s) powered on: firmware %s, reset cause %s",
 			  msg->device_address, b->address, msg->event.did_power_on.firmware_build_version,
 			  cause ? cause : "unknown");
 		break;
 	}
 	case BRIDGE_MESSAGE_DID_PRINT:
-		if (!stale)
-			device_touch(reg, b, msg->device_address, "did_print");
+		d = stale ? g_hash_table_lookup(reg->devices, msg->device_address)
+			  : device_touch(reg, b, msg->device_address, "did_print", 1);
 		relay_log(RELAY_LOG_INFO, "device %s (bridge %s) did_print %s, print id %u", msg->device_address, b->address,
 			  device_event_print_type_name(msg->event.did_print.print_type), msg->event.did_print.print_id);
 		if (msg->event.did_print.print_type == DEVICE_EVENT_PRINT_DELIVERY) {
 			reg->counters.printed++;
-			store_message(reg, PENDING_PRINTED, msg->device_address, msg->event.did_print.print_id, 0);
+			if (d)
+				outbox_printed(reg, d, msg->event.did_print.print_id);
+			else
+				registry_store_message(reg, PENDING_PRINTED, msg->device_address, NULL,
+						       msg->event.did_print.print_id, 0);
 		}
 		break;
 	case BRIDGE_MESSAGE_PRODUCT_ANNOUNCE:
 	case BRIDGE_MESSAGE_GENERIC_DEVICE_EVENT:
-		device_touch(reg, b, msg->device_address, bridge_message_kind_name(msg->kind));
+		device_touch(reg, b, msg->device_address, bridge_message_kind_name(msg->kind), 1);
 		relay_log(RELAY_LOG_DEBUG, "device %s (bridge %s) %s", msg->device_address, b->address,
 			  bridge_message_kind_name(msg->kind));
 		break;
@@ -1250,12 +1023,15 @@ static void dispatch(struct registry *reg, struct relay_session *s, const struct
 		relay_log(msg->response.return_code == 0 ? RELAY_LOG_INFO : RELAY_LOG_WARN,
 			  "bridge %s answered command %u: %s (%ld)", b->address, msg->response.command_id,
 			  return_code_name(msg->response.return_code), msg->response.return_code);
+		if (msg->response.return_code == 0)
+			key_accepted(reg, b, msg->response.command_id);
 		break;
 	case BRIDGE_MESSAGE_DEVICE_COMMAND_RESPONSE:
 		relay_log(msg->response.return_code == 0 ? RELAY_LOG_INFO : RELAY_LOG_WARN,
-			  "device %s (bridge %s) answered command %u: %s (%ld)", msg->device_address, b->address,
+			  "device %s (bridge %s) answered command %u: %s (%ld)",
+			  msg->device_address[0] ? msg->device_address : "(not named)", b->address,
 			  msg->response.command_id, return_code_name(msg->response.return_code), msg->response.return_code);
-		bridge_response(reg, b, msg->device_address, msg->response.command_id, msg->response.return_code);
+		outbox_response(reg, b, msg->device_address, msg->response.command_id, msg->response.return_code);
 		break;
 	case BRIDGE_MESSAGE_KIND_COUNT:
 		break;
@@ -1340,55 +1116,6 @@ const char *registry_delivery_name(enum registry_delivery outcome)
 		return "unclaimed";
 	}
 	return "unknown";
-}
-
-int registry_deliver(struct registry *reg, const char *device, uint32_t command_id, const char *payload,
-		     enum registry_delivery *outcome, struct sirius_error *err)
-{
-	struct relay_device *d;
-	struct relay_bridge *b;
-	struct relay_command *c;
-	char *json;
-	size_t len, json_len;
-
-	if (!device_address_valid(device))
-		return error_set(err, "invalid device address");
-	if (command_id == 0)
-		return error_set(err, "command_id must not be 0");
-	if (!payload || !(len = strnlen(payload, RELAY_MAX_PAYLOAD_BASE64 + 1)) || len > RELAY_MAX_PAYLOAD_BASE64)
-		return error_set(err, "the payload must be 1 to %d characters of base64", RELAY_MAX_PAYLOAD_BASE64);
-	d = g_hash_table_lookup(reg->devices, device);
-	if (!device_session(d)) {
-		reg->counters.deliveries_offline++;
-		relay_log(RELAY_LOG_INFO, "device %s: message %u not sent, the device is offline", device, command_id);
-		*outcome = REGISTRY_OFFLINE;
-		return 0;
-	}
-	b = d->bridge;
-	json = bridge_command_device_json(b->address, device, command_id, payload);
-	if (!json)
-		return error_set(err, "the payload is not canonical base64");
-	json_len = strlen(json);
-	if (bridge_queue_full(reg, b, json_len)) {
-		free(json);
-		reg->counters.queue_full++;
-		error_set(err, "the outgoing queue of bridge %s is full", b->address);
-		relay_log(RELAY_LOG_WARN, "device %s: message %u not sent: %s", device, command_id, err ? err->message : "");
-		return -1;
-	}
-	c = g_new0(struct relay_command, 1);
-	c->command_id = command_id;
-	memcpy(c->device, device, DEVICE_ADDRESS_LEN + 1);
-	c->json = json;
-	c->len = json_len;
-	g_queue_push_tail(&b->held, c);
-	b->held_bytes += json_len;
-	reg->counters.deliveries_sent++;
-	relay_log(RELAY_LOG_INFO, "device %s: message %u queued for bridge %s (%zu bytes of base64, %zu in flight)",
-		  device, command_id, b->address, len, bridge_in_flight(b));
-	bridge_pump(reg, b);
-	*outcome = REGISTRY_SENT;
-	return 0;
 }
 
 int registry_push_key(struct registry *reg, const char *device, enum registry_delivery *outcome,
@@ -1499,7 +1226,7 @@ static cJSON *bridge_json(const struct relay_bridge *b)
 	     cJSON_AddNumberToObject(o, "log_records", b->logs ? (double)g_queue_get_length(b->logs) : 0) &&
 	     cJSON_AddNumberToObject(o, "queued", (double)g_queue_get_length((GQueue *)&b->held) +
 				     (b->session ? (double)g_queue_get_length(&b->session->out) : 0)) &&
-	     cJSON_AddNumberToObject(o, "in_flight", (double)bridge_in_flight(b));
+	     cJSON_AddNumberToObject(o, "in_flight", (double)outbox_in_flight(b));
 	if (ok) {
 		ok = cJSON_AddItemToObject(o, "devices", devices);
 		devices = ok ? NULL : devices;
@@ -1606,12 +1333,18 @@ cJSON *registry_counters_json(struct registry *reg)
 	COUNTER(commands_requeued);
 	COUNTER(commands_gave_up);
 	COUNTER(commands_expired);
+	COUNTER(commands_resent);
+	COUNTER(commands_unanswered);
+	COUNTER(outbox_taken);
+	COUNTER(outbox_cancelled);
+	COUNTER(wakes);
 	COUNTER(commands_dropped);
 	COUNTER(frames_written);
 	COUNTER(responses_delivered);
 	COUNTER(responses_failed);
 	COUNTER(printed);
-	COUNTER(messages_timed_out);
+	COUNTER(messages_expired);
+	COUNTER(messages_deleted);
 	COUNTER(log_records);
 	COUNTER(store_errors);
 	COUNTER(store_busy);

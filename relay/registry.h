@@ -55,13 +55,18 @@ struct relay_env {
 /* Limits and timeouts; registry_config_default fills the production values. */
 struct registry_config {
 	double device_timeout;     /* seconds of silence after which a device is offline (60) */
-	double message_timeout;    /* seconds a sent message may wait for its response (60) */
-	double sweep_interval;     /* seconds between two runs of the message time-out sweep */
+	double message_timeout;    /* seconds a confirming bridge may take to answer a command before it is sent again (60) */
+	double unconfirmed_hold;   /* seconds a command written to a bridge that never confirmed holds its slot (1) */
+	unsigned resends;          /* times an unanswered command to a confirming bridge is sent again before it fails (2) */
+	double queue_lifetime;     /* seconds a message may wait in the outbox before it expires (7 days) */
+	unsigned keep_messages;    /* messages kept per printer (100); older ones are deleted when settled */
+	double keep_age;           /* seconds settled messages are kept at most (365 days) */
+	double sweep_interval;     /* seconds between two runs of the outbox's housekeeping (60) */
 	double name_timeout;       /* seconds a socket may stay without naming a bridge before it is closed (30) */
 	double touch_interval;     /* least seconds between two last_seen updates of a printer in the database (180) */
 	double store_retry;        /* seconds between two tries of database writes that met a lock (1) */
-	double busy_backoff;       /* seconds before resending a command the bridge's full queue refused (2, doubling) */
-	unsigned busy_retries;     /* resends of such a command before it fails with code 0xe0 (5) */
+	double busy_backoff;       /* seconds before resending a command refused as "queue full" or "busy" (2, doubling) */
+	unsigned busy_retries;     /* resends of such a command before it fails with that code (5) */
 	size_t in_flight_max;      /* DeviceCommands a bridge may hold unanswered (10, PROTOCOL.md 3) */
 	size_t headroom;           /* bytes kept free before every outgoing message (LWS_PRE) */
 	size_t queue_max_messages; /* messages a bridge's outgoing queue may hold (waiting and unwritten) */
@@ -111,13 +116,19 @@ struct registry_counters {
 	uint64_t queue_full;               /* commands refused because a bridge's queue was full */
 	uint64_t commands_requeued;        /* DeviceCommands sent again after the bridge answered "queue full" */
 	uint64_t commands_gave_up;         /* DeviceCommands failed after busy_retries "queue full" answers */
-	uint64_t commands_expired;         /* DeviceCommands in flight without a response for message_timeout */
+	uint64_t commands_expired;         /* DeviceCommands whose slot was freed without a response */
+	uint64_t commands_resent;          /* DeviceCommands sent again after a confirming bridge did not answer */
+	uint64_t commands_unanswered;      /* messages failed because a confirming bridge never answered */
+	uint64_t outbox_taken;             /* messages taken from the outbox to send */
+	uint64_t outbox_cancelled;         /* messages dropped because their owner cancelled them */
+	uint64_t wakes;                    /* wake requests (a new message in an outbox) */
 	uint64_t commands_dropped;         /* DeviceCommands waiting or in flight when their bridge went offline */
 	uint64_t frames_written;           /* messages taken from the queues to be written */
 	uint64_t responses_delivered;      /* DeviceCommandResponses with code 0 */
 	uint64_t responses_failed;         /* DeviceCommandResponses with another code */
 	uint64_t printed;                  /* did_print events of deliveries */
-	uint64_t messages_timed_out;       /* messages the sweep marked timed out */
+	uint64_t messages_expired;         /* queued messages the sweep expired */
+	uint64_t messages_deleted;         /* settled messages the sweep deleted (retention) */
 	uint64_t log_records;              /* bridge log records received */
 	uint64_t store_errors;             /* database calls that failed (not counting locks) */
 	uint64_t store_busy;               /* database calls that met another process's lock */
@@ -210,6 +221,32 @@ int registry_deliver(struct registry *reg, const char *device, uint32_t command_
  */
 int registry_push_key(struct registry *reg, const char *device, enum registry_delivery *outcome,
 		      struct sirius_error *err);
+
+/* What a wake found (registry_wake). */
+enum registry_wake {
+	REGISTRY_WAKE_SENT,    /* the message asked about was taken for the printer's bridge */
+	REGISTRY_WAKE_QUEUED,  /* the printer is online: the message waits its turn (or for the printer's key) */
+	REGISTRY_WAKE_OFFLINE  /* the printer is offline: its outbox waits for it */
+};
+
+/*
+ * A printer's outbox has a new message (message_id, or 0): when the printer
+ * is online and ready, the outbox is read from the database and sent as the
+ * bridge allows. Sets *outcome. Returns 0, or -1 with a reason in err for an
+ * invalid address.
+ */
+int registry_wake(struct registry *reg, const char *device, uint32_t message_id, enum registry_wake *outcome,
+		  struct sirius_error *err);
+
+/* The name of a wake outcome: "sent", "queued", "offline". */
+const char *registry_wake_name(enum registry_wake outcome);
+
+/*
+ * The owner cancelled message_id while it was queued: when the relay holds it
+ * and has not written it yet, it is dropped. Returns 1 when it was dropped, 0
+ * when the relay did not hold it.
+ */
+int registry_cancel(struct registry *reg, uint32_t message_id);
 
 /* The name of an outcome: "sent", "offline", "unclaimed". */
 const char *registry_delivery_name(enum registry_delivery outcome);

@@ -2,6 +2,7 @@
 #ifndef SIRIUS_RELAY_STORE_H
 #define SIRIUS_RELAY_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -37,27 +38,46 @@ struct relay_store {
 	/* The next command id of the one sequence every command uses (never 0, never reused). */
 	int (*next_command_id)(void *ctx, uint32_t *id, struct sirius_error *err);
 
-	/* A DeviceCommand with this id was written to its bridge at time now (again, after "queue full"). */
-	int (*message_sent)(void *ctx, uint32_t command_id, double now, struct sirius_error *err);
+	/*
+	 * The oldest queued message for device with an id above after_id: 1 with
+	 * *id and *payload (malloc'd, *len bytes: the DeviceCommand's binary
+	 * payload) set, 0 when there is none, -1 or RELAY_STORE_BUSY.
+	 */
+	int (*outbox_next)(void *ctx, const char *device, uint32_t after_id, uint32_t *id, uint8_t **payload,
+			   size_t *len, struct sirius_error *err);
+
+	/* The message with this id was written to bridge at time now (again, for a resend). */
+	int (*message_sent)(void *ctx, uint32_t command_id, const char *bridge, double now, struct sirius_error *err);
 
 	/*
-	 * A DeviceCommandResponse from device arrived: return code 0 delivered,
-	 * anything else failed with that code. Only a message sent to that device
-	 * is settled.
+	 * A DeviceCommandResponse through bridge: return code 0 delivered,
+	 * anything else failed with that code. Only a message last written to
+	 * that bridge is settled, and when device is not "", only one sent to it.
 	 */
-	int (*message_settled)(void *ctx, const char *device, uint32_t command_id, long return_code, double now,
-			       struct sirius_error *err);
+	int (*message_answered)(void *ctx, uint32_t command_id, const char *bridge, const char *device, long return_code,
+				double now, struct sirius_error *err);
+
+	/* A sent message got no answer from its confirming bridge, whatever the resends: it failed. */
+	int (*message_failed)(void *ctx, uint32_t command_id, double now, struct sirius_error *err);
 
 	/* The device reported printing the delivery with this id (only a message sent to it is marked). */
 	int (*message_printed)(void *ctx, const char *device, uint32_t command_id, double now,
 			       struct sirius_error *err);
 
 	/*
-	 * Messages still sending that were sent more than max_age seconds before
-	 * now become timed out; *count how many. Takes no write lock when there is
-	 * nothing to time out.
+	 * Housekeeping at now: queued messages older than queue_lifetime seconds
+	 * expire; of each printer the newest keep messages younger than keep_age
+	 * seconds are kept (never one still queued or waiting for the button).
+	 * Sets *expired and *deleted. Takes no write lock when there is nothing to do.
 	 */
-	int (*messages_expire)(void *ctx, double now, double max_age, int *count, struct sirius_error *err);
+	int (*outbox_sweep)(void *ctx, double now, double queue_lifetime, unsigned keep, double keep_age, int *expired,
+			    int *deleted, struct sirius_error *err);
+
+	/* Whether bridge is known to answer DeviceCommands: 1, 0, -1 or RELAY_STORE_BUSY. */
+	int (*bridge_confirms)(void *ctx, const char *bridge, struct sirius_error *err);
+
+	/* Records that bridge answers DeviceCommands. */
+	int (*bridge_set_confirms)(void *ctx, const char *bridge, double now, struct sirius_error *err);
 };
 
 #endif

@@ -2,6 +2,7 @@
 #include "store_db.h"
 
 #include <math.h>
+#include <stdint.h>
 
 #include "base64.h"
 #include "link_key.h"
@@ -50,39 +51,57 @@ static int store_next_command_id(void *ctx, uint32_t *id, struct sirius_error *e
 	return result(ctx, db_next_command_id(ctx, id, err));
 }
 
-static int store_message_sent(void *ctx, uint32_t command_id, double now, struct sirius_error *err)
+static int store_outbox_next(void *ctx, const char *device, uint32_t after_id, uint32_t *id, uint8_t **payload,
+			     size_t *len, struct sirius_error *err)
 {
-	/* 0 (not a stored message, or one already settled) is fine */
-	return result(ctx, db_message_relay_sent(ctx, command_id, db_time(now), err));
+	int rc = db_outbox_next(ctx, device, after_id, id, payload, len, err);
+
+	return rc < 0 ? result(ctx, rc) : rc;
 }
 
-static int store_message_settled(void *ctx, const char *device, uint32_t command_id, long return_code, double now,
-				 struct sirius_error *err)
+static int store_message_sent(void *ctx, uint32_t command_id, const char *bridge, double now, struct sirius_error *err)
 {
-	return result(ctx, db_message_settle_device(ctx, command_id, device, (int)return_code, db_time(now), err));
+	/* 0 (cancelled or settled meanwhile, or not a stored message) is fine */
+	return result(ctx, db_outbox_sent(ctx, command_id, bridge, db_time(now), err));
+}
+
+static int store_message_answered(void *ctx, uint32_t command_id, const char *bridge, const char *device,
+				  long return_code, double now, struct sirius_error *err)
+{
+	return result(ctx, db_outbox_answered(ctx, command_id, bridge, device, (int)return_code, db_time(now), err));
+}
+
+static int store_message_failed(void *ctx, uint32_t command_id, double now, struct sirius_error *err)
+{
+	return result(ctx, db_outbox_failed(ctx, command_id, DB_FAILURE_NO_RESPONSE, db_time(now), err));
 }
 
 static int store_message_printed(void *ctx, const char *device, uint32_t command_id, double now,
 				 struct sirius_error *err)
 {
-	return result(ctx, db_message_printed_device(ctx, command_id, device, db_time(now), err));
+	return result(ctx, db_outbox_printed(ctx, command_id, device, db_time(now), err));
 }
 
-static int store_messages_expire(void *ctx, double now, double max_age, int *count, struct sirius_error *err)
+static int store_outbox_sweep(void *ctx, double now, double queue_lifetime, unsigned keep, double keep_age,
+			      int *expired, int *deleted, struct sirius_error *err)
 {
-	int64_t age = (int64_t)ceil(max_age);
-	int n;
+	int64_t t = db_time(now);
 
-	*count = 0;
-	/* a read first: the UPDATE would take the write lock even with nothing to do */
-	n = db_messages_time_out_due(ctx, db_time(now), age, err);
-	if (n <= 0)
-		return result(ctx, n);
-	n = db_messages_time_out(ctx, db_time(now), age, err);
-	if (n < 0)
-		return result(ctx, n);
-	*count = n;
-	return 0;
+	return result(ctx, db_outbox_sweep(ctx, t, t - (int64_t)ceil(queue_lifetime),
+					   keep > INT32_MAX ? INT32_MAX : (int)keep, t - (int64_t)ceil(keep_age),
+					   expired, deleted, err));
+}
+
+static int store_bridge_confirms(void *ctx, const char *bridge, struct sirius_error *err)
+{
+	int rc = db_bridge_confirms(ctx, bridge, err);
+
+	return rc < 0 ? result(ctx, rc) : rc;
+}
+
+static int store_bridge_set_confirms(void *ctx, const char *bridge, double now, struct sirius_error *err)
+{
+	return result(ctx, db_bridge_set_confirms(ctx, bridge, db_time(now), err));
 }
 
 void store_db_init(struct relay_store *store, struct db *db)
@@ -92,8 +111,12 @@ void store_db_init(struct relay_store *store, struct db *db)
 	store->printer_touch = store_printer_touch;
 	store->printer_key = store_printer_key;
 	store->next_command_id = store_next_command_id;
+	store->outbox_next = store_outbox_next;
 	store->message_sent = store_message_sent;
-	store->message_settled = store_message_settled;
+	store->message_answered = store_message_answered;
+	store->message_failed = store_message_failed;
 	store->message_printed = store_message_printed;
-	store->messages_expire = store_messages_expire;
+	store->outbox_sweep = store_outbox_sweep;
+	store->bridge_confirms = store_bridge_confirms;
+	store->bridge_set_confirms = store_bridge_set_confirms;
 }

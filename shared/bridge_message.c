@@ -416,15 +416,18 @@ static int decode_device_event(struct bridge_message *msg, const cJSON *root)
 
 /*
  * Decodes a BridgeCommandResponse or (device != 0) a DeviceCommandResponse.
- * Returns 0, or -1 with msg malformed when command_id, return_code or (for a
- * device) device_address is missing or invalid.
+ * A DeviceCommandResponse may leave device_address out (some bridges do: the
+ * command id says which command it answers), leaving msg->device_address "".
+ * Returns 0, or -1 with msg malformed when command_id or return_code is
+ * missing or invalid, or a device_address given is invalid.
  */
 static int decode_response(struct bridge_message *msg, const cJSON *root, int device)
 {
 	const cJSON *item;
 	double v;
 
-	if (device && read_address(msg, root, "device_address", "device_address", msg->device_address) < 0)
+	if (device && cJSON_GetObjectItemCaseSensitive(root, "device_address") &&
+	    read_address(msg, root, "device_address", "device_address", msg->device_address) < 0)
 		return -1;
 	if (read_integer(msg, root, "command_id", 0, 4294967295.0, &v) < 0)
 		return -1;

@@ -41,8 +41,46 @@ static const struct db_migration db_migrations[] = {
 	     " time INTEGER NOT NULL);"
 	     "CREATE INDEX attempts_subject ON attempts (kind, subject, time);"
 	     "CREATE INDEX attempts_time ON attempts (time);" },
-	/* 4: printers.timezone and subscriptions to publications. */
-	{ 4, "ALTER TABLE printers ADD COLUMN timezone TEXT;CREATE TABLE subscriptions (id INTEGER PRIMARY "
+	/*
+	 * 4: messages become the outbox (payload, bridge, attempts, the time of
+	 * every state), with bridges and idempotency_keys. 'sending' and
+	 * 'timed_out' were both written to a bridge without a confirmation: they
+	 * become 'sent'. A 'queued' message of before had no payload to send: it
+	 * never reached the relay, and is failed as such.
+	 */
+	{ 4, "CREATE TABLE messages_v4 (id INTEGER PRIMARY KEY CHECK (id BETWEEN 1 AND 4294967295),"
+	     " printer_id INTEGER NOT NULL REFERENCES printers (id) ON DELETE CASCADE, sender TEXT NOT NULL,"
+	     " command INTEGER NOT NULL, payload BLOB, bitmap_png BLOB, status TEXT NOT NULL CHECK (status IN"
+	     " ('queued', 'sent', 'delivered', 'printed', 'failed', 'expired', 'cancelled')),"
+	     " return_code INTEGER,"
+	     " failure TEXT CHECK (failure IN ('offline', 'relay_unreachable', 'no_response')),"
+	     " bridge TEXT CHECK (bridge IS NULL OR length(bridge) = 16), attempts INTEGER NOT NULL DEFAULT 0,"
+	     " key_id INTEGER REFERENCES device_keys (id) ON DELETE SET NULL, dedupe TEXT,"
+	     " created INTEGER NOT NULL, sent INTEGER, delivered INTEGER, printed INTEGER, settled INTEGER);"
+	     "INSERT INTO messages_v4 (id, printer_id, sender, command, bitmap_png, status, return_code, failure,"
+	     " attempts, created, sent, delivered, printed, settled)"
+	     " SELECT id, printer_id, sender, command, bitmap_png,"
+	     " CASE status WHEN 'sending' THEN 'sent' WHEN 'timed_out' THEN 'sent' WHEN 'queued' THEN 'failed'"
+	     " ELSE status END, return_code,"
+	     " CASE WHEN status = 'queued' THEN 'relay_unreachable' ELSE failure END,"
+	     " CASE WHEN sent IS NULL THEN 0 ELSE 1 END, created, sent,"
+	     " CASE WHEN status IN ('delivered', 'printed') THEN coalesce(settled, sent) END,"
+	     " CASE WHEN status = 'printed' THEN settled END,"
+	     " CASE WHEN status IN ('failed', 'printed') THEN settled WHEN status = 'queued' THEN created END"
+	     " FROM messages;"
+	     "DROP TABLE messages;"
+	     "ALTER TABLE messages_v4 RENAME TO messages;"
+	     "CREATE INDEX messages_printer ON messages (printer_id, id);"
+	     "CREATE INDEX messages_outbox ON messages (printer_id, id) WHERE status = 'queued';"
+	     "CREATE INDEX messages_status ON messages (status, created);"
+	     "CREATE INDEX messages_dedupe ON messages (key_id, dedupe) WHERE dedupe IS NOT NULL;"
+	     "CREATE TABLE bridges (address TEXT PRIMARY KEY CHECK (length(address) = 16),"
+	     " confirms INTEGER NOT NULL DEFAULT 0 CHECK (confirms IN (0, 1)), confirmed INTEGER);"
+	     "CREATE TABLE idempotency_keys (scope TEXT NOT NULL, key TEXT NOT NULL, created INTEGER NOT NULL,"
+	     " status INTEGER NOT NULL DEFAULT 0, body TEXT, PRIMARY KEY (scope, key));"
+	     "CREATE INDEX idempotency_keys_created ON idempotency_keys (created);" },
+	/* 5: printers.timezone and subscriptions to publications. */
+	{ 5, "ALTER TABLE printers ADD COLUMN timezone TEXT;CREATE TABLE subscriptions (id INTEGER PRIMARY "
 	     "KEY, printer_id INTEGER NOT NULL REFERENCES printers (id) ON DELETE CASCADE, url TEXT NOT NULL, "
 	     "name TEXT NOT NULL, meta_json TEXT NOT NULL, config_json TEXT NOT NULL DEFAULT '{}', "
 	     "delivery_time INTEGER NOT NULL CHECK (delivery_time BETWEEN 0 AND 1439), days INTEGER NOT NULL "

@@ -378,109 +378,11 @@ enum db_claim_result db_claim(struct db *db, int64_t user_id, const char *code_t
 /* A sentence for a claim result, to show to the person claiming; never NULL. */
 const char *db_claim_result_message(enum db_claim_result result);
 
-/* ---- messages ------------------------------------------------------------- */
+/* ---- messages: the outbox and the history (db_messages.h) ----------------- */
 
-#define DB_SENDER_MAX 64   /* longest sender name, in bytes */
+#include "db_messages.h"
 
-/* Where a message is in its life; the names are those stored in the database. */
-enum db_message_status {
-	DB_MESSAGE_QUEUED = 0,   /* "queued": waiting for the printer to be online */
-	DB_MESSAGE_SENDING,      /* "sending": handed to the bridge, no response yet */
-	DB_MESSAGE_DELIVERED,    /* "delivered": the bridge answered return code 0 */
-	DB_MESSAGE_PRINTED,      /* "printed": the printer reported printing it */
-	DB_MESSAGE_FAILED,       /* "failed": the bridge answered another return code, or see failure */
-	DB_MESSAGE_TIMED_OUT     /* "timed_out": no response in time */
-};
-
-/* The stored name of a status ("queued", ...); "unknown" for anything else. */
-const char *db_message_status_name(enum db_message_status status);
-
-/* Why a message failed before any bridge answered for it. */
-enum db_message_failure {
-	DB_FAILURE_NONE = 0,          /* it did not, or a bridge's return code says why */
-	DB_FAILURE_OFFLINE,           /* "offline": the printer was not online to take it */
-	DB_FAILURE_RELAY_UNREACHABLE  /* "relay_unreachable": the relay could not be asked */
-};
-
-/* The stored name of a failure ("offline", ...); "" for DB_FAILURE_NONE. */
-const char *db_message_failure_name(enum db_message_failure failure);
-
-struct db_message {
-	uint32_t id;                        /* the command_id it was sent with */
-	int64_t printer_id;                 /* to which printer */
-	char sender[DB_SENDER_MAX + 1];     /* who it is from */
-	int command;                        /* DeviceCommand command code */
-	enum db_message_status status;      /* where it is now */
-	int return_code;                    /* the bridge's return code, -1 before a response */
-	enum db_message_failure failure;    /* why it failed without a return code, else DB_FAILURE_NONE */
-	int64_t created;                    /* when it was made */
-	int64_t sent;                       /* when it was handed to the bridge, 0 before */
-	int64_t settled;                    /* when it reached its last status, 0 before */
-	uint8_t *png;                       /* the print as a one-bit PNG (owned: db_message_clear), NULL when none */
-	size_t png_len;                     /* bytes at png */
-};
-
-/*
- * Stores a new message with id from db_next_command_id, status QUEUED or
- * SENDING (then sent is now); png may be NULL. Returns 0, or -1 with a reason
- * in err (bad status or sender, unknown printer, id used, database error).
- */
-int db_message_create(struct db *db, uint32_t id, int64_t printer_id, const char *sender,
-		      int command, const uint8_t *png, size_t png_len,
-		      enum db_message_status status, int64_t now, struct sirius_error *err);
-
-/* A queued message is handed to the bridge. Returns 1, 0 (no such queued message) or -1. */
-int db_message_sending(struct db *db, uint32_t id, int64_t now, struct sirius_error *err);
-
-/*
- * The bridge answered for a message being sent (or already timed out): return
- * code 0 makes it delivered, anything else failed with that code.
- * Returns 1, 0 (no such message in those states) or -1.
- */
-int db_message_settle(struct db *db, uint32_t id, int return_code, int64_t now,
-		      struct sirius_error *err);
-
-/*
- * A queued message failed before reaching a bridge (failure is not
- * DB_FAILURE_NONE). Returns 1, 0 (no such queued message) or -1.
- */
-int db_message_fail(struct db *db, uint32_t id, enum db_message_failure failure, int64_t now,
-		    struct sirius_error *err);
-
-/*
- * The printer printed the message with this print id (its command_id); it
- * counts whether it was sending, delivered or timed out.
- * Returns 1, 0 (no such message in those states) or -1.
- */
-int db_message_printed(struct db *db, uint32_t print_id, int64_t now, struct sirius_error *err);
-
-/* Times out every message sending since before now - max_age; returns how many, or -1. */
-int db_messages_time_out(struct db *db, int64_t now, int64_t max_age, struct sirius_error *err);
-
-/* Fetches a message with its PNG. Returns 1, 0 or -1 as lookups do; free with db_message_clear. */
-int db_message_get(struct db *db, uint32_t id, struct db_message *out, struct sirius_error *err);
-
-/* Frees what a filled struct db_message holds; the struct may then be reused. */
-void db_message_clear(struct db_message *message);
-
-/*
- * The newest limit messages of a printer, newest first, with their PNGs, in an
- * array of *count (free with db_messages_free). Returns 0 or -1.
- */
-int db_messages_of_printer(struct db *db, int64_t printer_id, int limit, struct db_message **list,
-			   size_t *count, struct sirius_error *err);
-
-/* The queued messages of a printer, oldest first, as db_messages_of_printer. Returns 0 or -1. */
-int db_messages_queued(struct db *db, int64_t printer_id, struct db_message **list, size_t *count,
-		       struct sirius_error *err);
-
-/* Frees an array from db_messages_of_printer or db_messages_queued. */
-void db_messages_free(struct db_message *list, size_t count);
-
-/* Keeps only the newest keep messages of every printer; returns how many were deleted, or -1. */
-int db_messages_retain(struct db *db, int keep, struct sirius_error *err);
-
-/* relay */
+/* ---- the relay's connection ---------------------------------------------- */
 
 /*
  * How long a statement of this connection waits for another connection's
@@ -491,32 +393,6 @@ void db_set_busy_timeout(struct db *db, int milliseconds);
 
 /* 1 when the last call of this connection that failed did so because another connection held a lock, else 0. */
 int db_busy(struct db *db);
-
-/*
- * The relay wrote a message to its bridge: a queued or sending message
- * becomes sending with sent = now (a resend after "queue full" restarts its
- * response time). Returns 1, 0 (no such message in those states) or -1.
- */
-int db_message_relay_sent(struct db *db, uint32_t id, int64_t now, struct sirius_error *err);
-
-/*
- * db_message_settle, for the message with this id sent to the printer with
- * this device address only. Returns 1, 0 (no such message of that printer in
- * those states) or -1.
- */
-int db_message_settle_device(struct db *db, uint32_t id, const char *address, int return_code, int64_t now,
-			     struct sirius_error *err);
-
-/* db_message_printed, for the printer with this device address only. Returns 1, 0 or -1. */
-int db_message_printed_device(struct db *db, uint32_t print_id, const char *address, int64_t now,
-			      struct sirius_error *err);
-
-/*
- * Whether db_messages_time_out would change anything (a read that takes no
- * write lock): 1 when a message has been sending since before now - max_age,
- * 0 when none has, or -1 with a reason in err.
- */
-int db_messages_time_out_due(struct db *db, int64_t now, int64_t max_age, struct sirius_error *err);
 
 /* ---- device keys ---------------------------------------------------------- */
 
@@ -608,7 +484,7 @@ struct db_stats {
 	int64_t device_keys;               /* device keys */
 	int64_t friendships;               /* rows of friends (one per direction) */
 	int64_t claim_codes;               /* claim codes entered */
-	int64_t messages[DB_MESSAGE_TIMED_OUT + 1]; /* messages by enum db_message_status */
+	int64_t messages[DB_MESSAGE_STATUS_COUNT]; /* messages by enum db_message_status */
 };
 
 /* Counts everything of struct db_stats in *out. Returns 0, or -1 with a reason in err. */

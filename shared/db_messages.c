@@ -7,13 +7,13 @@
 #include <glib.h>
 
 /* The stored names of the statuses, in the order of enum db_message_status. */
-static const char *const status_names[] = {
-	"queued", "sending", "delivered", "printed", "failed", "timed_out",
+static const char *const status_names[DB_MESSAGE_STATUS_COUNT] = {
+	"queued", "sent", "delivered", "printed", "failed", "expired", "cancelled",
 };
 
 const char *db_message_status_name(enum db_message_status status)
 {
-	if ((unsigned)status >= sizeof(status_names) / sizeof(status_names[0]))
+	if ((unsigned)status >= DB_MESSAGE_STATUS_COUNT)
 		return "unknown";
 	return status_names[status];
 }
@@ -23,13 +23,13 @@ static enum db_message_status status_from_name(const char *name)
 {
 	size_t i;
 
-	for (i = 0; name && i < sizeof(status_names) / sizeof(status_names[0]); i++)
+	for (i = 0; name && i < DB_MESSAGE_STATUS_COUNT; i++)
 		if (strcmp(name, status_names[i]) == 0)
 			return (enum db_message_status)i;
 	return DB_MESSAGE_FAILED;
 }
 
-static const char *const failure_names[] = { "", "offline", "relay_unreachable" };
+static const char *const failure_names[] = { "", "offline", "relay_unreachable", "no_response" };
 
 const char *db_message_failure_name(enum db_message_failure failure)
 {
@@ -68,6 +68,11 @@ static void read_message(struct db *db, enum db_stmt id, void *out)
 	message->sent = sqlite3_column_int64(st, 7);
 	message->settled = sqlite3_column_int64(st, 8);
 	message->failure = failure_from_name((const char *)sqlite3_column_text(st, 10));
+	dbi_column_text(db, id, 11, message->bridge, sizeof(message->bridge));
+	message->attempts = sqlite3_column_int(st, 12);
+	message->key_id = sqlite3_column_int64(st, 13);
+	message->delivered = sqlite3_column_int64(st, 14);
+	message->printed = sqlite3_column_int64(st, 15);
 	png = sqlite3_column_blob(st, 9);
 	png_len = sqlite3_column_bytes(st, 9);
 	if (png && png_len > 0) {
@@ -78,81 +83,48 @@ static void read_message(struct db *db, enum db_stmt id, void *out)
 	}
 }
 
-int db_message_create(struct db *db, uint32_t id, int64_t printer_id, const char *sender,
-		      int command, const uint8_t *png, size_t png_len,
-		      enum db_message_status status, int64_t now, struct sirius_error *err)
+/* 1 when text is exactly DB_DEDUPE_LEN lower-case hex digits. */
+static int dedupe_valid(const char *text)
+{
+	size_t i;
+
+	for (i = 0; i < DB_DEDUPE_LEN; i++)
+		if (!text[i] || !strchr("0123456789abcdef", text[i]))
+			return 0;
+	return text[DB_DEDUPE_LEN] == '\0';
+}
+
+int db_message_create(struct db *db, const struct db_message_new *m, int64_t now, struct sirius_error *err)
 {
 	enum db_stmt s = SQL_MESSAGE_INSERT;
+	int refused = m->refused != DB_FAILURE_NONE;
 
-	if (id == 0)
+	if (m->id == 0)
 		return error_set(err, "a message needs a command_id");
-	if (status != DB_MESSAGE_QUEUED && status != DB_MESSAGE_SENDING)
-		return error_set(err, "a new message is queued or sending, not %s",
-				 db_message_status_name(status));
-	if (!sender || strnlen(sender, DB_SENDER_MAX + 1) > DB_SENDER_MAX)
+	if (!m->payload || m->payload_len == 0)
+		return error_set(err, "message %u has no payload to send", m->id);
+	if (refused && m->refused != DB_FAILURE_OFFLINE)
+		return error_set(err, "a new message is refused only because its printer is offline");
+	if (!m->sender || strnlen(m->sender, DB_SENDER_MAX + 1) > DB_SENDER_MAX)
 		return error_set(err, "a sender name is at most %d bytes", DB_SENDER_MAX);
-	if (dbi_bind_int(db, s, "$id", id, err) < 0 ||
-	    dbi_bind_int(db, s, "$printer", printer_id, err) < 0 ||
-	    dbi_bind_text(db, s, "$sender", sender, err) < 0 ||
-	    dbi_bind_int(db, s, "$command", command, err) < 0 ||
-	    dbi_bind_blob(db, s, "$png", png, png_len, err) < 0 ||
-	    dbi_bind_text(db, s, "$status", db_message_status_name(status), err) < 0 ||
+	if (m->dedupe && !dedupe_valid(m->dedupe))
+		return error_set(err, "a request digest is %d lower-case hex digits", DB_DEDUPE_LEN);
+	if (dbi_bind_int(db, s, "$id", m->id, err) < 0 ||
+	    dbi_bind_int(db, s, "$printer", m->printer_id, err) < 0 ||
+	    dbi_bind_text(db, s, "$sender", m->sender, err) < 0 ||
+	    dbi_bind_int(db, s, "$command", m->command, err) < 0 ||
+	    dbi_bind_blob(db, s, "$payload", refused ? NULL : m->payload, m->payload_len, err) < 0 ||
+	    dbi_bind_blob(db, s, "$png", m->png, m->png_len, err) < 0 ||
+	    dbi_bind_text(db, s, "$status", refused ? "failed" : "queued", err) < 0 ||
+	    dbi_bind_text(db, s, "$failure", refused ? failure_names[m->refused] : NULL, err) < 0 ||
+	    dbi_bind_id(db, s, "$key", m->key_id, err) < 0 ||
+	    dbi_bind_text(db, s, "$dedupe", m->dedupe, err) < 0 ||
 	    dbi_bind_int(db, s, "$now", now, err) < 0 ||
-	    dbi_bind_id(db, s, "$sent", status == DB_MESSAGE_SENDING ? now : 0, err) < 0) {
+	    dbi_bind_id(db, s, "$settled", refused ? now : 0, err) < 0) {
 		dbi_reset(db, s);
 		return -1;
 	}
 	return dbi_run(db, s, err) < 0 ? -1 : 0;
-}
-
-/* Runs one of the status updates that take $id and $now (and $code when code is not NULL): 1, 0 or -1. */
-static int update_status(struct db *db, enum db_stmt s, uint32_t id, const int *code, int64_t now,
-			 struct sirius_error *err)
-{
-	if (dbi_bind_int(db, s, "$id", id, err) < 0 || dbi_bind_int(db, s, "$now", now, err) < 0 ||
-	    (code && dbi_bind_int(db, s, "$code", *code, err) < 0)) {
-		dbi_reset(db, s);
-		return -1;
-	}
-	return dbi_run(db, s, err);
-}
-
-int db_message_sending(struct db *db, uint32_t id, int64_t now, struct sirius_error *err)
-{
-	return update_status(db, SQL_MESSAGE_SENDING, id, NULL, now, err);
-}
-
-int db_message_settle(struct db *db, uint32_t id, int return_code, int64_t now,
-		      struct sirius_error *err)
-{
-	return update_status(db, SQL_MESSAGE_SETTLE, id, &return_code, now, err);
-}
-
-int db_message_fail(struct db *db, uint32_t id, enum db_message_failure failure, int64_t now,
-		    struct sirius_error *err)
-{
-	if (failure == DB_FAILURE_NONE || (size_t)failure >= sizeof(failure_names) / sizeof(failure_names[0]))
-		return error_set(err, "database: message %u: no failure reason given", id);
-	if (dbi_bind_text(db, SQL_MESSAGE_FAIL, "$failure", failure_names[failure], err) < 0) {
-		dbi_reset(db, SQL_MESSAGE_FAIL);
-		return -1;
-	}
-	return update_status(db, SQL_MESSAGE_FAIL, id, NULL, now, err);
-}
-
-int db_message_printed(struct db *db, uint32_t print_id, int64_t now, struct sirius_error *err)
-{
-	return update_status(db, SQL_MESSAGE_PRINTED, print_id, NULL, now, err);
-}
-
-int db_messages_time_out(struct db *db, int64_t now, int64_t max_age, struct sirius_error *err)
-{
-	if (dbi_bind_int(db, SQL_MESSAGES_TIME_OUT, "$now", now, err) < 0 ||
-	    dbi_bind_int(db, SQL_MESSAGES_TIME_OUT, "$before", now - max_age, err) < 0) {
-		dbi_reset(db, SQL_MESSAGES_TIME_OUT);
-		return -1;
-	}
-	return dbi_run(db, SQL_MESSAGES_TIME_OUT, err);
 }
 
 int db_message_get(struct db *db, uint32_t id, struct db_message *out, struct sirius_error *err)
@@ -194,19 +166,6 @@ int db_messages_of_printer(struct db *db, int64_t printer_id, int limit, struct 
 			   count, err);
 }
 
-int db_messages_queued(struct db *db, int64_t printer_id, struct db_message **list, size_t *count,
-		       struct sirius_error *err)
-{
-	*list = NULL;
-	*count = 0;
-	if (dbi_bind_int(db, SQL_MESSAGES_QUEUED, "$printer", printer_id, err) < 0) {
-		dbi_reset(db, SQL_MESSAGES_QUEUED);
-		return -1;
-	}
-	return dbi_collect(db, SQL_MESSAGES_QUEUED, read_message, clear_message, sizeof(**list), (void **)list, count,
-			   err);
-}
-
 void db_messages_free(struct db_message *list, size_t count)
 {
 	size_t i;
@@ -216,11 +175,36 @@ void db_messages_free(struct db_message *list, size_t count)
 	g_free(list);
 }
 
-int db_messages_retain(struct db *db, int keep, struct sirius_error *err)
+int db_message_cancel(struct db *db, uint32_t id, int64_t printer_id, int64_t now, struct sirius_error *err)
 {
-	if (keep < 0)
-		return error_set(err, "cannot keep %d messages", keep);
-	return dbi_run_with_int(db, SQL_MESSAGES_RETAIN, "$keep", keep, err);
+	enum db_stmt s = SQL_MESSAGE_CANCEL;
+
+	if (dbi_bind_int(db, s, "$id", id, err) < 0 || dbi_bind_int(db, s, "$printer", printer_id, err) < 0 ||
+	    dbi_bind_int(db, s, "$now", now, err) < 0) {
+		dbi_reset(db, s);
+		return -1;
+	}
+	return dbi_run(db, s, err);
+}
+
+int db_message_find_repeat(struct db *db, int64_t key_id, const char *dedupe, int64_t since, uint32_t *id,
+			   enum db_message_status *status, struct sirius_error *err)
+{
+	enum db_stmt s = SQL_MESSAGE_FIND_REPEAT;
+	int rc;
+
+	if (dbi_bind_int(db, s, "$key", key_id, err) < 0 || dbi_bind_text(db, s, "$dedupe", dedupe, err) < 0 ||
+	    dbi_bind_int(db, s, "$since", since, err) < 0) {
+		dbi_reset(db, s);
+		return -1;
+	}
+	rc = dbi_step(db, s, err);
+	if (rc == SQLITE_ROW) {
+		*id = (uint32_t)sqlite3_column_int64(db->stmts[s], 0);
+		*status = status_from_name((const char *)sqlite3_column_text(db->stmts[s], 1));
+	}
+	dbi_reset(db, s);
+	return rc < 0 ? -1 : rc == SQLITE_ROW;
 }
 
 /* relay */
@@ -237,42 +221,174 @@ int db_busy(struct db *db)
 	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
 }
 
-int db_message_relay_sent(struct db *db, uint32_t id, int64_t now, struct sirius_error *err)
+int db_outbox_next(struct db *db, const char *address, uint32_t after_id, uint32_t *id, uint8_t **payload,
+		   size_t *payload_len, struct sirius_error *err)
 {
-	return update_status(db, SQL_RELAY_MESSAGE_SENT, id, NULL, now, err);
-}
+	enum db_stmt s = SQL_OUTBOX_NEXT;
+	const void *blob;
+	int rc, len;
 
-int db_message_settle_device(struct db *db, uint32_t id, const char *address, int return_code, int64_t now,
-			     struct sirius_error *err)
-{
-	if (dbi_bind_text(db, SQL_RELAY_MESSAGE_SETTLE, "$address", address, err) < 0) {
-		dbi_reset(db, SQL_RELAY_MESSAGE_SETTLE);
+	*payload = NULL;
+	*payload_len = 0;
+	if (dbi_bind_text(db, s, "$address", address, err) < 0 || dbi_bind_int(db, s, "$after", after_id, err) < 0) {
+		dbi_reset(db, s);
 		return -1;
 	}
-	return update_status(db, SQL_RELAY_MESSAGE_SETTLE, id, &return_code, now, err);
+	rc = dbi_step(db, s, err);
+	if (rc == SQLITE_ROW) {
+		*id = (uint32_t)sqlite3_column_int64(db->stmts[s], 0);
+		blob = sqlite3_column_blob(db->stmts[s], 1);
+		len = sqlite3_column_bytes(db->stmts[s], 1);
+		if (blob && len > 0) {
+			*payload = g_malloc((gsize)len);
+			memcpy(*payload, blob, (size_t)len);
+			*payload_len = (size_t)len;
+		}
+	}
+	dbi_reset(db, s);
+	if (rc == SQLITE_ROW && !*payload)
+		return error_set(err, "database: queued message %u has no payload", *id);
+	return rc < 0 ? -1 : rc == SQLITE_ROW;
 }
 
-int db_message_printed_device(struct db *db, uint32_t print_id, const char *address, int64_t now,
-			      struct sirius_error *err)
+int db_outbox_sent(struct db *db, uint32_t id, const char *bridge, int64_t now, struct sirius_error *err)
 {
-	if (dbi_bind_text(db, SQL_RELAY_MESSAGE_PRINTED, "$address", address, err) < 0) {
-		dbi_reset(db, SQL_RELAY_MESSAGE_PRINTED);
+	enum db_stmt s = SQL_OUTBOX_SENT;
+
+	if (dbi_bind_int(db, s, "$id", id, err) < 0 || dbi_bind_text(db, s, "$bridge", bridge, err) < 0 ||
+	    dbi_bind_int(db, s, "$now", now, err) < 0) {
+		dbi_reset(db, s);
 		return -1;
 	}
-	return update_status(db, SQL_RELAY_MESSAGE_PRINTED, print_id, NULL, now, err);
+	return dbi_run(db, s, err);
 }
 
-int db_messages_time_out_due(struct db *db, int64_t now, int64_t max_age, struct sirius_error *err)
+int db_outbox_answered(struct db *db, uint32_t id, const char *bridge, const char *device, int return_code,
+		       int64_t now, struct sirius_error *err)
 {
-	int64_t due = 0;
+	enum db_stmt s = SQL_OUTBOX_ANSWERED;
 
-	if (dbi_bind_int(db, SQL_RELAY_MESSAGES_DUE, "$before", now - max_age, err) < 0) {
-		dbi_reset(db, SQL_RELAY_MESSAGES_DUE);
+	if (dbi_bind_int(db, s, "$id", id, err) < 0 || dbi_bind_text(db, s, "$bridge", bridge, err) < 0 ||
+	    dbi_bind_text(db, s, "$address", device && device[0] ? device : NULL, err) < 0 ||
+	    dbi_bind_int(db, s, "$code", return_code, err) < 0 || dbi_bind_int(db, s, "$now", now, err) < 0) {
+		dbi_reset(db, s);
 		return -1;
 	}
-	if (dbi_run_int(db, SQL_RELAY_MESSAGES_DUE, &due, err) < 0)
+	return dbi_run(db, s, err);
+}
+
+int db_outbox_failed(struct db *db, uint32_t id, enum db_message_failure failure, int64_t now,
+		     struct sirius_error *err)
+{
+	enum db_stmt s = SQL_OUTBOX_FAILED;
+
+	if (failure == DB_FAILURE_NONE || (size_t)failure >= sizeof(failure_names) / sizeof(failure_names[0]))
+		return error_set(err, "database: message %u: no failure reason given", id);
+	if (dbi_bind_int(db, s, "$id", id, err) < 0 || dbi_bind_text(db, s, "$failure", failure_names[failure], err) < 0 ||
+	    dbi_bind_int(db, s, "$now", now, err) < 0) {
+		dbi_reset(db, s);
 		return -1;
-	return due ? 1 : 0;
+	}
+	return dbi_run(db, s, err);
+}
+
+int db_outbox_printed(struct db *db, uint32_t print_id, const char *device, int64_t now, struct sirius_error *err)
+{
+	enum db_stmt s = SQL_OUTBOX_PRINTED;
+
+	if (dbi_bind_int(db, s, "$id", print_id, err) < 0 || dbi_bind_text(db, s, "$address", device, err) < 0 ||
+	    dbi_bind_int(db, s, "$now", now, err) < 0) {
+		dbi_reset(db, s);
+		return -1;
+	}
+	return dbi_run(db, s, err);
+}
+
+/* Whether a housekeeping step has work (a read that takes no write lock): 1, 0, or -1. */
+static int sweep_due(struct db *db, enum db_stmt due, const char *param, int64_t value, int keep,
+		     struct sirius_error *err)
+{
+	int64_t any = 0;
+
+	if (dbi_bind_int(db, due, param, value, err) < 0 || (keep >= 0 && dbi_bind_int(db, due, "$keep", keep, err) < 0)) {
+		dbi_reset(db, due);
+		return -1;
+	}
+	if (dbi_run_int(db, due, &any, err) < 0)
+		return -1;
+	return any != 0;
+}
+
+int db_outbox_sweep(struct db *db, int64_t now, int64_t expire_before, int keep, int64_t keep_after,
+		    int *expired, int *deleted, struct sirius_error *err)
+{
+	int due, n;
+
+	if (expired)
+		*expired = 0;
+	if (deleted)
+		*deleted = 0;
+	if (keep < 0)
+		return error_set(err, "cannot keep %d messages", keep);
+	due = sweep_due(db, SQL_OUTBOX_EXPIRE_DUE, "$before", expire_before, -1, err);
+	if (due < 0)
+		return -1;
+	if (due) {
+		if (dbi_bind_int(db, SQL_OUTBOX_EXPIRE, "$before", expire_before, err) < 0 ||
+		    dbi_bind_int(db, SQL_OUTBOX_EXPIRE, "$now", now, err) < 0) {
+			dbi_reset(db, SQL_OUTBOX_EXPIRE);
+			return -1;
+		}
+		n = dbi_run(db, SQL_OUTBOX_EXPIRE, err);
+		if (n < 0)
+			return -1;
+		if (expired)
+			*expired = n;
+	}
+	due = sweep_due(db, SQL_OUTBOX_TRIM_DUE, "$after", keep_after, keep, err);
+	if (due < 0)
+		return -1;
+	if (due) {
+		if (dbi_bind_int(db, SQL_OUTBOX_TRIM, "$after", keep_after, err) < 0 ||
+		    dbi_bind_int(db, SQL_OUTBOX_TRIM, "$keep", keep, err) < 0) {
+			dbi_reset(db, SQL_OUTBOX_TRIM);
+			return -1;
+		}
+		n = dbi_run(db, SQL_OUTBOX_TRIM, err);
+		if (n < 0)
+			return -1;
+		if (deleted)
+			*deleted = n;
+	}
+	return 0;
+}
+
+int db_outbox_requeue_unanswered(struct db *db, struct sirius_error *err)
+{
+	return dbi_run(db, SQL_OUTBOX_REQUEUE, err);
+}
+
+int db_bridge_confirms(struct db *db, const char *address, struct sirius_error *err)
+{
+	int64_t confirms = 0;
+
+	if (dbi_bind_text(db, SQL_BRIDGE_CONFIRMS, "$address", address, err) < 0) {
+		dbi_reset(db, SQL_BRIDGE_CONFIRMS);
+		return -1;
+	}
+	if (dbi_run_int(db, SQL_BRIDGE_CONFIRMS, &confirms, err) < 0)
+		return -1;
+	return confirms ? 1 : 0;
+}
+
+int db_bridge_set_confirms(struct db *db, const char *address, int64_t now, struct sirius_error *err)
+{
+	if (dbi_bind_text(db, SQL_BRIDGE_SET_CONFIRMS, "$address", address, err) < 0 ||
+	    dbi_bind_int(db, SQL_BRIDGE_SET_CONFIRMS, "$now", now, err) < 0) {
+		dbi_reset(db, SQL_BRIDGE_SET_CONFIRMS);
+		return -1;
+	}
+	return dbi_run(db, SQL_BRIDGE_SET_CONFIRMS, err) < 0 ? -1 : 0;
 }
 
 /* web */
@@ -305,7 +421,7 @@ int db_stats(struct db *db, struct db_stats *out, struct sirius_error *err)
 		const char *name = (const char *)sqlite3_column_text(st, 0);
 		size_t i;
 
-		for (i = 0; i < sizeof(status_names) / sizeof(status_names[0]); i++)
+		for (i = 0; i < DB_MESSAGE_STATUS_COUNT; i++)
 			if (name && strcmp(name, status_names[i]) == 0)
 				out->messages[i] += sqlite3_column_int64(st, 1);
 	}

@@ -11,7 +11,8 @@
 #define DB_PRINTER_COLUMNS "id, address, hardware_xor, coalesce(owner_id, 0), coalesce(name, ''), " \
 	"coalesce(claim_code_id, 0), created, last_seen"
 #define DB_MESSAGE_COLUMNS "id, printer_id, sender, command, status, coalesce(return_code, -1), " \
-	"created, coalesce(sent, 0), coalesce(settled, 0), bitmap_png, coalesce(failure, '')"
+	"created, coalesce(sent, 0), coalesce(settled, 0), bitmap_png, coalesce(failure, ''), " \
+	"coalesce(bridge, ''), attempts, coalesce(key_id, 0), coalesce(delivered, 0), coalesce(printed, 0)"
 #define DB_SESSION_COLUMNS "id, user_id, csrf_token, created, expires"
 #define DB_DEVICE_KEY_COLUMNS "id, secret, printer_id, created, uses"
 #endif
@@ -123,43 +124,81 @@ DB_STATEMENT(SQL_CLAIM_DELETE_FOR_XOR,
 
 /* messages */
 DB_STATEMENT(SQL_MESSAGE_INSERT,
-	"INSERT INTO messages (id, printer_id, sender, command, bitmap_png, status, created, sent)"
-	" VALUES ($id, $printer, $sender, $command, $png, $status, $now, $sent)")
-DB_STATEMENT(SQL_MESSAGE_SENDING,
-	"UPDATE messages SET status = 'sending', sent = $now WHERE id = $id AND status = 'queued'")
-DB_STATEMENT(SQL_MESSAGE_SETTLE,
-	"UPDATE messages SET status = CASE WHEN $code = 0 THEN 'delivered' ELSE 'failed' END,"
-	" return_code = $code, settled = $now WHERE id = $id AND status IN ('sending', 'timed_out')")
-DB_STATEMENT(SQL_MESSAGE_FAIL,
-	"UPDATE messages SET status = 'failed', failure = $failure, settled = $now"
-	" WHERE id = $id AND status = 'queued'")
-DB_STATEMENT(SQL_MESSAGE_PRINTED,
-	"UPDATE messages SET status = 'printed', settled = $now"
-	" WHERE id = $id AND status IN ('sending', 'delivered', 'timed_out')")
-DB_STATEMENT(SQL_MESSAGES_TIME_OUT,
-	"UPDATE messages SET status = 'timed_out', settled = $now WHERE status = 'sending' AND sent < $before")
+	"INSERT INTO messages (id, printer_id, sender, command, payload, bitmap_png, status, failure, key_id, dedupe,"
+	" created, settled) VALUES ($id, $printer, $sender, $command, $payload, $png, $status, $failure, $key,"
+	" $dedupe, $now, $settled)")
 DB_STATEMENT(SQL_MESSAGE_GET, "SELECT " DB_MESSAGE_COLUMNS " FROM messages WHERE id = $id")
 DB_STATEMENT(SQL_MESSAGES_OF_PRINTER,
 	"SELECT " DB_MESSAGE_COLUMNS " FROM messages WHERE printer_id = $printer ORDER BY id DESC LIMIT $limit")
-DB_STATEMENT(SQL_MESSAGES_QUEUED,
-	"SELECT " DB_MESSAGE_COLUMNS " FROM messages WHERE printer_id = $printer AND status = 'queued'"
-	" ORDER BY id")
-DB_STATEMENT(SQL_MESSAGES_RETAIN,
-	"DELETE FROM messages WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER"
-	" (PARTITION BY printer_id ORDER BY id DESC) AS n FROM messages) WHERE n > $keep)")
-/* relay */
-DB_STATEMENT(SQL_RELAY_MESSAGE_SENT,
-	"UPDATE messages SET status = 'sending', sent = $now WHERE id = $id AND status IN ('queued', 'sending')")
-DB_STATEMENT(SQL_RELAY_MESSAGE_SETTLE,
-	"UPDATE messages SET status = CASE WHEN $code = 0 THEN 'delivered' ELSE 'failed' END,"
-	" return_code = $code, settled = $now WHERE id = $id AND status IN ('sending', 'timed_out')"
+DB_STATEMENT(SQL_MESSAGE_CANCEL,
+	"UPDATE messages SET status = 'cancelled', settled = $now, payload = NULL"
+	" WHERE id = $id AND printer_id = $printer AND status = 'queued'")
+DB_STATEMENT(SQL_MESSAGE_FIND_REPEAT,
+	"SELECT id, status FROM messages WHERE key_id = $key AND dedupe = $dedupe AND created >= $since"
+	" ORDER BY id DESC LIMIT 1")
+/* the relay's outbox */
+DB_STATEMENT(SQL_OUTBOX_NEXT,
+	"SELECT m.id, m.payload FROM messages AS m WHERE m.status = 'queued' AND m.id > $after"
+	" AND m.printer_id = (SELECT id FROM printers WHERE address = $address) ORDER BY m.id LIMIT 1")
+DB_STATEMENT(SQL_OUTBOX_SENT,
+	"UPDATE messages SET status = 'sent', sent = coalesce(sent, $now), bridge = $bridge, attempts = attempts + 1"
+	" WHERE id = $id AND status IN ('queued', 'sent')")
+DB_STATEMENT(SQL_OUTBOX_ANSWERED,
+	"UPDATE messages SET status = CASE WHEN $code = 0 THEN 'delivered' ELSE 'failed' END, return_code = $code,"
+	" delivered = CASE WHEN $code = 0 THEN $now END, settled = CASE WHEN $code = 0 THEN NULL ELSE $now END,"
+	" payload = CASE WHEN $code = 0 THEN payload END"
+	" WHERE id = $id AND (status = 'sent' OR (status = 'queued' AND attempts > 0)) AND bridge = $bridge"
+	" AND ($address IS NULL OR printer_id = (SELECT id FROM printers WHERE address = $address))")
+DB_STATEMENT(SQL_OUTBOX_FAILED,
+	"UPDATE messages SET status = 'failed', failure = $failure, settled = $now, payload = NULL"
+	" WHERE id = $id AND status = 'sent'")
+DB_STATEMENT(SQL_OUTBOX_PRINTED,
+	"UPDATE messages SET status = 'printed', printed = $now, settled = $now, payload = NULL"
+	" WHERE id = $id AND (status IN ('sent', 'delivered', 'failed') OR (status = 'queued' AND attempts > 0))"
 	" AND printer_id = (SELECT id FROM printers WHERE address = $address)")
-DB_STATEMENT(SQL_RELAY_MESSAGE_PRINTED,
-	"UPDATE messages SET status = 'printed', settled = $now"
-	" WHERE id = $id AND status IN ('sending', 'delivered', 'timed_out')"
-	" AND printer_id = (SELECT id FROM printers WHERE address = $address)")
-DB_STATEMENT(SQL_RELAY_MESSAGES_DUE,
-	"SELECT EXISTS (SELECT 1 FROM messages WHERE status = 'sending' AND sent < $before)")
+DB_STATEMENT(SQL_OUTBOX_EXPIRE_DUE,
+	"SELECT EXISTS (SELECT 1 FROM messages WHERE status = 'queued' AND created < $before)")
+DB_STATEMENT(SQL_OUTBOX_EXPIRE,
+	"UPDATE messages SET status = 'expired', settled = $now, payload = NULL"
+	" WHERE status = 'queued' AND created < $before")
+/*
+ * Messages past the count or the age kept, but never one still queued nor a
+ * delivery for the button (set_delivery 0x0002, set_delivery_no_face 0x0012)
+ * still waiting for it.
+ */
+#define DB_MESSAGE_TRIMMABLE "status <> 'queued' AND NOT (command IN (2, 18) AND status IN ('sent', 'delivered'))"
+DB_STATEMENT(SQL_OUTBOX_TRIM_DUE,
+	"SELECT EXISTS (SELECT 1 FROM (SELECT created, row_number() OVER (PARTITION BY printer_id ORDER BY id DESC)"
+	" AS n FROM messages WHERE " DB_MESSAGE_TRIMMABLE ") WHERE n > $keep OR created < $after)")
+DB_STATEMENT(SQL_OUTBOX_TRIM,
+	"DELETE FROM messages WHERE id IN (SELECT id FROM (SELECT id, created, row_number() OVER"
+	" (PARTITION BY printer_id ORDER BY id DESC) AS n FROM messages WHERE " DB_MESSAGE_TRIMMABLE ")"
+	" WHERE n > $keep OR created < $after)")
+/*
+ * At the relay's start: messages written to a bridge that confirms, after it
+ * was known to, and never answered (the relay stopped before the answer):
+ * queued again, to go out again with the same id (the printer's file id).
+ */
+DB_STATEMENT(SQL_OUTBOX_REQUEUE,
+	"UPDATE messages SET status = 'queued' WHERE status = 'sent' AND payload IS NOT NULL AND EXISTS"
+	" (SELECT 1 FROM bridges AS b WHERE b.address = messages.bridge AND b.confirms = 1 AND b.confirmed <= messages.sent)")
+DB_STATEMENT(SQL_BRIDGE_CONFIRMS,
+	"SELECT coalesce((SELECT confirms FROM bridges WHERE address = $address), 0)")
+DB_STATEMENT(SQL_BRIDGE_SET_CONFIRMS,
+	"INSERT INTO bridges (address, confirms, confirmed) VALUES ($address, 1, $now)"
+	" ON CONFLICT (address) DO UPDATE SET confirms = 1, confirmed = coalesce(confirmed, $now)")
+/* idempotency keys */
+DB_STATEMENT(SQL_IDEMPOTENCY_FORGET,
+	"DELETE FROM idempotency_keys WHERE scope = $scope AND key = $key AND created < $before")
+DB_STATEMENT(SQL_IDEMPOTENCY_PURGE, "DELETE FROM idempotency_keys WHERE created < $before")
+DB_STATEMENT(SQL_IDEMPOTENCY_CLAIM,
+	"INSERT INTO idempotency_keys (scope, key, created) VALUES ($scope, $key, $now) ON CONFLICT DO NOTHING")
+DB_STATEMENT(SQL_IDEMPOTENCY_GET,
+	"SELECT status, coalesce(body, '') FROM idempotency_keys WHERE scope = $scope AND key = $key")
+DB_STATEMENT(SQL_IDEMPOTENCY_FINISH,
+	"UPDATE idempotency_keys SET status = $status, body = $body WHERE scope = $scope AND key = $key")
+DB_STATEMENT(SQL_IDEMPOTENCY_ABANDON,
+	"DELETE FROM idempotency_keys WHERE scope = $scope AND key = $key AND status = 0")
 
 /* device keys */
 DB_STATEMENT(SQL_KEY_INSERT,

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base64.h"
 #include "bitmap_png.h"
 #include "printer_payload.h"
 #include "relay_client.h"
@@ -14,10 +13,10 @@ const char *print_job_outcome_name(enum print_job_outcome outcome)
 	switch (outcome) {
 	case PRINT_JOB_SENT:
 		return "sent";
+	case PRINT_JOB_QUEUED:
+		return "queued";
 	case PRINT_JOB_OFFLINE:
 		return "offline";
-	case PRINT_JOB_UNREACHABLE:
-		return "unreachable";
 	case PRINT_JOB_TOO_DETAILED:
 		return "too-detailed";
 	}
@@ -101,95 +100,101 @@ static void set_print_id(uint8_t *payload, uint32_t id)
 	payload[7] = (uint8_t)(id >> 24);
 }
 
-/* Stores why a message never reached a bridge. Returns 0, or -1 with a reason in err. */
-static int mark_failed(struct db *db, uint32_t id, enum db_message_failure failure, int64_t now,
-		       struct sirius_error *err)
+/*
+ * Whether the relay says the printer is offline (for SIRIUS_OFFLINE=refuse):
+ * 1 offline, 0 online or not known (the relay did not answer: the message is
+ * queued as usual).
+ */
+static int relay_says_offline(const char *relay_socket, const char *address)
 {
-	return db_message_fail(db, id, failure, now, err) < 0 ? -1 : 0;
+	struct relay_device_status status;
+	struct sirius_error ignored = { "" };
+
+	if (relay_status(relay_socket, &address, 1, &status, &ignored) < 0)
+		return 0;
+	return !status.online;
+}
+
+int print_job_queue(struct db *db, const char *relay_socket, const struct print_job *job, int64_t now,
+		    struct print_job_result *result, struct sirius_error *err)
+{
+	struct sirius_error relay_err = { "" };
+	struct db_printer printer;
+	struct db_message_new m;
+	enum relay_wake_result woken;
+	uint8_t *payload = NULL, *png = NULL;
+	size_t payload_len = 0, png_len = 0;
+	uint32_t id;
+	int found, rc = -1;
+
+	result->outcome = PRINT_JOB_QUEUED;
+	result->message_id = 0;
+	if (check_images(job->command, job->images, job->count, err) != 0)
+		return -1;
+	if (!job->sender || job->sender[0] == '\0' || strlen(job->sender) > DB_SENDER_MAX)
+		return error_set(err, "the sender must be 1 to %d bytes", DB_SENDER_MAX);
+	found = db_printer_by_id(db, job->printer_id, &printer, err);
+	if (found < 0)
+		return -1;
+	if (found == 0)
+		return error_set(err, "there is no printer with id %lld", (long long)job->printer_id);
+
+	/* Built before an id is taken, so that a payload the relay would refuse uses none: the id comes after. */
+	if (printer_payload_encode(job->command, 0, job->images, job->count, &payload, &payload_len, err) != 0)
+		return -1;
+	if (base64_length(payload_len) > RELAY_MAX_PAYLOAD_BASE64) {
+		result->outcome = PRINT_JOB_TOO_DETAILED;
+		error_set(err, "the print is too detailed to send: %zu bytes, the limit is %d", base64_length(payload_len),
+			  RELAY_MAX_PAYLOAD_BASE64);
+		goto out;
+	}
+	if (message_png(job->images, job->count, &png, &png_len, err) != 0)
+		goto out;
+	if (db_next_command_id(db, &id, err) != 0)
+		goto out;
+	set_print_id(payload, id);
+	memset(&m, 0, sizeof(m));
+	m.id = id;
+	m.printer_id = job->printer_id;
+	m.sender = job->sender;
+	m.command = job->command;
+	m.payload = payload;
+	m.payload_len = payload_len;
+	m.png = png;
+	m.png_len = png_len;
+	m.key_id = job->key_id;
+	m.dedupe = job->dedupe;
+	if (job->refuse_offline && relay_says_offline(relay_socket, printer.address))
+		m.refused = DB_FAILURE_OFFLINE;
+	if (db_message_create(db, &m, now, err) != 0)
+		goto out;
+	result->message_id = id;
+	rc = 0;
+	if (m.refused != DB_FAILURE_NONE) {
+		result->outcome = PRINT_JOB_OFFLINE;
+		goto out;
+	}
+	/* Stored: from here on the message is the relay's, whatever it answers or fails to. */
+	if (relay_wake(relay_socket, printer.address, id, RELAY_WAKE_TIMEOUT_MS, &woken, &relay_err) == 0 &&
+	    woken == RELAY_WAKE_SENT)
+		result->outcome = PRINT_JOB_SENT;
+out:
+	free(payload);
+	free(png);
+	return rc;
 }
 
 int print_job_send(struct db *db, const char *relay_socket, int64_t printer_id, uint16_t command,
 		   const struct bitmap *const *images, size_t count, const char *sender, int64_t now,
 		   struct print_job_result *result, struct sirius_error *err)
 {
-	struct sirius_error relay_err = { "" }, mark_err = { "" };
-	struct db_printer printer;
-	enum relay_delivery delivery;
-	uint8_t *payload = NULL, *png = NULL;
-	size_t payload_len = 0, png_len = 0, encoded_len;
-	char *payload_b64 = NULL;
-	uint32_t id;
-	int found, rc = -1;
+	struct print_job job;
 
-	result->outcome = PRINT_JOB_UNREACHABLE;
-	result->message_id = 0;
-	if (check_images(command, images, count, err) != 0)
-		return -1;
-	if (!sender || sender[0] == '\0' || strlen(sender) > DB_SENDER_MAX)
-		return error_set(err, "the sender must be 1 to %d bytes", DB_SENDER_MAX);
-	found = db_printer_by_id(db, printer_id, &printer, err);
-	if (found < 0)
-		return -1;
-	if (found == 0)
-		return error_set(err, "there is no printer with id %lld", (long long)printer_id);
-
-	/* Built before an id is taken, so that a payload the relay would refuse uses none: the id comes after. */
-	if (printer_payload_encode(command, 0, images, count, &payload, &payload_len, err) != 0)
-		return -1;
-	encoded_len = base64_length(payload_len);
-	if (encoded_len > RELAY_MAX_PAYLOAD_BASE64) {
-		result->outcome = PRINT_JOB_TOO_DETAILED;
-		error_set(err, "the print is too detailed to send: %zu bytes, the limit is %d", encoded_len,
-			  RELAY_MAX_PAYLOAD_BASE64);
-		goto out;
-	}
-	if (db_next_command_id(db, &id, err) != 0)
-		goto out;
-	set_print_id(payload, id);
-	payload_b64 = base64_encode_alloc(payload, payload_len);
-	if (!payload_b64) {
-		error_set(err, "out of memory encoding the payload");
-		goto out;
-	}
-	if (message_png(images, count, &png, &png_len, err) != 0)
-		goto out;
-	if (db_message_create(db, id, printer_id, sender, command, png, png_len, DB_MESSAGE_QUEUED, now, err) != 0)
-		goto out;
-	result->message_id = id;
-
-	if (relay_deliver(relay_socket, printer.address, id, payload_b64, &delivery, &relay_err) != 0) {
-		result->outcome = PRINT_JOB_UNREACHABLE;
-		if (mark_failed(db, id, DB_FAILURE_RELAY_UNREACHABLE, now, &mark_err) != 0)
-			error_set(err, "%s; and marking message %u failed: %s", relay_err.message, id,
-				  mark_err.message);
-		else
-			error_set(err, "%s", relay_err.message);
-		goto out;
-	}
-	switch (delivery) {
-	case RELAY_SENT:
-		result->outcome = PRINT_JOB_SENT;
-		/* the relay marks it sending before writing to the bridge; this only covers a late mark */
-		if (db_message_sending(db, id, now, err) < 0)
-			goto out;
-		break;
-	case RELAY_OFFLINE:
-		/* Nothing sends a message later yet: it failed, and the sender is told so. */
-		result->outcome = PRINT_JOB_OFFLINE;
-		if (mark_failed(db, id, DB_FAILURE_OFFLINE, now, err) != 0)
-			goto out;
-		break;
-	default:
-		/* deliver answers sent or offline; anything else is an error reply */
-		error_set(err, "the relay answered with outcome %d to a delivery", (int)delivery);
-		result->outcome = PRINT_JOB_UNREACHABLE;
-		mark_failed(db, id, DB_FAILURE_RELAY_UNREACHABLE, now, &mark_err);
-		goto out;
-	}
-	rc = 0;
-out:
-	free(payload);
-	free(payload_b64);
-	free(png);
-	return rc;
+	memset(&job, 0, sizeof(job));
+	job.printer_id = printer_id;
+	job.command = command;
+	job.images = images;
+	job.count = count;
+	job.sender = sender;
+	return print_job_queue(db, relay_socket, &job, now, result, err);
 }

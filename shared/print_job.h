@@ -10,10 +10,11 @@
 #include "error.h"
 
 /*
- * How to use it: the web UI, the device-key API and sirius-fake print through
- * print_job_send() alone, so that every print is numbered, stored and handed
- * to the relay the same way. It makes no HTTP or terminal output: callers
- * turn the result into a page, a JSON reply or a line of text.
+ * How to use it: the web UI, the device-key API, the external API and
+ * sirius-fake print through print_job_queue() (or print_job_send(), its
+ * short form) alone, so that every print is numbered, stored and handed to
+ * the relay the same way. It makes no HTTP or terminal output: callers turn
+ * the result into a page, a JSON reply or a line of text.
  *
  * What it does, in order:
  *   1. checks the images: as many as the command carries, each exactly
@@ -24,53 +25,63 @@
  *      detail (dither, noise) codes to short runs and may not;
  *   3. takes a command id from the database's sequence (db_next_command_id)
  *      and writes it into the payload;
- *   4. stores a message with that id, status "queued", and the images as one
- *      one-bit PNG (several images are stacked top to bottom);
- *   5. asks the relay, over its control socket, to deliver it.
+ *   4. stores the message in the outbox: status "queued", with its payload
+ *      and the images as one one-bit PNG (several images stacked);
+ *   5. wakes the relay for the printer (relay_wake), which sends the
+ *      printer's queue in order when the printer is online.
  * A print that fails a check (1, 2) uses no command id and stores nothing.
- * The relay marks the message "sending" when it hands it to the bridge, and
- * settles it when the bridge answers. A message for an offline printer is
- * stored as "failed" with failure "offline"; one the relay refuses (an error
- * reply, such as the bridge's queue being full) or cannot be asked about, as
- * "failed" with failure "relay_unreachable".
+ * Once stored, the message is the relay's: nothing here marks it failed, and
+ * a relay that is down or slow leaves it queued until the relay reads it.
+ * With refuse_offline (SIRIUS_OFFLINE=refuse) a message for a printer the
+ * relay reports offline is stored as failed "offline" instead.
  */
 
 /* What became of a print job whose message was stored. */
 enum print_job_outcome {
-	PRINT_JOB_SENT = 0,     /* the relay handed it to the printer's bridge */
-	PRINT_JOB_OFFLINE,      /* the printer is not connected (message failed: offline) */
-	PRINT_JOB_UNREACHABLE,  /* the relay could not be reached or answered an error (message failed) */
+	PRINT_JOB_SENT = 0,     /* queued, and the relay took it for the printer's bridge at once */
+	PRINT_JOB_QUEUED,       /* queued: the printer is offline or busy, or the relay did not answer in time */
+	PRINT_JOB_OFFLINE,      /* refuse_offline and the printer is offline: stored failed "offline" */
 	PRINT_JOB_TOO_DETAILED  /* the payload is larger than the relay accepts: nothing stored */
 };
 
-/* The outcome of print_job_send. */
+/* The outcome of print_job_queue. */
 struct print_job_result {
 	enum print_job_outcome outcome; /* meaningful when message_id is not 0, or when PRINT_JOB_TOO_DETAILED */
 	uint32_t message_id;            /* the stored message (its command id); 0 when none was stored */
 };
 
+/* A print to queue. */
+struct print_job {
+	int64_t printer_id;                  /* to which printer */
+	uint16_t command;                    /* a PRINTER_* command of printer_payload.h */
+	const struct bitmap *const *images;  /* the images the command carries */
+	size_t count;                        /* how many */
+	const char *sender;                  /* shown on the web UI; 1..DB_SENDER_MAX bytes */
+	int64_t key_id;                      /* the device key it came through; 0 when none */
+	const char *dedupe;                  /* digest of the request (DB_DEDUPE_LEN hex digits), or NULL */
+	int refuse_offline;                  /* 1: a printer the relay reports offline gets nothing queued */
+};
+
 /*
- * Sends count images with printer command command (a PRINTER_* code of
- * printer_payload.h) to the printer with id printer_id, from sender (shown on
- * the web UI; 1..DB_SENDER_MAX bytes), at time now, through the relay
- * listening at relay_socket.
+ * Queues job at time now and wakes the relay listening at relay_socket.
  *
- * Returns 0 with *result filled when the message was stored and the relay
- * answered sent or offline. Returns -1 with a reason in err:
- * with result->message_id 0 and result->outcome PRINT_JOB_TOO_DETAILED when
- * the payload is too large for the relay (err is then a sentence to show the
- * sender: "the print is too detailed to send: N bytes, the limit is M");
- * with result->message_id 0 when nothing was stored (unknown printer, a wrong
- * number of images, an image of the wrong size, a bad sender, a database
- * error); with result->outcome PRINT_JOB_UNREACHABLE and the message id when
- * the message was stored but the relay could not be reached or answered with
- * an error (the message is then failed).
+ * Returns 0 with *result filled when the message was stored (SENT, QUEUED or
+ * OFFLINE). Returns -1 with a reason in err: with result->message_id 0 and
+ * result->outcome PRINT_JOB_TOO_DETAILED when the payload is too large for
+ * the relay (err is then a sentence to show the sender: "the print is too
+ * detailed to send: N bytes, the limit is M"); with result->message_id 0
+ * otherwise, when nothing was stored (unknown printer, a wrong number of
+ * images, an image of the wrong size, a bad sender, a database error).
  */
+int print_job_queue(struct db *db, const char *relay_socket, const struct print_job *job, int64_t now,
+		    struct print_job_result *result, struct sirius_error *err);
+
+/* print_job_queue of count images with command to printer_id from sender, with nothing else set. */
 int print_job_send(struct db *db, const char *relay_socket, int64_t printer_id, uint16_t command,
 		   const struct bitmap *const *images, size_t count, const char *sender, int64_t now,
 		   struct print_job_result *result, struct sirius_error *err);
 
-/* The outcome's name: "sent", "offline", "unreachable", "too-detailed"; "unknown" out of range. */
+/* The outcome's name: "sent", "queued", "offline", "too-detailed"; "unknown" out of range. */
 const char *print_job_outcome_name(enum print_job_outcome outcome);
 
 #endif

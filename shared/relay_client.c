@@ -176,13 +176,14 @@ out:
  * Sends request and checks the reply says ok. Returns 0 with *reply (to
  * delete), or -1 with a reason in err (the error reply's text for a refusal).
  */
-static int request_ok(const char *socket_path, cJSON *request, cJSON **reply, struct sirius_error *err)
+static int request_ok(const char *socket_path, cJSON *request, int timeout_ms, cJSON **reply,
+		      struct sirius_error *err)
 {
 	const cJSON *ok, *error;
 
 	if (!request)
 		return error_set(err, "out of memory");
-	if (relay_request(socket_path, request, RELAY_CLIENT_TIMEOUT_MS, reply, err) < 0)
+	if (relay_request(socket_path, request, timeout_ms, reply, err) < 0)
 		return -1;
 	ok = cJSON_GetObjectItemCaseSensitive(*reply, "ok");
 	if (cJSON_IsTrue(ok))
@@ -233,7 +234,7 @@ int relay_deliver(const char *socket_path, const char *device_address, uint32_t 
 		cJSON_Delete(req);
 		req = NULL;
 	}
-	rc = request_ok(socket_path, req, &reply, err);
+	rc = request_ok(socket_path, req, RELAY_CLIENT_TIMEOUT_MS, &reply, err);
 	cJSON_Delete(req);
 	if (rc == 0)
 		rc = read_outcome(reply, 0, outcome, err);
@@ -255,7 +256,7 @@ int relay_push_key(const char *socket_path, const char *device_address, enum rel
 		cJSON_Delete(req);
 		req = NULL;
 	}
-	rc = request_ok(socket_path, req, &reply, err);
+	rc = request_ok(socket_path, req, RELAY_CLIENT_TIMEOUT_MS, &reply, err);
 	cJSON_Delete(req);
 	if (rc == 0)
 		rc = read_outcome(reply, 1, outcome, err);
@@ -291,7 +292,7 @@ int relay_status(const char *socket_path, const char *const *addresses, size_t c
 			req = NULL;
 		}
 	}
-	rc = request_ok(socket_path, req, &reply, err);
+	rc = request_ok(socket_path, req, RELAY_CLIENT_TIMEOUT_MS, &reply, err);
 	cJSON_Delete(req);
 	if (rc < 0)
 		return -1;
@@ -322,4 +323,58 @@ int relay_status(const char *socket_path, const char *const *addresses, size_t c
 	}
 	cJSON_Delete(reply);
 	return 0;
+}
+
+int relay_wake(const char *socket_path, const char *device_address, uint32_t message_id, int timeout_ms,
+	       enum relay_wake_result *result, struct sirius_error *err)
+{
+	cJSON *req, *reply = NULL;
+	const cJSON *answer;
+	int rc;
+
+	if (!device_address_valid(device_address))
+		return error_set(err, "invalid device address");
+	req = cJSON_CreateObject();
+	if (req && (!cJSON_AddStringToObject(req, "op", "wake") ||
+		    !cJSON_AddStringToObject(req, "device", device_address) ||
+		    (message_id && !cJSON_AddNumberToObject(req, "message", (double)message_id)))) {
+		cJSON_Delete(req);
+		req = NULL;
+	}
+	rc = request_ok(socket_path, req, timeout_ms, &reply, err);
+	cJSON_Delete(req);
+	if (rc == 0) {
+		answer = cJSON_GetObjectItemCaseSensitive(reply, "result");
+		if (!cJSON_IsString(answer))
+			rc = error_set(err, "the relay's reply has no result");
+		else if (strcmp(answer->valuestring, "sent") == 0)
+			*result = RELAY_WAKE_SENT;
+		else if (strcmp(answer->valuestring, "queued") == 0)
+			*result = RELAY_WAKE_QUEUED;
+		else if (strcmp(answer->valuestring, "offline") == 0)
+			*result = RELAY_WAKE_OFFLINE;
+		else
+			rc = error_set(err, "the relay answered an unknown result");
+	}
+	cJSON_Delete(reply);
+	return rc;
+}
+
+int relay_cancel(const char *socket_path, uint32_t message_id, struct sirius_error *err)
+{
+	cJSON *req, *reply = NULL;
+	int rc;
+
+	if (message_id == 0)
+		return error_set(err, "no message to cancel");
+	req = cJSON_CreateObject();
+	if (req && (!cJSON_AddStringToObject(req, "op", "cancel") ||
+		    !cJSON_AddNumberToObject(req, "message", (double)message_id))) {
+		cJSON_Delete(req);
+		req = NULL;
+	}
+	rc = request_ok(socket_path, req, RELAY_WAKE_TIMEOUT_MS, &reply, err);
+	cJSON_Delete(req);
+	cJSON_Delete(reply);
+	return rc;
 }

@@ -62,6 +62,33 @@ int relay_deliver(const char *socket_path, const char *device_address, uint32_t 
 int relay_push_key(const char *socket_path, const char *device_address, enum relay_delivery *outcome,
 		   struct sirius_error *err);
 
+/* How long a program waits for the relay to take a queued message: the message is stored either way. */
+#define RELAY_WAKE_TIMEOUT_MS 1000
+
+/* What the relay did when woken for a printer's queue. */
+enum relay_wake_result {
+	RELAY_WAKE_SENT,   /* the message asked about is on its way to the printer's bridge */
+	RELAY_WAKE_QUEUED, /* the printer is online; the message waits behind others, or for a free slot */
+	RELAY_WAKE_OFFLINE /* the printer is offline: the queue waits for it */
+};
+
+/*
+ * Tells the relay that a printer's outbox has a new message (message_id, or 0
+ * for none in particular): the relay reads the queue from the database and
+ * sends what it may. Waits at most timeout_ms. Returns 0 with *result set, or
+ * -1 with a reason in err when the relay is unreachable, slow or refuses (the
+ * message then simply stays queued: the relay reads it when it starts, or
+ * when the printer next comes online).
+ */
+int relay_wake(const char *socket_path, const char *device_address, uint32_t message_id, int timeout_ms,
+	       enum relay_wake_result *result, struct sirius_error *err);
+
+/*
+ * Tells the relay that a queued message was cancelled, so that it drops it if
+ * it has taken it and not written it yet. Returns 0, or -1 with a reason in err.
+ */
+int relay_cancel(const char *socket_path, uint32_t message_id, struct sirius_error *err);
+
 /* A printer as the relay sees it. */
 struct relay_device_status {
 	char address[17];  /* the device address asked about */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config_checks.h"
 #include "paths.h"
 
 const struct config_setting config_settings[] = {
@@ -23,7 +24,9 @@ const struct config_setting config_settings[] = {
 	{ "SIRIUS_RELAY_SOCKET", CONFIG_PATH, NULL, "$SIRIUS_VAR/relay.sock",
 	  "the relay's control socket, through which the web programs send prints" },
 	{ "SIRIUS_LISTEN", CONFIG_ADDRESS, "127.0.0.1", "127.0.0.1",
-	  "the address the web server binds; 0.0.0.0 (or ::) so that bridges on the network can connect" },
+	  "the address the web server binds; 0.0.0.0 (or ::) so that bridges on the network can connect; a "
+	  "host name must resolve to an address of this machine, and the first such address is bound "
+	  "(localhost: 127.0.0.1 or ::1, this machine only)" },
 	{ "SIRIUS_HTTP_PORT", CONFIG_PORT, "8080", "8080",
 	  "the web server's plain-http port: web UI, device-key API and the bridges' /api/v1/connection" },
 	{ "SIRIUS_RELAY_PORT", CONFIG_PORT, "8081", "8081",
@@ -34,8 +37,9 @@ const struct config_setting config_settings[] = {
 	  "the public URL of the web UI, used in links and shown to users" },
 	{ "DEVICE_KEY_DOMAIN", CONFIG_WORD, NULL, "the host of $SIRIUS_BASE_URL",
 	  "the host name shown in device-key API addresses (what phone apps and scripts print to)" },
-	{ "SIRIUS_TIMEZONE", CONFIG_WORD, NULL, "the system's time zone",
-	  "the IANA time zone of the time in print headers, such as Europe/London" },
+	{ "SIRIUS_TIMEZONE", CONFIG_TIMEZONE, NULL, "the system's time zone",
+	  "the IANA time zone of the time in print headers, such as Europe/London (checked against the zone "
+	  "database, /usr/share/zoneinfo or $TZDIR)" },
 	{ "SIRIUS_HTML_RENDERER", CONFIG_TEXT, NULL, "none (the built-in renderer)",
 	  "a command that reads HTML on stdin and writes a PNG, tried before the built-in renderer; it runs "
 	  "with only PATH, HOME and LANG set and should have no network access (see Deployment)" },
@@ -47,6 +51,18 @@ const struct config_setting config_settings[] = {
 	  "the largest image upload accepted, in bytes" },
 	{ "SIRIUS_KEY_RATE", CONFIG_COUNT, "30", "30",
 	  "requests per minute one device key may make to the API" },
+	{ "SIRIUS_OFFLINE", CONFIG_OFFLINE, "queue", "queue",
+	  "prints for an offline printer: queue (they print when it is back) or refuse (answered 504, stored failed)" },
+	{ "SIRIUS_QUEUE_DAYS", CONFIG_COUNT, "7", "7",
+	  "days a message waits in the queue for its printer before it expires" },
+	{ "SIRIUS_KEEP_MESSAGES", CONFIG_COUNT, "100", "100",
+	  "messages kept in each printer's history; older settled ones are deleted" },
+	{ "SIRIUS_KEEP_DAYS", CONFIG_COUNT, "365", "365",
+	  "days settled messages are kept in the history at most" },
+	{ "SIRIUS_RESENDS", CONFIG_NUMBER, "2", "2",
+	  "times the relay sends a message again when a bridge that confirms never answers it, before it fails" },
+	{ "SIRIUS_DEDUPE_SECONDS", CONFIG_NUMBER, "5", "5",
+	  "the same body from the same device key within this many seconds prints once; 0 turns it off" },
 	{ "SIRIUS_LOG", CONFIG_PATH, NULL, "standard error",
 	  "the relay's log file (reopened on SIGHUP)" },
 	{ "SIRIUS_PASSWORD_COST", CONFIG_WORD, "interactive", "interactive",
@@ -67,6 +83,16 @@ struct config_entry {
 	char *value;                          /* its value, malloc'd, unquoted */
 	unsigned line;                        /* where it was, for "given twice" */
 };
+
+/* What the last config_load_in looked for: .env and sirius.conf. */
+static struct config_file_seen files_seen[2];
+static size_t files_seen_count;
+
+size_t config_files_seen(const struct config_file_seen **files)
+{
+	*files = files_seen;
+	return files_seen_count;
+}
 
 const struct config_setting *config_find(const char *name)
 {
@@ -147,6 +173,16 @@ int config_check_value(const struct config_setting *setting, const char *value, 
 		if (!one_word(value))
 			return error_set(err, "\"%s\" must be one word, without spaces", value);
 		return 0;
+	case CONFIG_NUMBER:
+		if (!parse_number(value, 0, INT_MAX, &n))
+			return error_set(err, "\"%s\" is not a whole number from 0", value);
+		return 0;
+	case CONFIG_OFFLINE:
+		if (strcmp(value, "queue") != 0 && strcmp(value, "refuse") != 0)
+			return error_set(err, "\"%s\" is neither queue nor refuse", value);
+		return 0;
+	case CONFIG_TIMEZONE:
+		return config_check_timezone(value, NULL, 0, err);
 	}
 	return error_set(err, "unknown kind of setting");
 }
@@ -166,12 +202,13 @@ int config_number(const char *name, long *out, struct sirius_error *err)
 	const struct config_setting *setting = config_find(name);
 	const char *value;
 
-	if (!setting || (setting->kind != CONFIG_COUNT && setting->kind != CONFIG_PORT))
+	if (!setting || (setting->kind != CONFIG_COUNT && setting->kind != CONFIG_PORT && setting->kind != CONFIG_NUMBER))
 		return error_set(err, "%s is not a numeric setting", name);
 	value = config_value(name);
 	if (!value)
 		return error_set(err, "%s has no value", name);
-	if (!parse_number(value, 1, setting->kind == CONFIG_PORT ? 65535 : INT_MAX, out))
+	if (!parse_number(value, setting->kind == CONFIG_NUMBER ? 0 : 1, setting->kind == CONFIG_PORT ? 65535 : INT_MAX,
+			  out))
 		return error_set(err, "%s: \"%s\" is not a number in range", name, value);
 	return 0;
 }
@@ -408,19 +445,22 @@ static int parse_file(FILE *f, const char *path, struct config_entry *entries, s
 	return rc;
 }
 
-int config_load_file(const char *path, int optional, struct sirius_error *err)
+/* config_load_file, and *found set to 1 when the file was there, 0 when it does not exist. */
+static int load_file(const char *path, int optional, int *found, struct sirius_error *err)
 {
 	struct config_entry *entries;
 	size_t count = 0, i;
 	int rc, set = 0;
 	FILE *f;
 
+	*found = 0;
 	f = fopen(path, "r");
 	if (!f) {
 		if (optional && errno == ENOENT)
 			return 0;
 		return error_set(err, "cannot read %s: %s", path, strerror(errno));
 	}
+	*found = 1;
 	entries = calloc(config_setting_count, sizeof(*entries));
 	if (!entries) {
 		fclose(f);
@@ -441,6 +481,28 @@ int config_load_file(const char *path, int optional, struct sirius_error *err)
 	return rc < 0 ? -1 : set;
 }
 
+int config_load_file(const char *path, int optional, struct sirius_error *err)
+{
+	int found;
+
+	return load_file(path, optional, &found, err);
+}
+
+/* load_file, remembered in files_seen for config_files_seen. */
+static int load_file_seen(const char *path, int optional, struct sirius_error *err)
+{
+	struct config_file_seen *seen = &files_seen[files_seen_count];
+	int set = load_file(path, optional, &seen->read, err);
+
+	if (set < 0)
+		return -1;
+	/* path fits: it was built in a buffer of PATHS_MAX bytes */
+	snprintf(seen->path, sizeof(seen->path), "%s", path);
+	seen->set = set;
+	files_seen_count++;
+	return set;
+}
+
 /* The variable name's value when set and not empty, else NULL. */
 static const char *env_value(const char *name)
 {
@@ -456,13 +518,14 @@ int config_load_in(const char *checkout, struct sirius_error *err)
 	const char *port, *value;
 	size_t i;
 
+	files_seen_count = 0;
 	if (checkout) {
-		if (join_path(path, sizeof(path), checkout, ".env", err) < 0 || config_load_file(path, 1, err) < 0)
+		if (join_path(path, sizeof(path), checkout, ".env", err) < 0 || load_file_seen(path, 1, err) < 0)
 			return -1;
 	}
 	if (file_path_in(checkout, path, sizeof(path), err) < 0)
 		return -1;
-	if (config_load_file(path, !env_value("SIRIUS_CONF"), err) < 0)
+	if (load_file_seen(path, !env_value("SIRIUS_CONF"), err) < 0)
 		return -1;
 
 	port = env_value("SIRIUS_RELAY_PORT");

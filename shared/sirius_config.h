@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "error.h"
+#include "paths.h"
 
 /* A line of a configuration file is shorter than this, its newline not counted. */
 #define CONFIG_LINE_MAX 4096
@@ -19,7 +20,10 @@ enum config_kind {
 	CONFIG_ADDRESS,  /* a host name or IP address to bind, no spaces, no port */
 	CONFIG_HOSTPORT, /* ADDR:PORT or [IPV6]:PORT */
 	CONFIG_URL,      /* an http:// or https:// URL */
-	CONFIG_WORD,     /* one word, no spaces (a time zone, a host name, a keyword) */
+	CONFIG_WORD,     /* one word, no spaces (a host name, a keyword) */
+	CONFIG_NUMBER,   /* a decimal integer from 0 to 2^31-1 (0 turns the thing off) */
+	CONFIG_OFFLINE,  /* what to do with prints for an offline printer: "queue" or "refuse" */
+	CONFIG_TIMEZONE, /* a time zone of the zone database (shared/config_checks.h) */
 };
 
 /* One setting: an environment variable every program reads the same way. */
@@ -67,6 +71,21 @@ int config_load_in(const char *checkout, struct sirius_error *err);
  * in err (unknown name, bad syntax, a name given twice, a bad value).
  */
 int config_load_file(const char *path, int optional, struct sirius_error *err);
+
+/* A configuration file config_load looked for. */
+struct config_file_seen {
+	char path[PATHS_MAX]; /* the file's path */
+	int read;             /* 1 when it was there and read, 0 when it does not exist */
+	int set;              /* how many variables it set (those the environment or an earlier file had not) */
+};
+
+/*
+ * The files the last config_load (or config_load_in) looked for, in the
+ * order it read them (.env first when it looked for one, then sirius.conf),
+ * in *files; returns how many (0 before any config_load). What sirius-config
+ * check reports.
+ */
+size_t config_files_seen(const struct config_file_seen **files);
 
 /* The table's entry for name, or NULL when it is no setting of ours. */
 const struct config_setting *config_find(const char *name);

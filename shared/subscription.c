@@ -157,11 +157,12 @@ int subscription_send(struct db *db, const struct subscription_env *env, const s
 		snprintf(why, why_size, "%s", err.message);
 		return -1;
 	}
-	if (rc != 0 || job.outcome == PRINT_JOB_UNREACHABLE) {
-		snprintf(why, why_size, "the server could not reach its printers: %s", err.message);
+	if (job.outcome == PRINT_JOB_OFFLINE) {
+		snprintf(why, why_size, "the printer is offline, and this server refuses prints for offline printers");
 		return 1;
 	}
-	sent->offline = job.outcome == PRINT_JOB_OFFLINE;
+	/* Queued: the relay sends it when the printer is back. */
+	sent->offline = job.outcome == PRINT_JOB_QUEUED;
 	return 0;
 }
 
@@ -267,7 +268,7 @@ int subscription_run(struct db *db, const struct subscription_env *env, const st
 	t.next_due = next;
 	if (rc == 0) {
 		snprintf(message, sizeof(message), "%s%s%s",
-			 sent.offline ? "the printer was offline: the edition waits for it"
+			 sent.offline ? "queued: the edition waits for the printer"
 				      : strcmp(sub->mode, "print") == 0 ? "sent to the printer"
 									: "waiting for the button",
 			 sent.warning_count ? "; " : "", sent.warning_count ? sent.warnings[0] : "");

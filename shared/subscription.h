@@ -62,7 +62,7 @@ struct subscription_env {
 /* The outcome of subscription_send. */
 struct subscription_sent {
 	uint32_t message_id;                   /* the stored message, 0 when none */
-	int offline;                           /* 1 when the printer was offline (the message is stored) */
+	int offline;                           /* 1 when it waits in the outbox (the printer is offline or busy) */
 	int warning_count;                     /* images that could not be loaded */
 	char warnings[RENDER_WARNINGS_MAX][RENDER_WARNING_LEN]; /* as render_result's */
 };
@@ -70,10 +70,11 @@ struct subscription_sent {
 /*
  * Renders body (of kind) with the page template, the publication's name as
  * sender, remote images fetched, at now, and sends it to the subscription's
- * printer: set_delivery (waits for the button) or set_delivery_and_print as
- * its mode says. Returns 0 sent or stored (*sent filled), 1 when the
- * renderer refused it or the relay could not take it (why says so for the
- * owner), -1 on a fault (why).
+ * printer's outbox: set_delivery (waits for the button) or
+ * set_delivery_and_print as its mode says. Returns 0 sent or queued (*sent
+ * filled), 1 when the renderer refused it or the print was refused (too
+ * detailed; offline under SIRIUS_OFFLINE=refuse), with why for the owner,
+ * -1 on a fault (why).
  */
 int subscription_send(struct db *db, const struct subscription_env *env, const struct db_subscription *sub,
 		      enum render_kind kind, const uint8_t *body, size_t len, int64_t now,

@@ -2,7 +2,8 @@
 
 # configure_tree DIR [VAR=VALUE...]: regenerates the build system when its
 # sources changed, then configures an out-of-tree build in DIR when it has none
-# or when it was configured with other settings.
+# or when it was configured with other settings or before Check was installed
+# (run.sh's trees have no unit tests until test.sh installs it).
 configure_tree() {
 	local dir=$1
 	shift
@@ -12,6 +13,7 @@ configure_tree() {
 	fi
 	mkdir -p "$dir"
 	local wanted="$*"
+	pkg-config --exists check 2>/dev/null && wanted="$wanted (with check)"
 	if [ ! -f "$dir/Makefile" ] || [ "$(cat "$dir/.configured-with" 2>/dev/null)" != "$wanted" ] ||
 		[ configure -nt "$dir/Makefile" ]; then
 		(cd "$dir" && ../configure --quiet "$@") && printf '%s' "$wanted" >"$dir/.configured-with"

@@ -65,6 +65,7 @@ struct emulator {
 	struct lws *wsi;                        /* the connection; NULL while there is none */
 	int connecting;                         /* 1 between a connect attempt and its outcome */
 	int backoff;                            /* seconds before the next reconnection */
+	GHashTable *files;                      /* command ids printed so far (the printer's files), a set */
 	int reconnect_pending;                  /* 1 while sul_reconnect is scheduled */
 	int key_accepted;                       /* 1 once the right key arrived */
 	int powered_on;                         /* 1 once did_power_on was sent */
@@ -617,6 +618,13 @@ static void handle_device_command(struct emulator *em, const cJSON *msg, uint32_
 		send_device_command_response(em, em->printer.address, command_id, RETURN_CODE_EUI64_NOT_FOUND, 0);
 		return;
 	}
+	/* The command id is the printer's file id: a file it has already is answered again, not printed again. */
+	if (g_hash_table_contains(em->files, GUINT_TO_POINTER(command_id))) {
+		say("command %" PRIu32 " again: already printed", command_id);
+		send_device_command_response(em, em->printer.address, command_id, RETURN_CODE_SUCCESS, 0.1);
+		send_did_print(em, command_id);
+		return;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	code = print_payload(em, command_id, payload->valuestring, &did_print);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -625,6 +633,7 @@ static void handle_device_command(struct emulator *em, const cJSON *msg, uint32_
 				     (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	if (code != RETURN_CODE_SUCCESS)
 		return;
+	g_hash_table_add(em->files, GUINT_TO_POINTER(command_id));
 	if (did_print)
 		send_did_print(em, command_id);
 	else
@@ -956,6 +965,7 @@ int fake_emulate_main(int argc, char **argv)
 
 	memset(&em, 0, sizeof(em));
 	em.out_dir = ".";
+	em.files = g_hash_table_new(g_direct_hash, g_direct_equal);
 	em.key_interval = DEFAULT_KEY_INTERVAL;
 	em.heartbeat_interval = DEFAULT_HEARTBEAT;
 	em.backoff = BACKOFF_FIRST;
@@ -1019,6 +1029,7 @@ int fake_emulate_main(int argc, char **argv)
 	lws_sul_cancel(&em.sul_pong);
 	em.done = 1;
 	lws_context_destroy(em.context);
+	g_hash_table_destroy(em.files);
 	g_queue_free_full(em.outgoing, g_free);
 	g_byte_array_unref(em.incoming);
 	return FAKE_EXIT_OK;

@@ -119,6 +119,9 @@ int fake_print_main(int argc, char **argv)
 	}
 	if (result.outcome == PRINT_JOB_SENT)
 		printf("message %u sent to %s\n", result.message_id, printer.address);
+	else if (result.outcome == PRINT_JOB_QUEUED)
+		printf("message %u queued for %s: it prints when the printer is online\n", result.message_id,
+		       printer.address);
 	else
 		printf("message %u failed: printer %s is offline\n", result.message_id, printer.address);
 	return FAKE_EXIT_OK;

@@ -50,10 +50,14 @@ stack_configure() {
 		[ -n "$line" ] && export "${line%%=*}"
 	done <<<"$("$stack_build/tools/sirius-config" env)"
 
+	# The numeric addresses the names resolve to (sirius-config check shows
+	# them): what lighttpd and the relay bind is then what the check reported.
+	SIRIUS_HTTP_BIND=$("$stack_build/tools/sirius-config" bind SIRIUS_LISTEN) || exit 1
+	stack_relay_bind=$("$stack_build/tools/sirius-config" bind SIRIUS_RELAY_LISTEN) || exit 1
+
 	# deploy/lighttpd/sirius.conf's own names for some of them.
-	SIRIUS_HTTP_BIND=$SIRIUS_LISTEN
-	SIRIUS_RELAY_HOST=${SIRIUS_RELAY_LISTEN%:*}
-	SIRIUS_RELAY_PORT=${SIRIUS_RELAY_LISTEN##*:}
+	SIRIUS_RELAY_HOST=${stack_relay_bind%:*}
+	SIRIUS_RELAY_PORT=${stack_relay_bind##*:}
 	SIRIUS_RELAY_HOST=${SIRIUS_RELAY_HOST#[}
 	SIRIUS_RELAY_HOST=${SIRIUS_RELAY_HOST%]}
 	case $SIRIUS_RELAY_HOST in '' | '*' | 0.0.0.0) SIRIUS_RELAY_HOST=127.0.0.1 ;; '::') SIRIUS_RELAY_HOST=::1 ;; esac
@@ -67,11 +71,39 @@ stack_alive() {
 	kill -0 "$1" 2>/dev/null && tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q 'run\.sh'
 }
 
-# stack_port_busy PORT: true when something accepts connections on PORT of this machine.
+# stack_port_busy PORT [HOST]: true when something accepts connections on
+# PORT of HOST (default: the address the web server binds) of this machine.
 stack_port_busy() {
-	local host=$SIRIUS_LISTEN
+	local host=${2:-$SIRIUS_HTTP_BIND}
 	case $host in 0.0.0.0 | '*' | '') host=127.0.0.1 ;; '::') host=::1 ;; esac
 	(exec 3<>"/dev/tcp/$host/$1") 2>/dev/null
+}
+
+# stack_refuse_running VAR: exits 1 with a message when a live run.sh holds
+# VAR/run.pid; returns the pid file's content (empty when there is none)
+# otherwise, in stack_stale_pid.
+stack_refuse_running() {
+	local var=$1 pid=""
+	[ -f "$var/run.pid" ] && pid=$(cat "$var/run.pid" 2>/dev/null || true)
+	if [ -n "$pid" ] && stack_alive "$pid"; then
+		stack_say "sirius is already running from $var (run.sh, pid $pid)."
+		stack_say "Stop it first: Ctrl-C in its terminal, or kill $pid."
+		exit 1
+	fi
+	stack_stale_pid=$pid
+}
+
+# stack_early_var BUILD_DIR: the var directory a run would use, before
+# anything is built: sirius-config's answer when BUILD_DIR has one that
+# works, else $SIRIUS_VAR, else var/ in the checkout.
+stack_early_var() {
+	local var
+	if [ -x "$1/tools/sirius-config" ] && var=$("$1/tools/sirius-config" get SIRIUS_VAR 2>/dev/null) &&
+		[ -n "$var" ]; then
+		echo "$var"
+	else
+		echo "${SIRIUS_VAR:-$(pwd)/var}"
+	fi
 }
 
 # stack_claim: makes SIRIUS_VAR and takes its pid file. Refuses (exit 1) when
@@ -80,12 +112,8 @@ stack_claim() {
 	local pid
 	mkdir -p "$SIRIUS_VAR" || stack_die "cannot make the var directory $SIRIUS_VAR"
 	if [ -f "$stack_pidfile" ]; then
-		pid=$(cat "$stack_pidfile" 2>/dev/null || true)
-		if [ -n "$pid" ] && stack_alive "$pid"; then
-			stack_say "sirius is already running from $SIRIUS_VAR (run.sh, pid $pid)."
-			stack_say "Stop it first: Ctrl-C in its terminal, or kill $pid."
-			exit 1
-		fi
+		stack_refuse_running "$SIRIUS_VAR"
+		pid=$stack_stale_pid
 		stack_say "removing the pid file and sockets of a run that did not stop cleanly (pid ${pid:-?})"
 		rm -f "$stack_pidfile"
 	fi
@@ -98,7 +126,7 @@ stack_claim() {
 	if stack_port_busy "$SIRIUS_HTTP_PORT"; then
 		stack_die "port $SIRIUS_HTTP_PORT is in use by another program: choose another with SIRIUS_HTTP_PORT=PORT"
 	fi
-	if stack_port_busy "$SIRIUS_RELAY_PORT"; then
+	if stack_port_busy "$SIRIUS_RELAY_PORT" "$SIRIUS_RELAY_HOST"; then
 		stack_die "port $SIRIUS_RELAY_PORT (the relay's) is in use by another program: choose another with SIRIUS_RELAY_PORT=PORT"
 	fi
 }
@@ -115,17 +143,18 @@ stack_spawn() {
 	stack_names+=("$name")
 }
 
-# stack_wait_ready NAME PID TEST...: waits up to 20 s for the command TEST to
-# succeed while PID lives; exits with a message when it dies or time runs out.
+# stack_wait_ready NAME PID TEST...: waits up to 60 s (a slow SD card, a busy
+# machine) for the command TEST to succeed while PID lives; exits with a
+# message when it dies or time runs out.
 stack_wait_ready() {
 	local name=$1 pid=$2 i
 	shift 2
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < 600; i++)); do
 		"$@" && return 0
 		kill -0 "$pid" 2>/dev/null || stack_die "$name exited during start-up (see its messages above)"
 		sleep 0.1
 	done
-	stack_die "$name did not become ready within 20 s"
+	stack_die "$name did not become ready within 60 s"
 }
 
 # stack_start: the relay (which makes the database from the built-in schema
@@ -133,11 +162,11 @@ stack_wait_ready() {
 # starts sirius-web and sirius-api as FastCGI servers and proxies
 # /api/v1/connection to the relay.
 stack_start() {
-	local relay_args=(--listen "$SIRIUS_RELAY_LISTEN" --socket "$SIRIUS_RELAY_SOCKET" --db "$SIRIUS_DB")
+	local relay_args=(--listen "$stack_relay_bind" --socket "$SIRIUS_RELAY_SOCKET" --db "$SIRIUS_DB")
 	[ -n "${SIRIUS_LOG:-}" ] && relay_args+=(--log "$SIRIUS_LOG")
 	stack_spawn sirius-relay "$stack_build/relay/sirius-relay" "${relay_args[@]}"
 	stack_wait_ready sirius-relay "${stack_pids[-1]}" test -S "$SIRIUS_RELAY_SOCKET"
-	stack_wait_ready sirius-relay "${stack_pids[-1]}" stack_port_busy "$SIRIUS_RELAY_PORT"
+	stack_wait_ready sirius-relay "${stack_pids[-1]}" stack_port_busy "$SIRIUS_RELAY_PORT" "$SIRIUS_RELAY_HOST"
 
 	stack_spawn lighttpd "$stack_lighttpd" -D -f "$stack_source/deploy/lighttpd/sirius.conf"
 	stack_wait_ready lighttpd "${stack_pids[-1]}" stack_port_busy "$SIRIUS_HTTP_PORT"
@@ -184,8 +213,9 @@ EOF
 Next steps, in another terminal:
   ${env_prefix}$fake user NAME --password PASSWORD    # an account, then log in at the web UI
   ${env_prefix}$fake printer                          # a printer without hardware: ADDRESS.printer
-  ${env_prefix}$fake emulate ADDRESS.printer ws://$host:$SIRIUS_HTTP_PORT/api/v1/connection
-                                     # its bridge; claim it in the web UI with its claim code
+  ${env_prefix}$fake emulate ADDRESS.printer ws://$host:$SIRIUS_HTTP_PORT/api/v1/connection --out prints/
+                                     # its bridge; claim it in the web UI with its claim code;
+                                     # every print it receives is written as a PNG in prints/
 
 EOF
 }
@@ -195,7 +225,8 @@ EOF
 stack_group_alive() {
 	local pgid=$1 stat rest
 	for stat in /proc/[0-9]*/stat; do
-		read -r rest <"$stat" 2>/dev/null || continue
+		# stderr first: a process that ends between the glob and the read is no error
+		read -r rest 2>/dev/null <"$stat" || continue
 		# after the command's name: state ppid pgrp ...
 		rest=${rest##*) }
 		# shellcheck disable=SC2086 # split on purpose: numbers and one-letter states, nothing to glob

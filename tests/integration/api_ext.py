@@ -51,19 +51,19 @@ class ExtApi(a.ApiTestCase):
         html = "<h2>Shopping</h2><ul><li>eggs</li><li>flour ✓</li></ul>"
         response = self.print_html(self.desk.id, {"message": html, "face": "default"}, self.alice_key)
         self.assertStatus(response, 200, self.world)
-        self.assertEqual(self.assertJson(response), {"status": "sent"})
+        self.assertEqual(self.assertJson(response)["status"], "sent")
         self.world.check_printed(self, self.desk, "text/html", html.encode(), "alice", command=1)
 
     def test_noface(self):
         html = "<p>No face, please.</p>"
         response = self.print_html(self.desk.id, {"message": html, "face": "noface"}, self.alice_key)
-        self.assertEqual(self.assertJson(response), {"status": "sent"})
+        self.assertEqual(self.assertJson(response)["status"], "sent")
         self.world.check_printed(self, self.desk, "text/html", html.encode(), "alice", command=0x11)
 
     def test_friend_may_print(self):
         html = "<p>Hello from your friend</p>"
         response = self.print_html(self.desk.id, {"message": html, "face": "default"}, self.bob_key)
-        self.assertEqual(self.assertJson(response), {"status": "sent"})
+        self.assertEqual(self.assertJson(response)["status"], "sent")
         self.world.check_printed(self, self.desk, "text/html", html.encode(), "bob")
 
     def test_stranger_gets_404(self):
@@ -103,12 +103,20 @@ class ExtApi(a.ApiTestCase):
         self.assertError(self.print_html(self.desk.id, b"[]", self.alice_key), 400)
         self.assertError(self.print_html(self.desk.id, b"{oops", self.alice_key), 400)
 
-    def test_504_offline(self):
+    def test_202_queued_for_an_offline_printer(self):
         response = self.print_html(self.away.id, {"message": "<p>x</p>", "face": "default"}, self.bob_key)
-        self.assertStatus(response, 504, self.world)
-        self.assertEqual(self.assertJson(response), {"status": "failed-offline"})
-        _, sender, _, _, status, failure = self.world.last_message(self.away)
-        self.assertEqual((sender, status, failure), ("bob", "failed", "offline"))
+        self.assertStatus(response, 202, self.world)
+        answer = self.assertJson(response)
+        message_id, sender, _, _, status, failure = self.world.last_message(self.away)
+        self.assertEqual(answer, {"status": "queued", "id": message_id})
+        self.assertEqual((sender, status, failure), ("bob", "queued", ""))
+        # for the button, and an Idempotency-Key answering as the first request
+        response = self.print_html(self.away.id, {"message": "<p>y</p>", "face": "noface", "mode": "deliver"},
+                                   self.bob_key)
+        _, _, command, _, _, _ = self.world.last_message(self.away)
+        self.assertEqual(command, 0x12)
+        self.assertError(self.print_html(self.away.id, {"message": "<p>y</p>", "face": "default", "mode": "soon"},
+                                         self.bob_key), 400, "mode")
 
     def test_422_html_over_a_limit(self):
         response = self.print_html(self.desk.id, {"message": "<div>" * 200, "face": "default"}, self.alice_key)

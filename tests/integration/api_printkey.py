@@ -41,7 +41,9 @@ class PrintKey(a.ApiTestCase):
 
     def assertSent(self, response):
         self.assertStatus(response, 200, self.world)
-        self.assertEqual(self.assertJson(response), {"status": "sent"})
+        answer = self.assertJson(response)
+        self.assertEqual(answer["status"], "sent", answer)
+        self.assertIsInstance(answer["id"], int)
         self.assertEqual(response.header("Access-Control-Allow-Origin"), "*")
 
     def assertError(self, response, status, *needles):
@@ -83,7 +85,7 @@ class PrintKey(a.ApiTestCase):
         self.assertEqual(preflight.header("Access-Control-Allow-Origin"), "*")
         methods = [m.strip() for m in preflight.header("Access-Control-Allow-Methods").split(",")]
         self.assertEqual(sorted(methods), ["GET", "OPTIONS", "POST"])
-        self.assertEqual(preflight.header("Access-Control-Allow-Headers").lower(), "content-type")
+        self.assertEqual(preflight.header("Access-Control-Allow-Headers").lower(), "content-type, idempotency-key")
         self.assertGreater(int(preflight.header("Access-Control-Max-Age")), 0)
         png = a.pin_png()
         response = self.post(png, "image/png", "?from=Web%20app", headers=origin)
@@ -147,7 +149,7 @@ class PrintKey(a.ApiTestCase):
                     self.assertEqual(answer, {"name": "Desk", "owner": "alice", "status": "online"})
                     kinds.add("status")
                     continue
-                self.assertEqual(answer, {"status": "sent"}, example)
+                self.assertEqual(answer["status"], "sent", example)
                 ctype = [v for k, v in zip(argv, argv[1:]) if k == "-H"][0].split(":", 1)[1].strip()
                 data = argv[argv.index("--data-binary") + 1]
                 if data.startswith("@"):
@@ -269,15 +271,55 @@ class PrintKey(a.ApiTestCase):
         # other keys are not affected
         self.assertStatus(self.client.get(self.path), 200, self.world)
 
-    def test_504_offline(self):
+    def test_202_queued_for_an_offline_printer(self):
         key = self.world.device_key(self.away)
         response = self.post(b"anyone?", "text/plain", path="/printkey/" + key)
-        self.assertStatus(response, 504, self.world)
-        self.assertEqual(self.assertJson(response), {"status": "failed-offline"})
+        self.assertStatus(response, 202, self.world)
+        answer = self.assertJson(response)
+        self.assertEqual(answer["status"], "queued")
         self.assertEqual(response.header("Access-Control-Allow-Origin"), "*")
-        _, sender, _, _, status, failure = self.world.last_message(self.away)
-        self.assertEqual((sender, status, failure), ("Key " + key[:4], "failed", "offline"))
-        self.assertEqual(self.uses(key), 0)
+        message_id, sender, _, _, status, failure = self.world.last_message(self.away)
+        self.assertEqual(answer["id"], message_id)
+        self.assertEqual((sender, status, failure), ("Key " + key[:4], "queued", ""))
+        self.assertEqual(self.uses(key), 1)
+        # the client follows its print: queued until the printer is back
+        follow = self.client.get("/printkey/%s/messages/%d" % (key, message_id))
+        self.assertStatus(follow, 200, self.world)
+        state = self.assertJson(follow)
+        self.assertEqual((state["id"], state["status"], state["sent"]), (message_id, "queued", None))
+        # another key's messages, and unknown ones, are not shown
+        self.assertStatus(self.client.get("/printkey/%s/messages/%d" % (self.world.device_key(self.away), message_id)),
+                          404, self.world)
+
+    def test_same_body_within_seconds_prints_once(self):
+        key = self.world.device_key(self.away)
+        first = self.assertJson(self.post(b"share sheet", "text/plain", path="/printkey/" + key))
+        again = self.post(b"share sheet", "text/plain", path="/printkey/" + key)
+        self.assertStatus(again, 202, self.world)
+        answer = self.assertJson(again)
+        self.assertEqual((answer["id"], answer["repeat"]), (first["id"], True))
+        other = self.assertJson(self.post(b"another text", "text/plain", path="/printkey/" + key))
+        self.assertNotEqual(other["id"], first["id"])
+
+    def test_idempotency_key_answers_the_first_request(self):
+        key = self.world.device_key(self.away)
+        headers = {"Idempotency-Key": "order-42"}
+        first = self.post(b"once only", "text/plain", path="/printkey/" + key, headers=headers)
+        self.assertStatus(first, 202, self.world)
+        again = self.post(b"a different body", "text/plain", path="/printkey/" + key, headers=headers)
+        self.assertStatus(again, 202, self.world)
+        self.assertEqual(self.assertJson(again)["id"], self.assertJson(first)["id"])
+        self.assertEqual(again.header("Idempotent-Replayed"), "true")
+        self.assertError(self.post(b"x", "text/plain", path="/printkey/" + key,
+                                   headers={"Idempotency-Key": "tab\there"}), 400)
+
+    def test_button_mode_and_face(self):
+        key = self.world.device_key(self.away)
+        self.assertStatus(self.post(b"for later", "text/plain", "?mode=deliver&face=none", path="/printkey/" + key),
+                          202, self.world)
+        _, _, command, _, _, _ = self.world.last_message(self.away)
+        self.assertEqual(command, 0x12)
+        self.assertError(self.post(b"x", "text/plain", "?mode=later", path="/printkey/" + key), 400)
 
     def test_405_other_methods(self):
         response = self.client.request("DELETE", self.path)
@@ -286,9 +328,9 @@ class PrintKey(a.ApiTestCase):
 
 
 class PrintKeyRelayDown(a.ApiTestCase):
-    """The relay not running: prints are 503 and stored failed; the status says offline."""
+    """The relay not running: prints are kept queued for it (202); the status says offline."""
 
-    def test_503_relay_unreachable(self):
+    def test_202_queued_while_the_relay_is_down(self):
         world = a.ApiWorld(relay=False)
         self.addCleanup(world.close)
         world.user("bob")
@@ -296,12 +338,12 @@ class PrintKeyRelayDown(a.ApiTestCase):
         key = world.device_key(printer)
         client = world.stack.client()
         response = client.request("POST", "/printkey/" + key, body=b"hello", headers={"Content-Type": "text/plain"})
-        self.assertStatus(response, 503, world)
+        self.assertStatus(response, 202, world)
         body = self.assertJson(response)
-        self.assertEqual(body["status"], "failed-relay-unreachable")
+        self.assertEqual(body["status"], "queued")
         self.assertEqual(response.header("Access-Control-Allow-Origin"), "*")
         _, _, _, _, status, failure = world.last_message(printer)
-        self.assertEqual((status, failure), ("failed", "relay_unreachable"))
+        self.assertEqual((status, failure), ("queued", ""))
         response = client.get("/printkey/" + key)
         self.assertEqual(self.assertJson(response), {"name": "Shelf", "owner": "bob", "status": "offline"})
 

@@ -13,7 +13,7 @@ printed as NN-printed-by-the-emulator.png), whose paths are printed, for a
 person to look at; what looks broken in the phone layout (sideways
 scrolling, elements past the screen's edge) is printed as "layout:" lines.
 Chromium missing is a failure, not a skip: CI installs it from
-deploy/debian-packages.txt.
+deploy/debian-test.txt.
 """
 import os
 import re
@@ -50,7 +50,7 @@ class BrowserFlow(unittest.TestCase):
         self.addCleanup(signal.alarm, 0)
         if not cdp.chromium_binary():
             self.fail("Chromium is not installed, so the browser test cannot run: apt-get install chromium "
-                      "(deploy/debian-packages.txt lists it for CI; SIRIUS_CHROMIUM may name another binary)")
+                      "(deploy/debian-test.txt lists it for CI; SIRIUS_CHROMIUM may name another binary)")
         self.started = time.monotonic()
         os.makedirs(SCREENSHOTS, exist_ok=True)
         for name in os.listdir(SCREENSHOTS):

@@ -53,7 +53,7 @@ class Browser:
         self.binary = binary or chromium_binary()
         if not self.binary:
             raise BrowserError("Chromium is not installed: apt-get install chromium "
-                               "(deploy/debian-packages.txt lists it; SIRIUS_CHROMIUM may name another binary)")
+                               "(deploy/debian-test.txt lists it; SIRIUS_CHROMIUM may name another binary)")
         self.profile = tempfile.mkdtemp(prefix="sirius-chromium-")
         self.log_path = os.path.join(self.profile, "chromium.log")
         self.proc = None

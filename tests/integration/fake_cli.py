@@ -186,22 +186,21 @@ class FakeCli(unittest.TestCase):
             f.write(h.png_encode(rows))
         return path
 
-    def test_print_without_relay_fails_and_stores_the_failure(self):
+    def test_print_without_relay_stays_queued(self):
         printer, _ = self.new_printer()
         image = self.write_png("in.png", h.pattern_rows(384, 20))
         run = self.box.fake("print", printer["address"], image, "--from", "Tester")
-        self.assertEqual(run.returncode, 3, run.stdout + run.stderr)
-        self.assertIn("failed", run.stderr)
+        self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
         rows = self.query("SELECT id, printer_id, sender, command, status, bitmap_png FROM messages")
         self.assertEqual(len(rows), 1)
         message_id, printer_id, sender, command, status, png = rows[0]
-        self.assertIn("message %d to %s failed: " % (message_id, printer["address"]), run.stderr)
-        self.assertEqual((printer_id, sender, command, status), (int(printer["DB id"]), "Tester", 1, "failed"))
+        self.assertIn("message %d queued for %s" % (message_id, printer["address"]), run.stdout)
+        self.assertEqual((printer_id, sender, command, status), (int(printer["DB id"]), "Tester", 1, "queued"))
         self.assertEqual(h.png_decode(png), h.pattern_rows(384, 20))
 
         # by DB id too; ids are never reused
         run = self.box.fake("print", printer["DB id"], image)
-        self.assertEqual(run.returncode, 3)
+        self.assertEqual(run.returncode, 0)
         ids = [row[0] for row in self.query("SELECT id FROM messages ORDER BY id")]
         self.assertEqual(len(ids), 2)
         self.assertLess(ids[0], ids[1])

@@ -22,7 +22,7 @@ def message_state(command_id):
 def print_via_fake(address):
     """Prints the vector image with sirius-fake (which stores the message and asks the relay); returns its id."""
     out = relay.run(FAKE, "print", address, IMAGE, "--from", "test")
-    m = re.search(r"message (\d+) (sent|failed)", out)
+    m = re.search(r"message (\d+) (sent|queued|failed)", out)
     assert m, out
     return int(m.group(1)), m.group(2)
 
@@ -64,7 +64,7 @@ def test_print_delivered_and_printed():
     cmd = expect_command(ws, address, command_id)
     payload = base64.b64decode(cmd["binary_payload"])
     assert payload[0] == 1 and int.from_bytes(payload[4:8], "little") == command_id
-    assert message_state(command_id)[0] == "sending"
+    wait_for(lambda: message_state(command_id)[0] == "sent", what="marked sent once written")
     ws.send_json(device_response(address, command_id, 0))
     wait_for(lambda: message_state(command_id)[0] == "delivered", what="delivered")
     ws.send_json(did_print(address, command_id))
@@ -76,8 +76,8 @@ def test_print_failed_with_code():
     address, ws = online_printer()
     command_id, _ = print_via_fake(address)
     expect_command(ws, address, command_id)
-    ws.send_json(device_response(address, command_id, 0x30))
-    wait_for(lambda: message_state(command_id) == ("failed", 0x30), what="failed with busy")
+    ws.send_json(device_response(address, command_id, 0x80))
+    wait_for(lambda: message_state(command_id) == ("failed", 0x80), what="failed with invalid size")
     ws.close()
 
 
@@ -108,7 +108,7 @@ def test_response_of_another_device_settles_nothing():
     ws.send_json(device_response(fresh_address(), command_id, 0x02))  # the right bridge, another device
     wait_for(lambda: relay.counters()["responses_failed"] >= 2 and relay.counters()["printed"] >= 1,
              what="the forged answers read")
-    assert message_state(command_id)[0] in ("sending", "timed_out"), message_state(command_id)
+    assert message_state(command_id)[0] == "sent", message_state(command_id)
     ws.send_json(device_response(address, command_id, 0))
     wait_for(lambda: message_state(command_id)[0] == "delivered", what="settled by its own device")
     intruder.close()
@@ -144,20 +144,39 @@ def test_db_lock_does_not_freeze_the_relay():
     ws.close()
 
 
-def test_print_to_offline_printer():
+def test_print_to_offline_printer_waits_for_it():
     address, ws = online_printer()
     ws.close()
     wait_for(lambda: not relay.status(address)["online"], what="offline")
-    command_id, how = print_via_fake(address)
-    assert how == "failed", how
-    assert message_state(command_id)[0] == "failed"
+    first, how = print_via_fake(address)
+    assert how == "queued", how
+    second, how = print_via_fake(address)
+    assert how == "queued", how
+    assert message_state(first)[0] == "queued" and message_state(second)[0] == "queued"
+    # back online: the queue goes out in order, one at a time through a bridge that answers
+    ws = relay.ws()
+    ws.send_json(power_on())
+    ws.send_json(heartbeat(address))
+    expect_command(ws, address, first)
+    ws.send_json(device_response(address, first, 0))
+    expect_command(ws, address, second)
+    ws.send_json(device_response(address, second, 0))
+    wait_for(lambda: message_state(second)[0] == "delivered", what="the second delivered")
+    assert message_state(first)[0] == "delivered"
+    ws.close()
 
 
-def test_unanswered_print_times_out():
+def test_unanswered_print_is_sent_again_then_fails():
     address, ws = online_printer()
     command_id, _ = print_via_fake(address)
     expect_command(ws, address, command_id)
-    wait_for(lambda: message_state(command_id)[0] == "timed_out", timeout=10, what="timed out")
+    # the bridge has answered before (earlier tests): it gets the same command again, twice, then it fails
+    expect_command(ws, address, command_id)
+    expect_command(ws, address, command_id)
+    wait_for(lambda: message_state(command_id)[0] == "failed", timeout=20, what="failed without an answer")
+    with relay.db() as db:
+        failure, attempts = db.execute("SELECT failure, attempts FROM messages WHERE id = ?", (command_id,)).fetchone()
+    assert (failure, attempts) == ("no_response", 3), (failure, attempts)
     ws.close()
 
 
@@ -165,18 +184,23 @@ def test_restart_with_messages_in_flight():
     address, ws = online_printer()
     answered, _ = print_via_fake(address)
     expect_command(ws, address, answered)
-    lost, _ = print_via_fake(address)
-    expect_command(ws, address, lost)
+    # the bridge answers commands: the next one waits in the outbox for the first to be answered
+    waiting, how = print_via_fake(address)
+    assert how == "queued", how
     relay.restart()
     ws.expect_closed()
-    # the bridge reconnects and answers the first message late; the other one times out
+    # the bridge reconnects and answers the first message late; the waiting one goes out once the printer reports
     ws = relay.ws()
     ws.send_json(device_response(address, answered, 0))
     ws.send_json(power_on())
     wait_for(lambda: message_state(answered)[0] == "delivered", what="a late response settling")
-    wait_for(lambda: message_state(lost)[0] == "timed_out", timeout=10, what="the lost message timing out")
-    # command ids keep growing across the restart
+    assert message_state(waiting)[0] == "queued", message_state(waiting)
     ws.send_json(heartbeat(address))
+    expect_command(ws, address, waiting)
+    ws.send_json(device_response(address, waiting, 0))
+    wait_for(lambda: message_state(waiting)[0] == "delivered", what="the waiting one delivered after the restart")
+    lost = waiting
+    # command ids keep growing across the restart
     wait_for(lambda: relay.status(address)["online"], what="online again")
     newer, _ = print_via_fake(address)
     assert newer > lost
@@ -191,7 +215,7 @@ def main():
         run_tests([test_deliver_raw, test_print_delivered_and_printed, test_print_failed_with_code,
                    test_bridge_queue_full_is_sent_again, test_response_of_another_device_settles_nothing,
                    test_db_lock_does_not_freeze_the_relay,
-                   test_print_to_offline_printer, test_unanswered_print_times_out,
+                   test_print_to_offline_printer_waits_for_it, test_unanswered_print_is_sent_again_then_fails,
                    test_restart_with_messages_in_flight])
     finally:
         assert relay.close() == 0, relay.read_log()[-3000:]

@@ -188,8 +188,8 @@ class StackFlows:
                                "ws://127.0.0.1:%d/api/v1/connection" % self.port, "--out", out,
                                "--key-interval", "1", "--heartbeat", "1"], self.env, cwd=work)
         self.addCleanup(emulator.stop)
-        emulator.wait_for(r"^connected as bridge ")
-        emulator.wait_for(r"^key requested for %s$" % address)
+        emulator.wait_for(r"^connected as bridge ", timeout=60)
+        emulator.wait_for(r"^key requested for %s$" % address, timeout=60)
 
         # the claim: through the web UI's form when it has one, else as the web UI would
         claim = client.get("/claim")
@@ -205,7 +205,7 @@ class StackFlows:
             self.assertIn(response.status, (200, 303), "%r\n%s" % (response, self.logs()[-3000:]))
         else:
             self.fake("claim", address, "stack_bob", printer["claim code"], "Desk")
-        emulator.wait_for(r"^key accepted$", timeout=20)
+        emulator.wait_for(r"^key accepted$", timeout=60)
 
         # a print reaches the emulator through the web server's websocket proxy
         rows = fh.pattern_rows(384, 40, seed=3)
@@ -215,7 +215,7 @@ class StackFlows:
         run = self.fake("print", address, image, "--from", "Stack")
         message = re.search(r"^message (\d+) sent to %s$" % address, run.stdout, re.M)
         self.assertIsNotNone(message, run.stdout)
-        printed = emulator.wait_for(r"^printed %s -> (.*) \(384x40\)$" % message.group(1), timeout=20)
+        printed = emulator.wait_for(r"^printed %s -> (.*) \(384x40\)$" % message.group(1), timeout=60)
         with open(printed.group(1), "rb") as f:
             self.assertEqual(fh.png_decode(f.read()), rows)
 
@@ -229,4 +229,4 @@ class StackFlows:
                                          body=b"<p>Hello from the API</p>",
                                          headers={"Content-Type": "text/html"})
         self.assertEqual(response.status, 200, "%r\n%s" % (response, self.logs()[-3000:]))
-        emulator.wait_for(r"^printed \d+ -> ", timeout=30)
+        emulator.wait_for(r"^printed \d+ -> ", timeout=60)

@@ -79,6 +79,19 @@ class StackInstall(unittest.TestCase):
         self.assertIn("fastcgi.server", self.read("exampledir", "lighttpd", "sirius.conf"))
         self.assertTrue(filecmp.cmp(self.path("docdir", "README"), os.path.join(sh.SOURCE, "README"), shallow=False))
         self.assertIn("u sirius", self.read("sysusersdir", "sirius-user.conf"))
+        for name in ("PROTOCOL.md", "bridges.md", "raspberry-pi.md", "operating.md"):
+            self.assertTrue(filecmp.cmp(self.path("docdir", name), os.path.join(sh.SOURCE, "docs", name),
+                                        shallow=False), name)
+
+    def test_logrotate(self):
+        text = self.read("logrotatedir", "sirius-c")
+        self.assertNotRegex(text, r"@[a-z_]+@")
+        # the directory the relay's unit makes (LogsDirectory=sirius), rotated as the sirius user
+        self.assertIn("%s/log/sirius/*.log {" % self.dirs["localstatedir"], text)
+        self.assertIn("su sirius sirius", text)
+        self.assertIn("systemctl reload sirius-relay.service", text)
+        self.assertIn("LogsDirectory=sirius\n", self.read("systemdsystemunitdir", "sirius-relay.service"))
+        self.assertIn("ExecReload=/bin/kill -HUP $MAINPID\n", self.read("systemdsystemunitdir", "sirius-relay.service"))
 
     def test_units(self):
         for unit in UNITS:

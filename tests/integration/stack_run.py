@@ -13,6 +13,12 @@ import harness
 import stack_helpers as sh
 
 RUN_SH = os.path.join(sh.SOURCE, "run.sh")
+# The banner's last line: run.sh has printed all of it once this is in its output.
+BANNER_END = "every print it receives is written as a PNG in prints/"
+# Deadlines: generous, for a machine busy with other builds and tests; a
+# healthy run meets each in a fraction of it.
+START_DEADLINE = 120
+STOP_DEADLINE = 60
 
 
 def session_processes(sid):
@@ -37,7 +43,7 @@ def session_processes(sid):
 class RunSh:
     """run.sh --no-build on free ports with a temporary SIRIUS_VAR, in a session of its own."""
 
-    def __init__(self, var, port, relay_port, extra_env=None):
+    def __init__(self, var, port, relay_port, extra_env=None, args=None):
         self.var = var
         self.port = port
         self.relay_port = relay_port
@@ -56,24 +62,31 @@ class RunSh:
         self.env.update(extra_env or {})
         self.log = os.path.join(os.path.dirname(var), os.path.basename(var) + ".log")
         self.out = open(self.log, "wb")
-        self.proc = subprocess.Popen([RUN_SH, "--no-build", "--build-dir", sh.BUILD], env=self.env,
+        self.proc = subprocess.Popen([RUN_SH, *(args or ["--no-build", "--build-dir", sh.BUILD])], env=self.env,
                                      stdout=self.out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                      start_new_session=True)
 
-    def wait_ready(self, timeout=30):
+    def wait_ready(self, timeout=START_DEADLINE):
+        """Returns once run.sh has printed its whole banner (its last line); fails when it exits first."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            if BANNER_END in self.output():
+                return
             if self.proc.poll() is not None:
                 raise AssertionError("run.sh exited with %s:\n%s" % (self.proc.returncode, self.output()))
-            if "sirius is running" in self.output():
-                return
             time.sleep(0.1)
-        raise AssertionError("run.sh did not start within %ss:\n%s" % (timeout, self.output()))
+        raise AssertionError("run.sh did not print its banner within %ss:\n%s" % (timeout, self.output()))
+
+    def wait_exit(self, timeout=START_DEADLINE):
+        """run.sh's exit status, once it has exited by itself (a refusal); its output is then complete."""
+        status = self.proc.wait(timeout=timeout)
+        self.out.close()
+        return status
 
     def output(self):
         return harness.read_text(self.log)
 
-    def stop(self, sig=signal.SIGTERM, timeout=20):
+    def stop(self, sig=signal.SIGTERM, timeout=STOP_DEADLINE):
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
         try:
@@ -110,11 +123,30 @@ class StackRun(sh.StackFlows, unittest.TestCase):
         return self.server.output()
 
     def test_banner_names_the_urls_and_next_steps(self):
+        # setUpClass waited for the banner's last line: all of it is in the output
         text = self.server.output()
+        self.assertIn(BANNER_END, text)
         self.assertIn("http://127.0.0.1:%d/" % self.port, text)
         self.assertIn("ws://127.0.0.1:%d/api/v1/connection" % self.port, text)
-        for step in ("sirius-fake user NAME --password", "sirius-fake printer", "sirius-fake emulate ADDRESS.printer"):
+        for step in ("sirius-fake user NAME --password", "sirius-fake printer"):
             self.assertIn(step, text)
+        # the emulator's line is the README's, --out included
+        self.assertRegex(text, r"sirius-fake emulate ADDRESS\.printer ws://127\.0\.0\.1:%d/api/v1/connection --out prints/\n"
+                         % self.port)
+        # nothing but the banner after "sirius is running": stopping comes later
+        self.assertNotIn("No such file", text)
+
+    def test_second_run_is_refused_before_building(self):
+        # a run that would install and build first: it looks at the pid file before
+        # either (its build directory has no configure beside it, so a build would fail at once)
+        build = os.path.join(self.tmp, "unbuilt", "build")
+        second = RunSh(self.server.var, harness.free_port(), harness.free_port(), args=["--build-dir", build])
+        status = second.wait_exit()
+        self.assertEqual(status, 1, second.output())
+        self.assertIn("already running from %s (run.sh, pid %d)" % (self.server.var, self.server.proc.pid),
+                      second.output())
+        self.assertNotIn("Debian packages", second.output())
+        self.assertFalse(os.path.exists(build))
 
     def test_database_made_at_start(self):
         tables = {name for (name,) in sh.sqlite_query(self.db, "SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -122,8 +154,7 @@ class StackRun(sh.StackFlows, unittest.TestCase):
 
     def test_second_run_is_refused(self):
         second = RunSh(self.server.var, harness.free_port(), harness.free_port())
-        status = second.proc.wait(timeout=30)
-        second.out.close()
+        status = second.wait_exit()
         self.assertEqual(status, 1, second.output())
         self.assertIn("already running", second.output())
         self.assertIn(str(self.server.proc.pid), second.output())
@@ -149,7 +180,9 @@ class StackLifecycle(unittest.TestCase):
         for program in ("sirius-relay", "lighttpd", "sirius-web"):
             self.assertIn(program, names)
         self.assertEqual(run.stop(signal.SIGTERM), 0, run.output())
-        deadline = time.monotonic() + 10
+        # stack_group_alive reads /proc of processes that may end meanwhile: quietly
+        self.assertNotIn("No such file or directory", run.output())
+        deadline = time.monotonic() + STOP_DEADLINE
         while session_processes(run.proc.pid) and time.monotonic() < deadline:
             time.sleep(0.1)
         self.assertEqual(session_processes(run.proc.pid), [], run.output())
@@ -177,16 +210,14 @@ class StackLifecycle(unittest.TestCase):
             busy.listen(1)
             port = busy.getsockname()[1]
             run = RunSh(self.var, port, harness.free_port())
-            status = run.proc.wait(timeout=30)
-            run.out.close()
+            status = run.wait_exit()
         self.assertEqual(status, 1, run.output())
         self.assertIn("port %d is in use" % port, run.output())
         self.assertFalse(os.path.exists(os.path.join(self.var, "run.pid")))
 
     def test_bad_setting_is_named(self):
         run = RunSh(self.var, harness.free_port(), harness.free_port(), {"SIRIUS_KEY_RATE": "lots"})
-        status = run.proc.wait(timeout=30)
-        run.out.close()
+        status = run.wait_exit()
         self.assertNotEqual(status, 0)
         self.assertIn("SIRIUS_KEY_RATE", run.output())
 

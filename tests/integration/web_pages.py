@@ -224,11 +224,13 @@ class WebPages(unittest.TestCase):
             self.assertStatus(response, status)
             self.assertIn(needle, response.text)
             self.assertIn('name="message"', response.text)
-        # the printer is offline: the message is stored as failed, the page says so
+        # the printer is offline: the message is queued, the page says it prints when the printer is back
         response = owner.post("/printer/%d/print" % pid, {"message": "anyone there?", "action": "send"})
-        self.assertStatus(response, 409)
-        self.assertIn("is offline", response.text)
-        self.assertIn("failed: the printer was offline", owner.get("/printer/%d" % pid).text)
+        self.assertStatus(response, 200)
+        self.assertIn("it prints when the printer is online", response.text)
+        page = owner.get("/printer/%d" % pid).text
+        self.assertIn("queued: it prints when the printer is online", page)
+        self.assertIn("/cancel", page)
         # a body over the route's limit
         body = b"message=" + b"x" * (5 * 1024 * 1024) + b"&csrf_token=" + owner.csrf_token.encode()
         response = owner.request("POST", "/printer/%d/print" % pid, body=body,
@@ -435,13 +437,12 @@ class WebRelayDown(unittest.TestCase):
         page = client.get("/printer/%d" % pid)
         self.assertEqual(page.status, 200)
         self.assertIn("cannot be reached right now", page.text)
+        # the print is kept in the outbox: the relay sends it when it is back
         response = client.post("/printer/%d/print" % pid, {"message": "hello?", "action": "send"})
-        self.assertEqual(response.status, 503, response)
-        self.assertIn("The printer cannot be reached right now", response.text)
-        self.assertIn("failed: the printer could not be reached", client.get("/printer/%d" % pid).text)
+        self.assertEqual(response.status, 200, response)
+        self.assertIn("it prints when the printer is online", response.text)
         with sqlite3.connect(stack.db) as conn:
-            self.assertEqual(conn.execute("SELECT status, failure FROM messages").fetchall(),
-                             [("failed", "relay_unreachable")])
+            self.assertEqual(conn.execute("SELECT status, failure FROM messages").fetchall(), [("queued", None)])
 
 
 def subprocess_run(argv, env, cwd):

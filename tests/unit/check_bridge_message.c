@@ -282,8 +282,8 @@ static const struct bad_case bad_cases[] = {
 	  "AAAAAAAAAAAAAAAHYwLjUtMC1nMTQ4NTljYgAAAAAAAAAAAAAAAAAAAAAABAAAAAEL\"}",
 	  BRIDGE_MESSAGE_MALFORMED, "reset_description 0x0b01" },
 	/* CommandResponses. */
-	{ "{\"type\": \"DeviceCommandResponse\", " B ", \"command_id\": 1, \"return_code\": 0}",
-	  BRIDGE_MESSAGE_MALFORMED, "device_address is missing" },
+	{ "{\"type\": \"DeviceCommandResponse\", " B ", \"device_address\": 5, \"command_id\": 1, \"return_code\": 0}",
+	  BRIDGE_MESSAGE_MALFORMED, "device_address is not a string" },
 	{ "{\"type\": \"DeviceCommandResponse\", " B ", " D ", \"return_code\": 0}", BRIDGE_MESSAGE_MALFORMED,
 	  "command_id is missing" },
 	{ "{\"type\": \"DeviceCommandResponse\", " B ", " D ", \"command_id\": \"7\", \"return_code\": 0}",
@@ -672,6 +672,23 @@ START_TEST(test_return_codes)
 }
 END_TEST
 
+/* Some bridges leave device_address out of DeviceCommandResponse: the command id says what it answers. */
+START_TEST(test_response_without_device_address)
+{
+	static const char text[] = "{\"type\": \"DeviceCommandResponse\", \"bridge_address\": \"000d6f0001b3719d\","
+				   " \"command_id\": 7, \"return_code\": 0, \"timestamp\": 1700000000}";
+	struct bridge_message msg;
+
+	memset(&msg, 0, sizeof(msg));
+	bridge_message_decode(text, strlen(text), &msg);
+	ck_assert_int_eq(msg.kind, BRIDGE_MESSAGE_DEVICE_COMMAND_RESPONSE);
+	ck_assert_str_eq(msg.device_address, "");
+	ck_assert_uint_eq(msg.response.command_id, 7);
+	ck_assert_int_eq(msg.response.return_code, 0);
+	bridge_message_clear(&msg);
+}
+END_TEST
+
 START_TEST(test_kind_names)
 {
 	static const char *const names[BRIDGE_MESSAGE_KIND_COUNT] = {
@@ -706,6 +723,7 @@ int main(void)
 	tcase_add_test(tc, test_other_device_events);
 	tcase_add_test(tc, test_return_codes);
 	tcase_add_test(tc, test_kind_names);
+	tcase_add_test(tc, test_response_without_device_address);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -187,22 +187,31 @@ END_TEST
 START_TEST(test_db_stats)
 {
 	struct sirius_error err;
+	static const uint8_t payload[] = { 1 };
 	struct db_stats stats;
-	uint32_t id;
+	struct db_message_new m;
 
 	claim("000d6f000273ce0a", owner, 12345);
-	ck_assert_int_eq(db_next_command_id(db, &id, &err), 0);
-	ck_assert_int_eq(db_message_create(db, id, printer, "me", 1, NULL, 0, DB_MESSAGE_QUEUED, 200, &err), 0);
-	ck_assert_int_eq(db_message_fail(db, id, DB_FAILURE_OFFLINE, 201, &err), 1);
-	ck_assert_int_eq(db_next_command_id(db, &id, &err), 0);
-	ck_assert_int_eq(db_message_create(db, id, printer, "me", 1, NULL, 0, DB_MESSAGE_SENDING, 200, &err), 0);
+	memset(&m, 0, sizeof(m));
+	m.printer_id = printer;
+	m.sender = "me";
+	m.command = 1;
+	m.payload = payload;
+	m.payload_len = sizeof(payload);
+	ck_assert_int_eq(db_next_command_id(db, &m.id, &err), 0);
+	m.refused = DB_FAILURE_OFFLINE;
+	ck_assert_int_eq(db_message_create(db, &m, 200, &err), 0);
+	ck_assert_int_eq(db_next_command_id(db, &m.id, &err), 0);
+	m.refused = DB_FAILURE_NONE;
+	ck_assert_int_eq(db_message_create(db, &m, 200, &err), 0);
+	ck_assert_int_eq(db_outbox_sent(db, m.id, "000d6f0001b0c1d2", 201, &err), 1);
 	ck_assert_int_eq(db_stats(db, &stats, &err), 0);
 	ck_assert_int_eq(stats.users, 3);
 	ck_assert_int_eq(stats.printers, 3);
 	ck_assert_int_eq(stats.claimed_printers, 1);
 	ck_assert_int_eq(stats.claim_codes, 1);
 	ck_assert_int_eq(stats.messages[DB_MESSAGE_FAILED], 1);
-	ck_assert_int_eq(stats.messages[DB_MESSAGE_SENDING], 1);
+	ck_assert_int_eq(stats.messages[DB_MESSAGE_SENT], 1);
 	ck_assert_int_eq(stats.messages[DB_MESSAGE_PRINTED], 0);
 }
 END_TEST
@@ -236,31 +245,42 @@ START_TEST(test_message_state_in_words)
 
 	memset(&m, 0, sizeof(m));
 	m.return_code = -1;
+	m.command = 1;
 	m.status = DB_MESSAGE_QUEUED;
 	s = web_message_state(&m);
-	ck_assert_str_eq(s, "queued");
+	ck_assert_str_eq(s, "queued: it prints when the printer is online");
 	g_free(s);
-	m.status = DB_MESSAGE_SENDING;
+	m.status = DB_MESSAGE_SENT;
 	s = web_message_state(&m);
-	ck_assert_str_eq(s, "sending");
+	ck_assert(g_str_has_prefix(s, "sent, not confirmed"));
+	g_free(s);
+	m.command = 2;
+	s = web_message_state(&m);
+	ck_assert_str_eq(s, "sent, waiting for the button");
 	g_free(s);
 	m.status = DB_MESSAGE_DELIVERED;
-	m.settled = 1700000000;
+	m.delivered = 1700000000;
+	s = web_message_state(&m);
+	ck_assert_str_eq(s, "delivered at 2023-11-14 22:13 UTC, waiting for the button");
+	g_free(s);
+	m.command = 1;
 	s = web_message_state(&m);
 	ck_assert_str_eq(s, "delivered at 2023-11-14 22:13 UTC");
 	g_free(s);
 	m.status = DB_MESSAGE_PRINTED;
+	m.printed = 1700000060;
 	s = web_message_state(&m);
-	ck_assert_str_eq(s, "printed at 2023-11-14 22:13 UTC");
+	ck_assert_str_eq(s, "printed at 2023-11-14 22:14 UTC");
 	g_free(s);
 	m.status = DB_MESSAGE_FAILED;
 	m.failure = DB_FAILURE_OFFLINE;
 	s = web_message_state(&m);
-	ck_assert_str_eq(s, "failed: the printer was offline");
+	ck_assert_str_eq(s, "refused: the printer was offline");
 	g_free(s);
-	m.failure = DB_FAILURE_RELAY_UNREACHABLE;
+	m.failure = DB_FAILURE_NO_RESPONSE;
+	m.attempts = 3;
 	s = web_message_state(&m);
-	ck_assert_str_eq(s, "failed: the printer could not be reached");
+	ck_assert_str_eq(s, "failed: the bridge never answered (3 attempts)");
 	g_free(s);
 	m.failure = DB_FAILURE_NONE;
 	m.return_code = RETURN_CODE_BUSY;
@@ -268,9 +288,25 @@ START_TEST(test_message_state_in_words)
 	ck_assert(g_str_has_prefix(s, "failed: "));
 	ck_assert_str_eq(s + 8, return_code_description(RETURN_CODE_BUSY));
 	g_free(s);
-	m.status = DB_MESSAGE_TIMED_OUT;
+	m.status = DB_MESSAGE_EXPIRED;
+	m.settled = 1700000000;
 	s = web_message_state(&m);
-	ck_assert(g_str_has_prefix(s, "timed out"));
+	ck_assert(g_str_has_prefix(s, "expired at 2023-11-14 22:13 UTC"));
+	g_free(s);
+	m.status = DB_MESSAGE_CANCELLED;
+	s = web_message_state(&m);
+	ck_assert_str_eq(s, "cancelled at 2023-11-14 22:13 UTC");
+	g_free(s);
+	/* the history names every step with its time */
+	m.status = DB_MESSAGE_PRINTED;
+	m.created = 1700000000;
+	m.sent = 1700000000;
+	m.delivered = 1700000000;
+	m.printed = 1700000060;
+	m.attempts = 2;
+	s = web_message_history(&m);
+	ck_assert_str_eq(s, "queued 2023-11-14 22:13 UTC; sent 2023-11-14 22:13 UTC (2 attempts); delivered "
+			    "2023-11-14 22:13 UTC; printed 2023-11-14 22:14 UTC");
 	g_free(s);
 }
 END_TEST

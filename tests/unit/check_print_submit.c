@@ -68,8 +68,13 @@ static void teardown(void)
 /* A text request from "tester". */
 static struct print_request text_request(const char *text)
 {
-	struct print_request req = { RENDER_TEXT, (const uint8_t *)text, strlen(text), "tester", 0 };
+	struct print_request req;
 
+	memset(&req, 0, sizeof(req));
+	req.kind = RENDER_TEXT;
+	req.body = (const uint8_t *)text;
+	req.len = strlen(text);
+	req.sender = "tester";
 	return req;
 }
 
@@ -171,12 +176,11 @@ START_TEST(test_sent)
 	ck_assert_uint_gt(res.message_id, 0);
 	ck_assert_int_eq(res.truncated, 0);
 	ck_assert_int_eq(relay.requests, 1);
-	/* the relay was asked to deliver that message to the printer */
-	ck_assert_str_eq(relay.op, "deliver");
+	/* the message was queued and the relay woken for it */
+	ck_assert_str_eq(relay.op, "wake");
 	ck_assert_str_eq(relay.device, ADDRESS);
 	ck_assert(relay.command_id == (double)res.message_id);
-	ck_assert_ptr_nonnull(relay.payload);
-	bm = stored(res.message_id, DB_MESSAGE_SENDING, DB_FAILURE_NONE, PRINTER_SET_DELIVERY_AND_PRINT);
+	bm = stored(res.message_id, DB_MESSAGE_QUEUED, DB_FAILURE_NONE, PRINTER_SET_DELIVERY_AND_PRINT);
 	ck_assert_int_eq(print_render(&req, NOW, &preview, &err), RENDER_OK);
 	ck_assert(bitmap_equal(bm, preview.bitmap));
 	bitmap_free(bm);
@@ -196,13 +200,31 @@ START_TEST(test_no_face)
 	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"sent\"}");
 	ck_assert_int_eq(print_submit(&ctx, printer_id, &req, &res, &err), 0);
 	ck_assert_int_eq(res.status, PRINT_SUBMIT_SENT);
-	bitmap_free(stored(res.message_id, DB_MESSAGE_SENDING, DB_FAILURE_NONE,
+	bitmap_free(stored(res.message_id, DB_MESSAGE_QUEUED, DB_FAILURE_NONE,
 			   PRINTER_SET_DELIVERY_AND_PRINT_NO_FACE));
 }
 END_TEST
 
-/* Offline: stored failed "offline". */
-START_TEST(test_offline)
+/* for_button picks set_delivery (the printer holds it for its button), with or without the face. */
+START_TEST(test_for_the_button)
+{
+	struct sirius_error err = { "" };
+	struct print_request req = text_request("when you are ready");
+	struct print_submit_result res;
+
+	req.for_button = 1;
+	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"queued\"}");
+	ck_assert_int_eq(print_submit(&ctx, printer_id, &req, &res, &err), 0);
+	ck_assert_int_eq(res.status, PRINT_SUBMIT_QUEUED);
+	bitmap_free(stored(res.message_id, DB_MESSAGE_QUEUED, DB_FAILURE_NONE, PRINTER_SET_DELIVERY));
+	req.no_face = 1;
+	ck_assert_int_eq(print_submit(&ctx, printer_id, &req, &res, &err), 0);
+	bitmap_free(stored(res.message_id, DB_MESSAGE_QUEUED, DB_FAILURE_NONE, PRINTER_SET_DELIVERY_NO_FACE));
+}
+END_TEST
+
+/* An offline printer: the message is queued, to print when it is back. */
+START_TEST(test_offline_queues)
 {
 	struct sirius_error err = { "" };
 	struct print_request req = text_request("nobody home");
@@ -210,23 +232,22 @@ START_TEST(test_offline)
 
 	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"offline\"}");
 	ck_assert_int_eq(print_submit(&ctx, printer_id, &req, &res, &err), 0);
-	ck_assert_int_eq(res.status, PRINT_SUBMIT_OFFLINE);
-	bitmap_free(stored(res.message_id, DB_MESSAGE_FAILED, DB_FAILURE_OFFLINE, PRINTER_SET_DELIVERY_AND_PRINT));
+	ck_assert_int_eq(res.status, PRINT_SUBMIT_QUEUED);
+	ck_assert_str_eq(print_submit_status_name(res.status), "queued");
+	bitmap_free(stored(res.message_id, DB_MESSAGE_QUEUED, DB_FAILURE_NONE, PRINTER_SET_DELIVERY_AND_PRINT));
 }
 END_TEST
 
-/* No relay at all: stored failed "relay_unreachable", and the status says the relay is down. */
-START_TEST(test_relay_down)
+/* No relay at all: the message is stored queued all the same; nothing marks it failed. */
+START_TEST(test_relay_down_leaves_it_queued)
 {
 	struct sirius_error err = { "" };
 	struct print_request req = text_request("is anyone there");
 	struct print_submit_result res;
 
 	ck_assert_int_eq(print_submit(&ctx, printer_id, &req, &res, &err), 0);
-	ck_assert_int_eq(res.status, PRINT_SUBMIT_RELAY_DOWN);
-	ck_assert_str_ne(err.message, "");
-	bitmap_free(stored(res.message_id, DB_MESSAGE_FAILED, DB_FAILURE_RELAY_UNREACHABLE,
-			   PRINTER_SET_DELIVERY_AND_PRINT));
+	ck_assert_int_eq(res.status, PRINT_SUBMIT_QUEUED);
+	bitmap_free(stored(res.message_id, DB_MESSAGE_QUEUED, DB_FAILURE_NONE, PRINTER_SET_DELIVERY_AND_PRINT));
 }
 END_TEST
 
@@ -235,11 +256,14 @@ START_TEST(test_refused)
 {
 	static const uint8_t not_png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0 };
 	struct sirius_error err = { "" };
-	struct print_request req = { RENDER_IMAGE, not_png, sizeof(not_png), "tester", 0 };
+	struct print_request req = text_request("");
 	struct print_submit_result res;
 	struct db_message *list;
 	size_t count;
 
+	req.kind = RENDER_IMAGE;
+	req.body = not_png;
+	req.len = sizeof(not_png);
 	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"sent\"}");
 	ck_assert_int_eq(print_submit(&ctx, printer_id, &req, &res, &err), 0);
 	ck_assert_int_eq(res.status, PRINT_SUBMIT_REFUSED);
@@ -280,29 +304,6 @@ START_TEST(test_errors)
 }
 END_TEST
 
-/* Only the newest PRINT_SUBMIT_KEEP messages of a printer stay. */
-START_TEST(test_keeps_newest)
-{
-	struct sirius_error err = { "" };
-	struct print_request req = text_request("again");
-	struct print_submit_result res;
-	struct db_message *list;
-	uint32_t last = 0;
-	size_t count;
-	int i;
-
-	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"sent\"}");
-	for (i = 0; i < PRINT_SUBMIT_KEEP + 3; i++) {
-		ck_assert_int_eq(print_submit(&ctx, printer_id, &req, &res, &err), 0);
-		last = res.message_id;
-	}
-	ck_assert_int_eq(db_messages_of_printer(db, printer_id, 100, &list, &count, &err), 0);
-	ck_assert_uint_eq(count, PRINT_SUBMIT_KEEP);
-	ck_assert_uint_eq(list[0].id, last);
-	db_messages_free(list, count);
-}
-END_TEST
-
 /* A reprint sends the stored bitmap, command and sender again as a new message. */
 START_TEST(test_resend)
 {
@@ -319,8 +320,8 @@ START_TEST(test_resend)
 	ck_assert_int_eq(print_resend(&ctx, printer_id, &m, &again, &err), 0);
 	ck_assert_int_eq(again.status, PRINT_SUBMIT_SENT);
 	ck_assert_uint_gt(again.message_id, first.message_id);
-	a = stored(first.message_id, DB_MESSAGE_SENDING, DB_FAILURE_NONE, PRINTER_SET_DELIVERY_AND_PRINT_NO_FACE);
-	b = stored(again.message_id, DB_MESSAGE_SENDING, DB_FAILURE_NONE, PRINTER_SET_DELIVERY_AND_PRINT_NO_FACE);
+	a = stored(first.message_id, DB_MESSAGE_QUEUED, DB_FAILURE_NONE, PRINTER_SET_DELIVERY_AND_PRINT_NO_FACE);
+	b = stored(again.message_id, DB_MESSAGE_QUEUED, DB_FAILURE_NONE, PRINTER_SET_DELIVERY_AND_PRINT_NO_FACE);
 	ck_assert(bitmap_equal(a, b));
 	bitmap_free(a);
 	bitmap_free(b);
@@ -345,11 +346,11 @@ static Suite *print_submit_suite(void)
 	tcase_add_test(tc, test_words_checked);
 	tcase_add_test(tc, test_sent);
 	tcase_add_test(tc, test_no_face);
-	tcase_add_test(tc, test_offline);
-	tcase_add_test(tc, test_relay_down);
+	tcase_add_test(tc, test_offline_queues);
+	tcase_add_test(tc, test_for_the_button);
+	tcase_add_test(tc, test_relay_down_leaves_it_queued);
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_errors);
-	tcase_add_test(tc, test_keeps_newest);
 	tcase_add_test(tc, test_resend);
 	suite_add_tcase(s, tc);
 	return s;

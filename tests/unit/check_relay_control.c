@@ -81,26 +81,45 @@ static int next_id(void *ctx, uint32_t *id, struct sirius_error *err)
 	return 0;
 }
 
-static int id_ok(void *ctx, uint32_t id, double now, struct sirius_error *err)
+static int outbox_empty(void *ctx, const char *device, uint32_t after, uint32_t *id, uint8_t **payload, size_t *len,
+			struct sirius_error *err)
+{
+	(void)ctx;
+	(void)device;
+	(void)after;
+	(void)id;
+	(void)payload;
+	(void)len;
+	(void)err;
+	return 0;
+}
+
+static int sent_ok(void *ctx, uint32_t id, const char *bridge, double now, struct sirius_error *err)
 {
 	(void)ctx;
 	(void)id;
+	(void)bridge;
 	(void)now;
 	(void)err;
 	return 0;
 }
 
-static int settle_ok(void *ctx, const char *device, uint32_t id, long code, double now, struct sirius_error *err)
+static int answered_ok(void *ctx, uint32_t id, const char *bridge, const char *device, long code, double now,
+		       struct sirius_error *err)
 {
 	(void)device;
 	(void)code;
-	return id_ok(ctx, id, now, err);
+	return sent_ok(ctx, id, bridge, now, err);
+}
+
+static int failed_ok(void *ctx, uint32_t id, double now, struct sirius_error *err)
+{
+	return sent_ok(ctx, id, NULL, now, err);
 }
 
 static int printed_ok(void *ctx, const char *device, uint32_t id, double now, struct sirius_error *err)
 {
-	(void)device;
-	return id_ok(ctx, id, now, err);
+	return sent_ok(ctx, id, device, now, err);
 }
 
 static void no_close(void *ctx, void *transport)
@@ -109,14 +128,31 @@ static void no_close(void *ctx, void *transport)
 	(void)transport;
 }
 
-static int expire_ok(void *ctx, double now, double max_age, int *count, struct sirius_error *err)
+static int sweep_ok(void *ctx, double now, double lifetime, unsigned keep, double keep_age, int *expired, int *deleted,
+		    struct sirius_error *err)
 {
 	(void)ctx;
 	(void)now;
-	(void)max_age;
+	(void)lifetime;
+	(void)keep;
+	(void)keep_age;
 	(void)err;
-	*count = 0;
+	*expired = 0;
+	*deleted = 0;
 	return 0;
+}
+
+static int confirms_no(void *ctx, const char *bridge, struct sirius_error *err)
+{
+	(void)ctx;
+	(void)bridge;
+	(void)err;
+	return 0;
+}
+
+static int confirms_set_ok(void *ctx, const char *bridge, double now, struct sirius_error *err)
+{
+	return sent_ok(ctx, 0, bridge, now, err);
 }
 
 static struct registry *reg;
@@ -124,7 +160,9 @@ static struct registry *reg;
 static void setup(void)
 {
 	struct relay_env env = { NULL, fixed_clock, no_write, timer_new, timer_arm, timer_cancel, timer_free, no_close };
-	struct relay_store store = { NULL, seen_ok, seen_ok, key_none, next_id, id_ok, settle_ok, printed_ok, expire_ok };
+	struct relay_store store = { NULL,	   seen_ok,	    seen_ok,   key_none,	next_id,
+				     outbox_empty, sent_ok,	    answered_ok, failed_ok, printed_ok,
+				     sweep_ok,	   confirms_no, confirms_set_ok };
 	struct registry_config cfg;
 
 	registry_config_default(&cfg);

@@ -104,15 +104,25 @@ static GHashTable *seen;      /* device -> times printer_seen was called */
 static GHashTable *touched;   /* device -> times printer_touch was called */
 static GHashTable *keys;      /* device -> base64 key of claimed printers */
 static GHashTable *settled;   /* command id -> return code + 1000 */
-static GHashTable *settled_by; /* command id -> the device the response named (g_strdup'd) */
+static GHashTable *settled_by; /* command id -> the device the response named, or "" (g_strdup'd) */
 static GHashTable *printed;   /* command id set */
 static GHashTable *sent;      /* command id -> times message_sent was called */
+static GHashTable *failed;    /* command id set: failed without an answer */
+static GHashTable *confirming; /* bridge address set: bridges the store knows confirm */
+static GPtrArray *outbox;     /* struct fake_message *, every queued message in id order */
 static GString *writes;       /* every successful write, in order: "seen:D sent:N settled:N printed:N " */
 static uint32_t last_id;      /* the command id sequence */
-static int expire_calls;      /* messages_expire calls */
+static int sweep_calls;       /* outbox_sweep calls */
 static int store_fails;       /* 1: every store call fails */
 static int store_locked;      /* 1: every store call meets a lock */
 static int store_calls;       /* store calls made */
+
+/* A message in the fake outbox. */
+struct fake_message {
+	uint32_t id;         /* its command id */
+	char device[17];     /* the printer's address */
+	int queued;          /* 1 until message_sent */
+};
 
 /* What a fake store call returns before doing anything: 0 to go on, else its result. */
 static int fake_gate(struct sirius_error *err)
@@ -179,22 +189,83 @@ static int fake_next_command_id(void *ctx, uint32_t *id, struct sirius_error *er
 	return 0;
 }
 
-static int fake_message_sent(void *ctx, uint32_t id, double now, struct sirius_error *err)
+/* Queues a message for device in the fake outbox, as a web program would; returns its id. */
+static uint32_t enqueue(const char *device)
+{
+	struct fake_message *m = g_new0(struct fake_message, 1);
+
+	m->id = ++last_id;
+	g_strlcpy(m->device, device, sizeof(m->device));
+	m->queued = 1;
+	g_ptr_array_add(outbox, m);
+	return m->id;
+}
+
+static int fake_outbox_next(void *ctx, const char *device, uint32_t after_id, uint32_t *id, uint8_t **payload,
+			    size_t *len, struct sirius_error *err)
 {
 	int rc = fake_gate(err);
+	guint i;
+
+	(void)ctx;
+	if (rc)
+		return rc;
+	for (i = 0; i < outbox->len; i++) {
+		struct fake_message *m = g_ptr_array_index(outbox, i);
+
+		if (m->queued && m->id > after_id && strcmp(m->device, device) == 0) {
+			/* a set_delivery_and_print header of 16 bytes, carrying the id, as the relay sends it */
+			*payload = calloc(1, 16);
+			(*payload)[0] = 1;
+			(*payload)[2] = 1;
+			memcpy(*payload + 4, &m->id, 4);
+			*len = 16;
+			*id = m->id;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int fake_message_sent(void *ctx, uint32_t id, const char *bridge, double now, struct sirius_error *err)
+{
+	int rc = fake_gate(err);
+	guint i;
 
 	(void)ctx;
 	(void)now;
+	(void)bridge;
 	if (rc)
 		return rc;
+	for (i = 0; i < outbox->len; i++) {
+		struct fake_message *m = g_ptr_array_index(outbox, i);
+
+		if (m->id == id)
+			m->queued = 0;
+	}
 	g_hash_table_insert(sent, GUINT_TO_POINTER(id),
 			    GINT_TO_POINTER(GPOINTER_TO_INT(g_hash_table_lookup(sent, GUINT_TO_POINTER(id))) + 1));
 	g_string_append_printf(writes, "sent:%u ", id);
 	return 0;
 }
 
-static int fake_message_settled(void *ctx, const char *device, uint32_t id, long code, double now,
-				struct sirius_error *err)
+static int fake_message_answered(void *ctx, uint32_t id, const char *bridge, const char *device, long code,
+				 double now, struct sirius_error *err)
+{
+	int rc = fake_gate(err);
+
+	(void)ctx;
+	(void)now;
+	(void)bridge;
+	if (rc)
+		return rc;
+	g_hash_table_insert(settled, GUINT_TO_POINTER(id), GINT_TO_POINTER((int)code + 1000));
+	g_hash_table_insert(settled_by, GUINT_TO_POINTER(id), g_strdup(device ? device : ""));
+	g_string_append_printf(writes, "settled:%u ", id);
+	return 0;
+}
+
+static int fake_message_failed(void *ctx, uint32_t id, double now, struct sirius_error *err)
 {
 	int rc = fake_gate(err);
 
@@ -202,9 +273,8 @@ static int fake_message_settled(void *ctx, const char *device, uint32_t id, long
 	(void)now;
 	if (rc)
 		return rc;
-	g_hash_table_insert(settled, GUINT_TO_POINTER(id), GINT_TO_POINTER((int)code + 1000));
-	g_hash_table_insert(settled_by, GUINT_TO_POINTER(id), g_strdup(device));
-	g_string_append_printf(writes, "settled:%u ", id);
+	g_hash_table_add(failed, GUINT_TO_POINTER(id));
+	g_string_append_printf(writes, "failed:%u ", id);
 	return 0;
 }
 
@@ -222,17 +292,44 @@ static int fake_message_printed(void *ctx, const char *device, uint32_t id, doub
 	return 0;
 }
 
-static int fake_messages_expire(void *ctx, double now, double max_age, int *count, struct sirius_error *err)
+static int fake_outbox_sweep(void *ctx, double now, double lifetime, unsigned keep, double keep_age, int *expired,
+			     int *deleted, struct sirius_error *err)
 {
 	int rc = fake_gate(err);
 
 	(void)ctx;
 	(void)now;
-	(void)max_age;
-	*count = 0;
+	(void)lifetime;
+	(void)keep;
+	(void)keep_age;
+	*expired = 0;
+	*deleted = 0;
 	if (rc)
 		return rc;
-	expire_calls++;
+	sweep_calls++;
+	return 0;
+}
+
+static int fake_bridge_confirms(void *ctx, const char *bridge, struct sirius_error *err)
+{
+	int rc = fake_gate(err);
+
+	(void)ctx;
+	if (rc)
+		return rc;
+	return g_hash_table_contains(confirming, bridge);
+}
+
+static int fake_bridge_set_confirms(void *ctx, const char *bridge, double now, struct sirius_error *err)
+{
+	int rc = fake_gate(err);
+
+	(void)ctx;
+	(void)now;
+	if (rc)
+		return rc;
+	g_hash_table_add(confirming, g_strdup(bridge));
+	g_string_append_printf(writes, "confirms:%s ", bridge);
 	return 0;
 }
 
@@ -254,8 +351,9 @@ static void fake_close(void *ctx, void *transport)
 static const struct relay_env env = { NULL, fake_clock, fake_want_write, fake_timer_new, fake_timer_arm,
 				      fake_timer_cancel, fake_timer_free, fake_close };
 static const struct relay_store store = { NULL, fake_printer_seen, fake_printer_touch, fake_printer_key,
-					  fake_next_command_id, fake_message_sent, fake_message_settled,
-					  fake_message_printed, fake_messages_expire };
+					  fake_next_command_id, fake_outbox_next, fake_message_sent,
+					  fake_message_answered, fake_message_failed, fake_message_printed,
+					  fake_outbox_sweep, fake_bridge_confirms, fake_bridge_set_confirms };
 
 static void setup(void)
 {
@@ -270,9 +368,12 @@ static void setup(void)
 	settled_by = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
 	printed = g_hash_table_new(g_direct_hash, g_direct_equal);
 	sent = g_hash_table_new(g_direct_hash, g_direct_equal);
+	failed = g_hash_table_new(g_direct_hash, g_direct_equal);
+	confirming = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	outbox = g_ptr_array_new_with_free_func(g_free);
 	writes = g_string_new("");
 	last_id = 100;
-	expire_calls = 0;
+	sweep_calls = 0;
 	store_fails = 0;
 	store_locked = 0;
 	store_calls = 0;
@@ -306,6 +407,9 @@ static void teardown(void)
 	g_hash_table_destroy(settled_by);
 	g_hash_table_destroy(printed);
 	g_hash_table_destroy(sent);
+	g_hash_table_destroy(failed);
+	g_hash_table_destroy(confirming);
+	g_ptr_array_free(outbox, TRUE);
 	g_string_free(writes, TRUE);
 }
 
@@ -632,11 +736,13 @@ START_TEST(test_deliver_and_settle)
 	feed(s, heartbeat(BRIDGE, DEVICE));
 	ck_assert_int_eq(registry_deliver(reg, DEVICE, 5, "AQIDBA==", &outcome, &err), 0);
 	ck_assert_int_eq(outcome, REGISTRY_SENT);
-	ck_assert(g_hash_table_contains(sent, GUINT_TO_POINTER(5)));
 	ck_assert_int_eq(GPOINTER_TO_INT(g_hash_table_lookup(write_wanted, &transport_a)), 1);
 	text = registry_session_peek(s, &len);
 	ck_assert_ptr_nonnull(text);
+	/* marked sent once it is written to the socket, not before */
+	ck_assert(!g_hash_table_contains(sent, GUINT_TO_POINTER(5)));
 	cmd = take(s);
+	ck_assert(g_hash_table_contains(sent, GUINT_TO_POINTER(5)));
 	ck_assert_str_eq(str(cmd, "type"), "DeviceCommand");
 	ck_assert_str_eq(str(cmd, "device_address"), DEVICE);
 	ck_assert_str_eq(str(cmd, "binary_payload"), "AQIDBA==");
@@ -755,9 +861,9 @@ START_TEST(test_sweep_and_store_errors)
 	struct sirius_error err = { "" };
 
 	advance(0);
-	ck_assert_int_eq(expire_calls, 1);
+	ck_assert_int_eq(sweep_calls, 1);
 	advance(cfg.sweep_interval * 3);
-	ck_assert_int_eq(expire_calls, 4);
+	ck_assert_int_eq(sweep_calls, 4);
 	/* a failing database is logged and counted, and the device still goes online */
 	s = connect_bridge(&transport_a, BRIDGE);
 	store_fails = 1;
@@ -843,18 +949,18 @@ START_TEST(test_db_lock_defers_writes_instead_of_freezing)
 	feed(s, device_response(BRIDGE, DEVICE, 5, 0));
 	feed(s, did_print(BRIDGE, DEVICE, 0x01, 5));
 	ck_assert_int_eq(store_calls, calls);
-	ck_assert_uint_eq(registry_counters(reg)->store_pending, 5);
+	ck_assert_uint_eq(registry_counters(reg)->store_pending, 6);
 	/* the retry timer tries the oldest write once a second, meets the lock, goes on waiting; no sweep meanwhile */
 	advance(cfg.sweep_interval);
 	ck_assert_int_eq(store_calls, calls + (int)(cfg.sweep_interval / cfg.store_retry));
-	ck_assert_int_eq(expire_calls, 1);
-	ck_assert_uint_eq(registry_counters(reg)->store_pending, 5);
+	ck_assert_int_eq(sweep_calls, 1);
+	ck_assert_uint_eq(registry_counters(reg)->store_pending, 6);
 	/* the lock is gone: everything is written, in order, and nothing was lost */
 	store_locked = 0;
 	advance(cfg.store_retry);
 	ck_assert_uint_eq(registry_counters(reg)->store_pending, 0);
-	ck_assert_uint_eq(registry_counters(reg)->store_retried, 5);
-	ck_assert_str_eq(writes->str, "seen:" DEVICE " seen:" DEVICE2 " sent:5 settled:5 printed:5 ");
+	ck_assert_uint_eq(registry_counters(reg)->store_retried, 6);
+	ck_assert_str_eq(writes->str, "seen:" DEVICE " seen:" DEVICE2 " sent:5 confirms:" BRIDGE " settled:5 printed:5 ");
 	ck_assert_uint_eq(registry_counters(reg)->store_errors, 0);
 	/* the queue is bounded: beyond store_pending_max the oldest write is dropped and counted */
 	registry_session_close(reg, s);
@@ -1002,6 +1108,7 @@ START_TEST(test_bridge_gets_at_most_ten_commands_and_queue_full_is_retried)
 	cfg.message_timeout = 600; /* longer than all the back-offs below */
 	cfg.device_timeout = 600;
 	renew();
+	g_hash_table_add(confirming, g_strdup(BRIDGE));
 	s = connect_bridge(&transport_a, BRIDGE);
 	feed(s, heartbeat(BRIDGE, DEVICE));
 	for (id = 1; id <= 12; id++) {
@@ -1190,6 +1297,329 @@ START_TEST(test_message_with_bad_timestamp_is_acted_on)
 }
 END_TEST
 
+
+/* ---- the outbox ----------------------------------------------------------------- */
+
+/* The command id of the next DeviceCommand written to s (taking it), or 0 when none is queued. */
+static uint32_t next_command(struct relay_session *s)
+{
+	cJSON *cmd = take(s);
+	uint32_t id;
+
+	if (!cmd)
+		return 0;
+	ck_assert_str_eq(str(cmd, "type"), "DeviceCommand");
+	id = (uint32_t)num(cmd, "command_id");
+	cJSON_Delete(cmd);
+	return id;
+}
+
+/* A DeviceCommandResponse as bridges that leave the device out send it. */
+static cJSON *response_without_device(const char *bridge, uint32_t id, int code)
+{
+	cJSON *o = message("DeviceCommandResponse", bridge);
+
+	cJSON_AddNumberToObject(o, "command_id", id);
+	cJSON_AddNumberToObject(o, "return_code", code);
+	return o;
+}
+
+static int times_sent(uint32_t id)
+{
+	return GPOINTER_TO_INT(g_hash_table_lookup(sent, GUINT_TO_POINTER(id)));
+}
+
+START_TEST(test_offline_queue_drains_in_order_one_at_a_time_through_a_confirming_bridge)
+{
+	struct relay_session *s;
+	uint32_t a, b, c;
+
+	g_hash_table_add(confirming, g_strdup(BRIDGE));
+	a = enqueue(DEVICE);
+	b = enqueue(DEVICE);
+	c = enqueue(DEVICE);
+	s = connect_bridge(&transport_a, BRIDGE);
+	ck_assert_uint_eq(next_command(s), 0);
+	/* the printer comes back: its oldest message goes, and only that one until it is answered */
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	ck_assert_uint_eq(next_command(s), a);
+	ck_assert_int_eq(times_sent(a), 1);
+	ck_assert_uint_eq(next_command(s), 0);
+	feed(s, device_response(BRIDGE, DEVICE, a, 0));
+	ck_assert_int_eq(GPOINTER_TO_INT(g_hash_table_lookup(settled, GUINT_TO_POINTER(a))), 1000);
+	ck_assert_uint_eq(next_command(s), b);
+	/* did_print frees the slot whatever the bridge answered or left out */
+	feed(s, did_print(BRIDGE, DEVICE, 0x01, b));
+	ck_assert(g_hash_table_contains(printed, GUINT_TO_POINTER(b)));
+	ck_assert_uint_eq(next_command(s), c);
+	ck_assert_uint_eq(next_command(s), 0);
+	ck_assert_int_eq(times_sent(c), 1);
+	ck_assert_uint_eq(registry_counters(reg)->outbox_taken, 3);
+}
+END_TEST
+
+START_TEST(test_thousand_queued_messages_print_in_order)
+{
+	struct relay_session *s;
+	uint32_t first = 0, id, expect;
+	int i;
+
+	g_hash_table_add(confirming, g_strdup(BRIDGE));
+	for (i = 0; i < 1000; i++) {
+		id = enqueue(DEVICE);
+		if (!first)
+			first = id;
+	}
+	s = connect_bridge(&transport_a, BRIDGE);
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	for (expect = first; expect < first + 1000; expect++) {
+		id = next_command(s);
+		ck_assert_uint_eq(id, expect);
+		ck_assert_uint_eq(next_command(s), 0);
+		feed(s, device_response(BRIDGE, DEVICE, id, 0));
+	}
+	ck_assert_uint_eq(next_command(s), 0);
+	ck_assert_uint_eq(g_hash_table_size(sent), 1000);
+	ck_assert_uint_eq(g_hash_table_size(settled), 1000);
+}
+END_TEST
+
+START_TEST(test_response_without_device_address_settles_and_frees_the_slot)
+{
+	struct relay_session *s = connect_bridge(&transport_a, BRIDGE);
+	uint32_t a, b;
+
+	g_hash_table_add(confirming, g_strdup(BRIDGE));
+	registry_session_close(reg, s);
+	s = connect_bridge(&transport_b, BRIDGE);
+	a = enqueue(DEVICE);
+	b = enqueue(DEVICE);
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	ck_assert_uint_eq(next_command(s), a);
+	feed(s, response_without_device(BRIDGE, a, 0));
+	ck_assert_uint_eq(registry_counters(reg)->malformed, 0);
+	ck_assert_int_eq(GPOINTER_TO_INT(g_hash_table_lookup(settled, GUINT_TO_POINTER(a))), 1000);
+	ck_assert_str_eq(g_hash_table_lookup(settled_by, GUINT_TO_POINTER(a)), DEVICE);
+	ck_assert_uint_eq(next_command(s), b);
+	feed(s, response_without_device(BRIDGE, b, 0x80));
+	ck_assert_int_eq(GPOINTER_TO_INT(g_hash_table_lookup(settled, GUINT_TO_POINTER(b))), 1000 + 0x80);
+}
+END_TEST
+
+START_TEST(test_bridge_that_never_confirms_is_never_waited_for_nor_sent_twice)
+{
+	struct relay_session *s;
+	uint32_t ids[25], id;
+	int i, written = 0;
+
+	cfg.queue_max_messages = 64;
+	renew();
+	s = connect_bridge(&transport_a, BRIDGE);
+	for (i = 0; i < 25; i++)
+		ids[i] = enqueue(DEVICE);
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	/* the bridge's slots fill at once, in order */
+	while ((id = next_command(s)) != 0)
+		ck_assert_uint_eq(id, ids[written++]);
+	ck_assert_int_eq(written, (int)cfg.in_flight_max);
+	/* a moment later, not a minute, the slots are free again */
+	advance(cfg.unconfirmed_hold);
+	while ((id = next_command(s)) != 0)
+		ck_assert_uint_eq(id, ids[written++]);
+	ck_assert_int_eq(written, 2 * (int)cfg.in_flight_max);
+	advance(cfg.unconfirmed_hold);
+	while ((id = next_command(s)) != 0)
+		ck_assert_uint_eq(id, ids[written++]);
+	ck_assert_int_eq(written, 25);
+	/* minutes later: nothing sent again, nothing failed, no answer expected */
+	advance(cfg.message_timeout * 5);
+	ck_assert_uint_eq(next_command(s), 0);
+	for (i = 0; i < 25; i++)
+		ck_assert_int_eq(times_sent(ids[i]), 1);
+	ck_assert_uint_eq(g_hash_table_size(failed), 0);
+	/* did_print still counts */
+	feed(s, did_print(BRIDGE, DEVICE, 0x01, ids[3]));
+	ck_assert(g_hash_table_contains(printed, GUINT_TO_POINTER(ids[3])));
+}
+END_TEST
+
+START_TEST(test_unanswered_command_is_sent_again_then_fails)
+{
+	struct relay_session *s;
+	uint32_t a, b;
+
+	g_hash_table_add(confirming, g_strdup(BRIDGE));
+	a = enqueue(DEVICE);
+	b = enqueue(DEVICE);
+	s = connect_bridge(&transport_a, BRIDGE);
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	ck_assert_uint_eq(next_command(s), a);
+	/* keep the device online while the bridge stays silent about the command */
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	advance(cfg.message_timeout / 2);
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	advance(cfg.message_timeout / 2);
+	ck_assert_uint_eq(next_command(s), a);
+	ck_assert_int_eq(times_sent(a), 2);
+	ck_assert_uint_eq(registry_counters(reg)->commands_resent, 1);
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	advance(cfg.message_timeout / 2);
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	advance(cfg.message_timeout / 2);
+	ck_assert_uint_eq(next_command(s), a);
+	ck_assert_int_eq(times_sent(a), 1 + (int)cfg.resends);
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	advance(cfg.message_timeout / 2);
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	advance(cfg.message_timeout / 2);
+	/* every resend used: it failed, and the next one goes */
+	ck_assert(g_hash_table_contains(failed, GUINT_TO_POINTER(a)));
+	ck_assert_uint_eq(next_command(s), b);
+	/* a late answer to the failed one is still passed on (the database decides) */
+	feed(s, device_response(BRIDGE, DEVICE, a, 0));
+	ck_assert_uint_eq(next_command(s), 0);
+}
+END_TEST
+
+START_TEST(test_busy_printer_is_retried_with_backoff)
+{
+	struct relay_session *s;
+	uint32_t a;
+
+	g_hash_table_add(confirming, g_strdup(BRIDGE));
+	a = enqueue(DEVICE);
+	s = connect_bridge(&transport_a, BRIDGE);
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	ck_assert_uint_eq(next_command(s), a);
+	feed(s, device_response(BRIDGE, DEVICE, a, 0x30));
+	ck_assert_uint_eq(next_command(s), 0);
+	ck_assert(!g_hash_table_contains(settled, GUINT_TO_POINTER(a)));
+	advance(cfg.busy_backoff);
+	ck_assert_uint_eq(next_command(s), a);
+	feed(s, device_response(BRIDGE, DEVICE, a, 0));
+	ck_assert_int_eq(GPOINTER_TO_INT(g_hash_table_lookup(settled, GUINT_TO_POINTER(a))), 1000);
+}
+END_TEST
+
+START_TEST(test_wake_says_sent_queued_or_offline)
+{
+	struct sirius_error err = { "" };
+	enum registry_wake outcome;
+	struct relay_session *s;
+	uint32_t a, b;
+
+	g_hash_table_add(confirming, g_strdup(BRIDGE));
+	a = enqueue(DEVICE);
+	ck_assert_int_eq(registry_wake(reg, DEVICE, a, &outcome, &err), 0);
+	ck_assert_int_eq(outcome, REGISTRY_WAKE_OFFLINE);
+	ck_assert_int_eq(registry_wake(reg, "nothex", a, &outcome, &err), -1);
+	s = connect_bridge(&transport_a, BRIDGE);
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	/* it went out when the printer came online */
+	ck_assert_int_eq(registry_wake(reg, DEVICE, a, &outcome, &err), 0);
+	ck_assert_int_eq(outcome, REGISTRY_WAKE_SENT);
+	b = enqueue(DEVICE);
+	ck_assert_int_eq(registry_wake(reg, DEVICE, b, &outcome, &err), 0);
+	ck_assert_int_eq(outcome, REGISTRY_WAKE_QUEUED);
+	ck_assert_uint_eq(next_command(s), a);
+	feed(s, device_response(BRIDGE, DEVICE, a, 0));
+	ck_assert_int_eq(registry_wake(reg, DEVICE, b, &outcome, &err), 0);
+	ck_assert_int_eq(outcome, REGISTRY_WAKE_SENT);
+	ck_assert_uint_eq(next_command(s), b);
+}
+END_TEST
+
+START_TEST(test_queue_waits_for_the_key_to_be_accepted)
+{
+	struct relay_session *s = connect_bridge(&transport_a, BRIDGE);
+	cJSON *key, *answer;
+	uint32_t a, key_id;
+
+	g_hash_table_insert(keys, g_strdup(DEVICE), g_strdup(KEY_B64));
+	a = enqueue(DEVICE);
+	feed(s, bridge_event(BRIDGE, "encryption_key_required", DEVICE));
+	key = take(s);
+	ck_assert_ptr_nonnull(key);
+	ck_assert_str_eq(str(key, "type"), "BridgeCommand");
+	key_id = (uint32_t)num(key, "command_id");
+	cJSON_Delete(key);
+	/* it cannot print before it has its key */
+	ck_assert_uint_eq(next_command(s), 0);
+	answer = message("BridgeCommandResponse", BRIDGE);
+	cJSON_AddNumberToObject(answer, "command_id", key_id);
+	cJSON_AddNumberToObject(answer, "return_code", 0);
+	feed(s, answer);
+	ck_assert_uint_eq(next_command(s), a);
+}
+END_TEST
+
+START_TEST(test_cancelled_message_is_dropped_before_it_is_written)
+{
+	struct relay_session *s;
+	uint32_t a, b;
+	guint i;
+
+	/* one slot: DEVICE2's message waits for it, taken and held, when its owner cancels it */
+	cfg.in_flight_max = 1;
+	renew();
+	g_hash_table_add(confirming, g_strdup(BRIDGE));
+	a = enqueue(DEVICE);
+	b = enqueue(DEVICE2);
+	s = connect_bridge(&transport_a, BRIDGE);
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	feed(s, heartbeat(BRIDGE, DEVICE2));
+	ck_assert_uint_eq(next_command(s), a);
+	ck_assert_uint_eq(next_command(s), 0);
+	/* a written one cannot be taken back; the held one is dropped (the database marked it cancelled) */
+	ck_assert_int_eq(registry_cancel(reg, a), 0);
+	for (i = 0; i < outbox->len; i++)
+		if (((struct fake_message *)g_ptr_array_index(outbox, i))->id == b)
+			((struct fake_message *)g_ptr_array_index(outbox, i))->queued = 0;
+	ck_assert_int_eq(registry_cancel(reg, b), 1);
+	ck_assert_uint_eq(registry_counters(reg)->outbox_cancelled, 1);
+	feed(s, device_response(BRIDGE, DEVICE, a, 0));
+	ck_assert_uint_eq(next_command(s), 0);
+	ck_assert_int_eq(times_sent(b), 0);
+}
+END_TEST
+
+START_TEST(test_bridge_gone_before_writing_leaves_messages_queued)
+{
+	struct relay_session *s;
+	uint32_t a, b;
+
+	cfg.in_flight_max = 1;
+	renew();
+	a = enqueue(DEVICE);
+	b = enqueue(DEVICE);
+	s = connect_bridge(&transport_a, BRIDGE);
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	ck_assert_uint_eq(next_command(s), a);
+	/* b is held, not written, when the socket goes: it stays queued and goes first on the new one */
+	registry_session_close(reg, s);
+	ck_assert_int_eq(times_sent(b), 0);
+	s = connect_bridge(&transport_b, BRIDGE);
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	ck_assert_uint_eq(next_command(s), b);
+	ck_assert_int_eq(times_sent(a), 1);
+	ck_assert_int_eq(times_sent(b), 1);
+}
+END_TEST
+
+START_TEST(test_first_answer_teaches_that_a_bridge_confirms)
+{
+	struct relay_session *s = connect_bridge(&transport_a, BRIDGE);
+	uint32_t a = enqueue(DEVICE), b = enqueue(DEVICE);
+
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	ck_assert_uint_eq(next_command(s), a);
+	ck_assert_uint_eq(next_command(s), b);
+	feed(s, device_response(BRIDGE, DEVICE, a, 0));
+	ck_assert(g_hash_table_contains(confirming, BRIDGE));
+	ck_assert_ptr_nonnull(strstr(writes->str, "confirms:" BRIDGE));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("relay_state");
@@ -1218,6 +1648,17 @@ int main(void)
 	tcase_add_test(tc, test_socket_naming_no_bridge_is_closed_after_the_name_timeout);
 	tcase_add_test(tc, test_printer_last_seen_is_refreshed_every_few_minutes);
 	tcase_add_test(tc, test_message_with_bad_timestamp_is_acted_on);
+	tcase_add_test(tc, test_offline_queue_drains_in_order_one_at_a_time_through_a_confirming_bridge);
+	tcase_add_test(tc, test_thousand_queued_messages_print_in_order);
+	tcase_add_test(tc, test_response_without_device_address_settles_and_frees_the_slot);
+	tcase_add_test(tc, test_bridge_that_never_confirms_is_never_waited_for_nor_sent_twice);
+	tcase_add_test(tc, test_unanswered_command_is_sent_again_then_fails);
+	tcase_add_test(tc, test_busy_printer_is_retried_with_backoff);
+	tcase_add_test(tc, test_wake_says_sent_queued_or_offline);
+	tcase_add_test(tc, test_queue_waits_for_the_key_to_be_accepted);
+	tcase_add_test(tc, test_cancelled_message_is_dropped_before_it_is_written);
+	tcase_add_test(tc, test_bridge_gone_before_writing_leaves_messages_queued);
+	tcase_add_test(tc, test_first_answer_teaches_that_a_bridge_confirms);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

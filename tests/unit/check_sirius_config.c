@@ -3,8 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "config_checks.h"
 #include "sirius_config.h"
 #include "paths.h"
 #include "test_util.h"
@@ -32,10 +34,10 @@ static void setup_dir(void)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 }
 
-/* Removes the files the tests write and the directory. */
+/* Removes the files the tests write (the zone files of test_timezone too) and the directory. */
 static void cleanup_dir(void)
 {
-	static const char *const names[] = { "sirius.conf", ".env", "other.conf" };
+	static const char *const names[] = { "sirius.conf", ".env", "other.conf", "Europe/London", "Notes" };
 	char path[PATHS_MAX + 32];
 	size_t i;
 
@@ -43,7 +45,10 @@ static void cleanup_dir(void)
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		unlink(path);
 	}
+	snprintf(path, sizeof(path), "%s/Europe", dir);
+	rmdir(path);
 	rmdir(dir);
+	unsetenv("TZDIR");
 }
 
 /* Writes len bytes of data into dir/name; returns the file's path in a static buffer. */
@@ -416,6 +421,130 @@ START_TEST(test_resolved)
 }
 END_TEST
 
+/* config_check_timezone of name: 0 or -1, with the reason in err. */
+static int zone(const char *name, struct sirius_error *err)
+{
+	return config_check_timezone(name, NULL, 0, err);
+}
+
+START_TEST(test_timezone)
+{
+	struct sirius_error err = { "" };
+	char path[PATHS_MAX + 32], found[PATHS_MAX];
+
+	/* a zone database of its own: Europe/London a zone file, Notes a text file, Europe a directory */
+	snprintf(path, sizeof(path), "%s/Europe", dir);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	write_bytes("Europe/London", "TZif2\0\0\0", 8);
+	write_file("Notes", "not a zone\n");
+	setenv("TZDIR", dir, 1);
+	ck_assert_str_eq(config_zone_dir(), dir);
+
+	ck_assert_int_eq(config_check_timezone("Europe/London", found, sizeof(found), &err), 0);
+	snprintf(path, sizeof(path), "%s/Europe/London", dir);
+	ck_assert_str_eq(found, path);
+	ck_assert_int_eq(check("SIRIUS_TIMEZONE", "Europe/London"), 0);
+
+	/* a name of the right form that names no zone */
+	ck_assert_int_eq(zone("Mars/Olympus", &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.message, "Mars/Olympus is not a time zone of the zone database"));
+	ck_assert_int_eq(check("SIRIUS_TIMEZONE", "Mars/Olympus"), -1);
+	/* a directory and a file that is no zone file */
+	ck_assert_int_eq(zone("Europe", &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.message, "is no zone file"));
+	ck_assert_int_eq(zone("Notes", &err), -1);
+	/* names that would leave the database, or are no names */
+	ck_assert_int_eq(zone("../Europe/London", &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.message, "is not a time zone name"));
+	ck_assert_int_eq(zone("Europe/../Europe/London", &err), -1);
+	ck_assert_int_eq(zone("./Europe/London", &err), -1);
+	ck_assert_int_eq(zone(path, &err), -1);
+	ck_assert_int_eq(zone("Europe//London", &err), -1);
+	ck_assert_int_eq(zone("Europe/London/", &err), -1);
+	ck_assert_int_eq(zone("", &err), -1);
+	ck_assert_int_eq(zone("Europe/Lon don", &err), -1);
+	ck_assert_int_eq(zone("Europe/London\"; rm", &err), -1);
+	/* too small a buffer for the path found */
+	ck_assert_int_eq(config_check_timezone("Europe/London", found, 4, &err), -1);
+
+	/* the system's database: UTC is in every tzdata */
+	unsetenv("TZDIR");
+	ck_assert_str_eq(config_zone_dir(), "/usr/share/zoneinfo");
+	if (access("/usr/share/zoneinfo/UTC", R_OK) == 0) {
+		ck_assert_int_eq(zone("UTC", &err), 0);
+		ck_assert_int_eq(zone("Mars/Olympus", &err), -1);
+	}
+}
+END_TEST
+
+START_TEST(test_resolve_listen)
+{
+	struct sirius_error err = { "" };
+	char bound[64], all[256];
+
+	ck_assert_int_eq(config_resolve_listen("127.0.0.1", bound, sizeof(bound), all, sizeof(all), &err), 0);
+	ck_assert_str_eq(bound, "127.0.0.1");
+	ck_assert_str_eq(all, "127.0.0.1");
+	ck_assert_int_eq(config_resolve_listen("0.0.0.0", bound, sizeof(bound), all, sizeof(all), &err), 0);
+	ck_assert_str_eq(bound, "0.0.0.0");
+	ck_assert_int_eq(config_resolve_listen("*", bound, sizeof(bound), all, sizeof(all), &err), 0);
+	ck_assert_str_eq(bound, "0.0.0.0");
+
+	/* localhost is resolved, and one of its loopback addresses bound */
+	ck_assert_msg(config_resolve_listen("localhost", bound, sizeof(bound), all, sizeof(all), &err) == 0, "%s",
+		      err.message);
+	ck_assert_msg(strcmp(bound, "127.0.0.1") == 0 || strcmp(bound, "::1") == 0, "localhost bound as %s", bound);
+	ck_assert_ptr_nonnull(strstr(all, bound));
+
+	/* an address of another machine (TEST-NET-1, never assigned) resolves but cannot be bound */
+	ck_assert_int_eq(config_resolve_listen("192.0.2.1", bound, sizeof(bound), all, sizeof(all), &err), -1);
+	ck_assert_str_eq(err.message, "192.0.2.1 resolves to 192.0.2.1, which is not an address of this machine");
+	ck_assert_str_eq(bound, "");
+	/* a name that resolves nowhere (.invalid is reserved for that) */
+	ck_assert_int_eq(config_resolve_listen("nowhere.invalid", bound, sizeof(bound), all, sizeof(all), &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.message, "nowhere.invalid does not resolve: "));
+	ck_assert_int_eq(config_resolve_listen("", bound, sizeof(bound), all, sizeof(all), &err), -1);
+}
+END_TEST
+
+START_TEST(test_files_seen)
+{
+	const struct config_file_seen *files;
+	struct sirius_error err = { "" };
+	char env[PATHS_MAX + 32], conf[PATHS_MAX + 32];
+
+	snprintf(env, sizeof(env), "%s/.env", dir);
+	snprintf(conf, sizeof(conf), "%s/sirius.conf", dir);
+	write_file(".env", "SIRIUS_HTTP_PORT=7002\nSIRIUS_KEY_RATE=3\n");
+	ck_assert_int_eq(config_load_in(dir, &err), 0);
+	ck_assert_uint_eq(config_files_seen(&files), 2);
+	ck_assert_str_eq(files[0].path, env);
+	ck_assert_int_eq(files[0].read, 1);
+	ck_assert_int_eq(files[0].set, 2);
+	/* a file that is not there is named as not read */
+	ck_assert_str_eq(files[1].path, conf);
+	ck_assert_int_eq(files[1].read, 0);
+	ck_assert_int_eq(files[1].set, 0);
+
+	/* sirius.conf's value for a name .env set already is not taken: it counts for nothing */
+	write_file("sirius.conf", "SIRIUS_HTTP_PORT=7003\nSIRIUS_LISTEN=0.0.0.0\n");
+	clear_env();
+	ck_assert_int_eq(config_load_in(dir, &err), 0);
+	ck_assert_uint_eq(config_files_seen(&files), 2);
+	ck_assert_int_eq(files[1].read, 1);
+	ck_assert_int_eq(files[1].set, 1);
+	ck_assert_str_eq(getenv("SIRIUS_HTTP_PORT"), "7002");
+
+	/* an installed program looks for sirius.conf only */
+	clear_env();
+	setenv("SIRIUS_CONF", conf, 1);
+	ck_assert_int_eq(config_load_in(NULL, &err), 0);
+	ck_assert_uint_eq(config_files_seen(&files), 1);
+	ck_assert_str_eq(files[0].path, conf);
+	ck_assert_int_eq(files[0].set, 2);
+}
+END_TEST
+
 START_TEST(test_doc)
 {
 	char *text = NULL;
@@ -455,6 +584,9 @@ int main(void)
 	tcase_add_test(tc, test_installed_reads_no_env_file);
 	tcase_add_test(tc, test_checkout_dir);
 	tcase_add_test(tc, test_resolved);
+	tcase_add_test(tc, test_timezone);
+	tcase_add_test(tc, test_resolve_listen);
+	tcase_add_test(tc, test_files_seen);
 	tcase_add_test(tc, test_doc);
 	suite_add_tcase(s, tc);
 	return run_suite(s);

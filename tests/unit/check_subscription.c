@@ -189,7 +189,7 @@ START_TEST(test_delivered_once_then_moves_on)
 	ck_assert_int_eq(relay.requests, 0);
 	ck_assert_uint_eq(run_due(due), 1);
 	ck_assert_int_eq(relay.requests, 1);
-	ck_assert_str_eq(relay.op, "deliver");
+	ck_assert_str_eq(relay.op, "wake");
 	last = http_server_last_request(server);
 	ck_assert_ptr_nonnull(strstr(last, "local_delivery_time=2024-03-29T12%3A01%3A00%2B00%3A00&delivery_count=0"
 					   "&city=Leeds"));

@@ -62,11 +62,12 @@ static void record(struct fake_relay *r, const char *line)
 {
 	cJSON *req = cJSON_Parse(line);
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(req, "command_id");
+	const cJSON *message = cJSON_GetObjectItemCaseSensitive(req, "message");
 	const cJSON *payload = cJSON_GetObjectItemCaseSensitive(req, "payload");
 
 	copy_member(req, "op", r->op, sizeof(r->op));
 	copy_member(req, "device", r->device, sizeof(r->device));
-	r->command_id = cJSON_IsNumber(id) ? id->valuedouble : -1;
+	r->command_id = cJSON_IsNumber(id) ? id->valuedouble : cJSON_IsNumber(message) ? message->valuedouble : -1;
 	free(r->payload);
 	r->payload = cJSON_IsString(payload) ? strdup(payload->valuestring) : NULL;
 	r->requests++;

@@ -24,7 +24,7 @@ struct fake_relay {
 	int requests;                           /* request lines answered */
 	char op[32];                            /* the last request's "op"; "" when missing */
 	char device[32];                        /* its "device"; "" when missing */
-	double command_id;                      /* its "command_id"; -1 when missing */
+	double command_id;                      /* its "command_id" (or "message" of a wake); -1 when missing */
 	char *payload;                          /* its "payload" (malloc'd); NULL when missing */
 	pthread_t thread;                       /* the thread serving it */
 };
