@@ -7,7 +7,7 @@
 -- databases to the same shape. Version 1 is this schema as first written;
 -- version 2 added claim_codes.used_by; version 3 added attempts; version 4
 -- made messages the outbox and added bridges and idempotency_keys; version 5
--- added printers.timezone and subscriptions.
+-- added imported_users; version 6 added printers.timezone and subscriptions.
 --
 -- Times are seconds since the Unix epoch (UTC), NULL where a thing has not
 -- happened yet. Ids are SQLite rowids. All SQL that reads or writes these
@@ -20,8 +20,17 @@ CREATE TABLE users (
 		CHECK (length(name) BETWEEN 1 AND 32),
 	password_hash TEXT NOT NULL,                    -- libsodium argon2id string
 	is_admin INTEGER NOT NULL DEFAULT 0 CHECK (is_admin IN (0, 1)),
-	api_key TEXT UNIQUE,                            -- random [a-z0-9], NULL when none
+	api_key TEXT UNIQUE,                            -- random [a-z0-9] ([A-Za-z0-9] when imported), NULL when none
 	created INTEGER NOT NULL
+);
+
+-- Accounts brought over from the original sirius server by sirius-import,
+-- with their id there: a second import matches them instead of adding them
+-- again, and tells them from local accounts of the same name.
+CREATE TABLE imported_users (
+	original_id INTEGER PRIMARY KEY,                -- the id of the user in the original's database
+	user_id INTEGER NOT NULL UNIQUE REFERENCES users (id) ON DELETE CASCADE,
+	imported INTEGER NOT NULL                       -- when the account was imported (or matched)
 );
 
 -- Logged-in browsers. Only a hash of the cookie's token is kept.

@@ -161,8 +161,9 @@ int input_check(const struct input_spec *spec, const char *value, size_t len,
 			return invalid(why, "The %s must be %d lower-case letters and digits.", label, DB_DEVICE_KEY_LEN);
 		break;
 	case INPUT_API_KEY:
-		if (len != DB_API_KEY_LEN || !all_alnum(value, len, 0))
-			return invalid(why, "The %s must be %d lower-case letters and digits.", label, DB_API_KEY_LEN);
+		/* new keys are lower case; keys imported from the original server mix cases */
+		if (len != DB_API_KEY_LEN || !all_alnum(value, len, 1))
+			return invalid(why, "The %s must be %d letters and digits.", label, DB_API_KEY_LEN);
 		break;
 	case INPUT_ADDRESS:
 		if (len != DB_ADDRESS_LEN || !g_str_is_ascii(value))

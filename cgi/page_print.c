@@ -78,7 +78,8 @@ static int send_print(struct ctx *ctx, const struct db_printer *printer, const s
 		struct print_form sent = *form;
 
 		sent.request.body = NULL;
-		notice = g_strdup_printf("Sent to %s%s.", target.name,
+		notice = g_strdup_printf("Sent to %s%s%s.", target.name,
+					 form->for_button ? ": it prints when its button is pressed" : "",
 					 result.truncated ? " (cut at the longest print a printer takes)" : "");
 		rc = print_page(ctx, printer, 200, NULL, notice, &sent, NULL);
 		g_free(notice);
@@ -88,7 +89,8 @@ static int send_print(struct ctx *ctx, const struct db_printer *printer, const s
 		struct print_form queued = *form;
 
 		queued.request.body = NULL;
-		notice = g_strdup_printf("Queued for %s: it prints when the printer is online%s.", target.name,
+		notice = g_strdup_printf("Queued for %s: it prints when the printer is online%s%s.", target.name,
+					 form->for_button ? " and its button is pressed" : "",
 					 result.truncated ? " (cut at the longest print a printer takes)" : "");
 		rc = print_page(ctx, printer, 200, NULL, notice, &queued, NULL);
 		g_free(notice);

@@ -40,7 +40,7 @@ int print_format_kind(const char *format, const char *text, size_t len, enum ren
 int print_form_read(struct ctx *ctx, int64_t default_target, struct print_form *form, char why[REQUEST_WHY_MAX],
 		    struct sirius_error *err)
 {
-	const char *face = input_text(ctx, "face");
+	const char *face = input_text(ctx, "face"), *mode = input_text(ctx, "mode");
 	const char *message = input_text(ctx, "message");
 	size_t limit = print_settings()->limits.max_body_bytes;
 	enum printer_access access;
@@ -51,6 +51,8 @@ int print_form_read(struct ctx *ctx, int64_t default_target, struct print_form *
 	form->no_face = face && strcmp(face, "none") == 0;
 	form->request.sender = ctx->session.user.name;
 	form->request.no_face = form->no_face;
+	form->for_button = mode && strcmp(mode, "deliver") == 0;
+	form->request.for_button = form->for_button;
 	if (message) {
 		form->request.body = (const uint8_t *)message;
 		form->request.len = strlen(message);
@@ -61,6 +63,10 @@ int print_form_read(struct ctx *ctx, int64_t default_target, struct print_form *
 	}
 	if (face && strcmp(face, "default") != 0 && strcmp(face, "none") != 0) {
 		g_strlcpy(why, "The face must be default or none.", REQUEST_WHY_MAX);
+		return 400;
+	}
+	if (mode && strcmp(mode, "print") != 0 && strcmp(mode, "deliver") != 0) {
+		g_strlcpy(why, "Choose to print now or when the button is pressed.", REQUEST_WHY_MAX);
 		return 400;
 	}
 	if (print_format_kind(form->format, message, form->request.len, &form->request.kind) < 0) {
@@ -131,6 +137,7 @@ int print_form_data(struct ctx *ctx, cJSON *data, int64_t printer_id, const stru
 		cJSON_AddBoolToObject(item, "selected",
 				      cJSON_GetObjectItemCaseSensitive(item, "id")->valuedouble == (double)selected);
 	cJSON_AddBoolToObject(data, "face_none", form && form->no_face);
+	cJSON_AddBoolToObject(data, "for_button", form && form->for_button);
 	cJSON_AddBoolToObject(data, "format_auto", strcmp(format, "text") != 0 && strcmp(format, "html") != 0);
 	cJSON_AddBoolToObject(data, "format_text", strcmp(format, "text") == 0);
 	cJSON_AddBoolToObject(data, "format_html", strcmp(format, "html") == 0);

@@ -25,6 +25,7 @@ struct ctx;
 #define PRINT_FORM_INPUTS \
 	{ "target_printer", INPUT_ID, 0, 0, 0, "printer" }, \
 	{ "face", INPUT_LINE, 0, 0, 16, "face" }, \
+	{ "mode", INPUT_LINE, 0, 0, 16, "mode" }, \
 	{ "format", INPUT_LINE, 0, 0, 16, "format" }, \
 	{ "message", INPUT_TEXT, INPUT_REQUIRED, 1, PRINT_FORM_MESSAGE_MAX, "message" }
 
@@ -39,6 +40,7 @@ struct print_form {
 	int64_t target;               /* the printer to print to */
 	const char *format;           /* "auto", "text" or "html" */
 	int no_face;                  /* 1 for face "none" */
+	int for_button;               /* 1 for mode "deliver": the printer holds it until its button is pressed */
 	struct print_request request; /* the message as print_submit takes it (sender: the user) */
 };
 

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,10 @@
 #define PNG_CHUNK_MALLOC_MAX ((png_alloc_size_t)8 * 1024 * 1024)
 #define PNG_CHUNK_CACHE_MAX 256
 
+/* What libpng's own buffers need besides the image: a few rows of the widest pixels, zlib's state. */
+#define PNG_ROW_BUFFERS 4
+#define PNG_ZLIB_BYTES ((size_t)64 * 1024)
+
 /* The PNG being read, and what reading it has made so far. */
 struct png_reader {
 	png_structp png;                  /* libpng's read state */
@@ -23,10 +29,50 @@ struct png_reader {
 	size_t len;                       /* bytes at data */
 	size_t pos;                       /* bytes handed to libpng so far */
 	size_t max_pixels;                /* the caller's bound on the pixel count */
-	struct greymap *gm;               /* the result, once its size is known */
-	uint8_t *rgba;                    /* one RGBA row, or the whole image when interlaced */
+	size_t budget;                    /* bytes the whole decode may hold at once, the image included */
+	size_t held;                      /* bytes held now: the image and libpng's allocations */
+	int over_budget;                  /* an allocation was refused for the budget */
+	int want_bits;                    /* 1: read a one-bit grey PNG into a packed bitmap */
+	struct greymap *gm;               /* the grey result, once its size is known */
+	struct bitmap *bm;                /* the one-bit result (want_bits), once its size is known */
 	char message[SIRIUS_ERROR_MAX];   /* why reading failed */
 };
+
+/* The header in front of every block handed to libpng: its size, for the budget when it is freed. */
+union png_block {
+	size_t size;       /* bytes asked for */
+	max_align_t align; /* keeps what follows aligned for any type */
+};
+
+/* libpng's allocator: counts every block against the budget and refuses the one that would exceed it. */
+static png_voidp budget_malloc(png_structp png, png_alloc_size_t size)
+{
+	struct png_reader *r = png_get_mem_ptr(png);
+	union png_block *b;
+
+	if (size > r->budget || r->held > r->budget - size || size > SIZE_MAX - sizeof(*b)) {
+		r->over_budget = 1;
+		return NULL;
+	}
+	b = malloc(sizeof(*b) + size);
+	if (!b)
+		return NULL;
+	b->size = size;
+	r->held += size;
+	return b + 1;
+}
+
+static void budget_free(png_structp png, png_voidp ptr)
+{
+	struct png_reader *r = png_get_mem_ptr(png);
+	union png_block *b;
+
+	if (!ptr)
+		return;
+	b = (union png_block *)ptr - 1;
+	r->held -= b->size;
+	free(b);
+}
 
 /* libpng's error callback: keeps the message and jumps back to png_read_run(). */
 static void on_png_error(png_structp png, png_const_charp msg)
@@ -56,15 +102,92 @@ static void read_memory(png_structp png, png_bytep out, png_size_t n)
 }
 
 /*
+ * libpng's last transformation of every row: folds grey+alpha, RGB or RGBA
+ * (8 bits a sample by then) into one grey byte a pixel, composited on white
+ * with grey_on_white(), the formula every decoder of ours shares. The row is
+ * rewritten in place, front to back, which never overtakes what it reads.
+ */
+static void row_to_grey(png_structp png, png_row_infop row, png_bytep data)
+{
+	png_uint_32 x, n = row->width;
+	uint8_t px[4];
+
+	(void)png;
+	switch (row->channels) {
+	case 2:
+		for (x = 0; x < n; x++) {
+			px[0] = px[1] = px[2] = data[2 * x];
+			px[3] = data[2 * x + 1];
+			data[x] = grey_on_white(px);
+		}
+		break;
+	case 3:
+		for (x = 0; x < n; x++) {
+			memcpy(px, data + 3 * x, 3);
+			px[3] = 255;
+			data[x] = grey_on_white(px);
+		}
+		break;
+	case 4:
+		for (x = 0; x < n; x++)
+			data[x] = grey_on_white(data + 4 * x);
+		break;
+	default:
+		return;
+	}
+	row->channels = 1;
+	row->color_type = PNG_COLOR_TYPE_GRAY;
+	row->bit_depth = 8;
+	row->pixel_depth = 8;
+	row->rowbytes = n;
+}
+
+/* Bytes, rounded up to whole MiB, for messages. */
+static size_t mib(size_t bytes)
+{
+	return bytes / (1024 * 1024) + (bytes % (1024 * 1024) != 0);
+}
+
+/*
+ * Sets up libpng's transformations: a one-bit grey image straight into packed
+ * rows (inverted: PNG's 1 is white, ours black); anything else to 8-bit grey
+ * (palettes and low bit depths expanded, 16 bits scaled, tRNS made alpha, and
+ * colour and alpha folded by row_to_grey). Clears r->want_bits when the
+ * image is not one-bit grey.
+ */
+static void set_transforms(struct png_reader *r, int bit_depth, int color_type, int has_trns)
+{
+	if (r->want_bits && bit_depth == 1 && color_type == PNG_COLOR_TYPE_GRAY && !has_trns) {
+		png_set_invert_mono(r->png);
+		return;
+	}
+	r->want_bits = 0;
+	if (color_type == PNG_COLOR_TYPE_PALETTE)
+		png_set_palette_to_rgb(r->png);
+	if (color_type == PNG_COLOR_TYPE_GRAY && bit_depth < 8)
+		png_set_expand_gray_1_2_4_to_8(r->png);
+	if (has_trns)
+		png_set_tRNS_to_alpha(r->png);
+	if (bit_depth == 16)
+		png_set_scale_16(r->png);
+	if (color_type != PNG_COLOR_TYPE_GRAY || has_trns) {
+		png_set_read_user_transform_fn(r->png, row_to_grey);
+		png_set_user_transform_info(r->png, NULL, 8, 1);
+	}
+}
+
+/*
  * Reads the image after the signature check, inside png_read_run()'s setjmp.
- * Returns 0 with r->gm filled, or -1 with r->message set; libpng's own errors
- * jump out instead.
+ * Returns 0 with r->gm (or r->bm) filled, or -1 with r->message set; libpng's
+ * own errors jump out instead. Memory is checked against the budget from the
+ * header before anything of the image's size is allocated; the image is
+ * decoded row by row into the result, even when interlaced.
  */
 static int png_read_body(struct png_reader *r)
 {
 	png_uint_32 width, height, y;
 	int bit_depth, color_type, interlace, passes, pass;
-	size_t rowbytes, pixels, x;
+	size_t rowbytes, want_rowbytes, image_bytes, need;
 	int has_trns;
 
 	png_set_read_fn(r->png, r, read_memory);
@@ -78,55 +201,53 @@ static int png_read_body(struct png_reader *r)
 			 (unsigned long)width, (unsigned long)height);
 		return -1;
 	}
-	pixels = (size_t)width * (size_t)height;
-	if (pixels > r->max_pixels) {
+	if ((size_t)width * (size_t)height > r->max_pixels) {
 		snprintf(r->message, sizeof(r->message), "PNG of %lu x %lu pixels is larger than %zu pixels",
 			 (unsigned long)width, (unsigned long)height, r->max_pixels);
 		return -1;
 	}
 	has_trns = png_get_valid(r->png, r->info, PNG_INFO_tRNS) != 0;
-	if (color_type == PNG_COLOR_TYPE_PALETTE)
-		png_set_palette_to_rgb(r->png);
-	if (color_type == PNG_COLOR_TYPE_GRAY && bit_depth < 8)
-		png_set_expand_gray_1_2_4_to_8(r->png);
-	if (has_trns)
-		png_set_tRNS_to_alpha(r->png);
-	if (bit_depth == 16)
-		png_set_scale_16(r->png);
-	if (color_type == PNG_COLOR_TYPE_GRAY || color_type == PNG_COLOR_TYPE_GRAY_ALPHA)
-		png_set_gray_to_rgb(r->png);
-	if (!(color_type & PNG_COLOR_MASK_ALPHA) && !has_trns)
-		png_set_add_alpha(r->png, 0xff, PNG_FILLER_AFTER);
+	set_transforms(r, bit_depth, color_type, has_trns);
 	passes = png_set_interlace_handling(r->png);
 	png_read_update_info(r->png, r->info);
 	rowbytes = png_get_rowbytes(r->png, r->info);
-	if (rowbytes != (size_t)width * 4) {
-		snprintf(r->message, sizeof(r->message), "PNG did not convert to RGBA (%zu bytes a row)", rowbytes);
+	want_rowbytes = r->want_bits ? bitmap_stride((int)width) : (size_t)width;
+	if (rowbytes != want_rowbytes) {
+		snprintf(r->message, sizeof(r->message), "PNG did not convert to %s (%zu bytes a row)",
+			 r->want_bits ? "one bit" : "grey", rowbytes);
 		return -1;
 	}
-	r->gm = greymap_new((int)width, (int)height);
-	r->rgba = malloc(passes > 1 ? rowbytes * height : rowbytes);
-	if (!r->gm || !r->rgba) {
+	/* The result, plus libpng's rows at the widest the file stores (16-bit RGBA) and zlib. */
+	image_bytes = want_rowbytes * (size_t)height;
+	need = image_bytes + PNG_ROW_BUFFERS * 8 * (size_t)width + PNG_ZLIB_BYTES;
+	if (need > r->budget || r->held > r->budget - need) {
+		snprintf(r->message, sizeof(r->message),
+			 "PNG of %lu x %lu pixels needs %zu MiB of memory to decode, more than the %zu MiB allowed",
+			 (unsigned long)width, (unsigned long)height, mib(need + r->held), mib(r->budget));
+		return -1;
+	}
+	if (r->want_bits)
+		r->bm = bitmap_new((int)width, (int)height);
+	else
+		r->gm = greymap_new((int)width, (int)height);
+	if (!r->gm && !r->bm) {
 		snprintf(r->message, sizeof(r->message), "out of memory for a %lu x %lu image",
 			 (unsigned long)width, (unsigned long)height);
 		return -1;
 	}
-	if (passes > 1) {
-		for (pass = 0; pass < passes; pass++)
-			for (y = 0; y < height; y++)
-				png_read_row(r->png, r->rgba + (size_t)y * rowbytes, NULL);
-		for (x = 0; x < pixels; x++)
-			r->gm->pixels[x] = grey_on_white(r->rgba + 4 * x);
-	} else {
-		for (y = 0; y < height; y++) {
-			uint8_t *out = r->gm->pixels + (size_t)y * width;
-
-			png_read_row(r->png, r->rgba, NULL);
-			for (x = 0; x < width; x++)
-				out[x] = grey_on_white(r->rgba + 4 * x);
-		}
-	}
+	r->held += image_bytes;
+	for (pass = 0; pass < passes; pass++)
+		for (y = 0; y < height; y++)
+			png_read_row(r->png,
+				     r->bm ? bitmap_row(r->bm, (int)y) : r->gm->pixels + (size_t)y * width, NULL);
 	png_read_end(r->png, NULL);
+	if (r->bm && (width & 7) != 0) {
+		/* Keep the bitmap's invariant: no ink after a row's last pixel. */
+		uint8_t mask = bitmap_last_byte_mask((int)width);
+
+		for (y = 0; y < height; y++)
+			bitmap_row(r->bm, (int)y)[r->bm->stride - 1] &= mask;
+	}
 	return 0;
 }
 
@@ -138,89 +259,114 @@ static int png_read_run(struct png_reader *r)
 	return png_read_body(r);
 }
 
-struct greymap *png_read_grey(const uint8_t *data, size_t len, size_t max_pixels, struct sirius_error *err)
+/*
+ * Reads data into r->gm (or r->bm when r->want_bits and the PNG is one-bit
+ * grey). Returns 0, or -1 with a reason in err.
+ */
+static int png_read_any(struct png_reader *r, const uint8_t *data, size_t len, struct sirius_error *err)
+{
+	int rc = -1;
+
+	if (!data || len < 8 || png_sig_cmp(data, 0, 8) != 0)
+		return error_set(err, "not a PNG image");
+	r->data = data;
+	r->len = len;
+	r->png = png_create_read_struct_2(PNG_LIBPNG_VER_STRING, r->message, on_png_error, on_png_warning, r,
+					  budget_malloc, budget_free);
+	if (r->png)
+		r->info = png_create_info_struct(r->png);
+	if (!r->png || !r->info) {
+		png_destroy_read_struct(r->png ? &r->png : NULL, NULL, NULL);
+		return error_set(err, "out of memory for a PNG reader");
+	}
+	if (png_read_run(r) == 0)
+		rc = 0;
+	else if (r->over_budget)
+		error_set(err, "invalid PNG: decoding it needs more than the %zu MiB of memory allowed",
+			  mib(r->budget));
+	else
+		error_set(err, "invalid PNG: %s", r->message[0] ? r->message : "unknown error");
+	png_destroy_read_struct(&r->png, &r->info, NULL);
+	if (rc < 0) {
+		greymap_free(r->gm);
+		bitmap_free(r->bm);
+		r->gm = NULL;
+		r->bm = NULL;
+	}
+	return rc;
+}
+
+/* The default budget for images of up to max_pixels pixels: one byte each, and libpng's working memory. */
+static size_t default_budget(size_t max_pixels)
+{
+	return max_pixels > SIZE_MAX - PNG_READ_WORKSPACE ? SIZE_MAX : max_pixels + PNG_READ_WORKSPACE;
+}
+
+struct greymap *png_read_grey_budget(const uint8_t *data, size_t len, size_t max_pixels, size_t max_bytes,
+				     struct sirius_error *err)
 {
 	struct png_reader r;
-	struct greymap *gm = NULL;
 
 	memset(&r, 0, sizeof(r));
-	if (!data || len < 8 || png_sig_cmp(data, 0, 8) != 0) {
-		error_set(err, "not a PNG image");
-		return NULL;
-	}
-	r.data = data;
-	r.len = len;
 	r.max_pixels = max_pixels;
-	r.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, r.message, on_png_error, on_png_warning);
-	if (r.png)
-		r.info = png_create_info_struct(r.png);
-	if (!r.png || !r.info) {
-		png_destroy_read_struct(r.png ? &r.png : NULL, NULL, NULL);
-		error_set(err, "out of memory for a PNG reader");
+	r.budget = max_bytes;
+	if (png_read_any(&r, data, len, err) < 0)
 		return NULL;
-	}
-	if (png_read_run(&r) == 0) {
-		gm = r.gm;
-		r.gm = NULL;
-	} else {
-		error_set(err, "invalid PNG: %s", r.message[0] ? r.message : "unknown error");
-	}
-	png_destroy_read_struct(&r.png, &r.info, NULL);
-	free(r.rgba);
-	greymap_free(r.gm);
-	return gm;
+	return r.gm;
+}
+
+struct greymap *png_read_grey(const uint8_t *data, size_t len, size_t max_pixels, struct sirius_error *err)
+{
+	return png_read_grey_budget(data, len, max_pixels, default_budget(max_pixels), err);
 }
 
 struct bitmap *png_read_bitmap(const uint8_t *data, size_t len, size_t max_pixels, struct sirius_error *err)
 {
-	struct greymap *gm = png_read_grey(data, len, max_pixels, err);
+	struct png_reader r;
 	struct bitmap *bm;
 
-	if (!gm)
+	memset(&r, 0, sizeof(r));
+	r.max_pixels = max_pixels;
+	r.budget = default_budget(max_pixels);
+	r.want_bits = 1;
+	if (png_read_any(&r, data, len, err) < 0)
 		return NULL;
-	bm = bitmap_from_greymap_threshold(gm);
-	greymap_free(gm);
+	if (r.bm)
+		return r.bm;
+	bm = bitmap_from_greymap_threshold(r.gm);
+	greymap_free(r.gm);
 	if (!bm)
 		error_set(err, "out of memory for a bitmap");
 	return bm;
 }
 
-/* A PNG being written: a one-bit bitmap or an 8-bit greymap to a stream. */
+/* A PNG being written: a packed one-bit bitmap or an 8-bit greymap to a stream. */
 struct png_writer {
 	png_structp png;                /* libpng's write state */
 	png_infop info;                 /* the image's header */
 	FILE *f;                        /* where the PNG goes */
 	int width;                      /* pixels per row */
 	int height;                     /* rows */
-	const uint8_t *pixels;          /* the image, row-major */
-	int one_bit;                    /* 1: pixels are a bitmap (1 black), 0: a greymap */
-	uint8_t *row;                   /* one packed row */
+	const uint8_t *rows;            /* the image: rows of row_bytes from the top */
+	size_t row_bytes;               /* bytes from one row to the next */
+	int one_bit;                    /* 1: rows are packed one-bit (1 black), 0: 8-bit grey */
 	char message[SIRIUS_ERROR_MAX]; /* why writing failed */
 };
 
 /* Writes the image inside png_write_run()'s setjmp; libpng's errors jump out. */
 static void png_write_body(struct png_writer *w)
 {
-	int y, x;
+	int y;
 
 	png_init_io(w->png, w->f);
 	png_set_IHDR(w->png, w->info, (png_uint_32)w->width, (png_uint_32)w->height, w->one_bit ? 1 : 8,
 		     PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
 	png_write_info(w->png, w->info);
-	for (y = 0; y < w->height; y++) {
-		const uint8_t *in = w->pixels + (size_t)y * (size_t)w->width;
-
-		if (w->one_bit) {
-			memset(w->row, 0, ((size_t)w->width + 7) / 8);
-			/* PNG grey 1 is white: set the bit of every paper pixel. */
-			for (x = 0; x < w->width; x++)
-				if (!in[x])
-					w->row[x >> 3] |= (uint8_t)(0x80 >> (x & 7));
-			png_write_row(w->png, w->row);
-		} else {
-			png_write_row(w->png, in);
-		}
-	}
+	/* PNG grey 1 is white, our 1 is ink: libpng inverts each row on its own copy. */
+	if (w->one_bit)
+		png_set_invert_mono(w->png);
+	for (y = 0; y < w->height; y++)
+		png_write_row(w->png, w->rows + (size_t)y * w->row_bytes);
 	png_write_end(w->png, NULL);
 }
 
@@ -234,41 +380,40 @@ static int png_write_run(struct png_writer *w)
 }
 
 /*
- * Writes an image of width x height (one_bit: a bitmap, else a greymap) to f.
- * Returns 0, or -1 with a reason in err; f stays open either way.
+ * Writes an image of width x height (one_bit: packed rows of a bitmap, else
+ * a greymap's bytes) to f. Returns 0, or -1 with a reason in err; f stays
+ * open either way.
  */
-static int write_png(FILE *f, int width, int height, const uint8_t *pixels, int one_bit, struct sirius_error *err)
+static int write_png(FILE *f, int width, int height, const uint8_t *rows, int one_bit, struct sirius_error *err)
 {
 	struct png_writer w;
 	int rc;
 
-	if (!pixels || !bitmap_size_ok(width, height))
+	if (!rows || !bitmap_size_ok(width, height))
 		return error_set(err, "invalid image to write as PNG");
 	memset(&w, 0, sizeof(w));
 	w.f = f;
 	w.width = width;
 	w.height = height;
-	w.pixels = pixels;
+	w.rows = rows;
+	w.row_bytes = one_bit ? bitmap_stride(width) : (size_t)width;
 	w.one_bit = one_bit;
-	w.row = malloc(((size_t)width + 7) / 8);
 	w.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, w.message, on_png_error, on_png_warning);
 	if (w.png)
 		w.info = png_create_info_struct(w.png);
-	if (!w.row || !w.png || !w.info) {
+	if (!w.png || !w.info) {
 		png_destroy_write_struct(w.png ? &w.png : NULL, NULL);
-		free(w.row);
 		return error_set(err, "out of memory for a PNG writer");
 	}
 	rc = png_write_run(&w);
 	if (rc < 0)
 		error_set(err, "cannot write PNG: %s", w.message[0] ? w.message : "unknown error");
 	png_destroy_write_struct(&w.png, &w.info);
-	free(w.row);
 	return rc;
 }
 
 /* Writes an image into a malloc'd buffer through a memory stream; 0, or -1 with a reason. */
-static int write_png_memory(int width, int height, const uint8_t *pixels, int one_bit, uint8_t **out,
+static int write_png_memory(int width, int height, const uint8_t *rows, int one_bit, uint8_t **out,
 			    size_t *out_len, struct sirius_error *err)
 {
 	char *buf = NULL;
@@ -278,7 +423,7 @@ static int write_png_memory(int width, int height, const uint8_t *pixels, int on
 
 	if (!f)
 		return error_set(err, "cannot open a memory stream: %s", strerror(errno));
-	rc = write_png(f, width, height, pixels, one_bit, err);
+	rc = write_png(f, width, height, rows, one_bit, err);
 	if (fclose(f) != 0 && rc == 0)
 		rc = error_set(err, "cannot finish the PNG in memory: %s", strerror(errno));
 	if (rc < 0) {
@@ -290,11 +435,17 @@ static int write_png_memory(int width, int height, const uint8_t *pixels, int on
 	return 0;
 }
 
+/* Whether bm is a bitmap write_png can take as it is. */
+static int bitmap_ok(const struct bitmap *bm)
+{
+	return bm && bm->bits && bm->stride == bitmap_stride(bm->width);
+}
+
 int png_write_bitmap(const struct bitmap *bm, uint8_t **out, size_t *out_len, struct sirius_error *err)
 {
-	if (!bm)
+	if (!bitmap_ok(bm))
 		return error_set(err, "no bitmap to write");
-	return write_png_memory(bm->width, bm->height, bm->pixels, 1, out, out_len, err);
+	return write_png_memory(bm->width, bm->height, bm->bits, 1, out, out_len, err);
 }
 
 int png_write_greymap(const struct greymap *gm, uint8_t **out, size_t *out_len, struct sirius_error *err)
@@ -309,12 +460,12 @@ int png_write_bitmap_file(const struct bitmap *bm, const char *path, struct siri
 	FILE *f;
 	int rc;
 
-	if (!bm || !path)
+	if (!bitmap_ok(bm) || !path)
 		return error_set(err, "no bitmap or path to write");
 	f = fopen(path, "wbe");
 	if (!f)
 		return error_set(err, "cannot create %s: %s", path, strerror(errno));
-	rc = write_png(f, bm->width, bm->height, bm->pixels, 1, err);
+	rc = write_png(f, bm->width, bm->height, bm->bits, 1, err);
 	if (fclose(f) != 0 && rc == 0)
 		rc = error_set(err, "cannot write %s: %s", path, strerror(errno));
 	if (rc < 0)

@@ -12,23 +12,45 @@
 #define PNG_FILE_MAX_BYTES ((size_t)64 * 1024 * 1024)
 
 /*
+ * Bytes libpng may hold while reading besides the image itself: its row
+ * buffers (a few rows of the widest pixels), zlib's state and the ancillary
+ * chunks it keeps. png_read_grey() and png_read_bitmap() allow an image of
+ * max_pixels one byte a pixel plus this.
+ */
+#define PNG_READ_WORKSPACE ((size_t)16 * 1024 * 1024)
+
+/*
  * Reads any PNG (grey of 1, 2, 4, 8 or 16 bits, grey with alpha, RGB, RGBA,
  * palette with or without tRNS, interlaced or not) into an 8-bit greymap.
  * Colour becomes grey as (299 R + 587 G + 114 B) / 1000 of the stored values
- * (no gamma correction); alpha is composited on white. While reading, a
- * non-interlaced image needs one RGBA row besides the greymap, an interlaced
- * one an RGBA copy of the whole image (4 bytes a pixel).
+ * (no gamma correction); alpha is composited on white. libpng's
+ * transformations expand and scale the samples and a last one folds each row
+ * to grey, so the greymap is all the image memory a decode takes, interlaced
+ * or not (one byte a pixel, never a whole-image RGBA copy).
+ *
+ * Everything the decode holds at once (the greymap and every allocation of
+ * libpng's) is bounded by max_bytes: the size the header declares is checked
+ * against it before the image is allocated, and libpng's own allocations are
+ * counted as they happen.
  *
  * Returns the greymap; NULL and a reason in err for data that is not PNG,
  * truncated or corrupt PNG, an image of more than max_pixels pixels or out of
- * the bounds of bitmap_size_ok(), or out of memory. libpng's errors are caught
- * here: it never longjmps out of this function, and prints nothing.
+ * the bounds of bitmap_size_ok(), one that needs more than max_bytes ("PNG of
+ * W x H pixels needs N MiB of memory to decode, more than the M MiB
+ * allowed"), or out of memory. libpng's errors are caught here: it never
+ * longjmps out of this function, and prints nothing.
  */
+struct greymap *png_read_grey_budget(const uint8_t *data, size_t len, size_t max_pixels, size_t max_bytes,
+				     struct sirius_error *err);
+
+/* png_read_grey_budget() with a budget of max_pixels bytes plus PNG_READ_WORKSPACE. */
 struct greymap *png_read_grey(const uint8_t *data, size_t len, size_t max_pixels, struct sirius_error *err);
 
 /*
- * Reads a PNG as png_read_grey() does and makes it one-bit: grey below 128 is
- * black. Returns the bitmap; NULL and a reason in err as png_read_grey().
+ * Reads a PNG into a packed bitmap: a one-bit grey PNG (what png_write_bitmap
+ * writes) goes straight from libpng into the bitmap's rows; any other is read
+ * as png_read_grey() does and made one-bit: grey below 128 is black. Returns
+ * the bitmap; NULL and a reason in err as png_read_grey().
  */
 struct bitmap *png_read_bitmap(const uint8_t *data, size_t len, size_t max_pixels, struct sirius_error *err);
 

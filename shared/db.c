@@ -79,8 +79,11 @@ static const struct db_migration db_migrations[] = {
 	     "CREATE TABLE idempotency_keys (scope TEXT NOT NULL, key TEXT NOT NULL, created INTEGER NOT NULL,"
 	     " status INTEGER NOT NULL DEFAULT 0, body TEXT, PRIMARY KEY (scope, key));"
 	     "CREATE INDEX idempotency_keys_created ON idempotency_keys (created);" },
-	/* 5: printers.timezone and subscriptions to publications. */
-	{ 5, "ALTER TABLE printers ADD COLUMN timezone TEXT;CREATE TABLE subscriptions (id INTEGER PRIMARY "
+	/* 5: imported_users, the accounts sirius-import brought over from the original server. */
+	{ 5, "CREATE TABLE imported_users (original_id INTEGER PRIMARY KEY,"
+	     " user_id INTEGER NOT NULL UNIQUE REFERENCES users (id) ON DELETE CASCADE, imported INTEGER NOT NULL);" },
+	/* 6: printers.timezone and subscriptions to publications. */
+	{ 6, "ALTER TABLE printers ADD COLUMN timezone TEXT;CREATE TABLE subscriptions (id INTEGER PRIMARY "
 	     "KEY, printer_id INTEGER NOT NULL REFERENCES printers (id) ON DELETE CASCADE, url TEXT NOT NULL, "
 	     "name TEXT NOT NULL, meta_json TEXT NOT NULL, config_json TEXT NOT NULL DEFAULT '{}', "
 	     "delivery_time INTEGER NOT NULL CHECK (delivery_time BETWEEN 0 AND 1439), days INTEGER NOT NULL "

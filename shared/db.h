@@ -73,7 +73,7 @@ int db_next_command_id(struct db *db, uint32_t *id, struct sirius_error *err);
 /* ---- users ---------------------------------------------------------------- */
 
 #define DB_USER_NAME_MAX 32  /* longest user name, in characters of [A-Za-z0-9_.-] */
-#define DB_API_KEY_LEN 32    /* characters of [a-z0-9] in an API key */
+#define DB_API_KEY_LEN 32    /* characters of [a-z0-9] in an API key ([A-Za-z0-9] when imported) */
 
 struct db_user {
 	int64_t id;                                /* positive */

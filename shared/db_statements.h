@@ -239,6 +239,9 @@ DB_STATEMENT(SQL_KEY_RATE_TAKE,
 	" WHERE max(tat, $now) + $interval - $now <= $period")
 DB_STATEMENT(SQL_KEY_RATE_TAT, "SELECT tat FROM device_key_rate WHERE key_id = $id")
 
+/* sirius-import */
+#include "db_statements_import.h"
+
 /* subscriptions (db_subscriptions.c) */
 #ifndef DB_SUBSCRIPTION_COLUMNS
 #define DB_SUBSCRIPTION_COLUMNS "id, printer_id, url, name, meta_json, config_json, delivery_time, days, mode, " \

@@ -31,7 +31,7 @@ struct bitmap *dither_floyd_steinberg(const struct greymap *gm)
 	next = rows + cells + 1;
 	for (y = 0; y < gm->height; y++) {
 		const uint8_t *in = gm->pixels + (size_t)y * (size_t)gm->width;
-		uint8_t *out = bm->pixels + (size_t)y * (size_t)gm->width;
+		uint8_t *out = bitmap_row(bm, y);
 		int dir = (y & 1) ? -1 : 1;
 		int32_t *swap;
 
@@ -42,7 +42,7 @@ struct bitmap *dither_floyd_steinberg(const struct greymap *gm)
 			int32_t error16, right, below_behind, below, below_ahead;
 
 			if (value16 < 128 * 16) {
-				out[x] = 1;
+				out[x >> 3] |= (uint8_t)(0x80 >> (x & 7));
 				error16 = value16;
 			} else {
 				error16 = value16 - 255 * 16;

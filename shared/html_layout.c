@@ -270,6 +270,7 @@ enum render_status page_decode_image(struct layout_page *page, const uint8_t *da
 {
 	struct sirius_error why;
 	enum image_decode_status st;
+	enum render_status st_time;
 	size_t pixels;
 
 	*out = NULL;
@@ -294,7 +295,13 @@ enum render_status page_decode_image(struct layout_page *page, const uint8_t *da
 	}
 	pixels = (size_t)(*out)->width * (size_t)(*out)->height;
 	page->pixels_left = pixels < page->pixels_left ? page->pixels_left - pixels : 0;
-	return page_check_time(page, err);
+	st_time = page_check_time(page, err);
+	if (st_time != RENDER_OK) {
+		/* The caller only owns *out on RENDER_OK: a decoded image is tens of megabytes. */
+		greymap_free(*out);
+		*out = NULL;
+	}
+	return st_time;
 }
 
 enum render_status layout_add_greymap(struct layout_page *page, const struct greymap *gm,
@@ -322,11 +329,13 @@ enum render_status layout_add_greymap(struct layout_page *page, const struct gre
 enum render_status layout_add_image_data(struct layout_page *page, const uint8_t *data, size_t len,
 					 struct sirius_error *err)
 {
-	struct greymap *gm;
+	struct greymap *gm = NULL;
 	enum render_status st = page_decode_image(page, data, len, page->width, &gm, err);
 
-	if (st != RENDER_OK)
+	if (st != RENDER_OK) {
+		greymap_free(gm);
 		return st;
+	}
 	st = layout_add_greymap(page, gm, err);
 	greymap_free(gm);
 	return st;

@@ -53,8 +53,10 @@ void page_add_scaled_image(struct layout_page *page, struct greymap *gm, int x);
 
 /*
  * Decodes an image near target_width pixels wide, charging its pixels to the
- * page's budget. Returns RENDER_OK with *out set, RENDER_IMAGE_TOO_LARGE,
- * RENDER_BAD_IMAGE, RENDER_NO_MEMORY or RENDER_TIMEOUT.
+ * page's budget. Returns RENDER_OK with *out set (the caller frees it),
+ * RENDER_IMAGE_TOO_LARGE, RENDER_BAD_IMAGE, RENDER_NO_MEMORY or RENDER_TIMEOUT;
+ * on anything but RENDER_OK *out is NULL (an image decoded before the time
+ * limit passed is freed here).
  */
 enum render_status page_decode_image(struct layout_page *page, const uint8_t *data, size_t len,
 				     int target_width, struct greymap **out, struct sirius_error *err);

@@ -516,6 +516,8 @@ static void walk_img(struct walker *w, xmlNode *el, const struct css_style *css,
 	width = wl.unit ? (int)lround(css_length_px(&wl, is->size_px, avail, avail, 1, avail)) : avail;
 	st = page_decode_image(w->page, bytes, len, width, &gm, &why);
 	g_free(bytes);
+	if (st != RENDER_OK)
+		greymap_free(gm);
 	if (st == RENDER_BAD_IMAGE)
 		return;
 	if (st != RENDER_OK) {

@@ -42,7 +42,7 @@ static int check_images(uint16_t command, const struct bitmap *const *images, si
 	for (i = 0; i < count; i++) {
 		const struct bitmap *bm = images ? images[i] : NULL;
 
-		if (!bm || !bm->pixels)
+		if (!bm || !bm->bits)
 			return error_set(err, "image %zu is missing", i + 1);
 		if (bm->width != PRINTER_WIDTH)
 			return error_set(err, "image %zu is %d pixels wide; a printer takes exactly %d", i + 1,
@@ -75,9 +75,9 @@ static int message_png(const struct bitmap *const *images, size_t count, uint8_t
 	if (!stack)
 		return error_set(err, "out of memory stacking %zu images", count);
 	for (i = 0; i < count; i++) {
-		size_t bytes = (size_t)images[i]->width * (size_t)images[i]->height;
+		size_t bytes = images[i]->stride * (size_t)images[i]->height;
 
-		memcpy(stack->pixels + offset, images[i]->pixels, bytes);
+		memcpy(stack->bits + offset, images[i]->bits, bytes);
 		offset += bytes;
 	}
 	rc = png_write_bitmap(stack, png, png_len, err);

@@ -141,7 +141,7 @@ int printer_payload_encode(uint16_t command, uint32_t print_id, const struct bit
 		const struct bitmap *bm = images[i];
 		size_t pixels;
 
-		if (!bm || !bm->pixels || !bitmap_size_ok(bm->width, bm->height)) {
+		if (!bm || !bm->bits || !bitmap_size_ok(bm->width, bm->height)) {
 			error_set(err, "image %zu is not a valid bitmap", i);
 			goto out;
 		}
@@ -193,44 +193,21 @@ static struct bitmap *layout(const uint8_t *rle, size_t rle_len, size_t count, i
 			     struct sirius_error *err)
 {
 	struct bitmap *bm;
-	size_t rows, total, pad, again;
-	uint8_t *p;
-	size_t i;
+	size_t pad = 0, held;
 
-	if (width < 1 || width > BITMAP_MAX_SIDE) {
-		error_set(err, "invalid bitmap width %d", width);
-		return NULL;
-	}
 	if (count == 0) {
 		error_set(err, "image holds no pixels");
 		return NULL;
 	}
-	rows = (count + (size_t)width - 1) / (size_t)width;
-	if (rows > BITMAP_MAX_SIDE || !bitmap_size_ok(width, (long)rows)) {
-		error_set(err, "%zu pixels in rows of %d make a bitmap out of bounds", count, width);
+	bm = rle_decode_bitmap_padded(rle, rle_len, width, count, &pad, err);
+	if (!bm)
 		return NULL;
-	}
-	bm = bitmap_new(width, (int)rows);
-	if (!bm) {
-		error_set(err, "out of memory for a %d x %zu bitmap", width, rows);
-		return NULL;
-	}
-	total = rows * (size_t)width;
-	pad = total - count;
-	if (rle_decode_pixels(rle, rle_len, count, &p, &again, err) < 0) {
+	held = (size_t)bm->width * (size_t)bm->height - pad;
+	if (held != count) {
+		error_set(err, "run-length code holds %zu pixels, not %zu", held, count);
 		bitmap_free(bm);
 		return NULL;
 	}
-	if (again != count) {
-		error_set(err, "run-length code holds %zu pixels, not %zu", again, count);
-		free(p);
-		bitmap_free(bm);
-		return NULL;
-	}
-	/* Stream pixel i is raster pixel total - 1 - i: the stream starts at the bottom right. */
-	for (i = 0; i < count; i++)
-		bm->pixels[total - 1 - i] = p[i];
-	free(p);
 	if (padding)
 		*padding = pad;
 	return bm;

@@ -1,6 +1,7 @@
 /* rle.c: coding and decoding the Little Printer's run-length code (see rle.h). */
 #include "rle.h"
 
+#include <endian.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,69 +59,209 @@ size_t rle_put_run(uint8_t *out, size_t run)
 	return put_run(out, run);
 }
 
-/* Whether pixel k of the stream is black: pixels read forwards or, with reverse, backwards. */
-static inline int stream_pixel(const uint8_t *pixels, size_t count, int reverse, size_t k)
+/*
+ * Rows are read and written as words of their pixels in stream order: the
+ * printer's stream runs from the bottom right pixel leftwards and upwards, so
+ * word k of row y holds pixels width - 1 - 64 k, width - 2 - 64 k, ... in bits
+ * 0, 1, ... (the lowest bit first). Loading the row's bytes from its end as
+ * big-endian words gives exactly that order, shifted by the row's padding bits.
+ */
+
+/* The 8 bytes of row ending at byte end (0 for bytes before the row's start), as a big-endian word. */
+static inline uint64_t load_be(const uint8_t *row, size_t end)
 {
-	return pixels[reverse ? count - 1 - k : k] != 0;
+	uint8_t tmp[8] = { 0 };
+	uint64_t w;
+
+	if (end >= 8) {
+		memcpy(&w, row + end - 8, 8);
+		return be64toh(w);
+	}
+	memcpy(tmp + 8 - end, row, end);
+	memcpy(&w, tmp, 8);
+	return be64toh(w);
 }
+
+/* Stores w as big-endian into the 8 bytes of row ending at byte end (only those at or after the row's start). */
+static inline void store_be(uint8_t *row, size_t end, uint64_t w)
+{
+	uint8_t tmp[8];
+
+	w = htobe64(w);
+	if (end >= 8) {
+		memcpy(row + end - 8, &w, 8);
+		return;
+	}
+	memcpy(tmp, &w, 8);
+	memcpy(row, tmp + 8 - end, end);
+}
+
+/* Words a row of stride bytes takes in stream order. */
+static inline size_t row_words(size_t stride)
+{
+	return (stride + 7) / 8;
+}
+
+/* Word k of row (stride bytes, pad = 8 * stride - width padding bits) in stream order. */
+static inline uint64_t row_word(const uint8_t *row, size_t stride, unsigned pad, size_t k)
+{
+	size_t end = stride - 8 * k;
+	uint64_t w = load_be(row, end);
+
+	if (pad == 0)
+		return w;
+	/* Drop the padding bits at the row's end and pull in the next word's lowest ones. */
+	w >>= pad;
+	if (end > 8)
+		w |= load_be(row, end - 8) << (64 - pad);
+	return w;
+}
+
+/* Writes a row from its words in stream order (the inverse of row_word); padding bits come out 0. */
+static void put_row_words(uint8_t *row, size_t stride, unsigned pad, const uint64_t *words)
+{
+	size_t k, n = row_words(stride);
+
+	for (k = 0; k < n; k++) {
+		uint64_t w = words[k];
+
+		if (pad != 0)
+			w = w << pad | (k > 0 ? words[k - 1] >> (64 - pad) : 0);
+		store_be(row, stride - 8 * k, w);
+	}
+}
+
+/* The code being written: room for the worst case is allocated up front. */
+struct coder {
+	uint8_t *out;  /* next byte of code */
+	size_t run;    /* pixels of the run still open */
+	uint64_t last; /* colour of the last pixel seen: 0 white, 1 black */
+};
 
 /*
- * Codes count pixels into out (or only measures when out is NULL); returns the
- * number of bytes of code. The first run is white, empty when pixel 0 is black.
+ * Adds n (1..64) stream pixels, bit i of w the i-th of them, to the code.
+ * A set bit of w ^ (w << 1 | last) marks a pixel whose colour differs from
+ * the one before: each such bit ends the open run. Runs that start and end in
+ * the same word are shorter than 64 pixels and take one byte each.
  */
-static size_t code_pixels(const uint8_t *pixels, size_t count, int reverse, uint8_t *out)
+static inline void code_word(struct coder *c, uint64_t w, unsigned n)
 {
-	size_t i = 0, n = 0;
-	int colour = 0;
+	uint64_t valid = n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << n) - 1;
+	uint64_t t = (w ^ (w << 1 | c->last)) & valid;
+	unsigned p, q;
 
-	while (i < count) {
-		size_t j = i;
-
-		while (j < count && stream_pixel(pixels, count, reverse, j) == colour)
-			j++;
-		n += put_run(out ? out + n : NULL, j - i);
-		colour = !colour;
-		i = j;
+	c->last = (w >> (n - 1)) & 1;
+	if (!t) {
+		c->run += n;
+		return;
 	}
-	return n;
-}
-
-/* Codes with or without rotation into a malloc'd buffer; 0, or -1 with a reason. */
-static int encode(const uint8_t *pixels, size_t count, int reverse, uint8_t **out, size_t *out_len,
-		  struct sirius_error *err)
-{
-	size_t n = code_pixels(pixels, count, reverse, NULL);
-	uint8_t *buf = malloc(n > 0 ? n : 1);
-
-	if (!buf)
-		return error_set(err, "out of memory for %zu bytes of run-length code", n);
-	code_pixels(pixels, count, reverse, buf);
-	*out = buf;
-	*out_len = n;
-	return 0;
-}
-
-int rle_encode_pixels(const uint8_t *pixels, size_t count, uint8_t **out, size_t *out_len,
-		      struct sirius_error *err)
-{
-	return encode(pixels, count, 0, out, out_len, err);
+	p = (unsigned)__builtin_ctzll(t);
+	c->run += p;
+	if (c->run <= RLE_CHUNK_MIN)
+		*c->out++ = (uint8_t)c->run;
+	else
+		c->out += put_run(c->out, c->run);
+	t &= t - 1;
+	while (t) {
+		q = (unsigned)__builtin_ctzll(t);
+		*c->out++ = (uint8_t)(q - p);
+		p = q;
+		t &= t - 1;
+	}
+	c->run = n - p;
 }
 
 int rle_encode_bitmap(const struct bitmap *bm, uint8_t **out, size_t *out_len, struct sirius_error *err)
 {
-	if (!bm || !bm->pixels || !bitmap_size_ok(bm->width, bm->height))
+	struct coder c = { NULL, 0, 0 };
+	size_t count, k, words, len;
+	unsigned pad;
+	uint8_t *buf, *small;
+	int y;
+
+	if (!bm || !bm->bits || !bitmap_size_ok(bm->width, bm->height) || bm->stride != bitmap_stride(bm->width))
 		return error_set(err, "invalid bitmap");
-	return encode(bm->pixels, (size_t)bm->width * (size_t)bm->height, 1, out, out_len, err);
+	count = (size_t)bm->width * (size_t)bm->height;
+	/* A run of L >= 1 pixels takes at most L bytes; only the first run can be empty. */
+	buf = malloc(count + 1);
+	if (!buf)
+		return error_set(err, "out of memory for %zu bytes of run-length code", count + 1);
+	c.out = buf;
+	words = row_words(bm->stride);
+	pad = (unsigned)(8 * bm->stride - (size_t)bm->width);
+	for (y = bm->height - 1; y >= 0; y--) {
+		const uint8_t *row = bitmap_row(bm, y);
+		size_t left = (size_t)bm->width;
+
+		for (k = 0; k < words; k++, left -= 64)
+			code_word(&c, row_word(row, bm->stride, pad, k), left < 64 ? (unsigned)left : 64);
+	}
+	c.out += put_run(c.out, c.run);
+	len = (size_t)(c.out - buf);
+	/* Give back the room the worst case did not need. */
+	small = realloc(buf, len);
+	*out = small ? small : buf;
+	*out_len = len;
+	return 0;
+}
+
+/* The bitmap being decoded, filled one row at a time from its bottom right. */
+struct painter {
+	struct bitmap *bm; /* the image */
+	uint64_t *words;   /* the row being filled, in stream order */
+	size_t nwords;     /* words of a row */
+	unsigned pad;      /* padding bits at a row's end */
+	int y;             /* the row being filled */
+	size_t x;          /* pixels of it filled, from its right end */
+};
+
+/* Stores the row filled so far and starts on the one above. */
+static void painter_next_row(struct painter *p)
+{
+	put_row_words(bitmap_row(p->bm, p->y), p->bm->stride, p->pad, p->words);
+	memset(p->words, 0, p->nwords * sizeof(*p->words));
+	p->y--;
+	p->x = 0;
+}
+
+/* Adds run pixels of colour (0 white, 1 black) to the picture, across rows as needed. */
+static void paint_run(struct painter *p, uint8_t colour, size_t run)
+{
+	size_t width = (size_t)p->bm->width;
+
+	while (run > 0) {
+		size_t take = width - p->x < run ? width - p->x : run;
+
+		if (colour) {
+			size_t at = p->x, left = take;
+
+			while (left > 0) {
+				unsigned from = (unsigned)(at & 63);
+				size_t k = 64 - from < left ? 64 - from : left;
+
+				p->words[at >> 6] |= (k == 64 ? ~(uint64_t)0 : ((uint64_t)1 << k) - 1) << from;
+				at += k;
+				left -= k;
+			}
+		}
+		p->x += take;
+		run -= take;
+		if (p->x == width)
+			painter_next_row(p);
+	}
+}
+
+/* The pixels one byte of code stands for. */
+static inline size_t byte_pixels(uint8_t b)
+{
+	return b < RLE_CHUNK_MIN ? b : chunks[255 - b].pixels;
 }
 
 /*
- * Reads the code once: counts its pixels into *count and, when out is not
- * NULL, stores them there in stream order (out must hold the count an earlier
- * pass returned). Returns 0, or -1 with a reason for malformed code or more
- * than max_pixels pixels.
+ * Reads the code once, checking it: counts its pixels into *count. Returns 0,
+ * or -1 with a reason for malformed code or more than max_pixels pixels.
  */
-static int walk(const uint8_t *rle, size_t len, size_t max_pixels, uint8_t *out, size_t *count,
-		struct sirius_error *err)
+static int walk(const uint8_t *rle, size_t len, size_t max_pixels, size_t *count, struct sirius_error *err)
 {
 	size_t pos = 0, total = 0;
 	uint8_t colour = 0;
@@ -131,7 +272,7 @@ static int walk(const uint8_t *rle, size_t len, size_t max_pixels, uint8_t *out,
 		for (;;) {
 			uint8_t b = rle[pos++];
 
-			run += b < RLE_CHUNK_MIN ? b : chunks[255 - b].pixels;
+			run += byte_pixels(b);
 			if (run > max_pixels - total)
 				return error_set(err, "run-length code holds more than %zu pixels", max_pixels);
 			if (b < RLE_CHUNK_MIN || pos >= len || rle[pos] != 0)
@@ -144,8 +285,6 @@ static int walk(const uint8_t *rle, size_t len, size_t max_pixels, uint8_t *out,
 				return error_set(err, "run-length code continues a run with nothing at byte %zu",
 						 pos);
 		}
-		if (out)
-			memset(out + total, colour, run);
 		total += run;
 		colour ^= 1;
 	}
@@ -156,69 +295,115 @@ static int walk(const uint8_t *rle, size_t len, size_t max_pixels, uint8_t *out,
 int rle_pixel_count(const uint8_t *rle, size_t len, size_t max_pixels, size_t *count,
 		    struct sirius_error *err)
 {
-	return walk(rle, len, max_pixels, NULL, count, err);
+	return walk(rle, len, max_pixels, count, err);
 }
 
-int rle_decode_pixels(const uint8_t *rle, size_t len, size_t max_pixels, uint8_t **pixels, size_t *count,
-		      struct sirius_error *err)
+/*
+ * Paints code that walk() accepted, the picture holding exactly its pixels.
+ * The position is kept in locals so that the compiler need not reload it
+ * after every store to the row; runs inside one word take a single OR.
+ */
+static void paint_code(const uint8_t *rle, size_t len, struct painter *p)
 {
-	size_t n, again;
-	uint8_t *buf;
+	uint64_t *words = p->words;
+	size_t width = (size_t)p->bm->width, x = 0, pos = 0;
+	uint8_t colour = 0;
 
-	if (walk(rle, len, max_pixels, NULL, &n, err) < 0)
-		return -1;
-	buf = malloc(n > 0 ? n : 1);
-	if (!buf)
-		return error_set(err, "out of memory for %zu pixels", n);
-	walk(rle, len, n, buf, &again, NULL);
-	*pixels = buf;
-	*count = n;
-	return 0;
-}
+	while (pos < len) {
+		size_t run = 0;
 
-/* Reverses n bytes in place. */
-static void reverse_bytes(uint8_t *p, size_t n)
-{
-	size_t i;
+		for (;;) {
+			uint8_t b = rle[pos++];
 
-	for (i = 0; i < n / 2; i++) {
-		uint8_t t = p[i];
-
-		p[i] = p[n - 1 - i];
-		p[n - 1 - i] = t;
+			run += byte_pixels(b);
+			if (b < RLE_CHUNK_MIN || pos >= len || rle[pos] != 0)
+				break;
+			pos++;
+		}
+		if (run < 64 - (x & 63) && run < width - x) {
+			if (colour)
+				words[x >> 6] |= (((uint64_t)1 << run) - 1) << (x & 63);
+			x += run;
+		} else {
+			p->x = x;
+			paint_run(p, colour, run);
+			x = p->x;
+		}
+		colour ^= 1;
 	}
+	p->x = x;
 }
 
-struct bitmap *rle_decode_bitmap(const uint8_t *rle, size_t len, int width, size_t max_pixels,
-				 struct sirius_error *err)
+/*
+ * Decodes code already counted to n pixels (walk() accepted it) into a bitmap
+ * width wide, the top row completed with white at its start. Returns the
+ * bitmap with *padding set (when not NULL), or NULL with a reason.
+ */
+static struct bitmap *decode_counted(const uint8_t *rle, size_t len, int width, size_t n, size_t *padding,
+				     struct sirius_error *err)
 {
-	struct bitmap *bm;
-	size_t n, again;
+	struct painter p;
+	size_t rows;
+
+	if (n == 0) {
+		error_set(err, "run-length code holds no pixels");
+		return NULL;
+	}
+	rows = (n + (size_t)width - 1) / (size_t)width;
+	if (rows > BITMAP_MAX_SIDE || !bitmap_size_ok(width, (long)rows)) {
+		error_set(err, "%zu pixels in rows of %d make a bitmap out of bounds", n, width);
+		return NULL;
+	}
+	memset(&p, 0, sizeof(p));
+	p.bm = bitmap_new(width, (int)rows);
+	p.nwords = row_words(bitmap_stride(width));
+	p.words = calloc(p.nwords, sizeof(*p.words));
+	if (!p.bm || !p.words) {
+		bitmap_free(p.bm);
+		free(p.words);
+		error_set(err, "out of memory for a %d x %zu bitmap", width, rows);
+		return NULL;
+	}
+	p.pad = (unsigned)(8 * p.bm->stride - (size_t)width);
+	p.y = (int)rows - 1;
+	paint_code(rle, len, &p);
+	/* A top row the code did not fill keeps white at its start. */
+	if (p.x > 0)
+		painter_next_row(&p);
+	free(p.words);
+	if (padding)
+		*padding = rows * (size_t)width - n;
+	return p.bm;
+}
+
+struct bitmap *rle_decode_bitmap_padded(const uint8_t *rle, size_t len, int width, size_t max_pixels,
+					size_t *padding, struct sirius_error *err)
+{
+	size_t n;
 
 	if (width < 1 || width > BITMAP_MAX_SIDE) {
 		error_set(err, "invalid bitmap width %d", width);
 		return NULL;
 	}
-	if (walk(rle, len, max_pixels, NULL, &n, err) < 0)
+	if (walk(rle, len, max_pixels, &n, err) < 0)
 		return NULL;
-	if (n == 0) {
-		error_set(err, "run-length code holds no pixels");
+	return decode_counted(rle, len, width, n, padding, err);
+}
+
+struct bitmap *rle_decode_bitmap(const uint8_t *rle, size_t len, int width, size_t max_pixels,
+				 struct sirius_error *err)
+{
+	size_t n;
+
+	if (width < 1 || width > BITMAP_MAX_SIDE) {
+		error_set(err, "invalid bitmap width %d", width);
 		return NULL;
 	}
-	if (n % (size_t)width != 0) {
+	if (walk(rle, len, max_pixels, &n, err) < 0)
+		return NULL;
+	if (n > 0 && n % (size_t)width != 0) {
 		error_set(err, "%zu pixels do not make rows of %d", n, width);
 		return NULL;
 	}
-	if (!bitmap_size_ok(width, (long)(n / (size_t)width))) {
-		error_set(err, "%zu pixels in rows of %d make a bitmap out of bounds", n, width);
-		return NULL;
-	}
-	bm = bitmap_new(width, (int)(n / (size_t)width));
-	if (!bm) {
-		error_set(err, "out of memory for a %d x %zu bitmap", width, n / (size_t)width);
-		return NULL;
-	}
-	walk(rle, len, n, bm->pixels, &again, NULL);
-	reverse_bytes(bm->pixels, n);
-	return bm;
+	return decode_counted(rle, len, width, n, NULL, err);
 }

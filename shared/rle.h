@@ -41,18 +41,11 @@ size_t rle_run_size(size_t run);
 size_t rle_put_run(uint8_t *out, size_t run);
 
 /*
- * Codes count pixels (0 white, anything else black) in the order given, with
- * no rotation. On success *out is a malloc'd buffer of *out_len bytes (never
- * more than count + 1; an empty, non-NULL buffer for no pixels) and 0 is
- * returned; -1 and a reason in err when memory ran out.
- */
-int rle_encode_pixels(const uint8_t *pixels, size_t count, uint8_t **out, size_t *out_len,
-		      struct sirius_error *err);
-
-/*
- * Codes bm rotated 180 degrees, the way a printer command carries it.
- * Returns 0 with *out (malloc'd) and *out_len set; -1 and a reason in err for
- * an invalid bitmap or when memory ran out.
+ * Codes bm rotated 180 degrees, the way a printer command carries it, reading
+ * whole 64-bit words of its packed rows (a run boundary is found with a count
+ * of trailing zeros, not pixel by pixel). Returns 0 with *out (malloc'd, never
+ * more than width * height + 1 bytes) and *out_len set; -1 and a reason in err
+ * for an invalid bitmap or when memory ran out.
  */
 int rle_encode_bitmap(const struct bitmap *bm, uint8_t **out, size_t *out_len, struct sirius_error *err);
 
@@ -66,15 +59,6 @@ int rle_pixel_count(const uint8_t *rle, size_t len, size_t max_pixels, size_t *c
 		    struct sirius_error *err);
 
 /*
- * Decodes len bytes of code into pixels in stream order (0 white, 1 black),
- * with no rotation. On success *pixels is a malloc'd buffer of *count bytes
- * (non-NULL even when empty) and 0 is returned; -1 and a reason in err when
- * the code is malformed, holds more than max_pixels pixels or memory ran out.
- */
-int rle_decode_pixels(const uint8_t *rle, size_t len, size_t max_pixels, uint8_t **pixels, size_t *count,
-		      struct sirius_error *err);
-
-/*
  * Decodes len bytes of code into a bitmap width pixels wide, undoing the 180
  * degree rotation. Returns the bitmap; NULL and a reason in err when the code
  * is malformed, holds no pixels, more than max_pixels pixels or a number that
@@ -82,5 +66,14 @@ int rle_decode_pixels(const uint8_t *rle, size_t len, size_t max_pixels, uint8_t
  */
 struct bitmap *rle_decode_bitmap(const uint8_t *rle, size_t len, int width, size_t max_pixels,
 				 struct sirius_error *err);
+
+/*
+ * As rle_decode_bitmap, but a pixel count that is not a multiple of width is
+ * laid out the way a printer prints it: the stream still starts at the bottom
+ * right, and the top row is completed with white pixels at its start, whose
+ * number goes to *padding (when not NULL; 0 for a whole number of rows).
+ */
+struct bitmap *rle_decode_bitmap_padded(const uint8_t *rle, size_t len, int width, size_t max_pixels,
+					size_t *padding, struct sirius_error *err);
 
 #endif

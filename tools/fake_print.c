@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "bitmap.h"
@@ -65,6 +66,8 @@ int fake_print_main(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "from", required_argument, NULL, 'f' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "face", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct sirius_error err = { "" };
@@ -75,14 +78,27 @@ int fake_print_main(int argc, char **argv)
 	char socket_path[PATHS_MAX];
 	struct bitmap *bm;
 	struct db *db;
-	int c, found, rc;
+	int c, found, rc, for_button = 0, no_face = 0;
+	uint16_t command;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		if (c != 'f')
+		if (c == 'f') {
+			sender = optarg;
+		} else if (c == 'm' && (strcmp(optarg, "print") == 0 || strcmp(optarg, "deliver") == 0)) {
+			for_button = strcmp(optarg, "deliver") == 0;
+		} else if (c == 'F' && (strcmp(optarg, "default") == 0 || strcmp(optarg, "none") == 0)) {
+			no_face = strcmp(optarg, "none") == 0;
+		} else if (c == 'm' || c == 'F') {
+			return fake_usage_error("print", "--%s wants %s", c == 'm' ? "mode" : "face",
+						c == 'm' ? "print or deliver" : "default or none");
+		} else {
 			return fake_usage_error("print", "unknown or incomplete option %s", argv[optind - 1]);
-		sender = optarg;
+		}
 	}
+	/* print now or hold for the button (set_delivery), with the face or without */
+	command = for_button ? (no_face ? PRINTER_SET_DELIVERY_NO_FACE : PRINTER_SET_DELIVERY)
+			     : (no_face ? PRINTER_SET_DELIVERY_AND_PRINT_NO_FACE : PRINTER_SET_DELIVERY_AND_PRINT);
 	if (argc - optind != 2)
 		return fake_usage_error("print", "wants a printer (address or id) and a PNG file");
 	if (paths_relay_socket(socket_path, sizeof(socket_path), &err) != 0) {
@@ -105,7 +121,7 @@ int fake_print_main(int argc, char **argv)
 	}
 
 	images[0] = bm;
-	rc = print_job_send(db, socket_path, printer.id, PRINTER_SET_DELIVERY_AND_PRINT, images, 1, sender,
+	rc = print_job_send(db, socket_path, printer.id, command, images, 1, sender,
 			    (int64_t)time(NULL), &result, &err);
 	db_close(db);
 	bitmap_free(bm);

@@ -25,7 +25,7 @@ static const struct subcommand subcommands[] = {
 	  "create an account for the web UI (a random password is printed when none is given)" },
 	{ "claim", fake_claim_main, "claim ADDRESS OWNER CLAIM-CODE NAME",
 	  "claim a printer for OWNER with the rules of the web UI" },
-	{ "print", fake_print_main, "print ADDRESS|ID IMAGE.png [--from NAME]",
+	{ "print", fake_print_main, "print ADDRESS|ID IMAGE.png [--from NAME] [--mode print|deliver] [--face default|none]",
 	  "send a 384-pixel-wide one-bit PNG to a printer through the relay" },
 	{ "emulate", fake_emulate_main,
 	  "emulate FILE.printer WS_URL [--out DIR] [--key-interval S] [--heartbeat S] [--once]",

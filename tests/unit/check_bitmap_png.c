@@ -250,6 +250,169 @@ START_TEST(test_interlaced)
 }
 END_TEST
 
+/* A one-bit grey PNG of random rows, interlaced or not, for every width from 1 to 70: the direct path matches the grey one. */
+START_TEST(test_one_bit_direct_matches_grey)
+{
+	uint32_t seed = 4242;
+	int width, interlace;
+
+	for (interlace = 0; interlace < 2; interlace++) {
+		for (width = 1; width <= 70; width++) {
+			int height = 1 + (int)(test_random(&seed) % 9), y;
+			size_t rowbytes = ((size_t)width + 7) / 8, len, i;
+			uint8_t *rows = malloc(rowbytes * (size_t)height), *png;
+			struct png_spec s = { width, height, 1, PNG_COLOR_TYPE_GRAY,
+					      interlace ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE,
+					      rows, rowbytes, NULL, 0, NULL, 0, NULL };
+			struct bitmap *direct, *via_grey;
+			struct greymap *gm;
+
+			/* Random bits, padding included: the reader must clear it. */
+			for (i = 0; i < rowbytes * (size_t)height; i++)
+				rows[i] = (uint8_t)test_random(&seed);
+			png = make_png(&s, &len);
+			direct = png_read_bitmap(png, len, BITMAP_MAX_PIXELS, NULL);
+			gm = png_read_grey(png, len, BITMAP_MAX_PIXELS, NULL);
+			ck_assert(direct && gm);
+			via_grey = bitmap_from_greymap_threshold(gm);
+			ck_assert_msg(bitmap_equal(direct, via_grey), "width %d, interlace %d", width, interlace);
+			for (y = 0; y < height; y++)
+				ck_assert_uint_eq(bitmap_row(direct, y)[direct->stride - 1] &
+							  (uint8_t)~bitmap_last_byte_mask(width), 0);
+			bitmap_free(direct);
+			bitmap_free(via_grey);
+			greymap_free(gm);
+			free(png);
+			free(rows);
+		}
+	}
+}
+END_TEST
+
+/* The RGBA pixel (x, y) of the large test image below. */
+static void big_pixel(int x, int y, uint8_t *px)
+{
+	px[0] = (uint8_t)x;
+	px[1] = (uint8_t)y;
+	px[2] = (uint8_t)(x + y);
+	px[3] = (uint8_t)(x * 3 + y * 5);
+}
+
+/* Writes an interlaced RGBA PNG of w x h, generating each row as libpng asks for it (inside setjmp). */
+static void make_big_png_body(struct png_maker *m, int w, int h, uint8_t *row)
+{
+	int passes, pass, x, y;
+
+	png_init_io(m->png, m->f);
+	png_set_compression_level(m->png, 1);
+	png_set_IHDR(m->png, m->info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB_ALPHA, PNG_INTERLACE_ADAM7,
+		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	png_write_info(m->png, m->info);
+	passes = png_set_interlace_handling(m->png);
+	for (pass = 0; pass < passes; pass++) {
+		for (y = 0; y < h; y++) {
+			for (x = 0; x < w; x++)
+				big_pixel(x, y, row + 4 * x);
+			png_write_row(m->png, row);
+		}
+	}
+	png_write_end(m->png, NULL);
+}
+
+/* Runs make_big_png_body() with libpng's errors caught; 0 or -1. */
+static int make_big_png_run(struct png_maker *m, int w, int h, uint8_t *row)
+{
+	if (setjmp(png_jmpbuf(m->png)))
+		return -1;
+	make_big_png_body(m, w, h, row);
+	return 0;
+}
+
+/* Makes the large interlaced RGBA test PNG; fails the test when libpng refuses. */
+static uint8_t *make_big_png(int w, int h, size_t *len)
+{
+	struct png_maker m;
+	char *buf = NULL;
+	size_t size = 0;
+	uint8_t *row = malloc((size_t)w * 4);
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	m.f = open_memstream(&buf, &size);
+	m.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+	m.info = png_create_info_struct(m.png);
+	ck_assert(m.f && m.png && m.info && row);
+	rc = make_big_png_run(&m, w, h, row);
+	png_destroy_write_struct(&m.png, &m.info);
+	free(row);
+	ck_assert_int_eq(fclose(m.f), 0);
+	ck_assert_msg(rc == 0, "libpng could not make the test image");
+	*len = size;
+	return (uint8_t *)buf;
+}
+
+/*
+ * Regression: a small interlaced RGBA PNG of many pixels took a whole-image
+ * RGBA copy (4 bytes a pixel) on top of the greymap before any limit applied.
+ * It now decodes in the greymap's memory and a few rows (checked by a budget
+ * that counts every allocation of the decode), and one over the budget is
+ * refused before the image is allocated, with a sentence that says so.
+ */
+START_TEST(test_interlaced_rgba_png_decodes_within_budget)
+{
+	enum { W = 3000, H = 2500 };
+	const size_t image = (size_t)W * H, mib = 1024 * 1024;
+	struct sirius_error err = { "" };
+	struct greymap *gm;
+	uint8_t px[4], *png;
+	size_t len, i;
+
+	png = make_big_png(W, H, &len);
+	ck_assert_uint_lt(len, image / 4);
+	/* The greymap and 2 MiB for libpng; the old reader needed 4 bytes a pixel more. */
+	gm = png_read_grey_budget(png, len, BITMAP_MAX_PIXELS, image + 2 * mib, &err);
+	ck_assert_msg(gm != NULL, "refused: %s", err.message);
+	ck_assert_int_eq(gm->width, W);
+	ck_assert_int_eq(gm->height, H);
+	for (i = 0; i < image; i += 997) {
+		big_pixel((int)(i % W), (int)(i / W), px);
+		ck_assert_msg(gm->pixels[i] == grey_on_white(px), "pixel %zu: %u, want %u", i, gm->pixels[i],
+			      grey_on_white(px));
+	}
+	greymap_free(gm);
+
+	gm = png_read_grey_budget(png, len, BITMAP_MAX_PIXELS, 4 * mib, &err);
+	ck_assert_ptr_null(gm);
+	ck_assert_msg(strstr(err.message, "PNG of 3000 x 2500 pixels needs 8 MiB of memory to decode, "
+					  "more than the 4 MiB allowed") != NULL,
+		      "%s", err.message);
+	free(png);
+}
+END_TEST
+
+/* A budget too small for libpng itself is refused with a reason, never a crash. */
+START_TEST(test_budget_below_libpng_needs)
+{
+	static const uint8_t rows[] = { 0xa0, 0xc0, 0xff, 0xc0 };
+	struct png_spec s = { 10, 2, 1, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE, rows, 2, NULL, 0, NULL, 0, NULL };
+	struct sirius_error err = { "" };
+	size_t len, budget;
+	uint8_t *png = make_png(&s, &len);
+	struct greymap *gm;
+
+	for (budget = 0; budget < 4096; budget += 97) {
+		gm = png_read_grey_budget(png, len, 100, budget, &err);
+		ck_assert_ptr_null(gm);
+		ck_assert_msg(strstr(err.message, "MiB") != NULL || strstr(err.message, "memory") != NULL,
+			      "%zu: %s", budget, err.message);
+	}
+	gm = png_read_grey_budget(png, len, 100, 1024 * 1024, &err);
+	ck_assert_msg(gm != NULL, "%s", err.message);
+	greymap_free(gm);
+	free(png);
+}
+END_TEST
+
 START_TEST(test_write_read_round_trip)
 {
 	struct bitmap *bm = bitmap_new(77, 33), *back;
@@ -258,7 +421,7 @@ START_TEST(test_write_read_round_trip)
 	size_t len, i;
 
 	for (i = 0; i < 77 * 33; i++)
-		bm->pixels[i] = (i * 7919 % 13) < 5;
+		bitmap_set(bm, (int)(i % 77), (int)(i / 77), (i * 7919 % 13) < 5);
 	for (i = 0; i < 19 * 7; i++)
 		gm->pixels[i] = (uint8_t)(i * 37);
 
@@ -327,15 +490,14 @@ END_TEST
 
 START_TEST(test_vector_png)
 {
-	size_t len, i, black = 0;
+	size_t len, black;
 	uint8_t *data = vector_read("real/device_command_pork_chops.png", &len);
 	struct bitmap *bm = png_read_bitmap(data, len, BITMAP_MAX_PIXELS, NULL);
 
 	ck_assert_ptr_nonnull(bm);
 	ck_assert_int_eq(bm->width, 384);
 	ck_assert_int_eq(bm->height, 155);
-	for (i = 0; i < (size_t)bm->width * (size_t)bm->height; i++)
-		black += bm->pixels[i];
+	black = bitmap_count_black(bm);
 	ck_assert_uint_gt(black, 0);
 	ck_assert_uint_lt(black, (size_t)bm->width * (size_t)bm->height);
 	/* Too many pixels for the caller's bound. */
@@ -567,6 +729,9 @@ int main(void)
 	tcase_add_test(tc, test_rgba_on_white);
 	tcase_add_test(tc, test_palette);
 	tcase_add_test(tc, test_interlaced);
+	tcase_add_test(tc, test_one_bit_direct_matches_grey);
+	tcase_add_test(tc, test_interlaced_rgba_png_decodes_within_budget);
+	tcase_add_test(tc, test_budget_below_libpng_needs);
 	tcase_add_test(tc, test_write_read_round_trip);
 	tcase_add_test(tc, test_files);
 	tcase_add_test(tc, test_vector_png);

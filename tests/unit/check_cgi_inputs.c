@@ -70,7 +70,10 @@ START_TEST(test_accounts)
 		g_free(big);
 	}
 	ck_assert(check(INPUT_API_KEY, 0, 0, "abcdefghijklmnopqrstuvwxyz012345", NULL));
-	ck_assert(!check(INPUT_API_KEY, 0, 0, "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345", NULL));
+	/* keys imported from the original server mix cases */
+	ck_assert(check(INPUT_API_KEY, 0, 0, "Zq7RtbW0aXk3LmNp9sDfGh2JkL5vBc8Y", NULL));
+	ck_assert(!check(INPUT_API_KEY, 0, 0, "Zq7RtbW0aXk3LmNp9sDfGh2JkL5vBc8", NULL));
+	ck_assert(!check(INPUT_API_KEY, 0, 0, "Zq7RtbW0aXk3LmNp9sDfGh2JkL5vBc8-", NULL));
 	ck_assert(check(INPUT_PATH, 0, 0, "/printer/1?x=y", NULL));
 	ck_assert(!check(INPUT_PATH, 0, 0, "//evil.example", NULL));
 	ck_assert(!check(INPUT_PATH, 0, 0, "/\\evil.example", NULL));

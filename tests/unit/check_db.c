@@ -145,14 +145,15 @@ START_TEST(test_fresh_database_from_schema)
 	struct sirius_error err = { "" };
 	static const char *const tables[] = {
 		"users", "sessions", "login_attempts", "claim_codes", "printers", "messages",
-		"device_keys", "device_key_senders", "friends", "command_ids", "attempts", "subscriptions",
+		"device_keys", "device_key_senders", "friends", "command_ids", "attempts", "imported_users",
+		"subscriptions",
 	};
 	size_t i;
 
 	fixture_open(&f);
 	ck_assert(g_file_test(f.path, G_FILE_TEST_IS_REGULAR));
-	ck_assert_int_eq(db_user_version(f.db, &err), 5);
-	ck_assert_int_eq(db_schema_version(), 5);
+	ck_assert_int_eq(db_user_version(f.db, &err), 6);
+	ck_assert_int_eq(db_schema_version(), 6);
 	ck_assert_ptr_nonnull(strstr(db_schema_sql, "CREATE TABLE printers"));
 	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		char sql[128];

@@ -262,7 +262,7 @@ START_TEST(test_several_images_stacked)
 	ck_assert_int_eq(stored->width, PRINTER_WIDTH);
 	ck_assert_int_eq(stored->height, 15);
 	/* the second image starts at row 4 */
-	ck_assert(memcmp(stored->pixels + 4 * PRINTER_WIDTH, quips[1]->pixels, 5 * PRINTER_WIDTH) == 0);
+	ck_assert(memcmp(bitmap_row(stored, 4), quips[1]->bits, 5 * quips[1]->stride) == 0);
 	bitmap_free(stored);
 	db_message_clear(&m);
 	for (i = 0; i < 3; i++)

@@ -318,9 +318,9 @@ START_TEST(test_long_print)
 	struct printer_payload p;
 	struct sirius_error err = { "" };
 	uint8_t *got;
-	size_t len, half = (size_t)PRINTER_WIDTH * PRINTER_MAX_ROWS / 2;
+	size_t len;
 
-	memset(bm->pixels, 1, half);
+	memset(bm->bits, 0xff, bm->stride * PRINTER_MAX_ROWS / 2);
 	ck_assert_int_eq(printer_payload_encode(PRINTER_SET_DELIVERY_AND_PRINT, 9, images, 1, &got, &len, NULL), 0);
 	/* pixel_count / 8 = 480000 = 0x0753 00 */
 	ck_assert_uint_eq(got[PRINTER_PAYLOAD_HEADER_SIZE + 25], 0x00);
@@ -355,12 +355,13 @@ START_TEST(test_padding_layout)
 	ck_assert_int_eq(back->height, 3);
 	ck_assert_uint_eq(p.blocks[1].padding, 1);
 	/* Raster: pad(white) B / B B / W W */
-	ck_assert_uint_eq(back->pixels[0], 0);
-	ck_assert_uint_eq(back->pixels[1], 1);
-	ck_assert_uint_eq(back->pixels[2], 1);
-	ck_assert_uint_eq(back->pixels[3], 1);
-	ck_assert_uint_eq(back->pixels[4], 0);
-	ck_assert_uint_eq(back->pixels[5], 0);
+	ck_assert_uint_eq(bitmap_get(back, 0, 0), 0);
+	ck_assert_uint_eq(bitmap_get(back, 1, 0), 1);
+	ck_assert_uint_eq(bitmap_get(back, 0, 1), 1);
+	ck_assert_uint_eq(bitmap_get(back, 1, 1), 1);
+	ck_assert_uint_eq(bitmap_get(back, 0, 2), 0);
+	ck_assert_uint_eq(bitmap_get(back, 1, 2), 0);
+	ck_assert_uint_eq(back->bits[0], 0x40);
 	back = printer_payload_block_bitmap(&p.blocks[0], 5, &padding, NULL);
 	ck_assert_ptr_nonnull(back);
 	ck_assert_uint_eq(padding, 0);
@@ -377,7 +378,7 @@ START_TEST(test_encode_refusals)
 {
 	struct bitmap *bm = bw_2x2();
 	const struct bitmap *images[5] = { bm, bm, bm, bm, bm };
-	struct bitmap bad = { 0, 2, bm->pixels };
+	struct bitmap bad = { 0, 2, 0, bm->bits };
 	const struct bitmap *bad_images[1] = { &bad };
 	struct sirius_error err = { "" };
 	uint8_t *out = NULL;

@@ -93,11 +93,13 @@ static void check_golden(const struct bitmap *bm, const char *name)
 	free(data);
 	ck_assert_msg(golden != NULL, "%s: %s", path, err.message);
 	if (golden->width == bm->width && golden->height == bm->height) {
-		for (i = 0; i < (size_t)bm->width * (size_t)bm->height; i++) {
-			if (golden->pixels[i] != bm->pixels[i]) {
+		for (i = 0; i < bm->stride * (size_t)bm->height; i++) {
+			uint8_t differ = golden->bits[i] ^ bm->bits[i];
+
+			if (differ) {
 				if (first_row < 0)
-					first_row = (int)(i / (size_t)bm->width);
-				diff++;
+					first_row = (int)(i / bm->stride);
+				diff += (size_t)__builtin_popcount(differ);
 			}
 		}
 	}
@@ -196,12 +198,7 @@ static uint8_t *make_frame_png(int w, int h, size_t *len)
 /* Whether every pixel of bm is white. */
 static int all_white(const struct bitmap *bm)
 {
-	size_t i;
-
-	for (i = 0; i < (size_t)bm->width * (size_t)bm->height; i++)
-		if (bm->pixels[i])
-			return 0;
-	return 1;
+	return bitmap_count_black(bm) == 0;
 }
 
 /* The first and last rows with ink in rows [from, to) of bm; -1 when none. */

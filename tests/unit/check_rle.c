@@ -56,26 +56,57 @@ START_TEST(test_run_bytes)
 }
 END_TEST
 
-/* Codes a white run of white pixels then a black run of black pixels, checks the bytes and decodes back. */
+/*
+ * Codes a white run of white pixels then a black run of black pixels (in
+ * stream order: a one-row bitmap read from its right end), checks the bytes
+ * and decodes back.
+ */
 static void check_two_runs(size_t white, size_t black, const char *hex)
 {
-	size_t n = white + black, len, count, i;
-	uint8_t *px = calloc(n, 1), *code, *back, want[64];
+	size_t n = white + black, len, count, x;
+	struct bitmap *bm = bitmap_new((int)n, 1), *back;
+	uint8_t *code, want[64];
 	size_t want_len = from_hex(hex, want, sizeof(want));
 
-	memset(px + white, 1, black);
-	ck_assert_int_eq(rle_encode_pixels(px, n, &code, &len, NULL), 0);
+	ck_assert_ptr_nonnull(bm);
+	for (x = 0; x < black; x++)
+		bitmap_set(bm, (int)x, 0, 1);
+	ck_assert_int_eq(rle_encode_bitmap(bm, &code, &len, NULL), 0);
 	ck_assert_uint_eq(len, want_len);
 	ck_assert_msg(memcmp(code, want, len) == 0, "runs %zu/%zu code wrongly", white, black);
 	ck_assert_int_eq(rle_pixel_count(code, len, n, &count, NULL), 0);
 	ck_assert_uint_eq(count, n);
-	ck_assert_int_eq(rle_decode_pixels(code, len, n, &back, &count, NULL), 0);
-	ck_assert_uint_eq(count, n);
-	for (i = 0; i < n; i++)
-		ck_assert_uint_eq(back[i], px[i]);
-	free(px);
+	back = rle_decode_bitmap(code, len, (int)n, n, NULL);
+	ck_assert_ptr_nonnull(back);
+	ck_assert(bitmap_equal(bm, back));
+	bitmap_free(back);
+	bitmap_free(bm);
 	free(code);
-	free(back);
+}
+
+/*
+ * The code of bm the slow way, pixel by pixel from the bottom right, with
+ * rle_put_run: what the word-at-a-time encoder must match byte for byte.
+ */
+static uint8_t *reference_code(const struct bitmap *bm, size_t *len)
+{
+	size_t n = (size_t)bm->width * (size_t)bm->height, i = 0, pos = 0;
+	uint8_t *out = malloc(n + 1);
+	uint8_t colour = 0;
+
+	ck_assert_ptr_nonnull(out);
+	while (i < n) {
+		size_t j = i;
+
+		while (j < n && bitmap_get(bm, (int)((n - 1 - j) % (size_t)bm->width),
+					   (int)((n - 1 - j) / (size_t)bm->width)) == colour)
+			j++;
+		pos += rle_put_run(out + pos, j - i);
+		colour ^= 1;
+		i = j;
+	}
+	*len = pos;
+	return out;
 }
 
 START_TEST(test_long_runs_round_trip)
@@ -99,7 +130,7 @@ static void check_full_page(int black)
 	uint8_t *code;
 
 	ck_assert_ptr_nonnull(bm);
-	memset(bm->pixels, black, n);
+	memset(bm->bits, black ? 0xff : 0, bm->stride * (size_t)bm->height);
 	ck_assert_int_eq(rle_encode_bitmap(bm, &code, &len, NULL), 0);
 	/* 3,840,000 pixels are exactly 2500 chunks of 1536: ff, then 00 ff 2499 times. */
 	ck_assert_uint_eq(len, (black ? 1u : 0u) + 1 + 2 * 2499);
@@ -218,19 +249,23 @@ START_TEST(test_random_bitmaps_round_trip)
 	for (round = 0; round < 300; round++) {
 		int w = 1 + (int)(test_random(&seed) % 400), h = 1 + (int)(test_random(&seed) % 40);
 		struct bitmap *bm = bitmap_new(w, h), *back;
-		size_t n = (size_t)w * (size_t)h, i = 0, len;
-		uint8_t colour = test_random(&seed) & 1, *code;
+		size_t n = (size_t)w * (size_t)h, i = 0, len, ref_len;
+		uint8_t colour = test_random(&seed) & 1, *code, *ref;
 
 		/* Runs of random lengths, some long, so every kind of run byte shows up. */
 		while (i < n) {
 			size_t run = test_random(&seed) % (round % 3 == 0 ? 4000 : 300);
 
-			for (; run > 0 && i < n; run--)
-				bm->pixels[i++] = colour;
+			for (; run > 0 && i < n; run--, i++)
+				bitmap_set(bm, (int)(i % (size_t)w), (int)(i / (size_t)w), colour);
 			colour ^= 1;
 		}
 		ck_assert_int_eq(rle_encode_bitmap(bm, &code, &len, NULL), 0);
 		ck_assert_uint_le(len, n + 1);
+		ref = reference_code(bm, &ref_len);
+		ck_assert_uint_eq(len, ref_len);
+		ck_assert_msg(memcmp(code, ref, len) == 0, "round %d (%d x %d) codes unlike the reference", round, w, h);
+		free(ref);
 		back = rle_decode_bitmap(code, len, w, n, NULL);
 		ck_assert_msg(back != NULL, "round %d does not decode", round);
 		ck_assert_msg(bitmap_equal(bm, back), "round %d decodes differently", round);
@@ -241,28 +276,28 @@ START_TEST(test_random_bitmaps_round_trip)
 }
 END_TEST
 
-/* Decodes hex and checks the pixel count (or, for want < 0, that it is refused). */
+/* Counts the pixels of hex and checks the count (or, for want < 0, that the code is refused). */
 static void check_decode(const char *hex, size_t max, long want)
 {
-	uint8_t code[64], *px = NULL;
+	uint8_t code[64];
 	size_t len = from_hex(hex, code, sizeof(code)), count = 0;
 	struct sirius_error err = { "" };
-	int rc = rle_decode_pixels(code, len, max, &px, &count, &err);
+	int rc = rle_pixel_count(code, len, max, &count, &err);
 
 	if (want < 0) {
 		ck_assert_msg(rc == -1, "accepted %s", hex);
 		ck_assert_msg(err.message[0] != '\0', "no reason for refusing %s", hex);
+		ck_assert_ptr_null(rle_decode_bitmap(code, len, 1, max, NULL));
 	} else {
 		ck_assert_msg(rc == 0, "refused %s: %s", hex, err.message);
 		ck_assert_uint_eq(count, (size_t)want);
-		free(px);
 	}
 }
 
 START_TEST(test_decoder_zero_bytes)
 {
-	uint8_t code[] = { 0x05, 0x00, 0x03 }, *px;
-	size_t count, i;
+	static const uint8_t code[] = { 0x05, 0x00, 0x03 };
+	struct bitmap *bm;
 
 	check_decode("", 10, 0);
 	check_decode("000005", 10, 5);     /* empty white, empty black, 5 white */
@@ -276,11 +311,11 @@ START_TEST(test_decoder_zero_bytes)
 	check_decode("ff00ff", 3072, 3072);
 	check_decode("0101", 1, -1);
 	/* 5 white, empty black, 3 white: eight white pixels. */
-	ck_assert_int_eq(rle_decode_pixels(code, sizeof(code), 100, &px, &count, NULL), 0);
-	ck_assert_uint_eq(count, 8);
-	for (i = 0; i < count; i++)
-		ck_assert_uint_eq(px[i], 0);
-	free(px);
+	bm = rle_decode_bitmap(code, sizeof(code), 8, 100, NULL);
+	ck_assert_ptr_nonnull(bm);
+	ck_assert_int_eq(bm->height, 1);
+	ck_assert_uint_eq(bitmap_count_black(bm), 0);
+	bitmap_free(bm);
 }
 END_TEST
 
@@ -300,10 +335,33 @@ START_TEST(test_decode_bitmap_refusals)
 	ck_assert_int_eq(bm->width, 5);
 	ck_assert_int_eq(bm->height, 1);
 	/* 2 white then 3 black from the right end: black at the left. */
-	ck_assert_uint_eq(bm->pixels[0], 1);
-	ck_assert_uint_eq(bm->pixels[2], 1);
-	ck_assert_uint_eq(bm->pixels[3], 0);
+	ck_assert_uint_eq(bitmap_get(bm, 0, 0), 1);
+	ck_assert_uint_eq(bitmap_get(bm, 2, 0), 1);
+	ck_assert_uint_eq(bitmap_get(bm, 3, 0), 0);
+	ck_assert_uint_eq(bm->bits[0], 0xe0);
 	bitmap_free(bm);
+}
+END_TEST
+
+START_TEST(test_padded_layout)
+{
+	/* 7 pixels at width 3: the stream fills the bottom two rows from the right, then the top row's right end. */
+	static const uint8_t code[] = { 0x00, 0x07 };
+	struct sirius_error err = { "" };
+	size_t padding = 99;
+	struct bitmap *bm = rle_decode_bitmap_padded(code, sizeof(code), 3, 100, &padding, &err);
+
+	ck_assert_msg(bm != NULL, "%s", err.message);
+	ck_assert_int_eq(bm->height, 3);
+	ck_assert_uint_eq(padding, 2);
+	ck_assert_uint_eq(bitmap_count_black(bm), 7);
+	ck_assert_uint_eq(bitmap_get(bm, 0, 0), 0);
+	ck_assert_uint_eq(bitmap_get(bm, 1, 0), 0);
+	ck_assert_uint_eq(bitmap_get(bm, 2, 0), 1);
+	ck_assert_uint_eq(bm->bits[0], 0x20);
+	bitmap_free(bm);
+	ck_assert_ptr_null(rle_decode_bitmap(code, sizeof(code), 3, 100, &err));
+	ck_assert(strstr(err.message, "rows of 3") != NULL);
 }
 END_TEST
 
@@ -314,9 +372,9 @@ START_TEST(test_fuzz_decoder)
 	int round;
 
 	for (round = 0; round < 4000; round++) {
-		size_t len = test_random(&seed) % sizeof(buf), i, count;
+		size_t len = test_random(&seed) % sizeof(buf), i, count, padding;
 		size_t max = 1 + test_random(&seed) % 20000;
-		uint8_t *px = NULL;
+		int width = 1 + (int)(test_random(&seed) % 400);
 		struct bitmap *bm;
 
 		for (i = 0; i < len; i++) {
@@ -325,13 +383,20 @@ START_TEST(test_fuzz_decoder)
 			/* Mostly the interesting bytes: 0 and the chunk bytes. */
 			buf[i] = (r & 3) == 0 ? 0 : (r & 3) == 1 ? (uint8_t)(251 + (r >> 8) % 5) : (uint8_t)(r >> 8);
 		}
-		if (rle_decode_pixels(buf, len, max, &px, &count, NULL) == 0) {
+		if (rle_pixel_count(buf, len, max, &count, NULL) == 0)
 			ck_assert_uint_le(count, max);
-			for (i = 0; i < count; i++)
-				ck_assert_uint_le(px[i], 1);
-			free(px);
+		bm = rle_decode_bitmap_padded(buf, len, width, max, &padding, NULL);
+		if (bm) {
+			int y;
+
+			ck_assert_uint_eq((size_t)bm->width * (size_t)bm->height - padding, count);
+			ck_assert_uint_lt(padding, (size_t)width);
+			/* Padding bits stay clear. */
+			for (y = 0; y < bm->height; y++)
+				ck_assert_uint_eq(bitmap_row(bm, y)[bm->stride - 1] & ~bitmap_last_byte_mask(width), 0);
+			bitmap_free(bm);
 		}
-		bm = rle_decode_bitmap(buf, len, 1 + (int)(test_random(&seed) % 400), max, NULL);
+		bm = rle_decode_bitmap(buf, len, width, max, NULL);
 		if (bm) {
 			ck_assert_uint_le((size_t)bm->width * (size_t)bm->height, max);
 			bitmap_free(bm);
@@ -356,6 +421,7 @@ int main(void)
 	tcase_add_test(tc, test_random_bitmaps_round_trip);
 	tcase_add_test(tc, test_decoder_zero_bytes);
 	tcase_add_test(tc, test_decode_bitmap_refusals);
+	tcase_add_test(tc, test_padded_layout);
 	tcase_add_test(tc, test_fuzz_decoder);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
