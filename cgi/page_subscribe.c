@@ -126,6 +126,30 @@ static void add_publication(struct ctx *ctx, cJSON *data, const char *base, cons
 	cJSON_AddBoolToObject(pub, "has_fields", meta->field_count > 0);
 }
 
+/* Adds the server's own publications, with their addresses on this server, to data as "builtins". */
+static void add_builtins(struct ctx *ctx, cJSON *data)
+{
+	static const char *const names[][2] = { { "Good morning", "good-morning" }, { "News feed", "feed" } };
+	cJSON *list = cJSON_AddArrayToObject(data, "builtins");
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(names); i++) {
+		cJSON *item = cJSON_CreateObject();
+		char *url = ctx->app->base_url[0]
+				    ? g_strdup_printf("%s/publications/%s/", ctx->app->base_url, names[i][1])
+				    : g_strdup_printf("http%s://%s/publications/%s/", ctx->req.https ? "s" : "",
+						      ctx->req.host[0] ? ctx->req.host : "localhost", names[i][1]);
+		char *link = g_uri_escape_string(url, NULL, FALSE);
+
+		cJSON_AddStringToObject(item, "name", names[i][0]);
+		cJSON_AddStringToObject(item, "url", url);
+		cJSON_AddStringToObject(item, "escaped", link);
+		cJSON_AddItemToArray(list, item);
+		g_free(url);
+		g_free(link);
+	}
+}
+
 /*
  * The subscribe page: the URL form, and once a publication was read (meta
  * not NULL) what it is, its settings, the delivery time, days and mode, with
@@ -166,6 +190,7 @@ static int subscribe_page(struct ctx *ctx, const struct db_printer *printer, int
 		cJSON_AddBoolToObject(d, "checked", !any_day || input_int(ctx, day_fields[i]));
 		cJSON_AddItemToArray(days, d);
 	}
+	add_builtins(ctx, data);
 	if (meta)
 		add_publication(ctx, data, base, meta);
 	if (error)

@@ -115,6 +115,15 @@ const struct route route_table[] = {
 	  ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF, PROGRAM_WEB, NULL, 0 },
 	{ METHOD_POST, "/printer/{id}/timezone", page_timezone, ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF, PROGRAM_WEB,
 	  INPUTS({ "timezone", INPUT_LINE, 0, 0, 63, "time zone" }), 0 },
+	/* The server's own publications, read by its scheduler like any other (no cookies: no CSRF). */
+	{ METHOD_GET, "/publications/{pub:line}/{what:line}", page_publications, ROUTE_JSON, PROGRAM_WEB,
+	  INPUTS({ "local_delivery_time", INPUT_LINE, 0, 1, 64, "local_delivery_time" },
+		 { "delivery_count", INPUT_INT, 0, 0, 1000000000, "delivery_count" },
+		 { "name", INPUT_LINE, 0, 0, 255, "name" }, { "calendar", INPUT_LINE, 0, 0, 2000, "calendar" },
+		 { "url", INPUT_LINE, 0, 0, 2000, "feed" }, { "items", INPUT_INT, 0, 1, 20, "items" }),
+	  0 },
+	{ METHOD_POST, "/publications/{pub:line}/{what:line}", page_publications, ROUTE_JSON | ROUTE_NO_CSRF,
+	  PROGRAM_WEB, INPUTS({ "config", INPUT_TEXT, 0, 0, 16384, "config" }), 0 },
 	/* The push API: a Bearer token, no cookie, so no CSRF to check (web server routes /api/v1/ here). */
 	{ METHOD_POST, "/api/v1/subscriptions/{id}/publish", api_publish, ROUTE_JSON | ROUTE_NO_CSRF | ROUTE_RAW_BODY,
 	  PROGRAM_WEB, NULL, ROUTE_BODY_UPLOAD_MAX },

@@ -24,6 +24,7 @@ static struct {
 	int loaded;               /* fetch_settings_load ran */
 	char allow[ALLOW_MAX + 1]; /* SIRIUS_FETCH_PRIVATE ("" when longer than ALLOW_MAX: nothing allowed) */
 	char agent[640];          /* the User-Agent */
+	char own[600];            /* SIRIUS_BASE_URL + "publications/": the server's own publications */
 } settings;
 
 /* What the callbacks of one hop share with fetch(). */
@@ -338,10 +339,14 @@ void fetch_settings_load(void)
 	if (!allow || g_strlcpy(settings.allow, allow, sizeof(settings.allow)) >= sizeof(settings.allow))
 		settings.allow[0] = '\0';
 	/* The User-Agent says what the server is and where it answers. */
-	if (config_resolved("SIRIUS_BASE_URL", base, sizeof(base), NULL) == 0 && base[0])
+	settings.own[0] = '\0';
+	if (config_resolved("SIRIUS_BASE_URL", base, sizeof(base), NULL) == 0 && base[0]) {
 		snprintf(settings.agent, sizeof(settings.agent), "sirius-c/%s (+%s)", PACKAGE_VERSION, base);
-	else
+		snprintf(settings.own, sizeof(settings.own), "%s%spublications/", base,
+			 base[strlen(base) - 1] == '/' ? "" : "/");
+	} else {
 		snprintf(settings.agent, sizeof(settings.agent), "sirius-c/%s", PACKAGE_VERSION);
+	}
 	settings.loaded = 1;
 }
 
@@ -440,6 +445,30 @@ static enum fetch_status one_hop(const struct fetch_request *req, const char *ur
 	return fail(result, FETCH_NETWORK, "%s", curl_easy_strerror(rc));
 }
 
+/*
+ * 1 when url is one of the server's own publications (under
+ * SIRIUS_BASE_URL/publications/), which may be on a private address: the
+ * URL as curl will ask for it (dot segments resolved) must start with that
+ * prefix and hold no '%' escape that the web server could decode into
+ * another path.
+ */
+static int own_publication(const char *url)
+{
+	CURLU *u;
+	char *normal = NULL;
+	int own = 0;
+
+	if (!settings.own[0] || strchr(url, '%'))
+		return 0;
+	u = curl_url();
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_URL, &normal, 0) == CURLUE_OK)
+		own = g_str_has_prefix(normal, settings.own);
+	curl_free(normal);
+	curl_url_cleanup(u);
+	return own;
+}
+
 /* Milliseconds of the monotonic clock. */
 static long now_ms(void)
 {
@@ -461,7 +490,6 @@ enum fetch_status fetch(const struct fetch_request *req, struct fetch_result *re
 	t.max_bytes = req->max_bytes;
 	if (!settings.loaded)
 		fetch_settings_load();
-	t.allow = req->allow_private ? req->allow_private : settings.allow;
 	for (hops = 0;; hops++) {
 		long remaining = deadline - now_ms();
 
@@ -474,6 +502,7 @@ enum fetch_status fetch(const struct fetch_request *req, struct fetch_result *re
 			st = fail(result, FETCH_TIMEOUT, "no answer within %ld seconds", (req->timeout_ms + 999) / 1000);
 			break;
 		}
+		t.allow = req->allow_private ? req->allow_private : own_publication(url) ? "1" : settings.allow;
 		st = one_hop(req, url, method, send_body, remaining, &t, &code, &location, result);
 		if (st != FETCH_OK)
 			break;

@@ -15,7 +15,8 @@
  *   - connects only to public addresses: loopback, link-local, private
  *     (RFC 1918, ULA), shared (CGNAT), unspecified, multicast, documentation
  *     and other reserved ranges are refused unless SIRIUS_FETCH_PRIVATE
- *     allows them. The check is made on the address a socket is about to
+ *     allows them, or the URL is one of the server's own publications
+ *     (SIRIUS_BASE_URL + "publications/", wherever the server is). The check is made on the address a socket is about to
  *     connect to (after DNS), so a name that resolves differently the second
  *     time cannot slip through; proxies from the environment are ignored;
  *   - follows at most max_redirects redirects, itself, checking each hop;

@@ -26,7 +26,8 @@ class Publication:
     The server and what it answers. edition_mode is one of "ok", "nothing",
     "500", "slow" (answers after slow_seconds), "redirect-private" (to an
     address in 10.0.0.0/8), "huge" (a body of 50 MB); requests records every
-    edition request's query as a dict.
+    edition request's query as a dict; files maps other paths to
+    (content type, bytes) and fetched records the paths asked for.
     """
 
     def __init__(self):
@@ -67,8 +68,11 @@ class Publication:
                         publication.requests.append(query)
                         mode = publication.edition_mode
                     return self.edition(mode, query)
-                if url.path == "/feeds/atom.xml" or url.path == "/feeds/rss.xml":
-                    return self.send(200, publication.feeds[url.path].encode(), "application/xml")
+                if url.path in publication.files:
+                    with publication.lock:
+                        publication.fetched.append(url.path)
+                    content_type, body = publication.files[url.path]
+                    return self.send(200, body, content_type)
                 return self.send(404, b"not here")
 
             def edition(self, mode, query):
@@ -112,7 +116,8 @@ class Publication:
                 return self.send(200, json.dumps({"valid": not errors, "errors": errors}).encode(),
                                  "application/json")
 
-        self.feeds = {}
+        self.files = {}
+        self.fetched = []
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

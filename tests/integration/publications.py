@@ -220,5 +220,112 @@ class Publications(a.ApiTestCase):
         self.assertEqual(self.world.query("SELECT count(*) FROM subscriptions")[0][0], 0)
 
 
+class BuiltinPublications(a.ApiTestCase):
+    """The server's own publications, subscribed to through the same form and fetched through the same client."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.pub = publication_server.Publication()
+        vectors = os.path.join(harness.SOURCE, "tests", "vectors", "publications")
+        for name, path, content_type in (("feed.atom", "/feeds/atom.xml", "application/atom+xml"),
+                                         ("feed.rss", "/feeds/rss.xml", "application/rss+xml"),
+                                         ("calendar.ics", "/calendar.ics", "text/calendar")):
+            with open(os.path.join(vectors, name), "rb") as f:
+                cls.pub.files[path] = (content_type, f.read())
+        cls.world = a.ApiWorld()
+        try:
+            cls.world.user("bob")
+            cls.desk = cls.world.printer("bob", "Kitchen")
+            cls.web = cls.world.stack.client()
+            response = cls.web.post_form("/login", "/login", {"username": "bob", "password": "password1"})
+            assert response.status == 303, response
+            cls.clock = os.path.join(cls.world.stack.tmp, "clock")
+        except BaseException:
+            cls.world.close()
+            cls.pub.close()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.world.close()
+        cls.pub.close()
+
+    def messages(self):
+        (n,), = self.world.query("SELECT count(*) FROM messages WHERE printer_id = ?", self.desk.id)
+        return n
+
+    def scheduler(self, now):
+        with open(self.clock, "w") as f:
+            f.write("%d\n" % now)
+        run = subprocess.run([SCHEDULER, "--once", "--clock-file", self.clock, "--prefetch", "0"],
+                             env=self.world.stack.env, capture_output=True, text=True, timeout=120)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        return run.stderr
+
+    def subscribe_feed(self, feed_path):
+        base = self.world.stack.url("/publications/feed/")
+        response = self.web.get("/printer/%d/subscriptions/new?url=%s" % (self.desk.id, base))
+        self.assertStatus(response, 200, self.world)
+        self.assertIn("News feed", response.text)
+        response = self.web.post("/printer/%d/subscriptions" % self.desk.id,
+                                 {"url": base, "delivery_time": "07:00", "mode": "print",
+                                  "config_url": self.pub.url(feed_path), "config_items": "5"})
+        self.assertStatus(response, 303, self.world)
+        (sid, next_due), = self.world.query("SELECT id, next_due FROM subscriptions ORDER BY id DESC LIMIT 1")
+        return sid, next_due
+
+    def test_feed_over_atom_and_rss(self):
+        for path, titles in (("/feeds/atom.xml", ["Newest entry &amp; more", "Middle entry", "Older entry"]),
+                             ("/feeds/rss.xml", ["Rain later", "Yesterday"])):
+            with self.subTest(feed=path):
+                # The edition as the publication serves it.
+                response = self.world.stack.client().get("/publications/feed/edition?url=%s&items=5"
+                                                         % self.pub.url(path))
+                self.assertStatus(response, 200, self.world)
+                for title in titles:
+                    self.assertIn(title, response.text)
+                etag = response.header("ETag")
+                self.assertTrue(etag and etag.startswith('"feed-'), etag)
+                # Nothing newer than the last edition: nothing today.
+                again = self.world.stack.client().request(
+                    "GET", "/publications/feed/edition?url=%s" % self.pub.url(path), headers={"If-None-Match": etag})
+                self.assertEqual(again.status, 304)
+                # Subscribed through the form, delivered by the scheduler, once.
+                sid, due = self.subscribe_feed(path)
+                before = self.messages()
+                self.scheduler(due)
+                (state, message), = self.world.query(
+                    "SELECT last_state, last_message FROM subscriptions WHERE id = ?", sid)
+                self.assertEqual(state, "delivered", message)
+                self.assertEqual(self.messages(), before + 1)
+                (message_id,), = self.world.query("SELECT max(id) FROM messages WHERE printer_id = ?", self.desk.id)
+                self.desk.emulator.wait_for(r"^printed %d -> " % message_id, timeout=30)
+                self.scheduler(due + 86400)
+                (state,), = self.world.query("SELECT last_state FROM subscriptions WHERE id = ?", sid)
+                self.assertEqual(state, "nothing")
+                self.assertEqual(self.messages(), before + 1)
+
+    def test_good_morning_with_calendar(self):
+        response = self.world.stack.client().get(
+            "/publications/good-morning/edition?local_delivery_time=2024-05-01T07:00:00%%2B01:00&name=Bob&calendar=%s"
+            % self.pub.url("/calendar.ics"))
+        self.assertStatus(response, 200, self.world)
+        text = response.text
+        self.assertIn("Good morning, Bob", text)
+        self.assertIn("Wednesday 1 May 2024", text)
+        self.assertIn("<b>10:00</b> Dentist", text)
+        self.assertNotIn("Lunch tomorrow", text)
+        response = self.world.stack.client().post(
+            "/publications/good-morning/validate_config", {"config": '{"calendar": "file:///etc/passwd"}'},
+            csrf=False)
+        self.assertStatus(response, 200, self.world)
+        body = self.assertJson(response)
+        self.assertFalse(body["valid"])
+        self.assertIn("http", body["errors"][0])
+        meta = self.assertJson(self.world.stack.client().get("/publications/good-morning/meta.json"))
+        self.assertEqual(meta["name"], "Good morning")
+        self.assertEqual(self.world.stack.client().get("/publications/nothing/meta.json").status, 404)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -293,6 +293,50 @@ START_TEST(test_size_and_time_bounds)
 }
 END_TEST
 
+START_TEST(test_own_publications_allowed)
+{
+	struct http_server *s = http_server_start("127.0.0.1");
+	struct http_route meta = { "/publications/feed/meta.json", HTTP_ANSWER, 200, NULL, "{}", 0 };
+	struct http_route other = { "/metrics", HTTP_ANSWER, 200, NULL, "secret", 0 };
+	char *base = url_of(s, "127.0.0.1", "/");
+	char *own = url_of(s, "127.0.0.1", "/publications/feed/meta.json");
+	char *dots = url_of(s, "127.0.0.1", "/publications/../metrics");
+	char *escaped = url_of(s, "127.0.0.1", "/publications/%2e%2e/metrics");
+	char *plain = url_of(s, "127.0.0.1", "/metrics");
+	struct fetch_request req;
+	struct fetch_result res;
+
+	http_server_route(s, &meta);
+	http_server_route(s, &other);
+	setenv("SIRIUS_BASE_URL", base, 1);
+	setenv("SIRIUS_FETCH_PRIVATE", "0", 1);
+	fetch_settings_load();
+	fetch_request_init(&req, own);
+	ck_assert_int_eq(fetch(&req, &res), FETCH_OK);
+	ck_assert_str_eq(res.body, "{}");
+	fetch_result_clear(&res);
+	req.url = dots;
+	ck_assert_int_eq(fetch(&req, &res), FETCH_BLOCKED);
+	fetch_result_clear(&res);
+	req.url = escaped;
+	ck_assert_int_eq(fetch(&req, &res), FETCH_BLOCKED);
+	fetch_result_clear(&res);
+	req.url = plain;
+	ck_assert_int_eq(fetch(&req, &res), FETCH_BLOCKED);
+	fetch_result_clear(&res);
+	ck_assert_int_eq(http_server_connections(s), 1);
+	unsetenv("SIRIUS_BASE_URL");
+	unsetenv("SIRIUS_FETCH_PRIVATE");
+	fetch_settings_load();
+	g_free(base);
+	g_free(own);
+	g_free(dots);
+	g_free(escaped);
+	g_free(plain);
+	http_server_stop(s);
+}
+END_TEST
+
 START_TEST(test_bad_urls)
 {
 	struct fetch_request req;
@@ -322,6 +366,7 @@ static Suite *fetch_suite(void)
 	tcase_add_test(tc, test_loopback_refused_without_connecting);
 	tcase_add_test(tc, test_redirects_checked_each_hop);
 	tcase_add_test(tc, test_size_and_time_bounds);
+	tcase_add_test(tc, test_own_publications_allowed);
 	tcase_add_test(tc, test_bad_urls);
 	suite_add_tcase(s, tc);
 	return s;
