@@ -7,7 +7,8 @@
 -- databases to the same shape. Version 1 is this schema as first written;
 -- version 2 added claim_codes.used_by; version 3 added attempts; version 4
 -- made messages the outbox and added bridges and idempotency_keys; version 5
--- added imported_users; version 6 added printers.timezone and subscriptions.
+-- added imported_users; version 6 bound printers to their bridge; version 7
+-- added printers.timezone and subscriptions.
 --
 -- Times are seconds since the Unix epoch (UTC), NULL where a thing has not
 -- happened yet. Ids are SQLite rowids. All SQL that reads or writes these
@@ -99,9 +100,14 @@ CREATE TABLE printers (
 	claim_code_id INTEGER REFERENCES claim_codes (id) ON DELETE SET NULL, -- the code whose key it uses
 	created INTEGER NOT NULL,
 	last_seen INTEGER NOT NULL,
+	bridge TEXT CHECK (bridge IS NULL OR length(bridge) = 16),       -- the bridge it is bound to (it was
+	                                                -- claimed through); only that one gets its key and prints
+	moving_to TEXT CHECK (moving_to IS NULL OR length(moving_to) = 16), -- another bridge that reported it while
+	                                                -- its own was silent: a move the owner may confirm
 	timezone TEXT                                   -- IANA zone of its subscriptions' times; NULL: the server's
 );
 CREATE INDEX printers_xor ON printers (hardware_xor);
+CREATE INDEX printers_unclaimed ON printers (last_seen) WHERE owner_id IS NULL;
 CREATE INDEX printers_owner ON printers (owner_id);
 CREATE INDEX printers_claim_code ON printers (claim_code_id);
 
@@ -145,7 +151,10 @@ CREATE INDEX messages_dedupe ON messages (key_id, dedupe) WHERE dedupe IS NOT NU
 CREATE TABLE bridges (
 	address TEXT PRIMARY KEY CHECK (length(address) = 16),  -- 16 lower-case hex digits
 	confirms INTEGER NOT NULL DEFAULT 0 CHECK (confirms IN (0, 1)), -- 1 once it answered a DeviceCommand
-	confirmed INTEGER                               -- when it first did
+	confirmed INTEGER,                              -- when it first did
+	ip TEXT,                                        -- the address it last connected from
+	first_seen INTEGER,                             -- when it first connected
+	last_seen INTEGER                               -- when it last connected
 );
 
 -- Answers to API requests that carried an Idempotency-Key header, kept a day:

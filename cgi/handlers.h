@@ -22,6 +22,7 @@ int page_key_delete(struct ctx *ctx);     /* page_key_delete.c: GET, POST /print
 int page_message_image(struct ctx *ctx);  /* page_message_image.c: GET /printer/ID/message/MID/bitmap.png */
 int page_reprint(struct ctx *ctx);        /* page_reprint.c: POST /printer/ID/message/MID/reprint */
 int page_cancel(struct ctx *ctx);         /* page_cancel.c: POST /printer/ID/message/MID/cancel */
+int page_bridge_move(struct ctx *ctx);    /* page_bridge_move.c: POST /printer/ID/bridge */
 int page_forget(struct ctx *ctx);         /* page_forget.c: GET, POST /printer/ID/forget */
 int page_admin(struct ctx *ctx);          /* page_admin.c: GET /admin, POST /admin/personality */
 int page_stats(struct ctx *ctx);          /* page_stats.c: GET /_/stats */

@@ -81,6 +81,27 @@ static int add_messages(struct ctx *ctx, cJSON *data, const struct db_printer *p
 	return 0;
 }
 
+/* Adds the bridge the printer is bound to (address, IP, first seen) and a move waiting for the owner. Returns 0 or -1. */
+static int add_bridge(struct ctx *ctx, cJSON *data, const struct db_printer *printer, struct sirius_error *err)
+{
+	struct db_printer_bridge b;
+	char when[WEB_TIME_SIZE];
+	cJSON *item;
+	int rc = db_printer_bridge(ctx->db, printer->id, &b, err);
+
+	if (rc < 0)
+		return -1;
+	item = cJSON_AddObjectToObject(data, "bridge");
+	if (b.bridge[0]) {
+		cJSON_AddStringToObject(item, "address", b.bridge);
+		cJSON_AddStringToObject(item, "ip", b.ip);
+		cJSON_AddStringToObject(item, "first_seen", web_time(b.first_seen, when));
+	}
+	if (b.moving_to[0])
+		cJSON_AddStringToObject(item, "moving_to", b.moving_to);
+	return 0;
+}
+
 /*
  * The printer's page with status and an error (may be NULL). Everyone who
  * may print to it (owner, friend) sees its name, whether it is online and
@@ -112,6 +133,10 @@ static int printer_page(struct ctx *ctx, const struct db_printer *printer, enum 
 	      subscription_web_list(ctx, data, printer->id, &err) < 0))) {
 		cJSON_Delete(data);
 		return reply_server_error(ctx, "reading the printer", &err);
+	}
+	if (access == PRINTER_ACCESS_OWNER && add_bridge(ctx, data, printer, &err) < 0) {
+		cJSON_Delete(data);
+		return reply_server_error(ctx, "reading the printer's bridge", &err);
 	}
 	if (error)
 		cJSON_AddStringToObject(data, "error", error);

@@ -75,6 +75,8 @@ const struct route route_table[] = {
 	  NULL, 0 },
 	{ METHOD_POST, "/printer/{id}/message/{mid}/reprint", page_reprint, ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF,
 	  PROGRAM_WEB, NULL, 0 },
+	{ METHOD_POST, "/printer/{id}/bridge", page_bridge_move, ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF, PROGRAM_WEB,
+	  NULL, 0 },
 	{ METHOD_POST, "/printer/{id}/message/{mid}/cancel", page_cancel, ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF,
 	  PROGRAM_WEB, NULL, 0 },
 	{ METHOD_GET, "/printer/{id}/forget", page_forget, ROUTE_NEEDS_LOGIN, PROGRAM_WEB, NULL, 0 },

@@ -2,6 +2,7 @@
 #include "control.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -204,6 +205,18 @@ static int op_cancel(struct registry *reg, const cJSON *req, cJSON *reply, struc
 	return 0;
 }
 
+/* rebind: "device"; its printer's bridge changed in the database (a move confirmed, a claim): read it again. */
+static int op_rebind(struct registry *reg, const cJSON *req, cJSON *reply, struct sirius_error *err)
+{
+	const char *device = address_field(req, "device", err);
+
+	(void)reply;
+	if (!device)
+		return -1;
+	registry_rebind(reg, device);
+	return 0;
+}
+
 /* bridges: answers "bridges": [...]. */
 static int op_bridges(struct registry *reg, const cJSON *req, cJSON *reply, struct sirius_error *err)
 {
@@ -272,11 +285,22 @@ static const struct control_op control_ops[] = {
 	{ "push_key", op_push_key },
 	{ "wake", op_wake },
 	{ "cancel", op_cancel },
+	{ "rebind", op_rebind },
 	{ "bridges", op_bridges },
 	{ "devices", op_devices },
 	{ "counters", op_counters },
 	{ "logs", op_logs },
 };
+
+int control_line_blank(const char *line, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r')
+			return 0;
+	return 1;
+}
 
 char *control_error_reply(const char *message)
 {
@@ -321,6 +345,27 @@ static int echo_id(const cJSON *req, cJSON *reply, struct sirius_error *err)
 		return error_set(err, "out of memory");
 	}
 	return 0;
+}
+
+/*
+ * Makes an error message valid UTF-8. A message may quote the request (an
+ * unknown op's name), whose strings cJSON passes through byte for byte, and
+ * error_set may cut a character in two: invalid sequences become U+FFFD and
+ * a character cut at the end is dropped, so that every reply is valid JSON
+ * for strict clients and every log line valid text.
+ */
+static void message_make_valid(struct sirius_error *err)
+{
+	const char *end;
+	char *valid;
+
+	if (g_utf8_validate(err->message, -1, NULL))
+		return;
+	valid = g_utf8_make_valid(err->message, -1);
+	snprintf(err->message, sizeof(err->message), "%s", valid);
+	g_free(valid);
+	if (!g_utf8_validate(err->message, -1, &end))
+		err->message[end - err->message] = '\0';
 }
 
 char *control_handle(struct registry *reg, const char *line, size_t len)
@@ -378,6 +423,7 @@ done:
 		counters->control_errors++;
 		if (!err.message[0])
 			error_set(&err, "out of memory");
+		message_make_valid(&err);
 		relay_log(RELAY_LOG_WARN, "control: request refused: %s", err.message);
 		if (e && cJSON_AddFalseToObject(e, "ok") && cJSON_AddStringToObject(e, "error", err.message)) {
 			if (id && id_valid(id))

@@ -23,6 +23,14 @@
  */
 char *control_handle(struct registry *reg, const char *line, size_t len);
 
+/*
+ * 1 when a request line of len bytes (without its newline) is blank: empty
+ * or only spaces, tabs and carriage returns. Blank lines are ignored without
+ * a reply (a client may end its lines with CR LF, or send an empty line to
+ * keep a connection busy); every other line gets exactly one reply.
+ */
+int control_line_blank(const char *line, size_t len);
+
 /* The reply to a line longer than CONTROL_LINE_MAX (malloc'd; NULL when out of memory). */
 char *control_error_reply(const char *message);
 

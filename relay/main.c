@@ -55,6 +55,7 @@ static void usage(FILE *out)
 		"  --device-timeout SECONDS  silence after which a device is offline (default 60)\n"
 		"  --message-timeout SECONDS time a sent message may wait for its response (default 60)\n"
 		"  --name-timeout SECONDS    time a websocket may stay without naming its bridge (default 30)\n"
+		"  --new-printers N          printers new to the relay one bridge may name a minute (default 10)\n"
 		"  --log FILE                append the log to FILE (reopened on SIGHUP; default stderr)\n"
 		"  --verbose                 log every message, heartbeats included\n"
 		"  --help                    this text\n");
@@ -125,6 +126,7 @@ static int outbox_settings(struct registry_config *cfg, struct sirius_error *err
 	cfg->keep_messages = (unsigned)keep;
 	cfg->keep_age = (double)keep_days * 86400;
 	cfg->resends = (unsigned)resends;
+	cfg->bridge_moves_auto = strcmp(config_value("SIRIUS_BRIDGE_MOVES"), "auto") == 0;
 	return 0;
 }
 
@@ -154,6 +156,7 @@ int main(int argc, char **argv)
 		{ "device-timeout", required_argument, NULL, 'D' },
 		{ "message-timeout", required_argument, NULL, 'M' },
 		{ "name-timeout", required_argument, NULL, 'N' },
+		{ "new-printers", required_argument, NULL, 'P' },
 		{ "log", required_argument, NULL, 'L' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -228,6 +231,19 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'P': {
+			char *end;
+			unsigned long n;
+
+			errno = 0;
+			n = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || n < 1 || n > 1000000) {
+				fprintf(stderr, "sirius-relay: --new-printers wants a number from 1 to 1000000\n");
+				return 2;
+			}
+			cfg.registry.new_devices_per_minute = (unsigned)n;
+			break;
+		}
 		case 'L':
 			log_opt = optarg;
 			break;

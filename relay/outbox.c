@@ -467,6 +467,17 @@ void outbox_sweep(struct registry *reg)
 		reg->counters.store_errors++;
 		relay_log(RELAY_LOG_ERROR, "database: outbox housekeeping: %s", err.message);
 	} else {
+		int swept = 0;
+
+		rc = reg->store.printers_sweep(reg->store.ctx, registry_now(reg), reg->cfg.unclaimed_lifetime, &swept, &err);
+		if (rc < 0) {
+			reg->counters.store_errors += rc != RELAY_STORE_BUSY;
+			reg->counters.store_busy += rc == RELAY_STORE_BUSY;
+			relay_log(RELAY_LOG_WARN, "database: forgetting never-claimed printers: %s", err.message);
+		}
+		reg->counters.printers_swept += (uint64_t)swept;
+		if (swept > 0)
+			relay_log(RELAY_LOG_INFO, "%d never-claimed printer(s) silent for long forgotten", swept);
 		reg->counters.messages_expired += (uint64_t)expired;
 		reg->counters.messages_deleted += (uint64_t)deleted;
 		if (expired > 0)

@@ -59,6 +59,9 @@ void registry_config_default(struct registry_config *cfg)
 	cfg->max_devices = 200000;
 	cfg->store_pending_max = 4096;
 	cfg->malformed_log_max = 10;
+	cfg->bridge_moves_auto = 0;
+	cfg->new_devices_per_minute = 10;
+	cfg->unclaimed_lifetime = 30 * 24 * 3600;
 }
 
 static double now(struct registry *reg)
@@ -155,6 +158,15 @@ static const char *pending_what(const struct pending_write *w, char *buf, size_t
 	case PENDING_CONFIRMS:
 		snprintf(buf, size, "recording that bridge %s confirms commands", w->bridge);
 		break;
+	case PENDING_BRIDGE:
+		snprintf(buf, size, "recording bridge %s at %s", w->bridge, w->ip);
+		break;
+	case PENDING_BIND:
+		snprintf(buf, size, "binding printer %s to bridge %s", w->device, w->bridge);
+		break;
+	case PENDING_MOVING:
+		snprintf(buf, size, "recording printer %s seen at bridge %s", w->device, w->bridge);
+		break;
 	}
 	return buf;
 }
@@ -179,6 +191,12 @@ static int pending_run(struct registry *reg, const struct pending_write *w, stru
 		return reg->store.message_printed(ctx, w->device, w->command_id, w->at, err);
 	case PENDING_CONFIRMS:
 		return reg->store.bridge_set_confirms(ctx, w->bridge, w->at, err);
+	case PENDING_BRIDGE:
+		return reg->store.bridge_seen(ctx, w->bridge, w->ip, w->at, err);
+	case PENDING_BIND:
+		return reg->store.printer_bind(ctx, w->device, w->bridge, err);
+	case PENDING_MOVING:
+		return reg->store.printer_moving(ctx, w->device, w->bridge, err);
 	}
 	return error_set(err, "unknown database write");
 }
@@ -200,7 +218,7 @@ static void pending_done(struct registry *reg, const struct pending_write *w)
 /* Logs and counts a write that failed for another reason than a lock (it is not retried). */
 static void pending_failed(struct registry *reg, const struct pending_write *w, const struct sirius_error *err)
 {
-	char what[96];
+	char what[160];
 
 	reg->counters.store_errors++;
 	relay_log(RELAY_LOG_ERROR, "database: %s: %s", pending_what(w, what, sizeof(what)), err->message);
@@ -239,7 +257,7 @@ static void pending_add(struct registry *reg, const struct pending_write *w)
 	}
 	if (g_queue_get_length(&reg->pending) >= reg->cfg.store_pending_max) {
 		struct pending_write *oldest = pending_pop(reg);
-		char what[96];
+		char what[160];
 
 		reg->counters.store_dropped++;
 		if (reg->counters.store_dropped == 1 || reg->counters.store_dropped % 1000 == 0)
@@ -266,7 +284,7 @@ static void pending_add(struct registry *reg, const struct pending_write *w)
 static void store_write(struct registry *reg, const struct pending_write *w)
 {
 	struct sirius_error err = { "" };
-	char what[96];
+	char what[160];
 	int rc;
 
 	if (!g_queue_is_empty(&reg->pending)) {
@@ -415,10 +433,11 @@ static void session_name_fired(void *arg)
 	reg->env.close(reg->env.ctx, s->transport);
 }
 
-struct relay_session *registry_session_open(struct registry *reg, void *transport)
+struct relay_session *registry_session_open(struct registry *reg, void *transport, const char *peer)
 {
 	struct relay_session *s = g_new0(struct relay_session, 1);
 
+	g_strlcpy(s->peer, peer ? peer : "", sizeof(s->peer));
 	s->reg = reg;
 	s->transport = transport;
 	s->opened = now(reg);
@@ -563,12 +582,123 @@ static int device_forget_one(struct registry *reg)
 	return 0;
 }
 
+/* A binding write (PENDING_BIND or PENDING_MOVING) of device d to bridge b. */
+static void binding_store(struct registry *reg, enum pending_kind kind, struct relay_device *d, struct relay_bridge *b)
+{
+	struct pending_write w;
+
+	memset(&w, 0, sizeof(w));
+	w.kind = kind;
+	memcpy(w.device, d->address, DEVICE_ADDRESS_LEN + 1);
+	memcpy(w.bridge, b->address, DEVICE_ADDRESS_LEN + 1);
+	w.at = now(reg);
+	store_write(reg, &w);
+}
+
+/* Reads the bridge d's printer is bound to, and whether it is claimed, unless known already. */
+static void binding_load(struct registry *reg, struct relay_device *d)
+{
+	struct sirius_error err = { "" };
+	int rc;
+
+	/* writes waiting for another process's lock: reading would wait too; read at a later report */
+	if (d->binding_known || !g_queue_is_empty(&reg->pending))
+		return;
+	rc = reg->store.printer_binding(reg->store.ctx, d->address, d->bound, &d->claimed, &err);
+	if (rc == RELAY_STORE_BUSY) {
+		reg->counters.store_busy++;
+	} else if (rc < 0) {
+		reg->counters.store_errors++;
+		relay_log(RELAY_LOG_ERROR, "device %s: database: reading its bridge: %s", d->address, err.message);
+	}
+	/* a locked database leaves it unknown: read again at the next report */
+	d->binding_known = rc >= 0;
+}
+
+/*
+ * Whether bridge b may speak for device d (the protocol has no bridge
+ * authentication, so the binding carries the trust): a claimed printer not
+ * bound yet is bound to b (trust on first use); one bound to b may; one bound
+ * elsewhere may not while that bridge is online, and while it is silent
+ * either moves at once (bridge_moves_auto) or is recorded as a move for its
+ * owner to confirm. Refusals are counted, and logged once per move.
+ */
+static int binding_allows(struct registry *reg, struct relay_device *d, struct relay_bridge *b)
+{
+	struct relay_bridge *home;
+
+	binding_load(reg, d);
+	if (!d->bound[0]) {
+		if (d->claimed && d->binding_known) {
+			memcpy(d->bound, b->address, DEVICE_ADDRESS_LEN + 1);
+			relay_log(RELAY_LOG_INFO, "device %s bound to bridge %s", d->address, b->address);
+			binding_store(reg, PENDING_BIND, d, b);
+		}
+		return 1;
+	}
+	if (strcmp(d->bound, b->address) == 0)
+		return 1;
+	home = g_hash_table_lookup(reg->bridges, d->bound);
+	if (home && home->session) {
+		reg->counters.foreign_printer_reports++;
+		if (reg->counters.foreign_printer_reports == 1 || reg->counters.foreign_printer_reports % 1000 == 0)
+			relay_log(RELAY_LOG_WARN, "device %s reported by bridge %s (%s) while its own bridge %s is online: "
+				  "ignored (%" G_GUINT64_FORMAT " such reports so far)", d->address, b->address,
+				  b->session ? b->session->peer : "-", d->bound, reg->counters.foreign_printer_reports);
+		return 0;
+	}
+	if (reg->cfg.bridge_moves_auto) {
+		reg->counters.moves_auto++;
+		relay_log(RELAY_LOG_INFO, "device %s moves from bridge %s (silent) to bridge %s", d->address, d->bound,
+			  b->address);
+		memcpy(d->bound, b->address, DEVICE_ADDRESS_LEN + 1);
+		binding_store(reg, PENDING_BIND, d, b);
+		return 1;
+	}
+	if (strcmp(d->moving_to, b->address) != 0) {
+		reg->counters.moves_waiting++;
+		relay_log(RELAY_LOG_WARN, "device %s reported by bridge %s while its bridge %s is silent: waiting for "
+			  "its owner to confirm the move", d->address, b->address, d->bound);
+		memcpy(d->moving_to, b->address, DEVICE_ADDRESS_LEN + 1);
+		binding_store(reg, PENDING_MOVING, d, b);
+	}
+	return 0;
+}
+
+/*
+ * Whether bridge b may name one more device address new to the relay this
+ * minute (new_devices_per_minute): one socket must not fill the database
+ * with made-up printers. Refusals are counted and logged now and then.
+ */
+static int new_device_allowed(struct registry *reg, struct relay_bridge *b, const char *address)
+{
+	double t = now(reg);
+
+	if (t - b->minute_start >= 60) {
+		b->minute_start = t;
+		b->minute_new_devices = 0;
+	}
+	if (b->minute_new_devices < reg->cfg.new_devices_per_minute) {
+		b->minute_new_devices++;
+		return 1;
+	}
+	reg->counters.new_devices_refused++;
+	if (reg->counters.new_devices_refused == 1 || reg->counters.new_devices_refused % 1000 == 0)
+		relay_log(RELAY_LOG_WARN, "bridge %s named more than %u new printers this minute: %s ignored "
+			  "(%" G_GUINT64_FORMAT " ignored so far)", b->address, reg->cfg.new_devices_per_minute, address,
+			  reg->counters.new_devices_refused);
+	return 0;
+}
+
 /*
  * A bridge reported a device (why names the report): it is online through
- * that bridge from now on. ready is 0 for a report that the printer waits
+ * that bridge from now on, when the bridge may speak for it
+ * (binding_allows). ready is 0 for a report that the printer waits
  * for its key (it cannot print before it has it), else 1: a device that
- * becomes ready is sent its outbox. Returns the device, or NULL when it is
- * new, max_devices is reached and every known device is online.
+ * becomes ready is sent its outbox. Returns the device, or NULL when the
+ * report is refused: the printer is bound to another bridge, the bridge named
+ * too many new printers this minute, or it is new, max_devices is reached and
+ * every known device is online.
  */
 static struct relay_device *device_touch(struct registry *reg, struct relay_bridge *b, const char *address,
 					 const char *why, int ready)
@@ -577,6 +707,8 @@ static struct relay_device *device_touch(struct registry *reg, struct relay_brid
 	double t = now(reg);
 
 	if (!d) {
+		if (!new_device_allowed(reg, b, address))
+			return NULL;
 		if (g_hash_table_size(reg->devices) >= reg->cfg.max_devices && device_forget_one(reg) < 0) {
 			reg->counters.ignored_devices++;
 			if (reg->counters.ignored_devices == 1 || reg->counters.ignored_devices % 1000 == 0)
@@ -595,6 +727,8 @@ static struct relay_device *device_touch(struct registry *reg, struct relay_brid
 		d->first_seen = t;
 		g_hash_table_insert(reg->devices, d->address, d);
 	}
+	if (!binding_allows(reg, d, b))
+		return NULL;
 	if (d->bridge != b) {
 		if (d->bridge) {
 			/* what the old bridge holds for it and has not written goes back to the queue */
@@ -675,6 +809,15 @@ static int device_send_key(struct registry *reg, const char *address, enum regis
 	}
 	s = registry_device_session(d);
 	if (!s) {
+		*outcome = REGISTRY_OFFLINE;
+		return 0;
+	}
+	/* the key goes to the bridge the printer is bound to, and binds an unbound claimed one */
+	d->binding_known = 0;
+	if (!binding_allows(reg, d, d->bridge)) {
+		reg->counters.keys_refused++;
+		relay_log(RELAY_LOG_WARN, "device %s: key not sent to bridge %s: the printer is bound to bridge %s",
+			  address, d->bridge->address, d->bound);
 		*outcome = REGISTRY_OFFLINE;
 		return 0;
 	}
@@ -820,9 +963,27 @@ static int session_bind(struct registry *reg, struct relay_session *s, const cha
 		b->confirms = bridge_load_confirms(reg, address);
 		g_hash_table_insert(reg->bridges, b->address, b);
 	}
+	/* the same bridge reconnecting comes from its own address; another one naming it does not */
+	if (b->session && b->session != s && strcmp(b->session->peer, s->peer) != 0 &&
+	    now(reg) - b->last_seen < reg->cfg.device_timeout) {
+		reg->counters.refused_takeovers++;
+		relay_log(RELAY_LOG_WARN, "a socket from %s named bridge %s, online from %s: refused", s->peer, address,
+			  b->session->peer);
+		return -1;
+	}
 	if (b->idle) {
 		g_queue_unlink(&reg->idle_bridges, &b->idle_link);
 		b->idle = 0;
+	}
+	{
+		struct pending_write w;
+
+		memset(&w, 0, sizeof(w));
+		w.kind = PENDING_BRIDGE;
+		memcpy(w.bridge, address, DEVICE_ADDRESS_LEN + 1);
+		g_strlcpy(w.ip, s->peer, sizeof(w.ip));
+		w.at = now(reg);
+		store_write(reg, &w);
 	}
 	b->live_sessions++;
 	b->sockets++;
@@ -1118,6 +1279,16 @@ const char *registry_delivery_name(enum registry_delivery outcome)
 	return "unknown";
 }
 
+void registry_rebind(struct registry *reg, const char *device)
+{
+	struct relay_device *d = g_hash_table_lookup(reg->devices, device);
+
+	if (d) {
+		d->binding_known = 0;
+		d->moving_to[0] = '\0';
+	}
+}
+
 int registry_push_key(struct registry *reg, const char *device, enum registry_delivery *outcome,
 		      struct sirius_error *err)
 {
@@ -1356,6 +1527,13 @@ cJSON *registry_counters_json(struct registry *reg)
 	COUNTER(oversize);
 	COUNTER(control_requests);
 	COUNTER(control_errors);
+	COUNTER(refused_takeovers);
+	COUNTER(foreign_printer_reports);
+	COUNTER(moves_waiting);
+	COUNTER(moves_auto);
+	COUNTER(keys_refused);
+	COUNTER(new_devices_refused);
+	COUNTER(printers_swept);
 #undef COUNTER
 	ok = ok && cJSON_AddNumberToObject(o, "bridges_known", g_hash_table_size(reg->bridges)) &&
 	     cJSON_AddNumberToObject(o, "devices_known", g_hash_table_size(reg->devices));

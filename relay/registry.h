@@ -77,6 +77,9 @@ struct registry_config {
 	size_t max_devices;        /* devices kept in memory; beyond, the least recently seen offline one is forgotten */
 	size_t store_pending_max;  /* database writes kept for retrying while the database is locked */
 	unsigned malformed_log_max; /* malformed messages logged per socket before going quiet */
+	int bridge_moves_auto;     /* 1: a printer reported by another bridge while its own is silent moves at once */
+	unsigned new_devices_per_minute; /* device addresses new to the relay a bridge may name per minute (10) */
+	double unclaimed_lifetime; /* seconds a never-claimed printer stays in the database unseen (30 days) */
 };
 
 /* What a deliver or push_key did. */
@@ -140,6 +143,13 @@ struct registry_counters {
 	uint64_t oversize;                 /* sockets closed for a too-large message (counted by the loop) */
 	uint64_t control_requests;         /* control requests answered */
 	uint64_t control_errors;           /* control requests answered with an error */
+	uint64_t refused_takeovers;        /* sockets refused: they named a bridge online from another address */
+	uint64_t foreign_printer_reports;  /* reports of a printer from a bridge it is not bound to (ignored) */
+	uint64_t moves_waiting;            /* printers reported by another bridge while theirs was silent (owner asked) */
+	uint64_t moves_auto;               /* printers moved to another bridge at once (bridge_moves_auto) */
+	uint64_t keys_refused;             /* key requests of a printer from a bridge it is not bound to */
+	uint64_t new_devices_refused;      /* reports of new device addresses beyond new_devices_per_minute */
+	uint64_t printers_swept;           /* never-claimed silent printers forgotten by the database */
 };
 
 struct registry;
@@ -166,10 +176,18 @@ struct registry_counters *registry_counters(struct registry *reg);
 
 /*
  * A new session for an accepted websocket; transport is the loop's handle
- * for it. When it names no bridge within name_timeout, the registry asks the
+ * for it, peer the address it comes from (the browser-facing proxy's
+ * X-Forwarded-For when it came through one); a socket naming a bridge that
+ * is online from another address is refused. When it names no bridge within name_timeout, the registry asks the
  * loop to close it (env.close). NULL when out of memory.
  */
-struct relay_session *registry_session_open(struct registry *reg, void *transport);
+struct relay_session *registry_session_open(struct registry *reg, void *transport, const char *peer);
+
+/*
+ * The owner confirmed a printer's move to another bridge (or claimed it):
+ * the relay reads its binding from the database again at its next report.
+ */
+void registry_rebind(struct registry *reg, const char *device);
 
 /*
  * Handles one complete text message of len bytes from the session's socket.

@@ -57,6 +57,8 @@ struct relay_bridge {
 	GPtrArray *in_flight;                 /* struct relay_command *, written and unanswered; NULL until needed */
 	struct relay_timer *timer;            /* in-flight deadlines and resend back-off; NULL until needed */
 	int confirms;                         /* 1 once it answered a DeviceCommand (now or before, as stored) */
+	double minute_start;                  /* start of the minute new device addresses are counted in */
+	unsigned minute_new_devices;          /* new device addresses it named in that minute */
 };
 
 /* A device (printer) some bridge has reported. Kept until forgotten to make room, or until the registry is freed. */
@@ -80,12 +82,17 @@ struct relay_device {
 	                                         next is read from the database above this id */
 	unsigned outstanding;                 /* outbox messages of it held or in flight */
 	int pull_failed;                      /* 1 when reading its outbox failed: the sweep tries again */
+	int binding_known;                    /* 1 once bound and claimed are read from the database */
+	char bound[DEVICE_ADDRESS_LEN + 1];   /* the bridge its printer is bound to; "" when none */
+	int claimed;                          /* 1 when its printer has an owner */
+	char moving_to[DEVICE_ADDRESS_LEN + 1]; /* the bridge last recorded as a move for its owner; "" when none */
 };
 
 struct relay_session {
 	struct registry *reg;                 /* back pointer, for the name timer */
 	void *transport;                      /* the event loop's handle for the socket */
 	char address[DEVICE_ADDRESS_LEN + 1]; /* the bridge it speaks for; "" until named */
+	char peer[64];                        /* the address the socket comes from */
 	struct relay_bridge *bridge;          /* that bridge; NULL until named */
 	int powered_on;                       /* 1 once a power_on came on this socket */
 	GQueue out;                           /* struct relay_out *, to write in order */
@@ -103,14 +110,18 @@ enum pending_kind {
 	PENDING_ANSWERED, /* message_answered */
 	PENDING_FAILED,   /* message_failed */
 	PENDING_PRINTED,  /* message_printed */
-	PENDING_CONFIRMS  /* bridge_confirms_set */
+	PENDING_CONFIRMS, /* bridge_confirms_set */
+	PENDING_BRIDGE,   /* bridge_seen */
+	PENDING_BIND,     /* printer_bind */
+	PENDING_MOVING    /* printer_moving */
 };
 
 /* A database write, done at once or kept in the retry queue while the database is locked. */
 struct pending_write {
 	enum pending_kind kind;              /* which store function */
 	char device[DEVICE_ADDRESS_LEN + 1]; /* the device; "" when not known or not needed */
-	char bridge[DEVICE_ADDRESS_LEN + 1]; /* the bridge, for PENDING_SENT, PENDING_ANSWERED, PENDING_CONFIRMS */
+	char bridge[DEVICE_ADDRESS_LEN + 1]; /* the bridge, for the message, bridge and binding kinds */
+	char ip[64];                         /* the bridge's address, for PENDING_BRIDGE */
 	uint32_t command_id;                 /* the message, for the message kinds */
 	long code;                           /* the return code, for PENDING_ANSWERED */
 	double at;                           /* when it happened: the time written */

@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <glib.h>
 #include <libwebsockets.h>
 
 #include "control.h"
@@ -175,7 +176,72 @@ static int http_not_found(struct lws *wsi)
 	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
+/* 1 when a Sec-WebSocket-Protocol value (a comma-separated list) offers RELAY_WS_PROTOCOL. */
+static int offers_our_protocol(const char *list)
+{
+	char **names = g_strsplit(list, ",", 64);
+	int i, found = 0;
+
+	for (i = 0; names[i] && !found; i++)
+		found = strcmp(g_strstrip(names[i]), RELAY_WS_PROTOCOL) == 0;
+	g_strfreev(names);
+	return found;
+}
+
+/*
+ * Before a websocket upgrade: a handshake that offers subprotocols, none of
+ * them ours, is answered 400 with the reason (lws would only hang up, which a
+ * web server in front turns into 500). No subprotocol at all is accepted, as
+ * some bridges send none. Returns 0 to go on, 1 when the answer was sent, -1
+ * to hang up.
+ */
+static int confirm_upgrade(struct lws *wsi)
+{
+	char offered[256] = "", peer[64] = "";
+	int len = lws_hdr_total_length(wsi, WSI_TOKEN_PROTOCOL);
+
+	if (len <= 0)
+		return 0;
+	if (len < (int)sizeof(offered) && lws_hdr_copy(wsi, offered, sizeof(offered), WSI_TOKEN_PROTOCOL) >= 0 &&
+	    offers_our_protocol(offered))
+		return 0;
+	lws_get_peer_simple(wsi, peer, sizeof(peer));
+	relay_log(RELAY_LOG_WARN, "websocket from %s refused: subprotocol \"%s\" offered, not %s", peer,
+		  len < (int)sizeof(offered) ? offered : "(too long)", RELAY_WS_PROTOCOL);
+	if (lws_return_http_status(wsi, HTTP_STATUS_BAD_REQUEST,
+				   "Bridges must offer the websocket subprotocol " RELAY_WS_PROTOCOL))
+		return -1;
+	return 1;
+}
+
 /* The lws callback of the bridge protocol (and of plain HTTP on the same port). */
+/*
+ * The address a bridge's socket comes from: the peer, or, when the peer is
+ * this machine (the web server's proxy in front of the relay), the last
+ * address the proxy put in X-Forwarded-For. A bridge reconnecting comes from
+ * its own address; another socket naming it from elsewhere is refused.
+ */
+static void peer_address(struct lws *wsi, char *out, size_t size)
+{
+	char forwarded[256];
+	const char *last;
+	int n;
+
+	out[0] = '\0';
+	lws_get_peer_simple(wsi, out, size);
+	if (strcmp(out, "127.0.0.1") != 0 && strcmp(out, "::1") != 0 && strncmp(out, "::ffff:127.", 11) != 0)
+		return;
+	n = lws_hdr_copy(wsi, forwarded, sizeof(forwarded), WSI_TOKEN_X_FORWARDED_FOR);
+	if (n <= 0)
+		return;
+	last = strrchr(forwarded, ',');
+	last = last ? last + 1 : forwarded;
+	while (*last == ' ')
+		last++;
+	if (*last && strlen(last) < size && strspn(last, "0123456789abcdefABCDEF.:") == strlen(last))
+		snprintf(out, size, "%s", last);
+}
+
 static int callback_bridge(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
 	struct bridge_pss *pss = user;
@@ -186,6 +252,9 @@ static int callback_bridge(struct lws *wsi, enum lws_callback_reasons reason, vo
 	switch (reason) {
 	case LWS_CALLBACK_HTTP:
 		return http_not_found(wsi);
+
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+		return confirm_upgrade(wsi);
 
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
 		char uri[128];
@@ -201,8 +270,8 @@ static int callback_bridge(struct lws *wsi, enum lws_callback_reasons reason, vo
 
 	case LWS_CALLBACK_ESTABLISHED:
 		srv = server_of(wsi);
-		lws_get_peer_simple(wsi, pss->peer, sizeof(pss->peer));
-		pss->session = registry_session_open(srv->reg, wsi);
+		peer_address(wsi, pss->peer, sizeof(pss->peer));
+		pss->session = registry_session_open(srv->reg, wsi, pss->peer);
 		relay_log(RELAY_LOG_INFO, "websocket from %s accepted", pss->peer);
 		break;
 
@@ -312,10 +381,10 @@ static int control_line(struct relay_server *srv, struct lws *wsi, struct contro
 {
 	char *reply;
 
+	if (control_line_blank(line, len))
+		return 0;
 	if (len && line[len - 1] == '\r')
 		len--;
-	if (len == 0)
-		return 0;
 	reply = control_handle(srv->reg, line, len);
 	if (!reply)
 		reply = control_error_reply("out of memory");
@@ -594,7 +663,11 @@ struct relay_server *relay_server_new(const struct relay_server_config *cfg, con
 	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_line);
 
 	memset(&info, 0, sizeof(info));
-	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+	/*
+	 * Text frames that are not UTF-8 fail the connection with 1007 (RFC 6455
+	 * 8.1). lws 4.1 reads this option from the context, not the vhost.
+	 */
+	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_VALIDATE_UTF8;
 	if (cfg->tls_port)
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 	info.user = srv;

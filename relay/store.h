@@ -78,6 +78,25 @@ struct relay_store {
 
 	/* Records that bridge answers DeviceCommands. */
 	int (*bridge_set_confirms)(void *ctx, const char *bridge, double now, struct sirius_error *err);
+
+	/* A bridge connected from ip at now (first sight, last sight, address). */
+	int (*bridge_seen)(void *ctx, const char *bridge, const char *ip, double now, struct sirius_error *err);
+
+	/*
+	 * The bridge device is bound to into bound ("" when none) and whether it
+	 * is claimed: 1, 0 (no such printer: bound "", not claimed), -1 or
+	 * RELAY_STORE_BUSY.
+	 */
+	int (*printer_binding)(void *ctx, const char *device, char bound[17], int *claimed, struct sirius_error *err);
+
+	/* Binds a claimed printer to bridge. */
+	int (*printer_bind)(void *ctx, const char *device, const char *bridge, struct sirius_error *err);
+
+	/* Records that bridge reported device while it is bound to another one (a move for the owner to confirm). */
+	int (*printer_moving)(void *ctx, const char *device, const char *bridge, struct sirius_error *err);
+
+	/* Forgets printers never claimed and silent for max_age seconds before now; *count how many. */
+	int (*printers_sweep)(void *ctx, double now, double max_age, int *count, struct sirius_error *err);
 };
 
 #endif

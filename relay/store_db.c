@@ -104,6 +104,37 @@ static int store_bridge_set_confirms(void *ctx, const char *bridge, double now, 
 	return result(ctx, db_bridge_set_confirms(ctx, bridge, db_time(now), err));
 }
 
+static int store_bridge_seen(void *ctx, const char *bridge, const char *ip, double now, struct sirius_error *err)
+{
+	return result(ctx, db_bridge_seen(ctx, bridge, ip, db_time(now), err));
+}
+
+static int store_printer_binding(void *ctx, const char *device, char bound[17], int *claimed,
+				 struct sirius_error *err)
+{
+	int rc = db_printer_binding(ctx, device, bound, claimed, err);
+
+	return rc < 0 ? result(ctx, rc) : rc;
+}
+
+static int store_printer_bind(void *ctx, const char *device, const char *bridge, struct sirius_error *err)
+{
+	return result(ctx, db_printer_bind(ctx, device, bridge, err));
+}
+
+static int store_printer_moving(void *ctx, const char *device, const char *bridge, struct sirius_error *err)
+{
+	return result(ctx, db_printer_moving(ctx, device, bridge, err));
+}
+
+static int store_printers_sweep(void *ctx, double now, double max_age, int *count, struct sirius_error *err)
+{
+	int n = db_printers_sweep_unclaimed(ctx, db_time(now) - (int64_t)ceil(max_age), err);
+
+	*count = n < 0 ? 0 : n;
+	return result(ctx, n);
+}
+
 void store_db_init(struct relay_store *store, struct db *db)
 {
 	store->ctx = db;
@@ -119,4 +150,9 @@ void store_db_init(struct relay_store *store, struct db *db)
 	store->outbox_sweep = store_outbox_sweep;
 	store->bridge_confirms = store_bridge_confirms;
 	store->bridge_set_confirms = store_bridge_set_confirms;
+	store->bridge_seen = store_bridge_seen;
+	store->printer_binding = store_printer_binding;
+	store->printer_bind = store_printer_bind;
+	store->printer_moving = store_printer_moving;
+	store->printers_sweep = store_printers_sweep;
 }

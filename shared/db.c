@@ -82,8 +82,19 @@ static const struct db_migration db_migrations[] = {
 	/* 5: imported_users, the accounts sirius-import brought over from the original server. */
 	{ 5, "CREATE TABLE imported_users (original_id INTEGER PRIMARY KEY,"
 	     " user_id INTEGER NOT NULL UNIQUE REFERENCES users (id) ON DELETE CASCADE, imported INTEGER NOT NULL);" },
-	/* 6: printers.timezone and subscriptions to publications. */
-	{ 6, "ALTER TABLE printers ADD COLUMN timezone TEXT;CREATE TABLE subscriptions (id INTEGER PRIMARY "
+	/*
+	 * 6: printers are bound to the bridge they were claimed through
+	 * (printers.bridge), a report from another bridge waits for the owner
+	 * (printers.moving_to), and bridges keep their address and first sight.
+	 */
+	{ 6, "ALTER TABLE printers ADD COLUMN bridge TEXT CHECK (bridge IS NULL OR length(bridge) = 16);"
+	     "ALTER TABLE printers ADD COLUMN moving_to TEXT CHECK (moving_to IS NULL OR length(moving_to) = 16);"
+	     "ALTER TABLE bridges ADD COLUMN ip TEXT;"
+	     "ALTER TABLE bridges ADD COLUMN first_seen INTEGER;"
+	     "ALTER TABLE bridges ADD COLUMN last_seen INTEGER;"
+	     "CREATE INDEX printers_unclaimed ON printers (last_seen) WHERE owner_id IS NULL;" },
+	/* 7: printers.timezone and subscriptions to publications. */
+	{ 7, "ALTER TABLE printers ADD COLUMN timezone TEXT;CREATE TABLE subscriptions (id INTEGER PRIMARY "
 	     "KEY, printer_id INTEGER NOT NULL REFERENCES printers (id) ON DELETE CASCADE, url TEXT NOT NULL, "
 	     "name TEXT NOT NULL, meta_json TEXT NOT NULL, config_json TEXT NOT NULL DEFAULT '{}', "
 	     "delivery_time INTEGER NOT NULL CHECK (delivery_time BETWEEN 0 AND 1439), days INTEGER NOT NULL "

@@ -382,6 +382,10 @@ const char *db_claim_result_message(enum db_claim_result result);
 
 #include "db_messages.h"
 
+/* ---- bridges and the printers bound to them (db_bridges.h) ------------------ */
+
+#include "db_bridges.h"
+
 /* ---- the relay's connection ---------------------------------------------- */
 
 /*

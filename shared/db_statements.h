@@ -242,6 +242,30 @@ DB_STATEMENT(SQL_KEY_RATE_TAT, "SELECT tat FROM device_key_rate WHERE key_id = $
 /* sirius-import */
 #include "db_statements_import.h"
 
+/* bridges and the printers bound to them */
+DB_STATEMENT(SQL_BRIDGE_SEEN,
+	"INSERT INTO bridges (address, ip, first_seen, last_seen) VALUES ($address, $ip, $now, $now)"
+	" ON CONFLICT (address) DO UPDATE SET ip = $ip, last_seen = $now, first_seen = coalesce(first_seen, $now)")
+DB_STATEMENT(SQL_PRINTER_BINDING,
+	"SELECT coalesce(bridge, ''), owner_id IS NOT NULL FROM printers WHERE address = $address")
+DB_STATEMENT(SQL_PRINTER_BIND,
+	"UPDATE printers SET bridge = $bridge, moving_to = NULL WHERE address = $address AND owner_id IS NOT NULL")
+DB_STATEMENT(SQL_PRINTER_MOVING,
+	"UPDATE printers SET moving_to = $bridge WHERE address = $address AND owner_id IS NOT NULL"
+	" AND coalesce(moving_to, '') <> $bridge")
+DB_STATEMENT(SQL_PRINTER_CONFIRM_MOVE,
+	"UPDATE printers SET bridge = moving_to, moving_to = NULL WHERE id = $id AND owner_id = $owner"
+	" AND moving_to IS NOT NULL")
+DB_STATEMENT(SQL_PRINTER_BRIDGE,
+	"SELECT coalesce(p.bridge, ''), coalesce(b.ip, ''), coalesce(b.first_seen, 0), coalesce(p.moving_to, '')"
+	" FROM printers AS p LEFT JOIN bridges AS b ON b.address = p.bridge WHERE p.id = $id")
+/* never claimed, silent, nothing kept for it: anyone may name any address */
+#define DB_PRINTER_FORGETTABLE "owner_id IS NULL AND last_seen < $before AND NOT EXISTS" \
+	" (SELECT 1 FROM messages AS m WHERE m.printer_id = printers.id) AND NOT EXISTS" \
+	" (SELECT 1 FROM claim_codes AS c WHERE c.hardware_xor = printers.hardware_xor AND c.used_by IS NULL)"
+DB_STATEMENT(SQL_PRINTERS_UNCLAIMED_DUE, "SELECT EXISTS (SELECT 1 FROM printers WHERE " DB_PRINTER_FORGETTABLE ")")
+DB_STATEMENT(SQL_PRINTERS_UNCLAIMED_SWEEP, "DELETE FROM printers WHERE " DB_PRINTER_FORGETTABLE)
+
 /* subscriptions (db_subscriptions.c) */
 #ifndef DB_SUBSCRIPTION_COLUMNS
 #define DB_SUBSCRIPTION_COLUMNS "id, printer_id, url, name, meta_json, config_json, delivery_time, days, mode, " \

@@ -53,6 +53,9 @@ const struct config_setting config_settings[] = {
 	  "requests per minute one device key may make to the API" },
 	{ "SIRIUS_OFFLINE", CONFIG_OFFLINE, "queue", "queue",
 	  "prints for an offline printer: queue (they print when it is back) or refuse (answered 504, stored failed)" },
+	{ "SIRIUS_BRIDGE_MOVES", CONFIG_MOVES, "confirm", "confirm",
+	  "a printer reported by another bridge while its own is silent: confirm (its owner confirms the move on "
+	  "the printer page) or auto (it moves at once; for trusted networks only)" },
 	{ "SIRIUS_QUEUE_DAYS", CONFIG_COUNT, "7", "7",
 	  "days a message waits in the queue for its printer before it expires" },
 	{ "SIRIUS_KEEP_MESSAGES", CONFIG_COUNT, "100", "100",
@@ -176,6 +179,10 @@ int config_check_value(const struct config_setting *setting, const char *value, 
 	case CONFIG_NUMBER:
 		if (!parse_number(value, 0, INT_MAX, &n))
 			return error_set(err, "\"%s\" is not a whole number from 0", value);
+		return 0;
+	case CONFIG_MOVES:
+		if (strcmp(value, "confirm") != 0 && strcmp(value, "auto") != 0)
+			return error_set(err, "\"%s\" is neither confirm nor auto", value);
 		return 0;
 	case CONFIG_OFFLINE:
 		if (strcmp(value, "queue") != 0 && strcmp(value, "refuse") != 0)

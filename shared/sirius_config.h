@@ -23,6 +23,7 @@ enum config_kind {
 	CONFIG_WORD,     /* one word, no spaces (a host name, a keyword) */
 	CONFIG_NUMBER,   /* a decimal integer from 0 to 2^31-1 (0 turns the thing off) */
 	CONFIG_OFFLINE,  /* what to do with prints for an offline printer: "queue" or "refuse" */
+	CONFIG_MOVES,    /* how a printer moves to another bridge: "confirm" (by its owner) or "auto" */
 	CONFIG_TIMEZONE, /* a time zone of the zone database (shared/config_checks.h) */
 };
 

@@ -156,6 +156,39 @@ def test_id_that_cannot_be_echoed_is_refused():
         assert reply["ok"] is False and "id" not in reply and '"id"' in reply["error"], reply
 
 
+def test_error_reply_invalid_utf8_not_echoed():
+    """Regression: an unknown op's invalid UTF-8 was echoed raw, which strict JSON clients reject."""
+    for data in [b'{"op":"\xff\xfe"}\n', b'{"op":"caf\xc3"}\n', b'{"op":"\xed\xa0\x80"}\n']:
+        line = control_raw(relay.socket, data)
+        reply = json.loads(line.decode("utf-8"))  # strict: a UnicodeDecodeError fails the test
+        assert reply["ok"] is False and "unknown op" in reply["error"], reply
+        assert "\ufffd" in reply["error"], reply
+    assert relay.alive()
+
+
+def test_blank_lines_get_no_reply():
+    """Blank lines (empty, or spaces, tabs and CR) are ignored: the first reply is the ping's."""
+    s = socket.socket(socket.AF_UNIX)
+    s.settimeout(5)
+    s.connect(relay.socket)
+    s.sendall(b'\n\r\n  \t \r\n{"op":"ping","id":1}\n\n{"op":"ping","id":2}\r\n\n')
+    buf = b""
+    while buf.count(b"\n") < 2:
+        chunk = s.recv(65536)
+        assert chunk, "connection closed early"
+        buf += chunk
+    lines = buf.split(b"\n")
+    assert [json.loads(line)["id"] for line in lines[:2]] == [1, 2], buf
+    # nothing more comes: a third request's reply is the next line
+    s.sendall(b'{"op":"ping","id":3}\n')
+    while buf.count(b"\n") < 3:
+        chunk = s.recv(65536)
+        assert chunk, "connection closed early"
+        buf += chunk
+    assert json.loads(buf.split(b"\n")[2])["id"] == 3, buf
+    s.close()
+
+
 def test_throttled_client_stops_parsing():
     """Regression: a client that did not read its replies still got every request of a read chunk answered."""
     bridges = []
@@ -197,7 +230,8 @@ def main():
     try:
         run_tests([test_socket_mode, test_errors, test_pipelined_requests_on_one_connection, test_oversize_line,
                    test_large_payload_within_limit, test_many_clients_at_once, test_clients_that_vanish,
-                   test_id_that_cannot_be_echoed_is_refused, test_throttled_client_stops_parsing,
+                   test_id_that_cannot_be_echoed_is_refused, test_error_reply_invalid_utf8_not_echoed,
+                   test_blank_lines_get_no_reply, test_throttled_client_stops_parsing,
                    test_sighup_reopens_log, test_second_relay_refused, test_sigterm_and_stale_socket])
     finally:
         relay.close()

@@ -1,6 +1,7 @@
 """relay_handshake.py: the websocket handshake as the real bridge's strict client needs it (PROTOCOL.md section 1)."""
 
 import base64
+import re
 import os
 import shutil
 import socket
@@ -9,7 +10,7 @@ import subprocess
 import tempfile
 
 from relay_helpers import Relay, free_port, power_on, run_tests, wait_for, BRIDGE
-from wsclient import Closed, WebSocket, OP_PING
+from wsclient import OP_CONT, OP_PING, OP_PONG, OP_TEXT
 
 relay = None
 
@@ -100,12 +101,34 @@ def test_unsolicited_pongs_accepted():
     ws.close()
 
 
-def test_unsupported_subprotocol_only():
-    try:
-        ws = WebSocket("127.0.0.1", relay.port, protocol="chat")
-    except (Closed, ConnectionResetError):
-        return
-    # lws may also accept and fall back; either way the relay keeps running
+def test_unknown_subprotocol_gets_400():
+    """Regression: a handshake offering only an unknown subprotocol was hung up on with no HTTP answer."""
+    for offered in ("little-printer-v1", "chat, superchat"):
+        data = raw_handshake("127.0.0.1:%d" % relay.port, protocol=offered)
+        assert re.match(rb"HTTP/1\.[01] 400 ", data), data
+        assert b"bergcloud-bridge-v1" in data, data  # the reason names what to offer
+    wait_for(lambda: "subprotocol \"little-printer-v1\" offered" in relay.read_log(), what="the refusal in the log")
+    # a list that includes ours is accepted, and the reply names ours alone
+    check_strict_reply(raw_handshake("127.0.0.1:%d" % relay.port, protocol="little-printer-v1, bergcloud-bridge-v1"),
+                       "bergcloud-bridge-v1")
+    assert relay.alive()
+
+
+def test_invalid_utf8_text_frame_closed_1007():
+    """Regression: a text frame that is not UTF-8 was accepted; RFC 6455 says fail the connection with 1007."""
+    ws = relay.ws()
+    ws.send_json(power_on())
+    wait_for(lambda: relay.control({"op": "bridges"})["bridges"], what="the bridge to register")
+    ws.send_frame(OP_TEXT, b'{"type": "BridgeLog", "records": [{"message": "\xff\xfe"}]}')
+    assert ws.expect_closed() == 1007
+    # a character split across two fragments is still UTF-8
+    ws = relay.ws()
+    ws.send_frame(OP_TEXT, b'{"type": "BridgeLog", "bridge_address": "' + BRIDGE.encode() + b'", "records": [{"message": "caf\xc3',
+                  fin=False)
+    ws.send_frame(OP_CONT, b'\xa9"}]}')
+    ws.send_frame(OP_PING, b"still there?")
+    fin, op, payload = ws.recv_frame()
+    assert op == OP_PONG and payload == b"still there?", (op, payload)
     ws.close()
     assert relay.alive()
 
@@ -144,7 +167,8 @@ def main():
     try:
         run_tests([test_status_line_and_headers, test_missing_subprotocol_accepted, test_any_host_header,
                    test_accept_key, test_wrong_path_refused, test_plain_http_gets_404,
-                   test_unsolicited_pongs_accepted, test_unsupported_subprotocol_only, test_tls_listener])
+                   test_unsolicited_pongs_accepted, test_unknown_subprotocol_gets_400,
+                   test_invalid_utf8_text_frame_closed_1007, test_tls_listener])
     finally:
         assert relay.close() == 0
 

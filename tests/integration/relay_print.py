@@ -210,7 +210,8 @@ def test_restart_with_messages_in_flight():
 
 def main():
     global relay
-    relay = Relay("--message-timeout", "2")
+    # one bridge names a new printer in every test: more than a real bridge does in a minute
+    relay = Relay("--message-timeout", "2", "--new-printers", "1000")
     try:
         run_tests([test_deliver_raw, test_print_delivered_and_printed, test_print_failed_with_code,
                    test_bridge_queue_full_is_sent_again, test_response_of_another_device_settles_nothing,

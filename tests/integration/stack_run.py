@@ -148,6 +148,24 @@ class StackRun(sh.StackFlows, unittest.TestCase):
         self.assertNotIn("Debian packages", second.output())
         self.assertFalse(os.path.exists(build))
 
+    def test_unknown_subprotocol_gets_400_through_lighttpd(self):
+        """Regression: a handshake offering only an unknown subprotocol got 500 from lighttpd."""
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+        try:
+            sock.sendall(b"GET /api/v1/connection HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                         b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                         b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: little-printer-v1\r\n\r\n")
+            reply = b""
+            while b"bergcloud-bridge-v1" not in reply:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    break
+                reply += chunk
+        finally:
+            sock.close()
+        self.assertRegex(reply, rb"^HTTP/1\.[01] 400 ")
+        self.assertIn(b"bergcloud-bridge-v1", reply, "the reason names the subprotocol to offer")
+
     def test_database_made_at_start(self):
         tables = {name for (name,) in sh.sqlite_query(self.db, "SELECT name FROM sqlite_master WHERE type = 'table'")}
         self.assertTrue({"users", "printers", "messages"} <= tables, tables)

@@ -421,6 +421,60 @@ START_TEST(test_migration_4_keeps_the_history)
 }
 END_TEST
 
+START_TEST(test_printers_bound_to_their_bridge)
+{
+	struct sirius_error err = { "" };
+	struct db_printer_bridge b;
+	char bound[17];
+	int claimed = -1;
+
+	ck_assert_int_eq(db_bridge_seen(f.db, BRIDGE, "192.0.2.5", 100, &err), 0);
+	ck_assert_int_eq(db_bridge_seen(f.db, BRIDGE, "192.0.2.6", 200, &err), 0);
+	ck_assert_int_eq(db_printer_binding(f.db, ADDRESS, bound, &claimed, &err), 1);
+	ck_assert_str_eq(bound, "");
+	ck_assert_int_eq(claimed, 0);
+	/* only a claimed printer is bound */
+	ck_assert_int_eq(db_printer_bind(f.db, ADDRESS, BRIDGE, &err), 0);
+	raw_exec(f.path, "INSERT INTO users (id, name, password_hash, created) VALUES (7, 'owner', 'x', 1);"
+			 "UPDATE printers SET owner_id = 7, name = 'Desk' WHERE id = 1");
+	ck_assert_int_eq(db_printer_bind(f.db, ADDRESS, BRIDGE, &err), 1);
+	ck_assert_int_eq(db_printer_binding(f.db, ADDRESS, bound, &claimed, &err), 1);
+	ck_assert_str_eq(bound, BRIDGE);
+	ck_assert_int_eq(claimed, 1);
+	/* another bridge reported it: a move for the owner, who confirms it */
+	ck_assert_int_eq(db_printer_confirm_move(f.db, f.printer, 7, &err), 0);
+	ck_assert_int_eq(db_printer_moving(f.db, ADDRESS, BRIDGE2, &err), 1);
+	ck_assert_int_eq(db_printer_bridge(f.db, f.printer, &b, &err), 1);
+	ck_assert_str_eq(b.bridge, BRIDGE);
+	ck_assert_str_eq(b.ip, "192.0.2.6");
+	ck_assert_int_eq(b.first_seen, 100);
+	ck_assert_str_eq(b.moving_to, BRIDGE2);
+	ck_assert_int_eq(db_printer_confirm_move(f.db, f.printer, 8, &err), 0);
+	ck_assert_int_eq(db_printer_confirm_move(f.db, f.printer, 7, &err), 1);
+	ck_assert_int_eq(db_printer_bridge(f.db, f.printer, &b, &err), 1);
+	ck_assert_str_eq(b.bridge, BRIDGE2);
+	ck_assert_str_eq(b.moving_to, "");
+	ck_assert_int_eq(db_printer_binding(f.db, "000d6f0000000001", bound, &claimed, &err), 0);
+}
+END_TEST
+
+/* Regression: never-claimed device addresses, which anyone may name, piled up in printers for good. */
+START_TEST(test_silent_unclaimed_printers_are_forgotten)
+{
+	struct sirius_error err = { "" };
+	struct db_printer p;
+
+	/* OTHER has a message; ADDRESS has nothing; both last seen at 1 */
+	queue(f.other, 1, 5, 0, NULL);
+	ck_assert_int_eq(db_printer_seen(f.db, "000d6f0000000099", 5000, NULL, &err), 0);
+	ck_assert_int_eq(db_printers_sweep_unclaimed(f.db, 10, &err), 1);
+	ck_assert_int_eq(db_printer_by_address(f.db, ADDRESS, &p, &err), 0);
+	ck_assert_int_eq(db_printer_by_address(f.db, OTHER, &p, &err), 1);
+	ck_assert_int_eq(db_printer_by_address(f.db, "000d6f0000000099", &p, &err), 1);
+	ck_assert_int_eq(db_printers_sweep_unclaimed(f.db, 10, &err), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("db_messages");
@@ -435,6 +489,8 @@ int main(void)
 	tcase_add_test(tc, test_idempotency_keys);
 	tcase_add_test(tc, test_unanswered_messages_are_queued_again_at_a_restart);
 	tcase_add_test(tc, test_bridges_that_confirm);
+	tcase_add_test(tc, test_printers_bound_to_their_bridge);
+	tcase_add_test(tc, test_silent_unclaimed_printers_are_forgotten);
 	tcase_add_test(tc, test_migration_4_keeps_the_history);
 	suite_add_tcase(s, tc);
 	return run_suite(s);

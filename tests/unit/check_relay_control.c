@@ -155,6 +155,38 @@ static int confirms_set_ok(void *ctx, const char *bridge, double now, struct sir
 	return sent_ok(ctx, 0, bridge, now, err);
 }
 
+static int bridge_seen_ok(void *ctx, const char *bridge, const char *ip, double now, struct sirius_error *err)
+{
+	(void)ip;
+	return sent_ok(ctx, 0, bridge, now, err);
+}
+
+static int binding_none(void *ctx, const char *device, char bound[17], int *claimed, struct sirius_error *err)
+{
+	(void)ctx;
+	(void)device;
+	(void)err;
+	bound[0] = '\0';
+	*claimed = 0;
+	return 0;
+}
+
+static int bind_ok(void *ctx, const char *device, const char *bridge, struct sirius_error *err)
+{
+	(void)device;
+	return sent_ok(ctx, 0, bridge, 0, err);
+}
+
+static int sweep_printers_ok(void *ctx, double now, double max_age, int *count, struct sirius_error *err)
+{
+	(void)ctx;
+	(void)now;
+	(void)max_age;
+	(void)err;
+	*count = 0;
+	return 0;
+}
+
 static struct registry *reg;
 
 static void setup(void)
@@ -162,7 +194,8 @@ static void setup(void)
 	struct relay_env env = { NULL, fixed_clock, no_write, timer_new, timer_arm, timer_cancel, timer_free, no_close };
 	struct relay_store store = { NULL,	   seen_ok,	    seen_ok,   key_none,	next_id,
 				     outbox_empty, sent_ok,	    answered_ok, failed_ok, printed_ok,
-				     sweep_ok,	   confirms_no, confirms_set_ok };
+				     sweep_ok,	   confirms_no, confirms_set_ok, bridge_seen_ok, binding_none,
+				     bind_ok,	   bind_ok,	    sweep_printers_ok };
 	struct registry_config cfg;
 
 	registry_config_default(&cfg);
@@ -183,6 +216,7 @@ static cJSON *ask(const char *request)
 
 	ck_assert_ptr_nonnull(text);
 	ck_assert_msg(strchr(text, '\n') == NULL, "reply holds a newline: %s", text);
+	ck_assert_msg(g_utf8_validate(text, -1, NULL), "reply is not UTF-8: %s", text);
 	reply = cJSON_Parse(text);
 	ck_assert_msg(cJSON_IsObject(reply), "reply is not an object: %s", text);
 	free(text);
@@ -395,6 +429,45 @@ START_TEST(test_deliver_payload_over_the_clients_limit_is_refused)
 }
 END_TEST
 
+/* Regression: an unknown op's name was echoed in the error reply byte for byte, invalid UTF-8 and all. */
+START_TEST(test_error_reply_invalid_utf8_not_echoed)
+{
+	static const char *const requests[] = {
+		"{\"op\":\"\xff\xfe\"}",            /* bytes that are never UTF-8 */
+		"{\"op\":\"caf\xc3\"}",              /* a character cut short */
+		"{\"op\":\"\xed\xa0\x80x\"}",        /* a UTF-16 surrogate written as UTF-8 */
+		"{\"op\":\"\xc0\xaf" "etc\",\"id\":1}", /* an overlong slash */
+	};
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(requests); i++) {
+		cJSON *reply = ask(requests[i]); /* ask checks the reply is UTF-8 */
+		const cJSON *error = cJSON_GetObjectItem(reply, "error");
+
+		ck_assert(cJSON_IsString(error));
+		ck_assert_msg(strstr(error->valuestring, "\xef\xbf\xbd") != NULL, "no U+FFFD in \"%s\"",
+			      error->valuestring);
+		expect_error(reply, "unknown op");
+	}
+	/* valid UTF-8 is quoted as it came */
+	expect_error(ask("{\"op\":\"caf\xc3\xa9\"}"), "unknown op \"caf\xc3\xa9\"");
+}
+END_TEST
+
+/* Blank lines get no reply; the rule the relay's line reader applies. */
+START_TEST(test_blank_lines)
+{
+	ck_assert(control_line_blank("", 0));
+	ck_assert(control_line_blank("\r", 1));
+	ck_assert(control_line_blank(" \t \r", 4));
+	ck_assert(!control_line_blank("{}", 2));
+	ck_assert(!control_line_blank(" x", 2));
+	ck_assert(!control_line_blank("\0", 1));
+	/* only len bytes count */
+	ck_assert(control_line_blank("  {}", 2));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("relay_control");
@@ -409,6 +482,8 @@ int main(void)
 	tcase_add_test(tc, test_line_limit);
 	tcase_add_test(tc, test_id_that_cannot_be_echoed_is_refused);
 	tcase_add_test(tc, test_deliver_payload_over_the_clients_limit_is_refused);
+	tcase_add_test(tc, test_error_reply_invalid_utf8_not_echoed);
+	tcase_add_test(tc, test_blank_lines);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

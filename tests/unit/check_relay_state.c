@@ -12,6 +12,7 @@
 #define BRIDGE "000d6f0001b0c1d2"
 #define DEVICE "000d6f000273ce0a"
 #define DEVICE2 "000d6f000273ce0b"
+#define BRIDGE2 "000d6f0001b0c1d3"
 #define KEY_B64 "AAECAwQFBgcICQoLDA0ODw=="
 
 /* ---- the fake event loop ------------------------------------------------------ */
@@ -109,6 +110,8 @@ static GHashTable *printed;   /* command id set */
 static GHashTable *sent;      /* command id -> times message_sent was called */
 static GHashTable *failed;    /* command id set: failed without an answer */
 static GHashTable *confirming; /* bridge address set: bridges the store knows confirm */
+static GHashTable *bound;     /* device -> the bridge its printer is bound to (g_strdup'd) */
+static GHashTable *moving;    /* device -> the bridge recorded as a move for its owner (g_strdup'd) */
 static GPtrArray *outbox;     /* struct fake_message *, every queued message in id order */
 static GString *writes;       /* every successful write, in order: "seen:D sent:N settled:N printed:N " */
 static uint32_t last_id;      /* the command id sequence */
@@ -333,6 +336,71 @@ static int fake_bridge_set_confirms(void *ctx, const char *bridge, double now, s
 	return 0;
 }
 
+static int fake_bridge_seen(void *ctx, const char *bridge, const char *ip, double now, struct sirius_error *err)
+{
+	int rc = fake_gate(err);
+
+	(void)ctx;
+	(void)now;
+	(void)ip;
+	if (rc)
+		return rc;
+	g_string_append_printf(writes, "bridge:%s ", bridge);
+	return 0;
+}
+
+static int fake_printer_binding(void *ctx, const char *device, char bridge[17], int *claimed, struct sirius_error *err)
+{
+	int rc = fake_gate(err);
+	const char *b = g_hash_table_lookup(bound, device);
+
+	(void)ctx;
+	bridge[0] = '\0';
+	*claimed = 0;
+	if (rc)
+		return rc;
+	if (b)
+		g_strlcpy(bridge, b, 17);
+	/* a claimed printer is one with a key */
+	*claimed = g_hash_table_contains(keys, device);
+	return 1;
+}
+
+static int fake_printer_bind(void *ctx, const char *device, const char *bridge, struct sirius_error *err)
+{
+	int rc = fake_gate(err);
+
+	(void)ctx;
+	if (rc)
+		return rc;
+	g_hash_table_insert(bound, g_strdup(device), g_strdup(bridge));
+	g_hash_table_remove(moving, device);
+	g_string_append_printf(writes, "bind:%s:%s ", device, bridge);
+	return 0;
+}
+
+static int fake_printer_moving(void *ctx, const char *device, const char *bridge, struct sirius_error *err)
+{
+	int rc = fake_gate(err);
+
+	(void)ctx;
+	if (rc)
+		return rc;
+	g_hash_table_insert(moving, g_strdup(device), g_strdup(bridge));
+	return 0;
+}
+
+static int fake_printers_sweep(void *ctx, double now, double max_age, int *count, struct sirius_error *err)
+{
+	int rc = fake_gate(err);
+
+	(void)ctx;
+	(void)now;
+	(void)max_age;
+	*count = 0;
+	return rc;
+}
+
 /* ---- fixture -------------------------------------------------------------------- */
 
 static struct registry *reg;
@@ -353,7 +421,9 @@ static const struct relay_env env = { NULL, fake_clock, fake_want_write, fake_ti
 static const struct relay_store store = { NULL, fake_printer_seen, fake_printer_touch, fake_printer_key,
 					  fake_next_command_id, fake_outbox_next, fake_message_sent,
 					  fake_message_answered, fake_message_failed, fake_message_printed,
-					  fake_outbox_sweep, fake_bridge_confirms, fake_bridge_set_confirms };
+					  fake_outbox_sweep, fake_bridge_confirms, fake_bridge_set_confirms,
+					  fake_bridge_seen, fake_printer_binding, fake_printer_bind, fake_printer_moving,
+					  fake_printers_sweep };
 
 static void setup(void)
 {
@@ -370,6 +440,8 @@ static void setup(void)
 	sent = g_hash_table_new(g_direct_hash, g_direct_equal);
 	failed = g_hash_table_new(g_direct_hash, g_direct_equal);
 	confirming = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	bound = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	moving = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	outbox = g_ptr_array_new_with_free_func(g_free);
 	writes = g_string_new("");
 	last_id = 100;
@@ -409,6 +481,8 @@ static void teardown(void)
 	g_hash_table_destroy(sent);
 	g_hash_table_destroy(failed);
 	g_hash_table_destroy(confirming);
+	g_hash_table_destroy(bound);
+	g_hash_table_destroy(moving);
 	g_ptr_array_free(outbox, TRUE);
 	g_string_free(writes, TRUE);
 }
@@ -537,7 +611,7 @@ static double num(const cJSON *o, const char *name)
 /* A bridge connected with power_on on a new session over transport. */
 static struct relay_session *connect_bridge(void *transport, const char *bridge)
 {
-	struct relay_session *s = registry_session_open(reg, transport);
+	struct relay_session *s = registry_session_open(reg, transport, "192.0.2.1");
 
 	ck_assert_int_eq(feed(s, bridge_event(bridge, "power_on", NULL)), 0);
 	return s;
@@ -626,7 +700,7 @@ START_TEST(test_newest_socket_wins)
 
 	feed(a, heartbeat(BRIDGE, DEVICE));
 	/* the bridge reconnects; its first message on the new socket is not power_on */
-	b = registry_session_open(reg, &transport_b);
+	b = registry_session_open(reg, &transport_b, "192.0.2.1");
 	feed(b, heartbeat(BRIDGE, DEVICE));
 	ck_assert_str_eq(registry_session_address(b), BRIDGE);
 	ck_assert_uint_eq(registry_counters(reg)->takeovers, 1);
@@ -791,7 +865,7 @@ END_TEST
 
 START_TEST(test_bad_traffic_is_counted_not_fatal)
 {
-	struct relay_session *s = registry_session_open(reg, &transport_a);
+	struct relay_session *s = registry_session_open(reg, &transport_a, "192.0.2.1");
 	static const char *const junk[] = { "", "{", "[]", "null", "{\"type\":\"BridgeEvent\"}", "\xff\xfe", "{}}" };
 	size_t i;
 	cJSON *o;
@@ -938,7 +1012,8 @@ START_TEST(test_db_lock_defers_writes_instead_of_freezing)
 	store_locked = 1;
 	feed(s, heartbeat(BRIDGE, DEVICE));
 	ck_assert(registry_device_online(reg, DEVICE));
-	ck_assert_uint_eq(registry_counters(reg)->store_busy, 1);
+	/* reading its printer's bridge met the lock, then recording it did */
+	ck_assert_uint_eq(registry_counters(reg)->store_busy, 2);
 	ck_assert_uint_eq(registry_counters(reg)->store_pending, 1);
 	calls = store_calls;
 	/* with a write waiting, nothing else waits on the lock: no store call at all */
@@ -960,7 +1035,8 @@ START_TEST(test_db_lock_defers_writes_instead_of_freezing)
 	advance(cfg.store_retry);
 	ck_assert_uint_eq(registry_counters(reg)->store_pending, 0);
 	ck_assert_uint_eq(registry_counters(reg)->store_retried, 6);
-	ck_assert_str_eq(writes->str, "seen:" DEVICE " seen:" DEVICE2 " sent:5 confirms:" BRIDGE " settled:5 printed:5 ");
+	ck_assert_str_eq(writes->str, "bridge:" BRIDGE " seen:" DEVICE " seen:" DEVICE2 " sent:5 confirms:" BRIDGE
+			 " settled:5 printed:5 ");
 	ck_assert_uint_eq(registry_counters(reg)->store_errors, 0);
 	/* the queue is bounded: beyond store_pending_max the oldest write is dropped and counted */
 	registry_session_close(reg, s);
@@ -1004,7 +1080,7 @@ START_TEST(test_offline_bridges_and_devices_are_forgotten_at_the_cap)
 		feed(s[i], heartbeat(bridges[i], devices[i]));
 	}
 	/* every bridge has a socket: a fourth is refused, its device not kept */
-	s[3] = registry_session_open(reg, &transport_b);
+	s[3] = registry_session_open(reg, &transport_b, "192.0.2.1");
 	ck_assert_int_eq(feed(s[3], bridge_event(bridges[3], "power_on", NULL)), -1);
 	ck_assert_uint_eq(registry_counters(reg)->refused_bridges, 1);
 	registry_session_close(reg, s[3]);
@@ -1243,9 +1319,9 @@ END_TEST
 /* Regression: websockets that never named a bridge were kept open for ever. */
 START_TEST(test_socket_naming_no_bridge_is_closed_after_the_name_timeout)
 {
-	struct relay_session *quiet = registry_session_open(reg, &transport_a);
-	struct relay_session *named = registry_session_open(reg, &transport_b);
-	struct relay_session *junk = registry_session_open(reg, &transport_c);
+	struct relay_session *quiet = registry_session_open(reg, &transport_a, "192.0.2.1");
+	struct relay_session *named = registry_session_open(reg, &transport_b, "192.0.2.1");
+	struct relay_session *junk = registry_session_open(reg, &transport_c, "192.0.2.1");
 
 	ck_assert_int_eq(registry_session_receive(reg, junk, "{}", 2), 0);
 	advance(cfg.name_timeout / 2);
@@ -1620,6 +1696,141 @@ START_TEST(test_first_answer_teaches_that_a_bridge_confirms)
 }
 END_TEST
 
+
+/* ---- hostile bridges -------------------------------------------------------------- */
+
+#define IMPOSTOR "000d6f0000bad000"
+
+/* Regression: any socket could report a claimed printer and take it over, its prints and its key. */
+START_TEST(test_printer_hijack_from_another_bridge_is_refused)
+{
+	struct relay_session *home, *thief;
+	enum registry_delivery outcome;
+	uint32_t a;
+	cJSON *cmd;
+
+	g_hash_table_insert(keys, g_strdup(DEVICE), g_strdup(KEY_B64));
+	home = connect_bridge(&transport_a, BRIDGE);
+	feed(home, heartbeat(BRIDGE, DEVICE));
+	/* claimed and unbound: bound to the bridge it reports through (trust on first use) */
+	ck_assert_str_eq(g_hash_table_lookup(bound, DEVICE), BRIDGE);
+	thief = registry_session_open(reg, &transport_b, "198.51.100.7");
+	ck_assert_int_eq(feed(thief, bridge_event(IMPOSTOR, "power_on", NULL)), 0);
+	feed(thief, heartbeat(IMPOSTOR, DEVICE));
+	feed(thief, bridge_event(IMPOSTOR, "encryption_key_required", DEVICE));
+	ck_assert_uint_ge(registry_counters(reg)->foreign_printer_reports, 2);
+	/* the printer stays with its bridge: no key for the impostor, prints go home */
+	ck_assert_ptr_null(take(thief));
+	a = enqueue(DEVICE);
+	ck_assert_int_eq(registry_push_key(reg, DEVICE, &outcome, NULL), 0);
+	ck_assert_int_eq(outcome, REGISTRY_SENT);
+	cmd = take(home);
+	ck_assert_str_eq(str(cmd, "type"), "BridgeCommand");
+	cJSON_Delete(cmd);
+	{
+		enum registry_wake woken;
+
+		ck_assert_int_eq(registry_wake(reg, DEVICE, a, &woken, NULL), 0);
+		ck_assert_int_eq(woken, REGISTRY_WAKE_SENT);
+	}
+	ck_assert_uint_eq(next_command(home), a);
+	ck_assert_ptr_null(take(thief));
+	registry_session_close(reg, thief);
+	registry_session_close(reg, home);
+}
+END_TEST
+
+START_TEST(test_move_while_the_bridge_is_silent_waits_for_the_owner)
+{
+	struct relay_session *home, *newer;
+
+	g_hash_table_insert(keys, g_strdup(DEVICE), g_strdup(KEY_B64));
+	home = connect_bridge(&transport_a, BRIDGE);
+	feed(home, heartbeat(BRIDGE, DEVICE));
+	registry_session_close(reg, home);
+	/* the owner moved the printer to a new bridge: recorded, not taken, until confirmed */
+	newer = registry_session_open(reg, &transport_b, "192.0.2.9");
+	feed(newer, bridge_event(BRIDGE2, "power_on", NULL));
+	feed(newer, heartbeat(BRIDGE2, DEVICE));
+	ck_assert(!registry_device_online(reg, DEVICE));
+	ck_assert_str_eq(g_hash_table_lookup(moving, DEVICE), BRIDGE2);
+	ck_assert_uint_eq(registry_counters(reg)->moves_waiting, 1);
+	/* the owner confirms on the printer page; the web program tells the relay */
+	g_hash_table_insert(bound, g_strdup(DEVICE), g_strdup(BRIDGE2));
+	registry_rebind(reg, DEVICE);
+	feed(newer, heartbeat(BRIDGE2, DEVICE));
+	ck_assert(registry_device_online(reg, DEVICE));
+	registry_session_close(reg, newer);
+}
+END_TEST
+
+START_TEST(test_moves_are_automatic_when_configured)
+{
+	struct relay_session *home, *newer;
+
+	cfg.bridge_moves_auto = 1;
+	renew();
+	g_hash_table_insert(keys, g_strdup(DEVICE), g_strdup(KEY_B64));
+	home = connect_bridge(&transport_a, BRIDGE);
+	feed(home, heartbeat(BRIDGE, DEVICE));
+	registry_session_close(reg, home);
+	newer = registry_session_open(reg, &transport_b, "192.0.2.9");
+	feed(newer, bridge_event(BRIDGE2, "power_on", NULL));
+	feed(newer, heartbeat(BRIDGE2, DEVICE));
+	ck_assert(registry_device_online(reg, DEVICE));
+	ck_assert_str_eq(g_hash_table_lookup(bound, DEVICE), BRIDGE2);
+	registry_session_close(reg, newer);
+}
+END_TEST
+
+/* Regression: a connection naming a bridge that was online elsewhere took it over. */
+START_TEST(test_bridge_takeover_from_another_address_is_refused)
+{
+	struct relay_session *home = connect_bridge(&transport_a, BRIDGE), *thief, *again;
+
+	feed(home, heartbeat(BRIDGE, DEVICE));
+	thief = registry_session_open(reg, &transport_b, "198.51.100.7");
+	ck_assert_int_eq(feed(thief, heartbeat(BRIDGE, DEVICE)), -1);
+	ck_assert_uint_eq(registry_counters(reg)->refused_takeovers, 1);
+	ck_assert_uint_eq(registry_counters(reg)->takeovers, 0);
+	registry_session_close(reg, thief);
+	/* the bridge itself reconnecting from its own address still takes over its old socket */
+	again = registry_session_open(reg, &transport_c, "192.0.2.1");
+	ck_assert_int_eq(feed(again, heartbeat(BRIDGE, DEVICE)), 0);
+	ck_assert_uint_eq(registry_counters(reg)->takeovers, 1);
+	registry_session_close(reg, home);
+	registry_session_close(reg, again);
+}
+END_TEST
+
+/* Regression: one connection could add 20,000 printers to the database in seconds. */
+START_TEST(test_new_device_addresses_per_bridge_are_bounded)
+{
+	struct relay_session *s;
+	char device[17];
+	int i;
+
+	cfg.max_devices = 100000;
+	renew();
+	s = connect_bridge(&transport_a, BRIDGE);
+	for (i = 0; i < 2000; i++) {
+		snprintf(device, sizeof(device), "000d6f00%08x", i);
+		feed(s, heartbeat(BRIDGE, device));
+	}
+	ck_assert_uint_eq(g_hash_table_size(seen), cfg.new_devices_per_minute);
+	ck_assert_uint_eq(registry_counters(reg)->new_devices_refused, 2000 - cfg.new_devices_per_minute);
+	/* a minute later a few more are welcome; known ones always are */
+	advance(60);
+	snprintf(device, sizeof(device), "000d6f00%08x", 5000);
+	feed(s, heartbeat(BRIDGE, device));
+	ck_assert(registry_device_online(reg, device));
+	snprintf(device, sizeof(device), "000d6f00%08x", 0);
+	feed(s, heartbeat(BRIDGE, device));
+	ck_assert(registry_device_online(reg, device));
+	registry_session_close(reg, s);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("relay_state");
@@ -1648,6 +1859,11 @@ int main(void)
 	tcase_add_test(tc, test_socket_naming_no_bridge_is_closed_after_the_name_timeout);
 	tcase_add_test(tc, test_printer_last_seen_is_refreshed_every_few_minutes);
 	tcase_add_test(tc, test_message_with_bad_timestamp_is_acted_on);
+	tcase_add_test(tc, test_printer_hijack_from_another_bridge_is_refused);
+	tcase_add_test(tc, test_move_while_the_bridge_is_silent_waits_for_the_owner);
+	tcase_add_test(tc, test_moves_are_automatic_when_configured);
+	tcase_add_test(tc, test_bridge_takeover_from_another_address_is_refused);
+	tcase_add_test(tc, test_new_device_addresses_per_bridge_are_bounded);
 	tcase_add_test(tc, test_offline_queue_drains_in_order_one_at_a_time_through_a_confirming_bridge);
 	tcase_add_test(tc, test_thousand_queued_messages_print_in_order);
 	tcase_add_test(tc, test_response_without_device_address_settles_and_frees_the_slot);
