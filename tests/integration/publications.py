@@ -322,6 +322,21 @@ class BuiltinPublications(a.ApiTestCase):
         body = self.assertJson(response)
         self.assertFalse(body["valid"])
         self.assertIn("http", body["errors"][0])
+        # Subscribed for the button: delivered now, it waits in the printer for a press (set_delivery).
+        base = self.world.stack.url("/publications/good-morning/")
+        self.web.get("/printer/%d/subscriptions/new?url=%s" % (self.desk.id, base))
+        response = self.web.post("/printer/%d/subscriptions" % self.desk.id,
+                                 {"url": base, "delivery_time": "06:30", "mode": "button", "config_name": "Bob",
+                                  "config_calendar": self.pub.url("/calendar.ics")})
+        self.assertStatus(response, 303, self.world)
+        (sid,), = self.world.query("SELECT id FROM subscriptions WHERE url = ? ORDER BY id DESC LIMIT 1", base)
+        self.web.get("/printer/%d" % self.desk.id)
+        self.assertStatus(self.web.post("/printer/%d/subscriptions/%d/deliver" % (self.desk.id, sid)), 303)
+        (message_id, command), = self.world.query(
+            "SELECT id, command FROM messages WHERE printer_id = ? ORDER BY id DESC LIMIT 1", self.desk.id)
+        self.assertEqual(command, 2)
+        self.desk.emulator.wait_for(r"^command %d stored \(prints when the button is pressed\)" % message_id,
+                                    timeout=30)
         meta = self.assertJson(self.world.stack.client().get("/publications/good-morning/meta.json"))
         self.assertEqual(meta["name"], "Good morning")
         self.assertEqual(self.world.stack.client().get("/publications/nothing/meta.json").status, 404)
