@@ -99,8 +99,12 @@ static void setup(void)
 	struct sirius_error err = { "" };
 	struct db_printer row;
 	char path[128];
+	int n;
 
-	snprintf(dir, sizeof(dir), "/tmp/check_subscription.XXXXXX");
+	/* mkdtemp's template: the prefix and six capital X's */
+	n = snprintf(dir, sizeof(dir), "/tmp/check_subscription.");
+	memset(dir + n, 'X', 6);
+	dir[n + 6] = '\0';
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/sirius.db", dir);
 	snprintf(socket_path, sizeof(socket_path), "%s/relay.sock", dir);
