@@ -220,6 +220,54 @@ class Publications(a.ApiTestCase):
         self.assertEqual(self.world.query("SELECT count(*) FROM subscriptions")[0][0], 0)
 
 
+class SchedulerDaemon(a.ApiTestCase):
+    """sirius-scheduler as run.sh runs it: a loop that notices the clock reach a delivery time, stopped by SIGTERM."""
+
+    def test_daemon_delivers_when_the_clock_gets_there(self):
+        pub = publication_server.Publication()
+        world = a.ApiWorld()
+        daemon = None
+        try:
+            world.user("carol")
+            desk = world.printer("carol", "Hall")
+            web = world.stack.client()
+            self.assertEqual(web.post_form("/login", "/login", {"username": "carol", "password": "password1"}).status,
+                             303)
+            web.get("/printer/%d/subscriptions/new?url=%s" % (desk.id, pub.base))
+            response = web.post("/printer/%d/subscriptions" % desk.id,
+                                {"url": pub.base, "delivery_time": "05:45", "mode": "print", "config_city": "York"})
+            self.assertStatus(response, 303, world)
+            (due,), = world.query("SELECT next_due FROM subscriptions")
+            clock = os.path.join(world.stack.tmp, "clock")
+            with open(clock, "w") as f:
+                f.write("%d\n" % (due - 3600))
+            daemon = subprocess.Popen([SCHEDULER, "--clock-file", clock, "--prefetch", "0", "--interval", "1"],
+                                      env=world.stack.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                      text=True)
+            with open(clock, "w") as f:
+                f.write("%d\n" % due)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if world.query("SELECT count(*) FROM messages WHERE printer_id = ?", desk.id)[0][0] == 1:
+                    break
+                self.assertIsNone(daemon.poll(), "the scheduler stopped")
+                time.sleep(0.2)
+            self.assertEqual(world.query("SELECT count(*) FROM messages WHERE printer_id = ?", desk.id)[0][0], 1)
+            (message_id,), = world.query("SELECT max(id) FROM messages WHERE printer_id = ?", desk.id)
+            desk.emulator.wait_for(r"^printed %d -> " % message_id, timeout=30)
+            daemon.send_signal(subprocess.signal.SIGTERM)
+            _, errors = daemon.communicate(timeout=30)
+            self.assertEqual(daemon.returncode, 0, errors)
+            self.assertIn("delivered", errors)
+            daemon = None
+        finally:
+            if daemon:
+                daemon.kill()
+                daemon.wait()
+            world.close()
+            pub.close()
+
+
 class BuiltinPublications(a.ApiTestCase):
     """The server's own publications, subscribed to through the same form and fetched through the same client."""
 
