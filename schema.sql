@@ -8,6 +8,7 @@
 -- version 2 added claim_codes.used_by; version 3 added attempts; version 4
 -- made messages the outbox and added bridges and idempotency_keys; version 5
 -- added imported_users; version 6 bound printers to their bridge; version 7
+-- added button_presses, button_settled, personalities and quips; version 8
 -- added printers.timezone and subscriptions.
 --
 -- Times are seconds since the Unix epoch (UTC), NULL where a thing has not
@@ -210,6 +211,54 @@ CREATE INDEX friends_friend ON friends (friend_id);
 CREATE TABLE device_key_rate (
 	key_id INTEGER PRIMARY KEY REFERENCES device_keys (id) ON DELETE CASCADE,
 	tat INTEGER NOT NULL
+);
+
+-- The printer's button: every did_print event it reports (PROTOCOL.md
+-- section 2), written by the relay. print_type 0x01: a delivery waiting for
+-- the button was printed (print_id is its message id); 0x10: pressed with
+-- nothing waiting; 0x11: a quip was printed.
+CREATE TABLE button_presses (
+	id INTEGER PRIMARY KEY,
+	printer_id INTEGER NOT NULL REFERENCES printers (id) ON DELETE CASCADE,
+	print_type INTEGER NOT NULL,
+	print_id INTEGER NOT NULL,
+	time INTEGER NOT NULL
+);
+CREATE INDEX button_presses_printer ON button_presses (printer_id, time);
+
+-- Deliveries for the button (set_delivery, set_delivery_no_face) the owner
+-- settled from the printer page before the button was pressed: cancelled, or
+-- printed now as another message. They are no longer shown as waiting (the
+-- printer may still hold them).
+CREATE TABLE button_settled (
+	message_id INTEGER PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
+	how TEXT NOT NULL CHECK (how IN ('cancelled', 'printed_now')),
+	reprint_id INTEGER,                             -- the message that printed it now, NULL when cancelled
+	time INTEGER NOT NULL
+);
+
+-- The personality (set_personality) last sent to each printer: a set shipped
+-- in www/static/faces (face is its name, no images kept) or four uploaded
+-- images (face is NULL, the four one-bit PNGs kept to show them).
+CREATE TABLE personalities (
+	printer_id INTEGER PRIMARY KEY REFERENCES printers (id) ON DELETE CASCADE,
+	face TEXT CHECK (face IS NULL OR length(face) BETWEEN 1 AND 32),
+	face_png BLOB,                                  -- the printer's face
+	nothing_png BLOB,                               -- nothing to print
+	no_bridge_png BLOB,                             -- cannot see the bridge
+	no_internet_png BLOB,                           -- cannot see the internet
+	message_id INTEGER NOT NULL,                    -- the set_personality message (it may be trimmed since)
+	created INTEGER NOT NULL
+);
+
+-- The three quips (set_quip) last sent to each printer, as the owner typed them.
+CREATE TABLE quips (
+	printer_id INTEGER PRIMARY KEY REFERENCES printers (id) ON DELETE CASCADE,
+	quip1 TEXT NOT NULL,
+	quip2 TEXT NOT NULL,
+	quip3 TEXT NOT NULL,
+	message_id INTEGER NOT NULL,                    -- the set_quip message (it may be trimmed since)
+	created INTEGER NOT NULL
 );
 
 -- Publications each printer is subscribed to (BERG's publication API), with

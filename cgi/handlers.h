@@ -24,6 +24,9 @@ int page_reprint(struct ctx *ctx);        /* page_reprint.c: POST /printer/ID/me
 int page_cancel(struct ctx *ctx);         /* page_cancel.c: POST /printer/ID/message/MID/cancel */
 int page_bridge_move(struct ctx *ctx);    /* page_bridge_move.c: POST /printer/ID/bridge */
 int page_forget(struct ctx *ctx);         /* page_forget.c: GET, POST /printer/ID/forget */
+int page_personality(struct ctx *ctx);    /* page_personality.c: POST /printer/ID/personality */
+int page_quips(struct ctx *ctx);          /* page_quips.c: POST /printer/ID/quips */
+int page_button(struct ctx *ctx);         /* page_button.c: POST /printer/ID/message/MID/button */
 int page_admin(struct ctx *ctx);          /* page_admin.c: GET /admin, POST /admin/personality */
 int page_stats(struct ctx *ctx);          /* page_stats.c: GET /_/stats */
 int page_metrics(struct ctx *ctx);        /* page_metrics.c: GET /metrics */

@@ -4,6 +4,8 @@
 #include "page.h"
 #include "print_form.h"
 #include "print_submit.h"
+#include "printer_extras.h"
+#include "printer_payload.h"
 #include "subscription_web.h"
 #include "web.h"
 
@@ -64,6 +66,13 @@ static int add_messages(struct ctx *ctx, cJSON *data, const struct db_printer *p
 		char when[WEB_TIME_SIZE], *state = web_message_state(&messages[i]);
 		char *history = web_message_history(&messages[i]);
 
+		if (printer_button_history_state(ctx, &messages[i], &state, err) < 0) {
+			g_free(state);
+			g_free(history);
+			cJSON_Delete(item);
+			db_messages_free(messages, n);
+			return -1;
+		}
 		cJSON_AddNumberToObject(item, "id", (double)messages[i].id);
 		cJSON_AddStringToObject(item, "sender", messages[i].sender);
 		cJSON_AddStringToObject(item, "created", web_time(messages[i].created, when));
@@ -72,6 +81,11 @@ static int add_messages(struct ctx *ctx, cJSON *data, const struct db_printer *p
 		cJSON_AddStringToObject(item, "history", history);
 		cJSON_AddBoolToObject(item, "queued", messages[i].status == DB_MESSAGE_QUEUED);
 		cJSON_AddBoolToObject(item, "has_image", messages[i].png != NULL);
+		/* a personality or quips is not a print: "Print again" would print its images as one */
+		cJSON_AddBoolToObject(item, "reprintable", messages[i].command == PRINTER_SET_DELIVERY_AND_PRINT ||
+				      messages[i].command == PRINTER_SET_DELIVERY_AND_PRINT_NO_FACE ||
+				      messages[i].command == PRINTER_SET_DELIVERY ||
+				      messages[i].command == PRINTER_SET_DELIVERY_NO_FACE);
 		g_free(state);
 		g_free(history);
 		cJSON_AddItemToArray(list, item);
@@ -107,7 +121,8 @@ static int add_bridge(struct ctx *ctx, cJSON *data, const struct db_printer *pri
  * may print to it (owner, friend) sees its name, whether it is online and
  * when it was last seen (or that it cannot be reached right now), its owner
  * and the print form; the owner also sees the rename form, device keys, the
- * recent messages and the forget action. Returns 0 after replying.
+ * recent messages, the button's presses and waiting deliveries, the
+ * personality and quips forms, and the forget action. Returns 0 after replying.
  */
 static int printer_page(struct ctx *ctx, const struct db_printer *printer, enum printer_access access, int status,
 			const char *error)
@@ -130,6 +145,9 @@ static int printer_page(struct ctx *ctx, const struct db_printer *printer, enum 
 	if (print_form_data(ctx, data, printer->id, NULL, &err) < 0 ||
 	    (access == PRINTER_ACCESS_OWNER &&
 	     (add_keys(ctx, data, printer, &err) < 0 || add_messages(ctx, data, printer, &err) < 0 ||
+	      printer_button_data(ctx, data, printer, &err) < 0 ||
+	      printer_personality_data(ctx, data, printer, NULL, &err) < 0 ||
+	      printer_quips_data(ctx, data, printer, NULL, &err) < 0 ||
 	      subscription_web_list(ctx, data, printer->id, &err) < 0))) {
 		cJSON_Delete(data);
 		return reply_server_error(ctx, "reading the printer", &err);

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "db_button.h"
+#include "face_images.h"
 #include "handlers.h"
 #include "password.h"
 #include "print_form.h"
@@ -79,6 +81,29 @@ const struct route route_table[] = {
 	  NULL, 0 },
 	{ METHOD_POST, "/printer/{id}/message/{mid}/cancel", page_cancel, ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF,
 	  PROGRAM_WEB, NULL, 0 },
+	{ METHOD_POST, "/printer/{id}/message/{mid}/button", page_button, ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF,
+	  PROGRAM_WEB, INPUTS({ "action", INPUT_LINE, INPUT_REQUIRED, 1, 16, "action" }), 0 },
+	/* the files' own limit (FACE_UPLOAD_MAX) is checked by the handler, which answers 413 for it */
+	{ METHOD_POST, "/printer/{id}/personality", page_personality,
+	  ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF | ROUTE_MULTIPART | ROUTE_FORM_ERRORS, PROGRAM_WEB,
+	  INPUTS({ "face", INPUT_LINE, 0, 1, DB_FACE_NAME_MAX, "face" },
+		 { "action", INPUT_LINE, 0, 0, 16, "action" },
+		 { "face_image", INPUT_FILE, 0, 0, ROUTE_BODY_UPLOAD_MAX, "face image" },
+		 { "nothing_image", INPUT_FILE, 0, 0, ROUTE_BODY_UPLOAD_MAX, "nothing-to-print image" },
+		 { "no_bridge_image", INPUT_FILE, 0, 0, ROUTE_BODY_UPLOAD_MAX, "cannot-see-the-bridge image" },
+		 { "no_internet_image", INPUT_FILE, 0, 0, ROUTE_BODY_UPLOAD_MAX, "cannot-reach-the-internet image" },
+		 { "kept_face", INPUT_LINE, 0, 0, FACE_KEPT_MAX, "previewed face image" },
+		 { "kept_nothing", INPUT_LINE, 0, 0, FACE_KEPT_MAX, "previewed nothing-to-print image" },
+		 { "kept_no_bridge", INPUT_LINE, 0, 0, FACE_KEPT_MAX, "previewed cannot-see-the-bridge image" },
+		 { "kept_no_internet", INPUT_LINE, 0, 0, FACE_KEPT_MAX, "previewed cannot-reach-the-internet image" }),
+	  ROUTE_BODY_UPLOAD_MAX },
+	{ METHOD_POST, "/printer/{id}/quips", page_quips, ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF | ROUTE_FORM_ERRORS,
+	  PROGRAM_WEB,
+	  INPUTS({ "quip_1", INPUT_LINE, INPUT_REQUIRED, 1, DB_QUIP_MAX, "first quip" },
+		 { "quip_2", INPUT_LINE, INPUT_REQUIRED, 1, DB_QUIP_MAX, "second quip" },
+		 { "quip_3", INPUT_LINE, INPUT_REQUIRED, 1, DB_QUIP_MAX, "third quip" },
+		 { "action", INPUT_LINE, 0, 0, 16, "action" }),
+	  0 },
 	{ METHOD_GET, "/printer/{id}/forget", page_forget, ROUTE_NEEDS_LOGIN, PROGRAM_WEB, NULL, 0 },
 	{ METHOD_POST, "/printer/{id}/forget", page_forget, ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF, PROGRAM_WEB,
 	  INPUTS({ "confirm", INPUT_CHECKBOX, 0, 0, 0, "confirmation" }), 0 },

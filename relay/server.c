@@ -238,8 +238,9 @@ static void peer_address(struct lws *wsi, char *out, size_t size)
 	last = last ? last + 1 : forwarded;
 	while (*last == ' ')
 		last++;
-	if (*last && strlen(last) < size && strspn(last, "0123456789abcdefABCDEF.:") == strlen(last))
-		snprintf(out, size, "%s", last);
+	n = (int)strlen(last);
+	if (n > 0 && (size_t)n < size && strspn(last, "0123456789abcdefABCDEF.:") == (size_t)n)
+		memcpy(out, last, (size_t)n + 1);
 }
 
 static int callback_bridge(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)

@@ -93,8 +93,22 @@ static const struct db_migration db_migrations[] = {
 	     "ALTER TABLE bridges ADD COLUMN first_seen INTEGER;"
 	     "ALTER TABLE bridges ADD COLUMN last_seen INTEGER;"
 	     "CREATE INDEX printers_unclaimed ON printers (last_seen) WHERE owner_id IS NULL;" },
-	/* 7: printers.timezone and subscriptions to publications. */
-	{ 7, "ALTER TABLE printers ADD COLUMN timezone TEXT;CREATE TABLE subscriptions (id INTEGER PRIMARY "
+	/* 7: the button's presses and settled deliveries, personalities and quips of printers. */
+	{ 7, "CREATE TABLE button_presses (id INTEGER PRIMARY KEY,"
+	     " printer_id INTEGER NOT NULL REFERENCES printers (id) ON DELETE CASCADE,"
+	     " print_type INTEGER NOT NULL, print_id INTEGER NOT NULL, time INTEGER NOT NULL);"
+	     "CREATE INDEX button_presses_printer ON button_presses (printer_id, time);"
+	     "CREATE TABLE button_settled (message_id INTEGER PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,"
+	     " how TEXT NOT NULL CHECK (how IN ('cancelled', 'printed_now')), reprint_id INTEGER,"
+	     " time INTEGER NOT NULL);"
+	     "CREATE TABLE personalities (printer_id INTEGER PRIMARY KEY REFERENCES printers (id) ON DELETE CASCADE,"
+	     " face TEXT CHECK (face IS NULL OR length(face) BETWEEN 1 AND 32), face_png BLOB, nothing_png BLOB,"
+	     " no_bridge_png BLOB, no_internet_png BLOB, message_id INTEGER NOT NULL, created INTEGER NOT NULL);"
+	     "CREATE TABLE quips (printer_id INTEGER PRIMARY KEY REFERENCES printers (id) ON DELETE CASCADE,"
+	     " quip1 TEXT NOT NULL, quip2 TEXT NOT NULL, quip3 TEXT NOT NULL, message_id INTEGER NOT NULL,"
+	     " created INTEGER NOT NULL);" },
+	/* 8: printers.timezone and subscriptions to publications. */
+	{ 8, "ALTER TABLE printers ADD COLUMN timezone TEXT;CREATE TABLE subscriptions (id INTEGER PRIMARY "
 	     "KEY, printer_id INTEGER NOT NULL REFERENCES printers (id) ON DELETE CASCADE, url TEXT NOT NULL, "
 	     "name TEXT NOT NULL, meta_json TEXT NOT NULL, config_json TEXT NOT NULL DEFAULT '{}', "
 	     "delivery_time INTEGER NOT NULL CHECK (delivery_time BETWEEN 0 AND 1439), days INTEGER NOT NULL "

@@ -266,6 +266,45 @@ DB_STATEMENT(SQL_PRINTER_BRIDGE,
 DB_STATEMENT(SQL_PRINTERS_UNCLAIMED_DUE, "SELECT EXISTS (SELECT 1 FROM printers WHERE " DB_PRINTER_FORGETTABLE ")")
 DB_STATEMENT(SQL_PRINTERS_UNCLAIMED_SWEEP, "DELETE FROM printers WHERE " DB_PRINTER_FORGETTABLE)
 
+/* button, personality, quips (db_button.c); 2 and 18 are set_delivery and set_delivery_no_face */
+DB_STATEMENT(SQL_BUTTON_PRESS_INSERT,
+	"INSERT INTO button_presses (printer_id, print_type, print_id, time) VALUES ($printer, $type, $print_id, $now)")
+DB_STATEMENT(SQL_BUTTON_PRESSES,
+	"SELECT b.id, b.print_type, b.print_id, b.time, coalesce(m.id, 0), coalesce(m.sender, '')"
+	" FROM button_presses AS b LEFT JOIN messages AS m ON m.id = b.print_id AND m.printer_id = b.printer_id"
+	" AND b.print_type = 1 WHERE b.printer_id = $printer ORDER BY b.time DESC, b.id DESC LIMIT $limit")
+DB_STATEMENT(SQL_BUTTON_WAITING,
+	"SELECT m.id FROM messages AS m WHERE m.printer_id = $printer AND m.command IN (2, 18)"
+	" AND m.status IN ('sent', 'delivered')"
+	" AND NOT EXISTS (SELECT 1 FROM button_settled AS s WHERE s.message_id = m.id) ORDER BY m.id DESC LIMIT $limit")
+DB_STATEMENT(SQL_BUTTON_IS_WAITING,
+	"SELECT EXISTS (SELECT 1 FROM messages AS m WHERE m.id = $id AND m.printer_id = $printer"
+	" AND m.command IN (2, 18) AND m.status IN ('sent', 'delivered')"
+	" AND NOT EXISTS (SELECT 1 FROM button_settled AS s WHERE s.message_id = m.id))")
+DB_STATEMENT(SQL_BUTTON_SETTLE,
+	"INSERT INTO button_settled (message_id, how, reprint_id, time)"
+	" SELECT m.id, CASE WHEN $reprint IS NULL THEN 'cancelled' ELSE 'printed_now' END, $reprint, $now"
+	" FROM messages AS m WHERE m.id = $id AND m.printer_id = $printer AND m.command IN (2, 18)"
+	" AND m.status IN ('sent', 'delivered') ON CONFLICT (message_id) DO NOTHING")
+DB_STATEMENT(SQL_BUTTON_SETTLED_GET,
+	"SELECT coalesce(reprint_id, 0), time FROM button_settled WHERE message_id = $id")
+DB_STATEMENT(SQL_PERSONALITY_SET,
+	"INSERT INTO personalities (printer_id, face, face_png, nothing_png, no_bridge_png, no_internet_png,"
+	" message_id, created) VALUES ($printer, $face, $png0, $png1, $png2, $png3, $message, $now)"
+	" ON CONFLICT (printer_id) DO UPDATE SET face = excluded.face, face_png = excluded.face_png,"
+	" nothing_png = excluded.nothing_png, no_bridge_png = excluded.no_bridge_png,"
+	" no_internet_png = excluded.no_internet_png, message_id = excluded.message_id, created = excluded.created")
+DB_STATEMENT(SQL_PERSONALITY_GET,
+	"SELECT printer_id, coalesce(face, ''), face_png, nothing_png, no_bridge_png, no_internet_png, message_id,"
+	" created FROM personalities WHERE printer_id = $printer")
+DB_STATEMENT(SQL_QUIPS_SET,
+	"INSERT INTO quips (printer_id, quip1, quip2, quip3, message_id, created)"
+	" VALUES ($printer, $quip1, $quip2, $quip3, $message, $now)"
+	" ON CONFLICT (printer_id) DO UPDATE SET quip1 = excluded.quip1, quip2 = excluded.quip2,"
+	" quip3 = excluded.quip3, message_id = excluded.message_id, created = excluded.created")
+DB_STATEMENT(SQL_QUIPS_GET,
+	"SELECT printer_id, quip1, quip2, quip3, message_id, created FROM quips WHERE printer_id = $printer")
+
 /* subscriptions (db_subscriptions.c) */
 #ifndef DB_SUBSCRIPTION_COLUMNS
 #define DB_SUBSCRIPTION_COLUMNS "id, printer_id, url, name, meta_json, config_json, delivery_time, days, mode, " \

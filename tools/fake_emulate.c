@@ -20,6 +20,7 @@
 #include "bitmap.h"
 #include "bitmap_png.h"
 #include "device_event.h"
+#include "fake_button.h"
 #include "fake_cli.h"
 #include "fake_printer_file.h"
 #include "link_key.h"
@@ -73,6 +74,7 @@ struct emulator {
 	int finishing;                          /* 1 when --once is satisfied: close after the queue drains */
 	int done;                               /* 1 when the main loop should end */
 	unsigned long prints;                   /* commands whose images were written */
+	struct fake_button button;              /* deliveries held for the button, quips (fake_button.h) */
 	struct timespec started;                /* monotonic start, for uptime */
 
 	GQueue *outgoing;                       /* char * JSON texts waiting for WRITEABLE (g_free'd) */
@@ -299,12 +301,12 @@ static void send_did_power_on(struct emulator *em)
 	em->powered_on = 1;
 }
 
-/* Queues a did_print event for a delivery printed with print id print_id. */
-static void send_did_print(struct emulator *em, uint32_t print_id)
+/* Queues a did_print event of print_type (DEVICE_EVENT_PRINT_*) with print id print_id. */
+static void send_did_print(struct emulator *em, uint8_t print_type, uint32_t print_id)
 {
 	uint8_t payload[DEVICE_EVENT_DID_PRINT_SIZE];
 
-	payload[0] = DEVICE_EVENT_PRINT_DELIVERY;
+	payload[0] = print_type;
 	put_le(payload + 1, print_id, 4);
 	send_device_event(em, DEVICE_EVENT_CODE_DID_PRINT, 0, payload, sizeof(payload));
 }
@@ -622,7 +624,9 @@ static void handle_device_command(struct emulator *em, const cJSON *msg, uint32_
 	if (g_hash_table_contains(em->files, GUINT_TO_POINTER(command_id))) {
 		say("command %" PRIu32 " again: already printed", command_id);
 		send_device_command_response(em, em->printer.address, command_id, RETURN_CODE_SUCCESS, 0.1);
-		send_did_print(em, command_id);
+		/* a delivery still held for the button has not printed yet: only its press reports it */
+		if (!fake_button_holds(&em->button, command_id))
+			send_did_print(em, DEVICE_EVENT_PRINT_DELIVERY, command_id);
 		return;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -635,9 +639,10 @@ static void handle_device_command(struct emulator *em, const cJSON *msg, uint32_
 		return;
 	g_hash_table_add(em->files, GUINT_TO_POINTER(command_id));
 	if (did_print)
-		send_did_print(em, command_id);
+		send_did_print(em, DEVICE_EVENT_PRINT_DELIVERY, command_id);
 	else
 		say("command %" PRIu32 " stored (prints when the button is pressed)", command_id);
+	fake_button_command(&em->button, command_id, payload->valuestring, em->out_dir);
 	em->prints++;
 	if (em->once) {
 		em->finishing = 1;
@@ -855,6 +860,20 @@ static const struct lws_protocols protocols[] = {
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
+/* The button was pressed (fake_button.h): the printer reports what it printed, if it can reach its bridge. */
+static void press_button(struct emulator *em)
+{
+	uint8_t print_type;
+	uint32_t print_id;
+
+	if (!em->wsi || !em->key_accepted) {
+		say("button pressed while the printer is not connected: nothing sent");
+		return;
+	}
+	fake_button_press(&em->button, em->out_dir, &print_type, &print_id);
+	send_did_print(em, print_type, print_id);
+}
+
 /* Records SIGINT or SIGTERM for the main loop (poll is interrupted, so lws_service returns). */
 static void on_signal(int signo)
 {
@@ -919,6 +938,8 @@ static int parse_options(int argc, char **argv, struct emulator *em, const char 
 		{ "key-interval", required_argument, NULL, 'k' },
 		{ "heartbeat", required_argument, NULL, 'b' },
 		{ "once", no_argument, NULL, '1' },
+		{ "press-button-after", required_argument, NULL, 'p' },
+		{ "quip-when-empty", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 }
 	};
 	long long value;
@@ -942,6 +963,14 @@ static int parse_options(int argc, char **argv, struct emulator *em, const char 
 			break;
 		case '1':
 			em->once = 1;
+			break;
+		case 'p':
+			if (fake_parse_long(optarg, 1, 3600, &value) != 0)
+				return fake_usage_error("emulate", "--press-button-after wants seconds from 1 to 3600");
+			em->button.press_after = (int)value;
+			break;
+		case 'q':
+			em->button.quip_when_empty = 1;
 			break;
 		default:
 			return fake_usage_error("emulate", "unknown or incomplete option %s", argv[optind - 1]);
@@ -969,6 +998,7 @@ int fake_emulate_main(int argc, char **argv)
 	em.key_interval = DEFAULT_KEY_INTERVAL;
 	em.heartbeat_interval = DEFAULT_HEARTBEAT;
 	em.backoff = BACKOFF_FIRST;
+	fake_button_init(&em.button);
 	rc = parse_options(argc, argv, &em, &file, &url);
 	if (rc != 0)
 		return rc;
@@ -1017,16 +1047,21 @@ int fake_emulate_main(int argc, char **argv)
 	}
 	say("printer %s (claim code %s) behind bridge %s", em.printer.address, em.printer.claim_code,
 	    em.bridge_address);
+	fake_button_start(&em.button, em.context);
 	connect_now(&em);
-	while (!em.done && !interrupted)
+	while (!em.done && !interrupted) {
 		if (lws_service(em.context, 0) < 0)
 			break;
+		if (fake_button_due(&em.button))
+			press_button(&em);
+	}
 	if (interrupted)
 		say("interrupted after %lu print(s)", em.prints);
 	lws_sul_cancel(&em.sul_reconnect);
 	lws_sul_cancel(&em.sul_key);
 	lws_sul_cancel(&em.sul_heartbeat);
 	lws_sul_cancel(&em.sul_pong);
+	fake_button_free(&em.button);
 	em.done = 1;
 	lws_context_destroy(em.context);
 	g_hash_table_destroy(em.files);

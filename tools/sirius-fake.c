@@ -28,8 +28,9 @@ static const struct subcommand subcommands[] = {
 	{ "print", fake_print_main, "print ADDRESS|ID IMAGE.png [--from NAME] [--mode print|deliver] [--face default|none]",
 	  "send a 384-pixel-wide one-bit PNG to a printer through the relay" },
 	{ "emulate", fake_emulate_main,
-	  "emulate FILE.printer WS_URL [--out DIR] [--key-interval S] [--heartbeat S] [--once]",
-	  "be a bridge and the printer of FILE.printer connected to WS_URL" },
+	  "emulate FILE.printer WS_URL [--out DIR] [--key-interval S] [--heartbeat S] [--once]\n"
+	  "        [--press-button-after S] [--quip-when-empty]",
+	  "be a bridge and the printer of FILE.printer connected to WS_URL (SIGUSR1 presses its button)" },
 };
 
 #define SUBCOMMAND_COUNT (sizeof(subcommands) / sizeof(subcommands[0]))

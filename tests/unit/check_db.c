@@ -146,6 +146,7 @@ START_TEST(test_fresh_database_from_schema)
 	static const char *const tables[] = {
 		"users", "sessions", "login_attempts", "claim_codes", "printers", "messages",
 		"device_keys", "device_key_senders", "friends", "command_ids", "attempts", "imported_users",
+		"button_presses", "button_settled", "personalities", "quips",
 		"subscriptions",
 	};
 	size_t i;
@@ -153,7 +154,7 @@ START_TEST(test_fresh_database_from_schema)
 	fixture_open(&f);
 	ck_assert(g_file_test(f.path, G_FILE_TEST_IS_REGULAR));
 	ck_assert_int_eq(db_user_version(f.db, &err), db_schema_version());
-	ck_assert_int_ge(db_schema_version(), 7);
+	ck_assert_int_ge(db_schema_version(), 8);
 	ck_assert_ptr_nonnull(strstr(db_schema_sql, "CREATE TABLE printers"));
 	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
 		char sql[128];
