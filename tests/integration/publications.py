@@ -4,6 +4,7 @@ import datetime
 import html
 import os
 import re
+import signal
 import subprocess
 import time
 import unittest
@@ -385,6 +386,16 @@ class BuiltinPublications(a.ApiTestCase):
         self.assertEqual(command, 2)
         self.desk.emulator.wait_for(r"^command %d stored \(prints when the button is pressed\)" % message_id,
                                     timeout=30)
+        # A press prints it, and the server hears so.
+        self.desk.emulator.proc.send_signal(signal.SIGUSR1)
+        self.desk.emulator.wait_for(r"button pressed: printed held delivery %d" % message_id, timeout=30)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            (status,), = self.world.query("SELECT status FROM messages WHERE id = ?", message_id)
+            if status == "printed":
+                break
+            time.sleep(0.2)
+        self.assertEqual(status, "printed")
         meta = self.assertJson(self.world.stack.client().get("/publications/good-morning/meta.json"))
         self.assertEqual(meta["name"], "Good morning")
         self.assertEqual(self.world.stack.client().get("/publications/nothing/meta.json").status, 404)
