@@ -3,7 +3,6 @@
 import datetime
 import html
 import os
-import re
 import signal
 import subprocess
 import time
