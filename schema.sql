@@ -9,7 +9,8 @@
 -- made messages the outbox and added bridges and idempotency_keys; version 5
 -- added imported_users; version 6 bound printers to their bridge; version 7
 -- added button_presses, button_settled, personalities and quips; version 8
--- added printers.timezone and subscriptions.
+-- added users.disabled, users.failed_logins, users.last_login_address and
+-- sessions.notice; version 9 added printers.timezone and subscriptions.
 --
 -- Times are seconds since the Unix epoch (UTC), NULL where a thing has not
 -- happened yet. Ids are SQLite rowids. All SQL that reads or writes these
@@ -23,7 +24,10 @@ CREATE TABLE users (
 	password_hash TEXT NOT NULL,                    -- libsodium argon2id string
 	is_admin INTEGER NOT NULL DEFAULT 0 CHECK (is_admin IN (0, 1)),
 	api_key TEXT UNIQUE,                            -- random [a-z0-9] ([A-Za-z0-9] when imported), NULL when none
-	created INTEGER NOT NULL
+	created INTEGER NOT NULL,
+	disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),  -- 1: cannot sign in, keys refused
+	failed_logins INTEGER NOT NULL DEFAULT 0,       -- failed sign-ins since the last good one
+	last_login_address TEXT                         -- client address of the last good sign-in, NULL before
 );
 
 -- Accounts brought over from the original sirius server by sirius-import,
@@ -42,7 +46,8 @@ CREATE TABLE sessions (
 	user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
 	csrf_token TEXT NOT NULL,                       -- random hex, echoed by every form
 	created INTEGER NOT NULL,
-	expires INTEGER NOT NULL
+	expires INTEGER NOT NULL,
+	notice TEXT                                     -- a sentence for the next page shown, NULL when none
 );
 CREATE INDEX sessions_user ON sessions (user_id);
 CREATE INDEX sessions_expires ON sessions (expires);

@@ -9,39 +9,93 @@
 #include "print_submit.h"
 
 /*
- * Who is asking: the owner of ?api_key= when one is given (a wrong key is
- * refused even with a session), else the signed-in user. A session is
- * enough without a CSRF token because this route takes only a body of type
- * application/json (dispatch answers anything else with 415): a form of
- * another site cannot send that, a script of another site needs a CORS
- * preflight, which this route does not grant, and the session cookie is
- * SameSite=Lax, so a browser does not send it with another site's POST.
- * Returns 1 with *user filled, or 0 after replying 401 or 500.
+ * The API key of an "Authorization: Bearer KEY" header into key (NULL when
+ * there is no such header). Returns 1 (a key), 0 (no header) or -1 (a header
+ * of another scheme or a malformed key).
+ */
+static int bearer_key(struct ctx *ctx, char key[DB_API_KEY_LEN + 1])
+{
+	const char *header = env_lookup(ctx->envp, "HTTP_AUTHORIZATION");
+	size_t len, i;
+
+	if (!header || !header[0])
+		return 0;
+	if (g_ascii_strncasecmp(header, "Bearer ", 7) != 0)
+		return -1;
+	header += 7;
+	while (*header == ' ')
+		header++;
+	len = strlen(header);
+	while (len > 0 && header[len - 1] == ' ')
+		len--;
+	if (len != DB_API_KEY_LEN)
+		return -1;
+	for (i = 0; i < len; i++)
+		if (!g_ascii_islower(header[i]) && !g_ascii_isdigit(header[i]))
+			return -1;
+	memcpy(key, header, len);
+	key[len] = '\0';
+	return 1;
+}
+
+/* Answers 401 with a reason and the scheme the API takes (RFC 6750). Returns 0. */
+static int unauthorized(struct ctx *ctx, const char *reason)
+{
+	reply_error(ctx, 401, "%s", reason);
+	response_header(&ctx->res, "WWW-Authenticate", "Bearer realm=\"sirius\"");
+	return 0;
+}
+
+/*
+ * Who is asking: the owner of the API key given as "Authorization: Bearer
+ * KEY" or as ?api_key=KEY (a wrong key is refused even with a session; the
+ * two forms, given together, must agree), else the signed-in user. A
+ * session is enough without a CSRF token only for a body labelled
+ * application/json: a form of another site cannot send that, a script of
+ * another site needs a CORS preflight, which this route does not grant, and
+ * the session cookie is SameSite=Lax. A body with another label (the route
+ * reads it as JSON anyway, for clients of the original API) needs a key.
+ * A disabled account's key is refused. Returns 1 with *user filled, or 0
+ * after replying 400, 401, 403, 415 or 500.
  */
 static int caller(struct ctx *ctx, struct db_user *user)
 {
 	const char *api_key = input_text(ctx, "api_key");
+	char header_key[DB_API_KEY_LEN + 1];
 	struct sirius_error err;
-	int rc;
+	int rc, bearer = bearer_key(ctx, header_key);
 
+	if (bearer < 0)
+		return unauthorized(ctx, "The Authorization header must be \"Bearer KEY\" with your API key.");
+	if (bearer > 0 && api_key && strcmp(api_key, header_key) != 0) {
+		reply_error(ctx, 400, "Give the API key once: the header and ?api_key= differ.");
+		return 0;
+	}
+	if (bearer > 0)
+		api_key = header_key;
 	if (api_key) {
 		rc = db_user_by_api_key(ctx->db, api_key, user, &err);
 		if (rc < 0) {
 			reply_server_error(ctx, "looking up an API key", &err);
 			return 0;
 		}
-		if (rc == 0) {
-			reply_error(ctx, 401, "This API key is not valid; make a new one on your home page.");
+		if (rc == 0)
+			return unauthorized(ctx, "This API key is not valid; make a new one on your home page.");
+		if (user->disabled) {
+			reply_error(ctx, 403, "This API key's account is disabled.");
 			return 0;
 		}
 		return 1;
+	}
+	if (ctx->session.signed_in && ctx->req.body_kind != BODY_JSON) {
+		reply_error(ctx, 415, "Signed in, send the body as application/json; with an API key any label will do.");
+		return 0;
 	}
 	if (ctx->session.signed_in) {
 		*user = ctx->session.user;
 		return 1;
 	}
-	reply_error(ctx, 401, "Give your API key as ?api_key=KEY, or sign in.");
-	return 0;
+	return unauthorized(ctx, "Give your API key as \"Authorization: Bearer KEY\" or ?api_key=KEY, or sign in.");
 }
 
 /*
@@ -52,7 +106,7 @@ static int caller(struct ctx *ctx, struct db_user *user)
  * "sent", "id"}, 202 {"status": "queued", "id"} (it prints when the printer
  * can), 504 {"status": "failed-offline"} (SIRIUS_OFFLINE=refuse); 400 (a
  * missing message or face, a face or mode of another value: the inputs name
- * the field), 401 (caller), 404 (no such printer, or not one the caller may
+ * the field), 401, 403 and 415 (caller), 404 (no such printer, or not one the caller may
  * print to), 409 (the same Idempotency-Key being answered), 413 / 422 (the
  * renderer refused the HTML), 500.
  */

@@ -31,8 +31,8 @@ struct key_target {
  * Looks up the key of the path, its printer and owner, and counts the
  * request against the key's rate. Returns 1 when the request may go on;
  * otherwise 0 after replying: 404 (no such key, or its printer has no owner
- * any more), 429 with Retry-After (over SIRIUS_KEY_RATE a minute), 500 (the
- * database).
+ * any more), 403 (the owner's account is disabled), 429 with Retry-After
+ * (over SIRIUS_KEY_RATE a minute), 500 (the database).
  */
 static int key_load(struct ctx *ctx, struct key_target *t)
 {
@@ -52,6 +52,10 @@ static int key_load(struct ctx *ctx, struct key_target *t)
 	}
 	if (rc == 0) {
 		reply_error(ctx, 404, "There is no device key like this; it may have been deleted.");
+		return 0;
+	}
+	if (t->owner.disabled) {
+		reply_error(ctx, 403, "The account that owns this printer is disabled, so its keys do not work.");
 		return 0;
 	}
 	rc = db_device_key_rate(ctx->db, t->key.id, print_settings()->key_rate, g_get_real_time() / 1000,
@@ -104,10 +108,14 @@ int api_printkey_get(struct ctx *ctx)
 	cJSON_AddStringToObject(data, "owner", t.owner.name);
 	cJSON_AddStringToObject(data, "status", status);
 	if (accept_prefers_html(env_lookup(ctx->envp, "HTTP_ACCEPT"))) {
-		char *url = device_key_url(ctx, t.key.secret);
+		char *url = device_key_url(ctx, t.key.secret), *app_url;
 		char *sender = g_strdup_printf("Key %.*s", KEY_PREFIX_LEN, t.key.secret);
 
 		cJSON_AddStringToObject(data, "url", url);
+		app_url = device_key_app_url(url);
+		if (app_url)
+			cJSON_AddStringToObject(data, "app_url", app_url);
+		g_free(app_url);
 		cJSON_AddStringToObject(data, "default_sender", sender);
 		cJSON_AddNumberToObject(data, "sender_max", DB_SENDER_MAX);
 		cJSON_AddNumberToObject(data, "max_text_bytes", (double)settings->limits.max_body_bytes);

@@ -37,3 +37,15 @@ char *device_key_url(const struct ctx *ctx, const char *secret)
 				       secret);
 	return g_strdup_printf("/printkey/%s", secret);
 }
+
+char *device_key_app_url(const char *key_url)
+{
+	char *escaped, *url;
+
+	if (!key_url || !(g_str_has_prefix(key_url, "http://") || g_str_has_prefix(key_url, "https://")))
+		return NULL;
+	escaped = g_uri_escape_string(key_url, NULL, FALSE);
+	url = g_strdup_printf("%s:///printers?add=%s", DEVICE_KEY_APP_SCHEME, escaped);
+	g_free(escaped);
+	return url;
+}

@@ -14,4 +14,17 @@ struct ctx;
  */
 char *device_key_url(const struct ctx *ctx, const char *secret);
 
+/* The URL scheme the "Little Printers" iOS app registers (its Info.plist, CFBundleURLSchemes). */
+#define DEVICE_KEY_APP_SCHEME "co.nordprojects.littleprinter"
+
+/*
+ * The link that opens a device key in the "Little Printers" iOS app, which
+ * adds the printer: DEVICE_KEY_APP_SCHEME ":///printers?add=" and the key's
+ * URL percent-encoded (the app takes the "add" parameter of the path
+ * "/printers"). NULL when key_url is not an absolute http or https URL (the
+ * app would take anything else for a key of its vendor's old server).
+ * Returns a new string to g_free.
+ */
+char *device_key_app_url(const char *key_url);
+
 #endif

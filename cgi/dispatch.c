@@ -24,7 +24,7 @@ static void housekeeping(struct ctx *ctx)
 /* Whether the body the route takes may have this kind. */
 static int body_kind_ok(const struct route *route, enum body_kind kind)
 {
-	if (kind == BODY_NONE)
+	if (kind == BODY_NONE || (route->flags & ROUTE_JSON_ANY_TYPE))
 		return 1;
 	if (route->flags & ROUTE_BODY_JSON)
 		return kind == BODY_JSON;
@@ -85,7 +85,14 @@ static int check_body(struct ctx *ctx)
 		reply_error(ctx, 400, "The body must be a JSON object.");
 		return 1;
 	}
-	status = request_parse_body(&ctx->req, why);
+	if ((route->flags & ROUTE_JSON_ANY_TYPE) && ctx->req.body_kind != BODY_JSON &&
+	    request_parse_json(&ctx->req, why) != 0) {
+		/* another label and no JSON object in it: what it was before such bodies were read as JSON */
+		reply_error(ctx, 415, "This address takes application/json (or a JSON object under any label), not %s.",
+			    ctx->req.content_type ? ctx->req.content_type : "a body without a type");
+		return 1;
+	}
+	status = ctx->req.json ? 0 : request_parse_body(&ctx->req, why);
 	if (status) {
 		reply_error(ctx, status, "%s", why);
 		return 1;

@@ -28,6 +28,7 @@ int page_personality(struct ctx *ctx);    /* page_personality.c: POST /printer/I
 int page_quips(struct ctx *ctx);          /* page_quips.c: POST /printer/ID/quips */
 int page_button(struct ctx *ctx);         /* page_button.c: POST /printer/ID/message/MID/button */
 int page_admin(struct ctx *ctx);          /* page_admin.c: GET /admin, POST /admin/personality */
+int page_admin_user(struct ctx *ctx);     /* page_admin_users.c: POST /admin/user/ID */
 int page_stats(struct ctx *ctx);          /* page_stats.c: GET /_/stats */
 int page_metrics(struct ctx *ctx);        /* page_metrics.c: GET /metrics */
 int page_subscribe(struct ctx *ctx);      /* page_subscribe.c: GET /printer/ID/subscriptions/new, POST /printer/ID/subscriptions */

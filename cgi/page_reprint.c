@@ -17,8 +17,8 @@ static int outcome(struct ctx *ctx, const struct db_printer *printer, int status
 
 /*
  * Prints a message of the printer again as a new message: 303 back to its
- * messages when sent; a page saying the printer is offline (409) or cannot
- * be reached right now (503). 404 for anyone but the owner or a message of
+ * messages when sent, where a notice says so; a page saying the printer is
+ * offline (409) or cannot be reached right now (503). 404 for anyone but the owner or a message of
  * another printer; 500 on a database error.
  */
 int page_reprint(struct ctx *ctx)
@@ -38,6 +38,9 @@ int page_reprint(struct ctx *ctx)
 	switch (result.status) {
 	case PRINT_SUBMIT_SENT:
 	case PRINT_SUBMIT_QUEUED:
+		/* said on the page the redirect leads to; a notice that cannot be kept only costs the sentence */
+		if (session_notice(ctx, "The message goes to the printer again: it is the newest in the list.", &err) < 0)
+			cgi_log("a notice after reprinting: %s", err.message);
 		return reply_printer_redirect(ctx, printer.id, "messages");
 	case PRINT_SUBMIT_OFFLINE:
 		return outcome(ctx, &printer, 409, "The printer is offline, so the message was not sent again. Try "

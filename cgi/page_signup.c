@@ -54,7 +54,9 @@ int page_signup(struct ctx *ctx)
 	rc = db_user_by_name(ctx->db, input_text(ctx, "username"), &user, &err);
 	if (rc <= 0)
 		return reply_server_error(ctx, "reading the new account", &err);
-	if (session_start(ctx, &user, &err) < 0)
+	/* a good sign-in: its address is the one the per-account login lock never applies to (session_login) */
+	if (db_user_signed_in(ctx->db, user.id, ctx->req.remote_addr ? ctx->req.remote_addr : "", NULL, &err) < 0 ||
+	    session_start(ctx, &user, &err) < 0)
 		return reply_server_error(ctx, "signing in", &err);
 	return reply_redirect(ctx, "/");
 }

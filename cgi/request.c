@@ -575,10 +575,27 @@ int request_read_body(struct request *req, body_reader read, void *opaque, size_
 	return 0;
 }
 
-int request_parse_body(struct request *req, char why[REQUEST_WHY_MAX])
+int request_parse_json(struct request *req, char why[REQUEST_WHY_MAX])
 {
 	const char *end = NULL;
 
+	if (!req->body || req->body_len == 0)
+		return refuse(why, 400, "The body must be a JSON object.");
+	if (memchr(req->body, '\0', req->body_len))
+		return refuse(why, 400, "The body is not valid JSON (it holds a NUL byte).");
+	cJSON_Delete(req->json);
+	req->json = cJSON_ParseWithLengthOpts(req->body, req->body_len, &end, 0);
+	while (req->json && end < req->body + req->body_len && g_ascii_isspace(*end))
+		end++;
+	if (!req->json || end != req->body + req->body_len)
+		return refuse(why, 400, "The body is not valid JSON.");
+	if (!cJSON_IsObject(req->json))
+		return refuse(why, 400, "The body must be a JSON object.");
+	return 0;
+}
+
+int request_parse_body(struct request *req, char why[REQUEST_WHY_MAX])
+{
 	if (!req->body || req->body_len == 0)
 		return 0;
 	switch (req->body_kind) {
@@ -587,16 +604,7 @@ int request_parse_body(struct request *req, char why[REQUEST_WHY_MAX])
 	case BODY_MULTIPART:
 		return form_parse_multipart(req->content_type, req->body, req->body_len, req->form, why);
 	case BODY_JSON:
-		if (memchr(req->body, '\0', req->body_len))
-			return refuse(why, 400, "The body is not valid JSON (it holds a NUL byte).");
-		req->json = cJSON_ParseWithLengthOpts(req->body, req->body_len, &end, 0);
-		while (req->json && end < req->body + req->body_len && g_ascii_isspace(*end))
-			end++;
-		if (!req->json || end != req->body + req->body_len)
-			return refuse(why, 400, "The body is not valid JSON.");
-		if (!cJSON_IsObject(req->json))
-			return refuse(why, 400, "The body must be a JSON object.");
-		return 0;
+		return request_parse_json(req, why);
 	case BODY_NONE:
 	case BODY_OTHER:
 		break;

@@ -107,6 +107,9 @@ int request_read_body(struct request *req, body_reader read, void *opaque, size_
  */
 int request_parse_body(struct request *req, char why[REQUEST_WHY_MAX]);
 
+/* Parses the body read as a JSON object into req->json, whatever its Content-Type. Returns 0 or 400. */
+int request_parse_json(struct request *req, char why[REQUEST_WHY_MAX]);
+
 /*
  * Parses an application/x-www-form-urlencoded text of len bytes into fields
  * (struct form_field *). Returns 0 or 400 (bad %-escape, not UTF-8, a NUL,

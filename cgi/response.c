@@ -224,6 +224,9 @@ static void page_common(struct ctx *ctx, cJSON *data, const char *title)
 	cJSON_DeleteItemFromObjectCaseSensitive(data, "base_url");
 	cJSON_AddStringToObject(data, "base_url", ctx->app->base_url);
 	cJSON_DeleteItemFromObjectCaseSensitive(data, "user");
+	cJSON_DeleteItemFromObjectCaseSensitive(data, "flash");
+	if (session_take_notice(ctx))
+		cJSON_AddStringToObject(data, "flash", ctx->session.taken_notice);
 	if (ctx->session.signed_in) {
 		cJSON *user = cJSON_AddObjectToObject(data, "user");
 

@@ -13,14 +13,14 @@
 /* A list of declared inputs, ended for you: INPUTS({"name", INPUT_ID, INPUT_REQUIRED}, ...). */
 #define INPUTS(...) ((const struct input_spec[]){ __VA_ARGS__, { NULL, 0, 0, 0, 0, NULL } })
 
+/* The highest page number of a list of /admin (beyond the last page shows the last). */
+#define ADMIN_PAGE_MAX 1000000
+
 /* The largest image of a personality upload, in bytes. */
 #define PERSONALITY_IMAGE_MAX (4 * 1024 * 1024)
 
 /* The longest publication address typed. */
 #define SUBSCRIPTION_URL_INPUT_MAX 2000
-
-/* The shortest password a new account may have. */
-#define PASSWORD_MIN_LEN 8
 
 /*
  * Every URL of both programs. Keep routes of one path together; a path's
@@ -108,7 +108,14 @@ const struct route route_table[] = {
 	{ METHOD_POST, "/printer/{id}/forget", page_forget, ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF, PROGRAM_WEB,
 	  INPUTS({ "confirm", INPUT_CHECKBOX, 0, 0, 0, "confirmation" }), 0 },
 	{ METHOD_GET, "/admin", page_admin, ROUTE_ADMIN_ONLY, PROGRAM_WEB,
-	  INPUTS({ "bridge", INPUT_ADDRESS, 0, 0, 0, "bridge address" }), 0 },
+	  INPUTS({ "bridge", INPUT_ADDRESS, 0, 0, 0, "bridge address" },
+		 { "users_page", INPUT_INT, 0, 1, ADMIN_PAGE_MAX, "page of accounts" },
+		 { "printers_page", INPUT_INT, 0, 1, ADMIN_PAGE_MAX, "page of printers" },
+		 { "bridges_page", INPUT_INT, 0, 1, ADMIN_PAGE_MAX, "page of bridges" },
+		 { "logs_page", INPUT_INT, 0, 1, ADMIN_PAGE_MAX, "page of log records" }),
+	  0 },
+	{ METHOD_POST, "/admin/user/{id}", page_admin_user, ROUTE_ADMIN_ONLY | ROUTE_NEEDS_CSRF, PROGRAM_WEB,
+	  INPUTS({ "action", INPUT_LINE, INPUT_REQUIRED, 1, 16, "action" }), 0 },
 	{ METHOD_POST, "/admin/personality", page_admin,
 	  ROUTE_ADMIN_ONLY | ROUTE_NEEDS_CSRF | ROUTE_MULTIPART | ROUTE_FORM_ERRORS, PROGRAM_WEB,
 	  INPUTS({ "printer", INPUT_ADDRESS, INPUT_REQUIRED, 0, 0, "printer" },
@@ -167,7 +174,8 @@ const struct route route_table[] = {
 	  PROGRAM_API, NULL, 0 },
 	{ METHOD_OPTIONS, "/printkey/{key:device_key}", api_printkey_options, ROUTE_JSON | ROUTE_CORS, PROGRAM_API,
 	  NULL, 0 },
-	{ METHOD_POST, "/ext_api/v1/printer/{id}/print_html", api_ext_print_html, ROUTE_JSON | ROUTE_BODY_JSON,
+	{ METHOD_POST, "/ext_api/v1/printer/{id}/print_html", api_ext_print_html,
+	  ROUTE_JSON | ROUTE_BODY_JSON | ROUTE_JSON_ANY_TYPE,
 	  PROGRAM_API,
 	  INPUTS({ "api_key", INPUT_API_KEY, INPUT_QUERY, 0, 0, "API key" },
 		 { "message", INPUT_TEXT, INPUT_REQUIRED, 1, ROUTE_BODY_UPLOAD_MAX, "message" },
@@ -339,6 +347,8 @@ int routes_check(const struct route *table, size_t count, struct sirius_error *e
 			return error_set(err, "route %s: a POST of sirius-web needs ROUTE_NEEDS_CSRF", r->pattern);
 		if (r->max_body > ROUTE_BODY_UPLOAD_MAX)
 			return error_set(err, "route %s: max_body over %d bytes", r->pattern, ROUTE_BODY_UPLOAD_MAX);
+		if ((r->flags & ROUTE_JSON_ANY_TYPE) && !(r->flags & ROUTE_BODY_JSON))
+			return error_set(err, "route %s: ROUTE_JSON_ANY_TYPE needs ROUTE_BODY_JSON", r->pattern);
 		if ((r->flags & ROUTE_MULTIPART) && (r->flags & ROUTE_BODY_JSON))
 			return error_set(err, "route %s: a body is multipart or JSON, not both", r->pattern);
 		for (p = r->pattern + 1; *p;) {

@@ -37,6 +37,9 @@ enum program {
 #define ROUTE_RAW_BODY 0x100     /* a body of any type, not read by dispatch (only its announced size is checked
 				    against max_body): the handler reads it with request_read_body under the limit
 				    its Content-Type has */
+#define ROUTE_JSON_ANY_TYPE 0x400 /* with ROUTE_BODY_JSON: the body is read as JSON whatever its Content-Type
+				    says (clients of the original external API send curl's --data, labelled as a
+				    form); req.body_kind stays what the label says, for the handler to tell */
 #define ROUTE_CORS 0x200         /* any web origin may call it: Access-Control-Allow-Origin: * on every answer once
 				    the route is found; it may list METHOD_OPTIONS (a preflight, answered by its handler) */
 

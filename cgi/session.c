@@ -46,8 +46,10 @@ int session_load(struct ctx *ctx, struct sirius_error *err)
 		found = db_user_by_id(ctx->db, s->row.user_id, &s->user, err);
 	if (found < 0)
 		return -1;
+	if (found && s->user.disabled)
+		found = 0; /* disabling ends an account's sessions; one made meanwhile does not count either */
 	if (!found) {
-		/* Unknown, expired, or its user is gone: the browser may forget it. */
+		/* Unknown, expired, or its user is gone or disabled: the browser may forget it. */
 		memset(s, 0, sizeof(*s));
 		response_cookie(&ctx->res, SESSION_COOKIE, "", 0, secure_cookies(ctx));
 		return 0;
@@ -152,30 +154,102 @@ int session_end(struct ctx *ctx, struct sirius_error *err)
 	return 0;
 }
 
-enum login_result session_login(struct ctx *ctx, const char *name, const char *password,
+/*
+ * The per-account lock of session_login: 1 when the account name has
+ * LOGIN_MAX_PER_ACCOUNT failures in the window and the request does not come
+ * from the address of its last good sign-in (*retry_after set), 0 when it
+ * may try, -1 with a reason in err.
+ */
+static int account_locked(struct ctx *ctx, const char *name, int64_t *retry_after, struct sirius_error *err)
+{
+	int64_t count = 0, oldest = 0;
+	struct db_user user;
+	int found;
+
+	if (db_login_account_failures(ctx->db, name, ctx->now - LOGIN_WINDOW, &count, &oldest, err) < 0)
+		return -1;
+	if (count < LOGIN_MAX_PER_ACCOUNT)
+		return 0;
+	found = db_user_by_name(ctx->db, name, &user, err);
+	if (found < 0)
+		return -1;
+	if (found && user.last_login_address[0] && ctx->req.remote_addr &&
+	    strcmp(user.last_login_address, ctx->req.remote_addr) == 0)
+		return 0;
+	*retry_after = oldest + LOGIN_WINDOW - ctx->now;
+	if (*retry_after < 1)
+		*retry_after = 1;
+	return 1;
+}
+
+enum login_result session_login(struct ctx *ctx, const char *name, const char *password, int64_t *retry_after,
 				struct sirius_error *err)
 {
-	int64_t by_name = 0, by_address = 0;
+	int64_t by_name = 0, by_address = 0, failed_before = 0;
+	const char *address = ctx->req.remote_addr ? ctx->req.remote_addr : "";
 	struct db_user user;
 	int ok;
 
-	if (db_login_failures(ctx->db, name, ctx->req.remote_addr, ctx->now - LOGIN_WINDOW, &by_name,
-			      &by_address, err) < 0)
+	*retry_after = LOGIN_WINDOW;
+	if (db_login_failures(ctx->db, name, address, ctx->now - LOGIN_WINDOW, &by_name, &by_address, err) < 0)
 		return LOGIN_ERROR;
 	if (by_name >= LOGIN_MAX_PER_NAME || by_address >= LOGIN_MAX_PER_ADDRESS)
 		return LOGIN_LIMITED;
+	ok = account_locked(ctx, name, retry_after, err);
+	if (ok != 0)
+		return ok < 0 ? LOGIN_ERROR : LOGIN_LOCKED;
 	ok = db_user_login(ctx->db, name, password, &user, err);
 	if (ok < 0)
 		return LOGIN_ERROR;
 	if (!ok) {
-		if (db_login_failure(ctx->db, name, ctx->req.remote_addr, ctx->now, err) < 0)
+		if (db_login_failure(ctx->db, name, address, ctx->now, err) < 0)
 			return LOGIN_ERROR;
 		return LOGIN_WRONG;
 	}
 	memset(user.password_hash, 0, sizeof(user.password_hash));
-	if (session_start(ctx, &user, err) < 0)
+	if (user.disabled)
+		return LOGIN_DISABLED;
+	if (db_user_signed_in(ctx->db, user.id, address, &failed_before, err) < 0 ||
+	    session_start(ctx, &user, err) < 0)
 		return LOGIN_ERROR;
+	if (failed_before > 0) {
+		char *notice = g_strdup_printf("Since you last signed in, there %s %lld failed sign-in%s to your account. "
+					       "If that was not you, choose a longer password.",
+					       failed_before == 1 ? "was" : "were", (long long)failed_before,
+					       failed_before == 1 ? "" : "s");
+		int rc = session_notice(ctx, notice, err);
+
+		g_free(notice);
+		if (rc < 0)
+			return LOGIN_ERROR;
+	}
 	return LOGIN_OK;
+}
+
+int session_notice(struct ctx *ctx, const char *notice, struct sirius_error *err)
+{
+	if (!ctx->session.signed_in)
+		return error_set(err, "a notice needs a signed-in session");
+	if (db_session_set_notice(ctx->db, ctx->session.row.id, notice, err) < 0)
+		return -1;
+	g_strlcpy(ctx->session.row.notice, notice ? notice : "", sizeof(ctx->session.row.notice));
+	return 0;
+}
+
+const char *session_take_notice(struct ctx *ctx)
+{
+	struct session *s = &ctx->session;
+	struct sirius_error err;
+
+	if (!s->signed_in || !s->row.notice[0] || !ctx->db)
+		return NULL;
+	if (db_session_set_notice(ctx->db, s->row.id, NULL, &err) < 0) {
+		cgi_log("clearing a session's notice: %s", err.message);
+		return NULL; /* shown next time instead: better than twice */
+	}
+	g_strlcpy(s->taken_notice, s->row.notice, sizeof(s->taken_notice));
+	s->row.notice[0] = '\0';
+	return s->taken_notice;
 }
 
 int attempts_allowed(struct ctx *ctx, const struct attempt_limit *limits, size_t count, int64_t *retry_after,

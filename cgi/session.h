@@ -27,6 +27,7 @@ struct ctx;
 #define LOGIN_WINDOW (15 * 60)                   /* seconds failed logins are counted over */
 #define LOGIN_MAX_PER_NAME 5                     /* failures for one account from one address in the window */
 #define LOGIN_MAX_PER_ADDRESS 20                 /* failures from one address in the window */
+#define LOGIN_MAX_PER_ACCOUNT 20                 /* failures for one account from all addresses in the window */
 #define SESSION_MAX_PER_USER 10                  /* sessions a user keeps; a sign-in ends the oldest beyond */
 #define ATTEMPT_WINDOW 3600                      /* seconds claims and sign-ups are counted over */
 #define CLAIM_MAX_PER_USER 10                    /* claims one user may post in the window */
@@ -41,6 +42,7 @@ struct session {
 	char token[DB_SESSION_TOKEN_LEN + 1];       /* the cookie's token, when signed in */
 	char visitor_csrf[DB_CSRF_TOKEN_LEN + 1];   /* a visitor's CSRF token; "" until needed */
 	int visitor_csrf_sent;                      /* 1 once its cookie is set in this reply */
+	char taken_notice[DB_NOTICE_MAX + 1];       /* the notice shown on this page, taken out of the session */
 };
 
 /*
@@ -77,17 +79,43 @@ enum login_result {
 	LOGIN_ERROR = -1,   /* database error: the reason is in err */
 	LOGIN_OK = 0,       /* signed in: the session is started */
 	LOGIN_WRONG,        /* unknown name or wrong password (recorded as a failure) */
-	LOGIN_LIMITED       /* too many failures lately, for the name or the address */
+	LOGIN_LIMITED,      /* too many failures lately from this address, for the name or for any */
+	LOGIN_LOCKED,       /* too many failures lately for the account, from all addresses together */
+	LOGIN_DISABLED      /* the right password of a disabled account */
 };
 
 /*
- * Checks the rate limit, then the name and password, and on success starts
- * the session. Failures are recorded per name and client address; a name is
- * limited only from the address its failures came from, so that nobody can
- * lock an account out from elsewhere.
+ * Checks the rate limits, then the name and password, and on success starts
+ * the session. The limits, in order:
+ *   1. per address: LOGIN_MAX_PER_NAME failures for the name from this
+ *      address, or LOGIN_MAX_PER_ADDRESS for any name, in LOGIN_WINDOW
+ *      (LOGIN_LIMITED);
+ *   2. per account: LOGIN_MAX_PER_ACCOUNT failures for the name from all
+ *      addresses together in LOGIN_WINDOW lock the account (LOGIN_LOCKED),
+ *      which guessing from many addresses cannot get past. Nothing is
+ *      recorded while locked, so a lock ends LOGIN_WINDOW after the
+ *      failures that made it at the latest. It never applies from the
+ *      address of the account's last good sign-in, so a stranger cannot
+ *      keep the owner out (only limit 1 applies there).
+ * The lock is the same for names that have no account (it says nothing
+ * about which names exist). A right password of a disabled account is
+ * LOGIN_DISABLED. On LOGIN_OK the account's failures since its last good
+ * sign-in are reset and, when there were any, the new session's next page
+ * says how many. *retry_after (LOGIN_LIMITED, LOGIN_LOCKED) gets the
+ * seconds to wait, at least 1.
  */
-enum login_result session_login(struct ctx *ctx, const char *name, const char *password,
+enum login_result session_login(struct ctx *ctx, const char *name, const char *password, int64_t *retry_after,
 				struct sirius_error *err);
+
+/*
+ * Keeps a notice (one sentence) for the next page the signed-in session
+ * shows, as after a redirect; the layout shows it once. Returns 0, or -1
+ * with a reason in err (nobody is signed in, database error).
+ */
+int session_notice(struct ctx *ctx, const char *notice, struct sirius_error *err);
+
+/* The notice kept for this page, taken out of the session (shown once); NULL when none. */
+const char *session_take_notice(struct ctx *ctx);
 
 /* One limit of attempts_allowed: at most max attempts of kind by subject in ATTEMPT_WINDOW. */
 struct attempt_limit {

@@ -4,42 +4,35 @@
 #include <string.h>
 
 #include "page.h"
+#include "relay_client.h"
 #include "web.h"
 
-/* The number of items of array that have "online": true. */
-static long count_online(const cJSON *array)
+/* A counter of the relay's counters object as a whole number; 0 when it is missing. */
+static long counter(const cJSON *counters, const char *name)
 {
-	const cJSON *item;
-	long n = 0;
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(counters, name);
 
-	cJSON_ArrayForEach(item, array)
-		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "online")))
-			n++;
-	return n;
+	return cJSON_IsNumber(c) ? (long)c->valuedouble : 0;
 }
 
 int stats_collect(struct ctx *ctx, struct site_stats *out, struct sirius_error *err)
 {
 	struct sirius_error relay_err;
-	cJSON *bridges, *devices, *counters;
+	cJSON *counters;
 
 	memset(out, 0, sizeof(*out));
 	if (db_stats(ctx->db, &out->db, err) < 0)
 		return -1;
-	bridges = web_relay_ask(ctx, "bridges", NULL, NULL, &relay_err);
-	devices = bridges ? web_relay_ask(ctx, "devices", NULL, NULL, &relay_err) : NULL;
-	counters = devices ? web_relay_ask(ctx, "counters", NULL, NULL, &relay_err) : NULL;
+	/* the counters hold the numbers online: no list of every bridge for them, and a short wait */
+	counters = web_relay_ask(ctx, "counters", NULL, "counters", RELAY_CLIENT_STATUS_TIMEOUT_MS, &relay_err);
 	if (counters) {
 		out->relay_up = 1;
-		out->bridges_online = count_online(cJSON_GetObjectItemCaseSensitive(bridges, "bridges"));
-		out->devices_online = count_online(cJSON_GetObjectItemCaseSensitive(devices, "devices"));
-		out->counters = cJSON_DetachItemFromObjectCaseSensitive(counters, "counters");
+		out->bridges_online = counter(counters, "bridges_online");
+		out->devices_online = counter(counters, "devices_online");
+		out->counters = counters;
 	} else {
 		cgi_log("counters from the relay: %s", relay_err.message);
 	}
-	cJSON_Delete(bridges);
-	cJSON_Delete(devices);
-	cJSON_Delete(counters);
 	return 0;
 }
 

@@ -158,7 +158,7 @@ int web_shared_printers(struct ctx *ctx, cJSON *list, struct sirius_error *err)
 	return 0;
 }
 
-cJSON *web_relay_ask(struct ctx *ctx, const char *op, const char *bridge, const char *field,
+cJSON *web_relay_ask(struct ctx *ctx, const char *op, const char *bridge, const char *field, int timeout_ms,
 		     struct sirius_error *err)
 {
 	cJSON *request = cJSON_CreateObject(), *reply = NULL, *value = NULL;
@@ -169,7 +169,7 @@ cJSON *web_relay_ask(struct ctx *ctx, const char *op, const char *bridge, const 
 		cJSON_AddStringToObject(request, "bridge", bridge);
 	if (!ctx->app->relay_socket[0]) {
 		error_set(err, "no relay socket");
-	} else if (relay_request(ctx->app->relay_socket, request, RELAY_CLIENT_TIMEOUT_MS, &reply, err) == 0) {
+	} else if (relay_request(ctx->app->relay_socket, request, timeout_ms, &reply, err) == 0) {
 		reason = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(reply, "error"));
 		if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "ok"))) {
 			error_set(err, "%s", reason ? reason : "an error");

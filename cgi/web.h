@@ -65,11 +65,14 @@ int web_shared_printers(struct ctx *ctx, cJSON *list, struct sirius_error *err);
 
 /*
  * Asks the relay one op on its control socket (with "bridge" when bridge is
- * not NULL). Returns the reply's member field, taken out of it, or the whole
- * reply when field is NULL (cJSON_Delete either); NULL with a reason in err
- * when the relay cannot be asked, answers an error (its reason) or lacks field.
+ * not NULL), waiting at most timeout_ms (RELAY_CLIENT_STATUS_TIMEOUT_MS for
+ * small answers a page needs at once, RELAY_CLIENT_LIST_TIMEOUT_MS for lists
+ * of every bridge). Returns the reply's member field, taken out of it, or
+ * the whole reply when field is NULL (cJSON_Delete either); NULL with a
+ * reason in err when the relay cannot be asked, answers an error (its
+ * reason) or lacks field.
  */
-cJSON *web_relay_ask(struct ctx *ctx, const char *op, const char *bridge, const char *field,
+cJSON *web_relay_ask(struct ctx *ctx, const char *op, const char *bridge, const char *field, int timeout_ms,
 		     struct sirius_error *err);
 
 /*

@@ -167,6 +167,9 @@ static const char *pending_what(const struct pending_write *w, char *buf, size_t
 	case PENDING_MOVING:
 		snprintf(buf, size, "recording printer %s seen at bridge %s", w->device, w->bridge);
 		break;
+	case PENDING_PRESS:
+		snprintf(buf, size, "recording did_print 0x%02lx %u of printer %s", w->code, w->command_id, w->device);
+		break;
 	}
 	return buf;
 }
@@ -197,6 +200,8 @@ static int pending_run(struct registry *reg, const struct pending_write *w, stru
 		return reg->store.printer_bind(ctx, w->device, w->bridge, err);
 	case PENDING_MOVING:
 		return reg->store.printer_moving(ctx, w->device, w->bridge, err);
+	case PENDING_PRESS:
+		return reg->store.button_press(ctx, w->device, (int)w->code, w->command_id, w->at, err);
 	}
 	return error_set(err, "unknown database write");
 }
@@ -1163,8 +1168,14 @@ static void dispatch(struct registry *reg, struct relay_session *s, const struct
 	case BRIDGE_MESSAGE_DID_PRINT:
 		d = stale ? g_hash_table_lookup(reg->devices, msg->device_address)
 			  : device_touch(reg, b, msg->device_address, "did_print", 1);
+		/* a report refused (a bridge the printer is not bound to) settles nothing */
+		if (!stale && !d)
+			break;
 		relay_log(RELAY_LOG_INFO, "device %s (bridge %s) did_print %s, print id %u", msg->device_address, b->address,
 			  device_event_print_type_name(msg->event.did_print.print_type), msg->event.did_print.print_id);
+		/* every did_print is kept for the printer page: the button's presses and what they printed */
+		registry_store_message(reg, PENDING_PRESS, msg->device_address, NULL, msg->event.did_print.print_id,
+				       msg->event.did_print.print_type);
 		if (msg->event.did_print.print_type == DEVICE_EVENT_PRINT_DELIVERY) {
 			reg->counters.printed++;
 			if (d)

@@ -113,7 +113,8 @@ enum pending_kind {
 	PENDING_CONFIRMS, /* bridge_confirms_set */
 	PENDING_BRIDGE,   /* bridge_seen */
 	PENDING_BIND,     /* printer_bind */
-	PENDING_MOVING    /* printer_moving */
+	PENDING_MOVING,   /* printer_moving */
+	PENDING_PRESS     /* button_press */
 };
 
 /* A database write, done at once or kept in the retry queue while the database is locked. */

@@ -95,6 +95,10 @@ struct relay_store {
 	/* Records that bridge reported device while it is bound to another one (a move for the owner to confirm). */
 	int (*printer_moving)(void *ctx, const char *device, const char *bridge, struct sirius_error *err);
 
+	/* Records a did_print of device: print_type (a delivery, the button with nothing waiting, a quip) and print_id. */
+	int (*button_press)(void *ctx, const char *device, int print_type, uint32_t print_id, double now,
+			    struct sirius_error *err);
+
 	/* Forgets printers never claimed and silent for max_age seconds before now; *count how many. */
 	int (*printers_sweep)(void *ctx, double now, double max_age, int *count, struct sirius_error *err);
 };

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "base64.h"
+#include "db_button.h"
 #include "link_key.h"
 
 /* The database's whole-second time of a clock reading. */
@@ -135,6 +136,18 @@ static int store_printers_sweep(void *ctx, double now, double max_age, int *coun
 	return result(ctx, n);
 }
 
+static int store_button_press(void *ctx, const char *device, int print_type, uint32_t print_id, double now,
+			      struct sirius_error *err)
+{
+	struct db_printer printer;
+	int rc = db_printer_by_address(ctx, device, &printer, err);
+
+	/* a printer the database does not know (forgotten, or never recorded) has no presses to show */
+	if (rc <= 0)
+		return result(ctx, rc);
+	return result(ctx, db_button_press_add(ctx, printer.id, print_type, print_id, db_time(now), err));
+}
+
 void store_db_init(struct relay_store *store, struct db *db)
 {
 	store->ctx = db;
@@ -155,4 +168,5 @@ void store_db_init(struct relay_store *store, struct db *db)
 	store->printer_bind = store_printer_bind;
 	store->printer_moving = store_printer_moving;
 	store->printers_sweep = store_printers_sweep;
+	store->button_press = store_button_press;
 }

@@ -107,8 +107,17 @@ static const struct db_migration db_migrations[] = {
 	     "CREATE TABLE quips (printer_id INTEGER PRIMARY KEY REFERENCES printers (id) ON DELETE CASCADE,"
 	     " quip1 TEXT NOT NULL, quip2 TEXT NOT NULL, quip3 TEXT NOT NULL, message_id INTEGER NOT NULL,"
 	     " created INTEGER NOT NULL);" },
-	/* 8: printers.timezone and subscriptions to publications. */
-	{ 8, "ALTER TABLE printers ADD COLUMN timezone TEXT;CREATE TABLE subscriptions (id INTEGER PRIMARY "
+	/*
+	 * 8: disabled accounts, the per-account sign-in limit (failures since the
+	 * last good sign-in, and the address of that sign-in) and a notice a
+	 * session shows on its next page.
+	 */
+	{ 8, "ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1));"
+	     "ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;"
+	     "ALTER TABLE users ADD COLUMN last_login_address TEXT;"
+	     "ALTER TABLE sessions ADD COLUMN notice TEXT;" },
+	/* 9: printers.timezone and subscriptions to publications. */
+	{ 9, "ALTER TABLE printers ADD COLUMN timezone TEXT;CREATE TABLE subscriptions (id INTEGER PRIMARY "
 	     "KEY, printer_id INTEGER NOT NULL REFERENCES printers (id) ON DELETE CASCADE, url TEXT NOT NULL, "
 	     "name TEXT NOT NULL, meta_json TEXT NOT NULL, config_json TEXT NOT NULL DEFAULT '{}', "
 	     "delivery_time INTEGER NOT NULL CHECK (delivery_time BETWEEN 0 AND 1439), days INTEGER NOT NULL "

@@ -74,6 +74,7 @@ int db_next_command_id(struct db *db, uint32_t *id, struct sirius_error *err);
 
 #define DB_USER_NAME_MAX 32  /* longest user name, in characters of [A-Za-z0-9_.-] */
 #define DB_API_KEY_LEN 32    /* characters of [a-z0-9] in an API key ([A-Za-z0-9] when imported) */
+#define DB_ADDRESS_TEXT_MAX 63  /* longest client IP address kept, as text */
 
 struct db_user {
 	int64_t id;                                /* positive */
@@ -82,13 +83,18 @@ struct db_user {
 	int is_admin;                              /* 1 for administrators, else 0 */
 	char api_key[DB_API_KEY_LEN + 1];          /* "" when the user has none */
 	int64_t created;                           /* when the account was made */
+	int disabled;                              /* 1: cannot sign in, API and device keys refused */
+	int64_t failed_logins;                     /* failed sign-ins since the last good one */
+	char last_login_address[DB_ADDRESS_TEXT_MAX + 1]; /* client address of the last good sign-in; "" */
 };
 
 /* 1 when name is 1..DB_USER_NAME_MAX characters of [A-Za-z0-9_.-], else 0. */
 int db_user_name_valid(const char *name);
 
 /*
- * Creates a user with the password hashed. Returns 1 and sets *id (when id is
+ * Creates a user with the password hashed: an administrator when is_admin is
+ * 1 or when no other user exists (the first account is always one), deciding
+ * and inserting in one write transaction. Returns 1 and sets *id (when id is
  * not NULL), 0 when the name is taken (ignoring case), or -1 with a reason in
  * err (invalid name, unusable password, database error).
  */
@@ -129,8 +135,50 @@ int db_user_login(struct db *db, const char *name, const char *password, struct 
 int db_user_set_password(struct db *db, int64_t user_id, const char *password,
 			 struct sirius_error *err);
 
-/* Makes a user an administrator (1) or not (0). Returns 1, 0 (no such user) or -1. */
+/* Makes a user an administrator (1) or not (0), unchecked (see db_user_change). Returns 1, 0 (no such user) or -1. */
 int db_user_set_admin(struct db *db, int64_t user_id, int is_admin, struct sirius_error *err);
+
+/* What an administrator may change about an account. */
+enum db_user_change_kind {
+	DB_USER_MAKE_ADMIN,    /* becomes an administrator */
+	DB_USER_UNMAKE_ADMIN,  /* stops being one */
+	DB_USER_DISABLE,       /* cannot sign in; sessions end; API key and device keys refused */
+	DB_USER_ENABLE         /* may sign in again (its sessions stay ended) */
+};
+
+/* What db_user_change came to. */
+enum db_user_change_result {
+	DB_USER_CHANGE_ERROR = -1,  /* database error: the reason is in err */
+	DB_USER_CHANGED = 0,        /* done (or it was so already) */
+	DB_USER_NO_SUCH,            /* no user with that id */
+	DB_USER_LAST_ADMIN          /* refused: it would leave no enabled administrator */
+};
+
+/*
+ * Changes an account in one write transaction. Taking away the last enabled
+ * administrator (unmaking or disabling them) is refused, so that someone can
+ * always reach /admin. Disabling ends every session of the account. Returns
+ * one of enum db_user_change_result.
+ */
+enum db_user_change_result db_user_change(struct db *db, int64_t user_id, enum db_user_change_kind change,
+					  struct sirius_error *err);
+
+/* An account as the administrators' lists show it. */
+struct db_user_summary {
+	struct db_user user;   /* the account (password_hash and api_key left empty) */
+	int64_t printers;      /* printers it owns */
+};
+
+/*
+ * Up to limit accounts (all when limit < 0) from the offset-th on, by name
+ * (ignoring case), in an array (free with db_free; NULL when none) of *count.
+ * Returns 0, or -1 with a reason in err.
+ */
+int db_users_list(struct db *db, int64_t offset, int64_t limit, struct db_user_summary **list, size_t *count,
+		  struct sirius_error *err);
+
+/* The number of enabled administrators, or -1 with a reason in err. */
+int64_t db_user_admin_count(struct db *db, struct sirius_error *err);
 
 /*
  * Gives the user a new random API key (replacing the old one) and writes it
@@ -157,6 +205,7 @@ int64_t db_user_count(struct db *db, struct sirius_error *err);
 
 #define DB_SESSION_TOKEN_LEN 64  /* hex digits of a session token (the cookie) */
 #define DB_CSRF_TOKEN_LEN 32     /* hex digits of a session's CSRF token */
+#define DB_NOTICE_MAX 255        /* longest notice a session keeps for its next page, in bytes */
 
 struct db_session {
 	int64_t id;                          /* positive */
@@ -164,6 +213,7 @@ struct db_session {
 	char csrf_token[DB_CSRF_TOKEN_LEN + 1]; /* forms of this session must echo it */
 	int64_t created;                     /* when the user logged in */
 	int64_t expires;                     /* the session is invalid from this time on */
+	char notice[DB_NOTICE_MAX + 1];      /* a sentence for the next page it shows; "" when none */
 };
 
 /*
@@ -182,6 +232,14 @@ int db_session_find(struct db *db, const char *token, int64_t now, struct db_ses
 /* Ends the session of a token (logging out). Returns 1, 0 (no such session) or -1. */
 int db_session_delete(struct db *db, const char *token, struct sirius_error *err);
 
+/*
+ * Keeps a notice (a sentence such as "The message was sent again.") for the
+ * next page the session shows, after a redirect; NULL or "" clears it.
+ * Returns 1, 0 (no such session) or -1 with a reason in err (longer than
+ * DB_NOTICE_MAX bytes, database error).
+ */
+int db_session_set_notice(struct db *db, int64_t session_id, const char *notice, struct sirius_error *err);
+
 /* Ends every session of a user; returns how many, or -1 with a reason in err. */
 int db_sessions_delete_user(struct db *db, int64_t user_id, struct sirius_error *err);
 
@@ -191,7 +249,11 @@ int db_sessions_trim_user(struct db *db, int64_t user_id, int keep, struct siriu
 /* Deletes the sessions expired by now; returns how many, or -1 with a reason in err. */
 int db_sessions_purge(struct db *db, int64_t now, struct sirius_error *err);
 
-/* Records a failed login for an account name from a client address. Returns 0 or -1. */
+/*
+ * Records a failed login for an account name from a client address, and
+ * counts it in the account's failed_logins when the account exists. Returns
+ * 0 or -1.
+ */
 int db_login_failure(struct db *db, const char *name, const char *address, int64_t now,
 		     struct sirius_error *err);
 
@@ -203,6 +265,24 @@ int db_login_failure(struct db *db, const char *name, const char *address, int64
  */
 int db_login_failures(struct db *db, const char *name, const char *address, int64_t since,
 		      int64_t *by_name, int64_t *by_address, struct sirius_error *err);
+
+/*
+ * Counts the failed logins of an account name (ignoring case) since a time,
+ * from every address, into *count, and the time of the oldest of them into
+ * *oldest (0 when none): the per-account limit. Returns 0, or -1 with a
+ * reason in err.
+ */
+int db_login_account_failures(struct db *db, const char *name, int64_t since, int64_t *count, int64_t *oldest,
+			       struct sirius_error *err);
+
+/*
+ * Records a good sign-in of a user from a client address: its failed-login
+ * count goes back to 0 (*failed_before, may be NULL, gets what it was, for
+ * telling the owner) and the address is kept as last_login_address. Returns
+ * 0, or -1 with a reason in err.
+ */
+int db_user_signed_in(struct db *db, int64_t user_id, const char *address, int64_t *failed_before,
+		      struct sirius_error *err);
 
 /* Forgets failed logins older than before; returns how many, or -1. */
 int db_login_failures_purge(struct db *db, int64_t before, struct sirius_error *err);
@@ -346,6 +426,24 @@ int db_printer_rename(struct db *db, int64_t printer_id, int64_t owner_id, const
  * brings it back). Returns 1, 0 (no such printer of that owner) or -1.
  */
 int db_printer_forget(struct db *db, int64_t printer_id, int64_t owner_id, struct sirius_error *err);
+
+/* A printer as the administrators' list shows it. */
+struct db_printer_summary {
+	struct db_printer printer;            /* the printer */
+	char owner[DB_USER_NAME_MAX + 1];     /* its owner's name; "" while unclaimed */
+};
+
+/*
+ * Up to limit printers from the offset-th on, claimed ones first, then by
+ * when they were last seen (newest first), with their owners' names, in an
+ * array (free with db_free; NULL when none) of *count. Returns 0, or -1 with
+ * a reason in err.
+ */
+int db_printers_list(struct db *db, int64_t offset, int64_t limit, struct db_printer_summary **list, size_t *count,
+		     struct sirius_error *err);
+
+/* The number of printers (every address ever seen), or -1 with a reason in err. */
+int64_t db_printer_count(struct db *db, struct sirius_error *err);
 
 /* What claiming a printer came to. */
 enum db_claim_result {

@@ -7,13 +7,14 @@
  * the db_*.c files depends on are the *_COLUMNS macros below.
  */
 #ifndef DB_USER_COLUMNS
-#define DB_USER_COLUMNS "id, name, password_hash, is_admin, coalesce(api_key, ''), created"
+#define DB_USER_COLUMNS "id, name, password_hash, is_admin, coalesce(api_key, ''), created, disabled, " \
+	"failed_logins, coalesce(last_login_address, '')"
 #define DB_PRINTER_COLUMNS "id, address, hardware_xor, coalesce(owner_id, 0), coalesce(name, ''), " \
 	"coalesce(claim_code_id, 0), created, last_seen"
 #define DB_MESSAGE_COLUMNS "id, printer_id, sender, command, status, coalesce(return_code, -1), " \
 	"created, coalesce(sent, 0), coalesce(settled, 0), bitmap_png, coalesce(failure, ''), " \
 	"coalesce(bridge, ''), attempts, coalesce(key_id, 0), coalesce(delivered, 0), coalesce(printed, 0)"
-#define DB_SESSION_COLUMNS "id, user_id, csrf_token, created, expires"
+#define DB_SESSION_COLUMNS "id, user_id, csrf_token, created, expires, coalesce(notice, '')"
 #define DB_DEVICE_KEY_COLUMNS "id, secret, printer_id, created, uses"
 #endif
 
@@ -30,9 +31,6 @@ DB_STATEMENT(SQL_COMMAND_ID_BUMP,
 DB_STATEMENT(SQL_COMMAND_ID_LAST, "SELECT last FROM command_ids WHERE only_row = 1")
 
 /* users */
-DB_STATEMENT(SQL_USER_INSERT,
-	"INSERT INTO users (name, password_hash, is_admin, created) VALUES ($name, $hash, $admin, $now)"
-	" ON CONFLICT (name) DO NOTHING")
 DB_STATEMENT(SQL_USER_BY_NAME, "SELECT " DB_USER_COLUMNS " FROM users WHERE name = $name")
 DB_STATEMENT(SQL_USER_BY_ID, "SELECT " DB_USER_COLUMNS " FROM users WHERE id = $id")
 DB_STATEMENT(SQL_USER_BY_API_KEY, "SELECT " DB_USER_COLUMNS " FROM users WHERE api_key = $key")
@@ -46,9 +44,21 @@ DB_STATEMENT(SQL_USER_PRINTERS_RELEASE,
 	"UPDATE printers SET owner_id = NULL, name = NULL, claim_code_id = NULL WHERE owner_id = $user")
 DB_STATEMENT(SQL_USER_CLAIMS_DELETE, "DELETE FROM claim_codes WHERE user_id = $user")
 DB_STATEMENT(SQL_USER_COUNT, "SELECT count(*) FROM users")
-DB_STATEMENT(SQL_USER_INSERT_FIRST_ADMIN,
+DB_STATEMENT(SQL_USER_INSERT,
 	"INSERT INTO users (name, password_hash, is_admin, created)"
-	" VALUES ($name, $hash, NOT EXISTS (SELECT 1 FROM users), $now) ON CONFLICT (name) DO NOTHING")
+	" VALUES ($name, $hash, $admin OR NOT EXISTS (SELECT 1 FROM users), $now) ON CONFLICT (name) DO NOTHING")
+DB_STATEMENT(SQL_USER_IS_ADMIN, "SELECT is_admin FROM users WHERE id = $id")
+DB_STATEMENT(SQL_USER_SET_DISABLED, "UPDATE users SET disabled = $disabled WHERE id = $id")
+DB_STATEMENT(SQL_USER_OTHER_ADMINS,
+	"SELECT count(*) FROM users WHERE is_admin = 1 AND disabled = 0 AND id <> $id")
+DB_STATEMENT(SQL_USER_ADMIN_COUNT, "SELECT count(*) FROM users WHERE is_admin = 1 AND disabled = 0")
+DB_STATEMENT(SQL_USERS_LIST,
+	"SELECT u.id, u.name, '', u.is_admin, '', u.created, u.disabled, u.failed_logins,"
+	" coalesce(u.last_login_address, ''), (SELECT count(*) FROM printers AS p WHERE p.owner_id = u.id)"
+	" FROM users AS u ORDER BY u.name COLLATE NOCASE, u.id LIMIT $limit OFFSET $offset")
+DB_STATEMENT(SQL_USER_FAILED_LOGINS, "SELECT failed_logins FROM users WHERE id = $id")
+DB_STATEMENT(SQL_USER_SIGNED_IN,
+	"UPDATE users SET failed_logins = 0, last_login_address = $address WHERE id = $id")
 
 /* sessions and login attempts */
 DB_STATEMENT(SQL_SESSION_INSERT,
@@ -65,6 +75,11 @@ DB_STATEMENT(SQL_LOGIN_COUNT_NAME,
 	"SELECT count(*) FROM login_attempts WHERE name = $name AND address = $address AND time >= $since")
 DB_STATEMENT(SQL_LOGIN_COUNT_ADDRESS,
 	"SELECT count(*) FROM login_attempts WHERE address = $address AND time >= $since")
+DB_STATEMENT(SQL_LOGIN_COUNT_ACCOUNT,
+	"SELECT count(*), coalesce(min(time), 0) FROM login_attempts WHERE name = $name AND time >= $since")
+DB_STATEMENT(SQL_LOGIN_USER_FAILED,
+	"UPDATE users SET failed_logins = min(failed_logins + 1, 1000000000) WHERE name = $name")
+DB_STATEMENT(SQL_SESSION_SET_NOTICE, "UPDATE sessions SET notice = $notice WHERE id = $id")
 DB_STATEMENT(SQL_LOGIN_PURGE, "DELETE FROM login_attempts WHERE time < $before")
 DB_STATEMENT(SQL_SESSION_TRIM_USER,
 	"DELETE FROM sessions WHERE user_id = $user AND id NOT IN"
@@ -219,7 +234,7 @@ DB_STATEMENT(SQL_FRIEND_ADD,
 DB_STATEMENT(SQL_FRIEND_REMOVE, "DELETE FROM friends WHERE user_id = $user AND friend_id = $friend")
 DB_STATEMENT(SQL_FRIEND_IS, "SELECT 1 FROM friends WHERE user_id = $user AND friend_id = $friend")
 DB_STATEMENT(SQL_FRIENDS_OF,
-	"SELECT u.id, u.name, '', u.is_admin, '', u.created FROM friends AS f JOIN users AS u"
+	"SELECT u.id, u.name, '', u.is_admin, '', u.created, u.disabled, 0, '' FROM friends AS f JOIN users AS u"
 	" ON u.id = f.friend_id WHERE f.user_id = $user ORDER BY u.name")
 
 /* web */
@@ -231,6 +246,14 @@ DB_STATEMENT(SQL_STATS_COUNTS,
 	" (SELECT count(*) FROM printers WHERE owner_id IS NOT NULL), (SELECT count(*) FROM device_keys),"
 	" (SELECT count(*) FROM friends), (SELECT count(*) FROM claim_codes)")
 DB_STATEMENT(SQL_STATS_MESSAGES, "SELECT status, count(*) FROM messages GROUP BY status")
+
+/* admin lists */
+DB_STATEMENT(SQL_ADMIN_PRINTERS,
+	"SELECT p.id, p.address, p.hardware_xor, coalesce(p.owner_id, 0), coalesce(p.name, ''),"
+	" coalesce(p.claim_code_id, 0), p.created, p.last_seen, coalesce(u.name, '')"
+	" FROM printers AS p LEFT JOIN users AS u ON u.id = p.owner_id"
+	" ORDER BY p.owner_id IS NULL, p.last_seen DESC, p.id DESC LIMIT $limit OFFSET $offset")
+DB_STATEMENT(SQL_ADMIN_PRINTER_COUNT, "SELECT count(*) FROM printers")
 
 /* api */
 DB_STATEMENT(SQL_KEY_RATE_TAKE,

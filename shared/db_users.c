@@ -40,41 +40,21 @@ void dbi_read_user(struct db *db, enum db_stmt id, void *out)
 	user->is_admin = sqlite3_column_int(st, 3) != 0;
 	dbi_column_text(db, id, 4, user->api_key, sizeof(user->api_key));
 	user->created = sqlite3_column_int64(st, 5);
+	user->disabled = sqlite3_column_int(st, 6) != 0;
+	user->failed_logins = sqlite3_column_int64(st, 7);
+	dbi_column_text(db, id, 8, user->last_login_address, sizeof(user->last_login_address));
 }
 
-int db_user_create(struct db *db, const char *name, const char *password, int is_admin,
-		   int64_t now, int64_t *id, struct sirius_error *err)
+/*
+ * Inserts a user, an administrator when is_admin or when the table is empty,
+ * in one write transaction; *made_admin (may be NULL) says which. Returns 1
+ * and sets *id, 0 when the name is taken, or -1 with a reason in err.
+ */
+static int user_insert(struct db *db, const char *name, const char *password, int is_admin, int64_t now,
+		       int64_t *id, int *made_admin, struct sirius_error *err)
 {
 	char hash[PASSWORD_HASH_SIZE];
-	int changed;
-
-	if (!db_user_name_valid(name))
-		return error_set(err, "a user name is 1 to %d letters, digits, '_', '.' or '-'",
-				 DB_USER_NAME_MAX);
-	if (password_hash(password, hash, err) < 0)
-		return -1;
-	if (!dbi_stmt(db, SQL_USER_INSERT, err) ||
-	    dbi_bind_text(db, SQL_USER_INSERT, "$name", name, err) < 0 ||
-	    dbi_bind_text(db, SQL_USER_INSERT, "$hash", hash, err) < 0 ||
-	    dbi_bind_int(db, SQL_USER_INSERT, "$admin", is_admin ? 1 : 0, err) < 0 ||
-	    dbi_bind_int(db, SQL_USER_INSERT, "$now", now, err) < 0) {
-		dbi_reset(db, SQL_USER_INSERT);
-		return -1;
-	}
-	changed = dbi_run(db, SQL_USER_INSERT, err);
-	if (changed < 0)
-		return -1;
-	if (changed == 0)
-		return 0;
-	if (id)
-		*id = sqlite3_last_insert_rowid(db->sqlite);
-	return 1;
-}
-
-int db_user_signup(struct db *db, const char *name, const char *password, int64_t now, int64_t *id,
-		   int *is_admin, struct sirius_error *err)
-{
-	char hash[PASSWORD_HASH_SIZE];
+	int64_t new_id = 0, admin = 0;
 	int changed;
 
 	if (!db_user_name_valid(name))
@@ -85,32 +65,46 @@ int db_user_signup(struct db *db, const char *name, const char *password, int64_
 		return -1;
 	if (dbi_begin(db, err) < 0)
 		return -1;
-	if (dbi_bind_text(db, SQL_USER_INSERT_FIRST_ADMIN, "$name", name, err) < 0 ||
-	    dbi_bind_text(db, SQL_USER_INSERT_FIRST_ADMIN, "$hash", hash, err) < 0 ||
-	    dbi_bind_int(db, SQL_USER_INSERT_FIRST_ADMIN, "$now", now, err) < 0) {
-		dbi_reset(db, SQL_USER_INSERT_FIRST_ADMIN);
+	if (dbi_bind_text(db, SQL_USER_INSERT, "$name", name, err) < 0 ||
+	    dbi_bind_text(db, SQL_USER_INSERT, "$hash", hash, err) < 0 ||
+	    dbi_bind_int(db, SQL_USER_INSERT, "$admin", is_admin ? 1 : 0, err) < 0 ||
+	    dbi_bind_int(db, SQL_USER_INSERT, "$now", now, err) < 0) {
+		dbi_reset(db, SQL_USER_INSERT);
 		goto fail;
 	}
-	changed = dbi_run(db, SQL_USER_INSERT_FIRST_ADMIN, err);
+	changed = dbi_run(db, SQL_USER_INSERT, err);
 	if (changed < 0)
 		goto fail;
 	if (changed > 0) {
-		int64_t new_id = sqlite3_last_insert_rowid(db->sqlite), count;
-
-		/* The only row now means the table was empty: this user was made an administrator. */
-		if (dbi_run_int(db, SQL_USER_COUNT, &count, err) < 0)
+		new_id = sqlite3_last_insert_rowid(db->sqlite);
+		if (dbi_bind_int(db, SQL_USER_IS_ADMIN, "$id", new_id, err) < 0 ||
+		    dbi_run_int(db, SQL_USER_IS_ADMIN, &admin, err) < 0) {
+			dbi_reset(db, SQL_USER_IS_ADMIN);
 			goto fail;
-		if (id)
-			*id = new_id;
-		if (is_admin)
-			*is_admin = count == 1;
+		}
 	}
 	if (dbi_commit(db, err) < 0)
 		return -1;
+	if (changed > 0 && id)
+		*id = new_id;
+	if (changed > 0 && made_admin)
+		*made_admin = admin != 0;
 	return changed > 0 ? 1 : 0;
 fail:
 	dbi_rollback(db);
 	return -1;
+}
+
+int db_user_create(struct db *db, const char *name, const char *password, int is_admin,
+		   int64_t now, int64_t *id, struct sirius_error *err)
+{
+	return user_insert(db, name, password, is_admin, now, id, NULL, err);
+}
+
+int db_user_signup(struct db *db, const char *name, const char *password, int64_t now, int64_t *id,
+		   int *is_admin, struct sirius_error *err)
+{
+	return user_insert(db, name, password, 0, now, id, is_admin, err);
 }
 
 int db_user_by_name(struct db *db, const char *name, struct db_user *out, struct sirius_error *err)
@@ -189,6 +183,98 @@ int db_user_set_admin(struct db *db, int64_t user_id, int is_admin, struct siriu
 		return -1;
 	}
 	return dbi_run(db, SQL_USER_SET_ADMIN, err);
+}
+
+enum db_user_change_result db_user_change(struct db *db, int64_t user_id, enum db_user_change_kind change,
+					  struct sirius_error *err)
+{
+	struct db_user user;
+	int64_t others = 0;
+	int found, takes_admin, rc;
+
+	if (dbi_begin(db, err) < 0)
+		return DB_USER_CHANGE_ERROR;
+	found = db_user_by_id(db, user_id, &user, err);
+	if (found < 0)
+		goto fail;
+	if (found == 0) {
+		dbi_rollback(db);
+		return DB_USER_NO_SUCH;
+	}
+	/* Only an enabled administrator counts: unmaking or disabling one may leave none. */
+	takes_admin = user.is_admin && !user.disabled &&
+		      (change == DB_USER_UNMAKE_ADMIN || change == DB_USER_DISABLE);
+	if (takes_admin) {
+		if (dbi_bind_int(db, SQL_USER_OTHER_ADMINS, "$id", user_id, err) < 0 ||
+		    dbi_run_int(db, SQL_USER_OTHER_ADMINS, &others, err) < 0) {
+			dbi_reset(db, SQL_USER_OTHER_ADMINS);
+			goto fail;
+		}
+		if (others == 0) {
+			dbi_rollback(db);
+			return DB_USER_LAST_ADMIN;
+		}
+	}
+	switch (change) {
+	case DB_USER_MAKE_ADMIN:
+	case DB_USER_UNMAKE_ADMIN:
+		rc = db_user_set_admin(db, user_id, change == DB_USER_MAKE_ADMIN, err);
+		break;
+	case DB_USER_DISABLE:
+	case DB_USER_ENABLE:
+		if (dbi_bind_int(db, SQL_USER_SET_DISABLED, "$disabled", change == DB_USER_DISABLE, err) < 0 ||
+		    dbi_bind_int(db, SQL_USER_SET_DISABLED, "$id", user_id, err) < 0) {
+			dbi_reset(db, SQL_USER_SET_DISABLED);
+			goto fail;
+		}
+		rc = dbi_run(db, SQL_USER_SET_DISABLED, err);
+		if (rc >= 0 && change == DB_USER_DISABLE && db_sessions_delete_user(db, user_id, err) < 0)
+			rc = -1;
+		break;
+	default:
+		error_set(err, "an unknown change to an account");
+		rc = -1;
+		break;
+	}
+	if (rc < 0)
+		goto fail;
+	if (dbi_commit(db, err) < 0)
+		return DB_USER_CHANGE_ERROR;
+	return DB_USER_CHANGED;
+fail:
+	dbi_rollback(db);
+	return DB_USER_CHANGE_ERROR;
+}
+
+/* Fills the struct db_user_summary at out from a row of SQL_USERS_LIST. */
+static void read_user_summary(struct db *db, enum db_stmt id, void *out)
+{
+	struct db_user_summary *summary = out;
+
+	dbi_read_user(db, id, &summary->user);
+	summary->printers = sqlite3_column_int64(db->stmts[id], 9);
+}
+
+int db_users_list(struct db *db, int64_t offset, int64_t limit, struct db_user_summary **list, size_t *count,
+		  struct sirius_error *err)
+{
+	*list = NULL;
+	*count = 0;
+	if (dbi_bind_int(db, SQL_USERS_LIST, "$offset", offset > 0 ? offset : 0, err) < 0 ||
+	    dbi_bind_int(db, SQL_USERS_LIST, "$limit", limit, err) < 0) {
+		dbi_reset(db, SQL_USERS_LIST);
+		return -1;
+	}
+	return dbi_collect(db, SQL_USERS_LIST, read_user_summary, NULL, sizeof(**list), (void **)list, count, err);
+}
+
+int64_t db_user_admin_count(struct db *db, struct sirius_error *err)
+{
+	int64_t count;
+
+	if (dbi_run_int(db, SQL_USER_ADMIN_COUNT, &count, err) < 0)
+		return -1;
+	return count;
 }
 
 /* Sets (key not NULL) or clears a user's API key: 1, 0 (no such user) or -1. */
@@ -305,6 +391,7 @@ static void read_session(struct db *db, enum db_stmt id, void *out)
 	dbi_column_text(db, id, 2, session->csrf_token, sizeof(session->csrf_token));
 	session->created = sqlite3_column_int64(st, 3);
 	session->expires = sqlite3_column_int64(st, 4);
+	dbi_column_text(db, id, 5, session->notice, sizeof(session->notice));
 }
 
 int db_session_create(struct db *db, int64_t user_id, int64_t now, int64_t lifetime,
@@ -371,6 +458,18 @@ int db_session_delete(struct db *db, const char *token, struct sirius_error *err
 	return dbi_run_with_text(db, SQL_SESSION_DELETE, "$hash", hash, err);
 }
 
+int db_session_set_notice(struct db *db, int64_t session_id, const char *notice, struct sirius_error *err)
+{
+	if (notice && strlen(notice) > DB_NOTICE_MAX)
+		return error_set(err, "a notice is at most %d bytes", DB_NOTICE_MAX);
+	if (dbi_bind_text(db, SQL_SESSION_SET_NOTICE, "$notice", notice && notice[0] ? notice : NULL, err) < 0 ||
+	    dbi_bind_int(db, SQL_SESSION_SET_NOTICE, "$id", session_id, err) < 0) {
+		dbi_reset(db, SQL_SESSION_SET_NOTICE);
+		return -1;
+	}
+	return dbi_run(db, SQL_SESSION_SET_NOTICE, err);
+}
+
 int db_sessions_delete_user(struct db *db, int64_t user_id, struct sirius_error *err)
 {
 	return dbi_run_with_int(db, SQL_SESSION_DELETE_USER, "$user", user_id, err);
@@ -406,7 +505,10 @@ int db_login_failure(struct db *db, const char *name, const char *address, int64
 		dbi_reset(db, SQL_LOGIN_INSERT);
 		return -1;
 	}
-	return dbi_run(db, SQL_LOGIN_INSERT, err) < 0 ? -1 : 0;
+	if (dbi_run(db, SQL_LOGIN_INSERT, err) < 0)
+		return -1;
+	/* The account's own count, for telling its owner at the next good sign-in (0 rows: no such account). */
+	return dbi_run_with_text(db, SQL_LOGIN_USER_FAILED, "$name", name, err) < 0 ? -1 : 0;
 }
 
 int db_login_failures(struct db *db, const char *name, const char *address, int64_t since,
@@ -428,6 +530,56 @@ int db_login_failures(struct db *db, const char *name, const char *address, int6
 		return -1;
 	}
 	return 0;
+}
+
+int db_login_account_failures(struct db *db, const char *name, int64_t since, int64_t *count, int64_t *oldest,
+			       struct sirius_error *err)
+{
+	int rc;
+
+	if (!name)
+		return error_set(err, "counting an account's failed logins needs a name");
+	if (dbi_bind_text(db, SQL_LOGIN_COUNT_ACCOUNT, "$name", name, err) < 0 ||
+	    dbi_bind_int(db, SQL_LOGIN_COUNT_ACCOUNT, "$since", since, err) < 0) {
+		dbi_reset(db, SQL_LOGIN_COUNT_ACCOUNT);
+		return -1;
+	}
+	rc = dbi_step(db, SQL_LOGIN_COUNT_ACCOUNT, err);
+	if (rc == SQLITE_ROW) {
+		*count = sqlite3_column_int64(db->stmts[SQL_LOGIN_COUNT_ACCOUNT], 0);
+		*oldest = sqlite3_column_int64(db->stmts[SQL_LOGIN_COUNT_ACCOUNT], 1);
+	}
+	dbi_reset(db, SQL_LOGIN_COUNT_ACCOUNT);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int db_user_signed_in(struct db *db, int64_t user_id, const char *address, int64_t *failed_before,
+		      struct sirius_error *err)
+{
+	int64_t failed = 0;
+
+	if (dbi_begin(db, err) < 0)
+		return -1;
+	if (dbi_bind_int(db, SQL_USER_FAILED_LOGINS, "$id", user_id, err) < 0 ||
+	    dbi_run_int(db, SQL_USER_FAILED_LOGINS, &failed, err) < 0) {
+		dbi_reset(db, SQL_USER_FAILED_LOGINS);
+		goto fail;
+	}
+	if (dbi_bind_text(db, SQL_USER_SIGNED_IN, "$address", address, err) < 0 ||
+	    dbi_bind_int(db, SQL_USER_SIGNED_IN, "$id", user_id, err) < 0) {
+		dbi_reset(db, SQL_USER_SIGNED_IN);
+		goto fail;
+	}
+	if (dbi_run(db, SQL_USER_SIGNED_IN, err) < 0)
+		goto fail;
+	if (dbi_commit(db, err) < 0)
+		return -1;
+	if (failed_before)
+		*failed_before = failed;
+	return 0;
+fail:
+	dbi_rollback(db);
+	return -1;
 }
 
 int db_login_failures_purge(struct db *db, int64_t before, struct sirius_error *err)

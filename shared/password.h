@@ -7,6 +7,9 @@
 /* Room for a hash string (libsodium's crypto_pwhash_STRBYTES), NUL included. */
 #define PASSWORD_HASH_SIZE 128
 
+/* The shortest password a new account (or a new password) may have, in bytes. */
+#define PASSWORD_MIN_LEN 8
+
 /* The longest password accepted, in bytes; longer ones are refused, not cut. */
 #define PASSWORD_MAX_LEN 1024
 

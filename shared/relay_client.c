@@ -173,7 +173,7 @@ out:
 }
 
 /*
- * Sends request and checks the reply says ok. Returns 0 with *reply (to
+ * Sends request, waiting at most timeout_ms, and checks the reply says ok. Returns 0 with *reply (to
  * delete), or -1 with a reason in err (the error reply's text for a refusal).
  */
 static int request_ok(const char *socket_path, cJSON *request, int timeout_ms, cJSON **reply,
@@ -292,7 +292,7 @@ int relay_status(const char *socket_path, const char *const *addresses, size_t c
 			req = NULL;
 		}
 	}
-	rc = request_ok(socket_path, req, RELAY_CLIENT_TIMEOUT_MS, &reply, err);
+	rc = request_ok(socket_path, req, RELAY_CLIENT_STATUS_TIMEOUT_MS, &reply, err);
 	cJSON_Delete(req);
 	if (rc < 0)
 		return -1;

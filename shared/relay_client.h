@@ -16,8 +16,22 @@
  * its own connection, so they may be used from any process at any time.
  */
 
-/* How long the helpers below wait for the relay. */
+/* How long deliveries and keys (relay_deliver, relay_push_key) wait for the relay. */
 #define RELAY_CLIENT_TIMEOUT_MS 5000
+
+/*
+ * How long a status question (relay_status) waits: pages ask it while a
+ * person waits, and a relay that does not answer this fast (stopped, stuck)
+ * is shown as "unknown" rather than holding every page for seconds.
+ */
+#define RELAY_CLIENT_STATUS_TIMEOUT_MS 300
+
+/*
+ * How long the administrators' lists (bridges, logs: tens of thousands of
+ * entries, megabytes of JSON) wait, asked only after a quick question showed
+ * the relay answers.
+ */
+#define RELAY_CLIENT_LIST_TIMEOUT_MS 5000
 
 /* The longest reply read (a devices list of many printers fits). */
 #define RELAY_CLIENT_REPLY_MAX (64 * 1024 * 1024)
@@ -98,7 +112,8 @@ struct relay_device_status {
 };
 
 /*
- * The status of count printers in one request; out[i] answers addresses[i].
+ * The status of count printers in one request, waiting at most
+ * RELAY_CLIENT_STATUS_TIMEOUT_MS; out[i] answers addresses[i].
  * Returns 0, or -1 with a reason in err (unreachable, error reply, an
  * invalid address, a reply that does not match the request).
  */

@@ -25,6 +25,7 @@ int fake_user_main(int argc, char **argv)
 	const char *password = NULL, *name;
 	int is_admin = 0, c, created, status;
 	int64_t id = 0;
+	struct db_user user;
 	struct db *db;
 
 	opterr = 0;
@@ -63,6 +64,9 @@ int fake_user_main(int argc, char **argv)
 	if (!db)
 		return FAKE_EXIT_FAILURE;
 	created = db_user_create(db, name, password, is_admin, (int64_t)time(NULL), &id, &err);
+	/* The first account is an administrator whatever --admin says: read back what it became. */
+	if (created == 1 && db_user_by_id(db, id, &user, &err) == 1)
+		is_admin = user.is_admin;
 	db_close(db);
 	if (created < 0) {
 		fake_complain("cannot create user %s: %s", name, err.message);

@@ -118,6 +118,48 @@ class ExtApi(a.ApiTestCase):
         self.assertError(self.print_html(self.away.id, {"message": "<p>y</p>", "face": "default", "mode": "soon"},
                                          self.bob_key), 400, "mode")
 
+    def test_api_key_in_authorization_bearer_header(self):
+        html = "<p>Key in a header, not in the server's log</p>"
+        body = json.dumps({"message": html, "face": "default"}).encode()
+        response = self.client.request("POST", self.path(self.desk.id), body=body,
+                                       headers={"Content-Type": "application/json",
+                                                "Authorization": "Bearer " + self.alice_key})
+        self.assertStatus(response, 200, self.world)
+        self.world.check_printed(self, self.desk, "text/html", html.encode(), "alice")
+        for header, status in (("Bearer " + "a" * 32, 401), ("Basic YWxpY2U6cGFzc3dvcmQx", 401),
+                               ("Bearer short", 401)):
+            response = self.client.request("POST", self.path(self.desk.id), body=body,
+                                           headers={"Content-Type": "application/json", "Authorization": header})
+            self.assertError(response, status)
+            self.assertEqual(response.header("WWW-Authenticate"), 'Bearer realm="sirius"')
+        # given both ways, they must agree
+        response = self.client.request("POST", self.path(self.desk.id, self.bob_key), body=body,
+                                       headers={"Content-Type": "application/json",
+                                                "Authorization": "Bearer " + self.alice_key})
+        self.assertError(response, 400, "once")
+
+    def test_json_body_under_any_label(self):
+        # the original's documented example: curl --data '{...}' labels it a form
+        html = "<p>Sent as curl --data sends it</p>"
+        body = json.dumps({"message": html, "face": "default"}).encode()
+        for label in ("application/x-www-form-urlencoded", "text/plain", None):
+            headers = {"Content-Type": label} if label else {}
+            response = self.client.request("POST", self.path(self.desk.id, self.alice_key), body=body,
+                                           headers=headers)
+            self.assertStatus(response, 200, self.world)
+            self.world.check_printed(self, self.desk, "text/html", html.encode(), "alice")
+        # a body that is no JSON object is still refused as before
+        response = self.client.request("POST", self.path(self.desk.id, self.alice_key), body=b"message=x",
+                                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+        self.assertError(response, 415)
+
+    def test_json_answers_end_with_a_newline(self):
+        ok = self.print_html(self.desk.id, {"message": "<p>nl</p>", "face": "default"}, self.alice_key)
+        self.assertStatus(ok, 200, self.world)
+        error = self.print_html(self.desk.id, {"message": "<p>x</p>", "face": "default"}, "a" * 32)
+        for response in (ok, error):
+            self.assertTrue(response.body.endswith(b"}\n"), response.body)
+
     def test_422_html_over_a_limit(self):
         response = self.print_html(self.desk.id, {"message": "<div>" * 200, "face": "default"}, self.alice_key)
         self.assertError(response, 422, "deep")

@@ -7,6 +7,7 @@ import subprocess
 import tempfile
 import time
 import unittest
+import urllib.parse
 
 import api_helpers as a
 
@@ -198,6 +199,13 @@ class PrintKey(a.ApiTestCase):
         response = self.client.request("HEAD", self.path, headers={"Accept": "text/html"})
         self.assertStatus(response, 200, self.world)
         self.assertEqual(response.body, b"")
+
+    def test_status_page_opens_the_key_in_the_ios_app(self):
+        # the scheme the "Little Printers" app registers; it adds the printer of ?add= on the path /printers
+        response = self.client.get(self.path, headers={"Accept": BROWSER_ACCEPT})
+        key_url = "http://127.0.0.1:%d/printkey/%s" % (self.world.stack.port, self.key)
+        link = "co.nordprojects.littleprinter:///printers?add=" + urllib.parse.quote(key_url, safe="")
+        self.assertIn('href="%s"' % link, response.text)
 
     # ---- errors -------------------------------------------------------------------
 

@@ -141,7 +141,10 @@ class Delivery(a.ApiTestCase):
         threads = [threading.Thread(target=send, args=(n,)) for n in range(8)]
         for t in threads:
             t.start()
-        subprocess.run(["pkill", "-KILL", "-f", os.path.join(harness.BUILD, "cgi", "sirius-api")], check=False)
+        # only this stack's sirius-api programs: lighttpd's children (other tests may run beside this one)
+        lighttpd = self.world.stack.procs[-1].pid
+        killed = subprocess.run(["pkill", "-KILL", "-P", str(lighttpd), "-f", "sirius-api"], check=False)
+        self.assertEqual(killed.returncode, 0, "no sirius-api of this stack to kill")
         for t in threads:
             t.join(timeout=DEADLINE)
         # lighttpd starts the programs again; prints go on

@@ -89,7 +89,10 @@ class FakeCli(unittest.TestCase):
         rows = self.query("SELECT name, password_hash, is_admin FROM users")
         self.assertEqual(len(rows), 1)
         name, password_hash, is_admin = rows[0]
-        self.assertEqual((name, is_admin), ("alice", 0))
+        self.assertEqual((name, is_admin), ("alice", 1))  # the first account is an administrator, however made
+        self.assertIn("created administrator alice", run.stdout)
+        self.assertIn("created user bob", self.new_user("bob", "--password", "another horse").stdout)
+        self.assertEqual(self.query("SELECT is_admin FROM users WHERE name = 'bob'"), [(0,)])
         self.assertTrue(password_hash.startswith("$argon2id$"), password_hash)
         self.assertTrue(h.sodium_verify(password_hash, "correct horse"))
         self.assertFalse(h.sodium_verify(password_hash, "wrong horse"))

@@ -122,9 +122,9 @@ class Client:
         if token:
             self.csrf_token = token
 
-    def request(self, method, path, body=None, headers=None, keep=True):
-        """Sends one request (no redirects followed); returns a Response."""
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+    def request(self, method, path, body=None, headers=None, keep=True, timeout=30):
+        """Sends one request (no redirects followed), waiting at most timeout seconds; returns a Response."""
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
         all_headers = dict(headers or {})
         if self.cookies and "Cookie" not in all_headers:
             all_headers["Cookie"] = "; ".join("%s=%s" % kv for kv in self.cookies.items())

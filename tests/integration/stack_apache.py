@@ -169,6 +169,20 @@ class StackApache(sh.StackFlows, unittest.TestCase):
         self.assertEqual(css.status, 200, css)
         self.assertEqual(self.https("GET", "/printkey/no-such-endpoint-here").status, 404)
 
+    def test_apache_passes_the_bearer_key_to_the_api(self):
+        # Apache keeps Authorization from FastCGI programs unless CGIPassAuth is on: the key must arrive
+        # (a wrong one is "not valid"; without the header the answer would ask for a key).
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            conn.request("POST", "/ext_api/v1/printer/1/print_html", body=b'{"message": "<p>x</p>", "face": "default"}',
+                         headers={"Content-Type": "application/json", "Authorization": "Bearer " + "a" * 32})
+            raw = conn.getresponse()
+            response = harness.Response(raw.status, raw.getheaders(), raw.read())
+        finally:
+            conn.close()
+        self.assertEqual(response.status, 401, "%r\n%s" % (response, self.logs()[-3000:]))
+        self.assertIn("This API key is not valid", response.text)
+
     def test_apache_keeps_the_relays_single_connection_header(self):
         # Apache 2.4's tunnel (mod_proxy_wstunnel or mod_proxy_http's upgrade)
         # answers with exactly the one "Connection: Upgrade" ws4py needs.

@@ -10,7 +10,7 @@ import unittest
 import stack_helpers as sh
 
 PROGRAMS = ["sirius-relay", "sirius-web", "sirius-api", "sirius-fake", "sirius-codec", "sirius-config", "sirius-import",
-            "sirius-scheduler"]
+            "sirius-admin", "sirius-scheduler"]
 UNITS = ["sirius-relay.service", "sirius-web.socket", "sirius-web.service", "sirius-api.socket", "sirius-api.service",
          "sirius-scheduler.service"]
 HARDENING = ["ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes", "NoNewPrivileges=yes",

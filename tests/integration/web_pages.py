@@ -197,6 +197,9 @@ class WebPages(unittest.TestCase):
         owner.get("/printer/%d" % pid)
         response = owner.post("/printer/%d/message/%d/reprint" % (pid, message_id))
         self.assertStatus(response, 303)
+        # the page the redirect leads to says what happened, once
+        self.assertIn("The message goes to the printer again", owner.get(response.header("Location")).text)
+        self.assertNotIn("The message was sent again", owner.get("/printer/%d" % pid).text)
         again = emulator.wait_for(r"^printed (\d+) -> (.*) \(384x\d+\)$")
         self.assertGreater(int(again.group(1)), message_id)
         with open(again.group(2), "rb") as f:

@@ -337,6 +337,104 @@ START_TEST(test_login_lockout_from_another_address)
 }
 END_TEST
 
+/* The value of the session cookie a reply set, as a Cookie header (g_free), or NULL. */
+static char *session_cookie_of(const struct reply *r)
+{
+	char *token = set_cookie(r, SESSION_COOKIE), *cookie;
+
+	if (!token)
+		return NULL;
+	cookie = g_strdup_printf(SESSION_COOKIE "=%s", token);
+	g_free(token);
+	return cookie;
+}
+
+/*
+ * Accounts (per-account login limit): failures from many addresses, each
+ * under its own limits, lock the account for everyone else; the owner's
+ * address of their last good sign-in is not locked out, and the owner is
+ * told, once, how many sign-ins failed.
+ */
+START_TEST(test_login_lock_per_account)
+{
+	struct login_form f;
+	struct reply r;
+	char addr[64], *cookie;
+	int i;
+
+	login_form_open(&f, "eve");
+	r = serve("POST", "/login", f.right, f.cookie);
+	ck_assert_int_eq(r.status, 303);
+	reply_free(&r);
+	for (i = 0; i < LOGIN_MAX_PER_ACCOUNT; i++) {
+		snprintf(addr, sizeof(addr), "203.0.113.%d", i / LOGIN_MAX_PER_NAME + 1);
+		client_addr = addr;
+		r = serve("POST", "/login", f.wrong, f.cookie);
+		ck_assert_int_eq(r.status, 403);
+		reply_free(&r);
+	}
+	client_addr = "192.0.2.200";
+	r = serve("POST", "/login", f.right, f.cookie);
+	ck_assert_int_eq(r.status, 429);
+	ck_assert_ptr_nonnull(strstr(r.body, "This account is locked"));
+	ck_assert_ptr_nonnull(strstr(r.head, "Retry-After: "));
+	ck_assert_ptr_null(strstr(r.head, SESSION_COOKIE "="));
+	reply_free(&r);
+	client_addr = "198.51.100.7";
+	r = serve("POST", "/login", f.right, f.cookie);
+	ck_assert_int_eq(r.status, 303);
+	cookie = session_cookie_of(&r);
+	ck_assert_ptr_nonnull(cookie);
+	reply_free(&r);
+	r = serve("GET", "/", NULL, cookie);
+	ck_assert_ptr_nonnull(strstr(r.body, "there were 20 failed sign-ins to your account"));
+	reply_free(&r);
+	r = serve("GET", "/", NULL, cookie);
+	ck_assert_ptr_null(strstr(r.body, "failed sign-ins"));
+	reply_free(&r);
+	g_free(cookie);
+	login_form_close(&f);
+}
+END_TEST
+
+/* A disabled account's session stops working at once, and its right password is refused with 403. */
+START_TEST(test_disabled_account_is_signed_out)
+{
+	struct sirius_error err = { "" };
+	struct login_form f;
+	struct db_user user;
+	struct reply r;
+	char *cookie = NULL;
+	struct db *db;
+
+	login_form_open(&f, "frida");
+	g_free(signup("gus")); /* made an administrator below, so that frida, the first, may be disabled */
+	cookie = g_strdup_printf(SESSION_COOKIE "=%s", f.session);
+	r = serve("GET", "/", NULL, cookie);
+	ck_assert_ptr_nonnull(strstr(r.body, "Hello, frida"));
+	reply_free(&r);
+	db = app_db(&app, &err);
+	ck_assert_ptr_nonnull(db);
+	ck_assert_int_eq(db_user_by_name(db, "gus", &user, &err), 1);
+	ck_assert_int_eq(db_user_change(db, user.id, DB_USER_MAKE_ADMIN, &err), DB_USER_CHANGED);
+	ck_assert_int_eq(db_user_by_name(db, "frida", &user, &err), 1);
+	ck_assert_int_eq(db_user_change(db, user.id, DB_USER_DISABLE, &err), DB_USER_CHANGED);
+	r = serve("GET", "/", NULL, cookie);
+	ck_assert_ptr_null(strstr(r.body, "Hello, frida"));
+	reply_free(&r);
+	r = serve("POST", "/login", f.right, f.cookie);
+	ck_assert_int_eq(r.status, 403);
+	ck_assert_ptr_nonnull(strstr(r.body, "This account is disabled"));
+	reply_free(&r);
+	r = serve("POST", "/login", f.wrong, f.cookie);
+	ck_assert_int_eq(r.status, 403);
+	ck_assert_ptr_null(strstr(r.body, "disabled")); /* a wrong password learns nothing */
+	reply_free(&r);
+	g_free(cookie);
+	login_form_close(&f);
+}
+END_TEST
+
 /* Regression (unthrottled sign-up hashing): an address may sign up only a few times an hour, then 429 with Retry-After. */
 START_TEST(test_signup_rate_limited)
 {
@@ -533,6 +631,8 @@ int main(void)
 	tcase_add_test(tc, test_rate_limit);
 	tcase_add_test(tc, test_errors_and_checks_order);
 	tcase_add_test(tc, test_login_lockout_from_another_address);
+	tcase_add_test(tc, test_login_lock_per_account);
+	tcase_add_test(tc, test_disabled_account_is_signed_out);
 	tcase_add_test(tc, test_signup_rate_limited);
 	tcase_add_test(tc, test_sessions_capped_per_user);
 	tcase_add_test(tc, test_claims_rate_limited);

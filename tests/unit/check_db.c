@@ -139,6 +139,68 @@ static int64_t make_printer(struct db *db, const char *address)
 
 /* ---- schema and migrations -------------------------------------------------- */
 
+/*
+ * Sets f up with a database made by schema version (1, 2 or 3) from the
+ * schema text that version had (tests/vectors/schema/), stamped with it and
+ * closed (f->db NULL), as an older sirius-c left it.
+ */
+static void old_database(struct fixture *f, int version)
+{
+	char name[64], *dir, *sql, *text;
+	size_t len;
+
+	f->dir = temp_dir();
+	f->path = g_build_filename(f->dir, "var", "sirius.db", NULL);
+	f->db = NULL;
+	dir = g_path_get_dirname(f->path);
+	ck_assert_int_eq(g_mkdir_with_parents(dir, 0700), 0);
+	g_free(dir);
+	snprintf(name, sizeof(name), "schema/schema_v%d.sql", version);
+	sql = (char *)vector_read(name, &len);
+	sql = g_realloc(sql, len + 1);
+	sql[len] = '\0';
+	text = g_strdup_printf("BEGIN; %s; PRAGMA user_version = %d; COMMIT", sql, version);
+	raw_exec(f->path, text);
+	g_free(text);
+	g_free(sql);
+}
+
+/* Orders two elements of a GPtrArray of strings. */
+static gint compare_lines(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Every column (name, type, not null, default, key) and index of a database, one per line, sorted. */
+static char *schema_shape(const char *path)
+{
+	sqlite3 *s;
+	sqlite3_stmt *st;
+	GPtrArray *lines = g_ptr_array_new_with_free_func(g_free);
+	GString *out = g_string_new(NULL);
+	guint i;
+
+	ck_assert_int_eq(sqlite3_open(path, &s), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(s,
+		"SELECT m.name, p.name, p.type, p.\"notnull\", coalesce(p.dflt_value, ''), p.pk"
+		" FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS p WHERE m.type = 'table'"
+		" UNION ALL SELECT 'index', name, tbl_name, '', '', '' FROM sqlite_master"
+		" WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%'", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		g_ptr_array_add(lines, g_strdup_printf("%s.%s %s %s %s %s", sqlite3_column_text(st, 0),
+						       sqlite3_column_text(st, 1), sqlite3_column_text(st, 2),
+						       sqlite3_column_text(st, 3), sqlite3_column_text(st, 4),
+						       sqlite3_column_text(st, 5)));
+	sqlite3_finalize(st);
+	sqlite3_close(s);
+	g_ptr_array_sort(lines, compare_lines);
+	for (i = 0; i < lines->len; i++)
+		g_string_append_printf(out, "%s\n", (const char *)g_ptr_array_index(lines, i));
+	g_ptr_array_free(lines, TRUE);
+	return g_string_free(out, FALSE);
+}
+
+
 START_TEST(test_fresh_database_from_schema)
 {
 	struct fixture f;
@@ -309,22 +371,11 @@ START_TEST(test_migration_2_marks_used_codes)
 	struct sirius_error err = { "" };
 	struct db_printer p;
 	int64_t alice;
-	char *sql, *schema;
-	size_t schema_len = 0;
+	char *sql;
 
-	fixture_open(&f);
-	db_close(f.db);
-	f.db = NULL;
-	/* version 1: the schema of version 3 (kept in the vectors) without what 2 and 3 added */
-	g_remove(f.path);
-	schema = (char *)vector_read("schema/v3.sql", &schema_len);
-	sql = g_strndup(schema, schema_len);
-	raw_exec(f.path, sql);
-	g_free(sql);
-	free(schema);
-	raw_exec(f.path, "ALTER TABLE claim_codes DROP COLUMN used_by; DROP TABLE attempts; PRAGMA user_version = 1;"
-			 "INSERT INTO users (id, name, password_hash, created) VALUES (1, 'alice', 'x', 1)");
+	old_database(&f, 1);
 	alice = 1;
+	raw_exec(f.path, "INSERT INTO users (id, name, password_hash, is_admin, created) VALUES (1, 'alice', 'x', 1, 5)");
 	sql = g_strdup_printf(
 		"INSERT INTO claim_codes (id, code, hardware_xor, secret, user_id, printer_name, created) VALUES"
 		" (1, 'before0000000001', 135019, 1, %1$lld, 'p', 50),"
@@ -356,6 +407,90 @@ START_TEST(test_migration_2_marks_used_codes)
 	ck_assert_int_eq(p.owner_id, 0);
 	ck_assert_int_eq(p.claim_code_id, 0);
 	fixture_close(&f);
+}
+END_TEST
+
+/*
+ * Upgrading: a database made by each older schema version (from that
+ * version's own schema text), holding a user, a claimed printer, its code, a
+ * message, a device key, a friendship and a session, opens with today's
+ * code: it is at the newest version, every row is still there and usable,
+ * and its tables and indexes are those of a database made new.
+ */
+START_TEST(test_upgrade_from_every_older_version)
+{
+	struct fixture fresh, f;
+	struct sirius_error err = { "" };
+	char *fresh_shape, *shape;
+	int version;
+
+	fixture_open(&fresh);
+	db_close(fresh.db);
+	fresh.db = NULL;
+	fresh_shape = schema_shape(fresh.path);
+	for (version = 1; version < db_schema_version(); version++) {
+		struct db_user user;
+		struct db_printer printer;
+		struct db_message message;
+		struct db_device_key key;
+		struct db_session session;
+		int64_t count = 0, oldest = 0;
+
+		old_database(&f, version);
+		raw_exec(f.path,
+			 "BEGIN; INSERT INTO users (id, name, password_hash, is_admin, api_key, created) VALUES"
+			 " (1, 'alice', 'x', 1, 'abcdefghijklmnopqrstuvwxyz012345', 10), (2, 'bob', 'y', 0, NULL, 11);"
+			 "INSERT INTO claim_codes (id, code, hardware_xor, secret, user_id, printer_name, created)"
+			 " VALUES (1, '6xwh441j7d5y7kbv', 135019, 12345, 1, 'kitchen', 20);"
+			 "INSERT INTO printers (id, address, hardware_xor, owner_id, name, claim_code_id, created, last_seen)"
+			 " VALUES (1, '000d6f0001020304', 135019, 1, 'kitchen', 1, 30, 40);"
+			 "INSERT INTO messages (id, printer_id, sender, command, bitmap_png, status, created)"
+			 " VALUES (7, 1, 'bob', 1, x'89504e47', 'queued', 50);"
+			 "UPDATE command_ids SET last = 7;"
+			 "INSERT INTO device_keys (id, secret, printer_id, created, uses) VALUES (1, 'k0k1k2k3k4k5k6k7k8k9', 1, 60, 3);"
+			 "INSERT INTO friends (user_id, friend_id, created) VALUES (1, 2, 70);"
+			 "INSERT INTO sessions (token_hash, user_id, csrf_token, created, expires)"
+			 " VALUES ('h', 1, 'c', 80, 9999999999);"
+			 "INSERT INTO login_attempts (name, address, time) VALUES ('alice', '192.0.2.1', 90); COMMIT");
+
+		f.db = db_open(f.path, &err);
+		ck_assert_msg(f.db != NULL, "version %d: %s", version, err.message);
+		ck_assert_int_eq(db_user_version(f.db, &err), db_schema_version());
+		ck_assert_int_eq(db_user_by_name(f.db, "alice", &user, &err), 1);
+		ck_assert(user.is_admin);
+		ck_assert(!user.disabled);
+		ck_assert_int_eq(user.failed_logins, 0);
+		ck_assert_str_eq(user.api_key, "abcdefghijklmnopqrstuvwxyz012345");
+		ck_assert_int_eq(db_printer_by_address(f.db, "000d6f0001020304", &printer, &err), 1);
+		ck_assert_str_eq(printer.name, "kitchen");
+		ck_assert_int_eq(printer.owner_id, 1);
+		ck_assert_int_eq(db_message_get(f.db, 7, &message, &err), 1);
+		ck_assert_str_eq(message.sender, "bob");
+		db_message_clear(&message);
+		ck_assert_int_eq(db_device_key_find(f.db, "k0k1k2k3k4k5k6k7k8k9", &key, &err), 1);
+		ck_assert_int_eq(key.uses, 3);
+		ck_assert_int_eq(db_friend_is(f.db, 1, 2, &err), 1);
+		ck_assert_int_eq(db_login_account_failures(f.db, "ALICE", 0, &count, &oldest, &err), 0);
+		ck_assert_int_eq(count, 1);
+		/* the new columns work on the old rows */
+		ck_assert_int_eq(db_user_change(f.db, 2, DB_USER_DISABLE, &err), DB_USER_CHANGED);
+		ck_assert_int_eq(db_user_by_id(f.db, 2, &user, &err), 1);
+		ck_assert(user.disabled);
+		ck_assert_int_eq(db_session_set_notice(f.db, 1, "hello", &err), 1);
+		ck_assert_int_eq(db_session_find(f.db, "0000000000000000000000000000000000000000000000000000000000000000",
+						 100, &session, &err), 0);
+		db_close(f.db);
+		f.db = NULL;
+		shape = schema_shape(f.path);
+		if (strcmp(shape, fresh_shape) != 0)
+			fprintf(stderr, "version %d migrated:\n%s\nnew:\n%s", version, shape, fresh_shape);
+		ck_assert_msg(strcmp(shape, fresh_shape) == 0, "version %d: the migrated schema differs (see stderr)",
+			      version);
+		g_free(shape);
+		fixture_close(&f);
+	}
+	g_free(fresh_shape);
+	fixture_close(&fresh);
 }
 END_TEST
 
@@ -683,6 +818,181 @@ START_TEST(test_login_failures)
 }
 END_TEST
 
+/* The first account is an administrator however it is made (db_user_create too), later ones only when asked. */
+START_TEST(test_first_account_admin_every_way)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	struct db_user u;
+	int64_t id = 0;
+
+	fixture_open(&f);
+	ck_assert_int_eq(db_user_create(f.db, "first", "secret password", 0, 10, &id, &err), 1);
+	ck_assert_int_eq(db_user_by_id(f.db, id, &u, &err), 1);
+	ck_assert(u.is_admin);
+	ck_assert_int_eq(db_user_create(f.db, "second", "secret password", 0, 11, &id, &err), 1);
+	ck_assert_int_eq(db_user_by_id(f.db, id, &u, &err), 1);
+	ck_assert(!u.is_admin);
+	ck_assert_int_eq(db_user_create(f.db, "third", "secret password", 1, 12, &id, &err), 1);
+	ck_assert_int_eq(db_user_by_id(f.db, id, &u, &err), 1);
+	ck_assert(u.is_admin);
+	ck_assert_int_eq(db_user_admin_count(f.db, &err), 2);
+	fixture_close(&f);
+}
+END_TEST
+
+/*
+ * Administrators change accounts: the last enabled administrator can be
+ * neither unmade nor disabled (a disabled one does not count), disabling
+ * ends the account's sessions, and the list shows each account with its
+ * printers.
+ */
+START_TEST(test_user_changes_keep_an_administrator)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	char token[DB_SESSION_TOKEN_LEN + 1];
+	struct db_user_summary *list = NULL;
+	struct db_session session;
+	struct db_user u;
+	size_t n = 0;
+	int64_t alice, bob;
+
+	fixture_open(&f);
+	alice = make_user(f.db, "alice");
+	bob = make_user(f.db, "Bob");
+	ck_assert_int_eq(db_user_change(f.db, alice, DB_USER_UNMAKE_ADMIN, &err), DB_USER_LAST_ADMIN);
+	ck_assert_int_eq(db_user_change(f.db, alice, DB_USER_DISABLE, &err), DB_USER_LAST_ADMIN);
+	ck_assert_int_eq(db_user_change(f.db, 999, DB_USER_DISABLE, &err), DB_USER_NO_SUCH);
+	ck_assert_int_eq(db_user_change(f.db, bob, DB_USER_MAKE_ADMIN, &err), DB_USER_CHANGED);
+	ck_assert_int_eq(db_user_admin_count(f.db, &err), 2);
+	ck_assert_int_eq(db_session_create(f.db, alice, 100, 1000, token, NULL, &err), 0);
+	ck_assert_int_eq(db_user_change(f.db, alice, DB_USER_DISABLE, &err), DB_USER_CHANGED);
+	ck_assert_int_eq(db_session_find(f.db, token, 100, &session, &err), 0);
+	ck_assert_int_eq(db_user_by_id(f.db, alice, &u, &err), 1);
+	ck_assert(u.disabled && u.is_admin);
+	/* alice is disabled: bob is the last enabled administrator */
+	ck_assert_int_eq(db_user_admin_count(f.db, &err), 1);
+	ck_assert_int_eq(db_user_change(f.db, bob, DB_USER_UNMAKE_ADMIN, &err), DB_USER_LAST_ADMIN);
+	ck_assert_int_eq(db_user_change(f.db, alice, DB_USER_ENABLE, &err), DB_USER_CHANGED);
+	ck_assert_int_eq(db_user_change(f.db, bob, DB_USER_UNMAKE_ADMIN, &err), DB_USER_CHANGED);
+	ck_assert_int_eq(db_user_by_id(f.db, bob, &u, &err), 1);
+	ck_assert(!u.is_admin && !u.disabled);
+
+	ck_assert_int_eq(db_printer_seen(f.db, "000d6f0001020304", 10, NULL, &err), 0);
+	raw_exec(f.path, "UPDATE printers SET owner_id = 2, name = 'desk'");
+	ck_assert_int_eq(db_users_list(f.db, 0, -1, &list, &n, &err), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(list[0].user.name, "alice");
+	ck_assert_int_eq(list[0].printers, 0);
+	ck_assert_str_eq(list[1].user.name, "Bob");
+	ck_assert_int_eq(list[1].printers, 1);
+	ck_assert_str_eq(list[1].user.password_hash, "");
+	db_free(list);
+	ck_assert_int_eq(db_users_list(f.db, 1, 1, &list, &n, &err), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(list[0].user.name, "Bob");
+	db_free(list);
+	fixture_close(&f);
+}
+END_TEST
+
+/*
+ * The per-account count of failed logins: across addresses, ignoring case,
+ * and the account's own count since its last good sign-in, given back once.
+ */
+START_TEST(test_login_account_failures)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	int64_t count = -1, oldest = -1, before = -1;
+	struct db_user u;
+	int64_t alice;
+
+	fixture_open(&f);
+	alice = make_user(f.db, "alice");
+	ck_assert_int_eq(db_login_failure(f.db, "alice", "192.0.2.1", 100, &err), 0);
+	ck_assert_int_eq(db_login_failure(f.db, "ALICE", "192.0.2.2", 200, &err), 0);
+	ck_assert_int_eq(db_login_failure(f.db, "nobody", "192.0.2.2", 250, &err), 0);
+	ck_assert_int_eq(db_login_account_failures(f.db, "Alice", 0, &count, &oldest, &err), 0);
+	ck_assert_int_eq(count, 2);
+	ck_assert_int_eq(oldest, 100);
+	ck_assert_int_eq(db_login_account_failures(f.db, "alice", 150, &count, &oldest, &err), 0);
+	ck_assert_int_eq(count, 1);
+	ck_assert_int_eq(oldest, 200);
+	ck_assert_int_eq(db_login_account_failures(f.db, "carol", 0, &count, &oldest, &err), 0);
+	ck_assert_int_eq(count, 0);
+	ck_assert_int_eq(oldest, 0);
+	ck_assert_int_eq(db_user_by_id(f.db, alice, &u, &err), 1);
+	ck_assert_int_eq(u.failed_logins, 2);
+	ck_assert_int_eq(db_user_signed_in(f.db, alice, "198.51.100.7", &before, &err), 0);
+	ck_assert_int_eq(before, 2);
+	ck_assert_int_eq(db_user_by_id(f.db, alice, &u, &err), 1);
+	ck_assert_int_eq(u.failed_logins, 0);
+	ck_assert_str_eq(u.last_login_address, "198.51.100.7");
+	ck_assert_int_eq(db_user_signed_in(f.db, alice, "198.51.100.7", &before, &err), 0);
+	ck_assert_int_eq(before, 0);
+	fixture_close(&f);
+}
+END_TEST
+
+/* A session keeps one notice for its next page, bounded, and clears it. */
+START_TEST(test_session_notice)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	char token[DB_SESSION_TOKEN_LEN + 1], *long_notice;
+	struct db_session s;
+	int64_t alice;
+
+	fixture_open(&f);
+	alice = make_user(f.db, "alice");
+	ck_assert_int_eq(db_session_create(f.db, alice, 100, 1000, token, &s, &err), 0);
+	ck_assert_str_eq(s.notice, "");
+	ck_assert_int_eq(db_session_set_notice(f.db, s.id, "The message was sent again.", &err), 1);
+	ck_assert_int_eq(db_session_find(f.db, token, 101, &s, &err), 1);
+	ck_assert_str_eq(s.notice, "The message was sent again.");
+	long_notice = g_strnfill(DB_NOTICE_MAX + 1, 'a');
+	ck_assert_int_eq(db_session_set_notice(f.db, s.id, long_notice, &err), -1);
+	g_free(long_notice);
+	ck_assert_int_eq(db_session_set_notice(f.db, s.id, NULL, &err), 1);
+	ck_assert_int_eq(db_session_find(f.db, token, 102, &s, &err), 1);
+	ck_assert_str_eq(s.notice, "");
+	ck_assert_int_eq(db_session_set_notice(f.db, 999, "x", &err), 0);
+	fixture_close(&f);
+}
+END_TEST
+
+/* The administrators' list of printers: claimed first, then newest seen, with owners' names, a page at a time. */
+START_TEST(test_printers_list_for_admins)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	struct db_printer_summary *list = NULL;
+	size_t n = 0;
+
+	fixture_open(&f);
+	make_user(f.db, "alice");
+	ck_assert_int_eq(db_printer_seen(f.db, "000d6f0001020304", 10, NULL, &err), 0);
+	ck_assert_int_eq(db_printer_seen(f.db, "000d6f0001020305", 20, NULL, &err), 0);
+	ck_assert_int_eq(db_printer_seen(f.db, "000d6f0001020306", 30, NULL, &err), 0);
+	raw_exec(f.path, "UPDATE printers SET owner_id = 1, name = 'old one' WHERE address = '000d6f0001020304'");
+	ck_assert_int_eq(db_printer_count(f.db, &err), 3);
+	ck_assert_int_eq(db_printers_list(f.db, 0, 2, &list, &n, &err), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(list[0].printer.name, "old one");
+	ck_assert_str_eq(list[0].owner, "alice");
+	ck_assert_str_eq(list[1].printer.address, "000d6f0001020306");
+	ck_assert_str_eq(list[1].owner, "");
+	db_free(list);
+	ck_assert_int_eq(db_printers_list(f.db, 2, 2, &list, &n, &err), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(list[0].printer.address, "000d6f0001020305");
+	db_free(list);
+	fixture_close(&f);
+}
+END_TEST
+
 /* Regression (two first sign-ups both admin): the first sign-up is an administrator, later ones are not. */
 START_TEST(test_first_signup_admin_once)
 {
@@ -902,6 +1212,7 @@ int main(void)
 	tcase_add_test(schema, test_failing_migration_rolls_back);
 	tcase_add_test(schema, test_migration_2_marks_used_codes);
 	tcase_add_test(schema, test_refuses_foreign_database);
+	tcase_add_test(schema, test_upgrade_from_every_older_version);
 	tcase_add_test(ids, test_command_ids_increase_across_reopen);
 	tcase_add_test(ids, test_command_ids_above_stored_messages);
 	tcase_add_test(ids, test_command_ids_two_writers);
@@ -915,7 +1226,13 @@ int main(void)
 	tcase_add_test(users, test_first_signup_admin_once_concurrently);
 	tcase_add_test(users, test_sessions_trimmed);
 	tcase_add_test(users, test_attempts);
+	tcase_add_test(users, test_first_account_admin_every_way);
+	tcase_add_test(users, test_user_changes_keep_an_administrator);
+	tcase_add_test(users, test_login_account_failures);
+	tcase_add_test(users, test_session_notice);
+	tcase_add_test(users, test_printers_list_for_admins);
 	tcase_set_timeout(users, 60);
+	tcase_set_timeout(schema, 60);
 	tcase_add_test(keys, test_device_keys);
 	tcase_add_test(keys, test_friends);
 	suite_add_tcase(s, schema);

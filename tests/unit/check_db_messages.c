@@ -377,7 +377,7 @@ START_TEST(test_migration_4_keeps_the_history)
 	struct sirius_error err = { "" };
 	char *dir = g_dir_make_tmp("sirius-v3-XXXXXX", NULL), *path = g_build_filename(dir, "old.db", NULL);
 	size_t len = 0;
-	char *schema = (char *)vector_read("schema/v3.sql", &len);
+	char *schema = (char *)vector_read("schema/schema_v3.sql", &len);
 	char *sql = g_strndup(schema, len);
 	struct db_message m;
 	struct db *db;

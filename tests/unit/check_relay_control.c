@@ -187,6 +187,12 @@ static int sweep_printers_ok(void *ctx, double now, double max_age, int *count, 
 	return 0;
 }
 
+static int press_ok(void *ctx, const char *device, int type, uint32_t id, double now, struct sirius_error *err)
+{
+	(void)type;
+	return sent_ok(ctx, id, device, now, err);
+}
+
 static struct registry *reg;
 
 static void setup(void)
@@ -195,7 +201,7 @@ static void setup(void)
 	struct relay_store store = { NULL,	   seen_ok,	    seen_ok,   key_none,	next_id,
 				     outbox_empty, sent_ok,	    answered_ok, failed_ok, printed_ok,
 				     sweep_ok,	   confirms_no, confirms_set_ok, bridge_seen_ok, binding_none,
-				     bind_ok,	   bind_ok,	    sweep_printers_ok };
+				     bind_ok,	   bind_ok,	    press_ok, sweep_printers_ok };
 	struct registry_config cfg;
 
 	registry_config_default(&cfg);

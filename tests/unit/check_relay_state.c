@@ -390,6 +390,19 @@ static int fake_printer_moving(void *ctx, const char *device, const char *bridge
 	return 0;
 }
 
+static int fake_button_press(void *ctx, const char *device, int type, uint32_t id, double now,
+			     struct sirius_error *err)
+{
+	int rc = fake_gate(err);
+
+	(void)ctx;
+	(void)now;
+	if (rc)
+		return rc;
+	g_string_append_printf(writes, "press:%s:%02x:%u ", device, type, id);
+	return 0;
+}
+
 static int fake_printers_sweep(void *ctx, double now, double max_age, int *count, struct sirius_error *err)
 {
 	int rc = fake_gate(err);
@@ -423,7 +436,7 @@ static const struct relay_store store = { NULL, fake_printer_seen, fake_printer_
 					  fake_message_answered, fake_message_failed, fake_message_printed,
 					  fake_outbox_sweep, fake_bridge_confirms, fake_bridge_set_confirms,
 					  fake_bridge_seen, fake_printer_binding, fake_printer_bind, fake_printer_moving,
-					  fake_printers_sweep };
+					  fake_button_press, fake_printers_sweep };
 
 static void setup(void)
 {
@@ -1024,19 +1037,19 @@ START_TEST(test_db_lock_defers_writes_instead_of_freezing)
 	feed(s, device_response(BRIDGE, DEVICE, 5, 0));
 	feed(s, did_print(BRIDGE, DEVICE, 0x01, 5));
 	ck_assert_int_eq(store_calls, calls);
-	ck_assert_uint_eq(registry_counters(reg)->store_pending, 6);
+	ck_assert_uint_eq(registry_counters(reg)->store_pending, 7);
 	/* the retry timer tries the oldest write once a second, meets the lock, goes on waiting; no sweep meanwhile */
 	advance(cfg.sweep_interval);
 	ck_assert_int_eq(store_calls, calls + (int)(cfg.sweep_interval / cfg.store_retry));
 	ck_assert_int_eq(sweep_calls, 1);
-	ck_assert_uint_eq(registry_counters(reg)->store_pending, 6);
+	ck_assert_uint_eq(registry_counters(reg)->store_pending, 7);
 	/* the lock is gone: everything is written, in order, and nothing was lost */
 	store_locked = 0;
 	advance(cfg.store_retry);
 	ck_assert_uint_eq(registry_counters(reg)->store_pending, 0);
-	ck_assert_uint_eq(registry_counters(reg)->store_retried, 6);
+	ck_assert_uint_eq(registry_counters(reg)->store_retried, 7);
 	ck_assert_str_eq(writes->str, "bridge:" BRIDGE " seen:" DEVICE " seen:" DEVICE2 " sent:5 confirms:" BRIDGE
-			 " settled:5 printed:5 ");
+			 " settled:5 press:" DEVICE ":01:5 printed:5 ");
 	ck_assert_uint_eq(registry_counters(reg)->store_errors, 0);
 	/* the queue is bounded: beyond store_pending_max the oldest write is dropped and counted */
 	registry_session_close(reg, s);
@@ -1735,6 +1748,12 @@ START_TEST(test_printer_hijack_from_another_bridge_is_refused)
 	}
 	ck_assert_uint_eq(next_command(home), a);
 	ck_assert_ptr_null(take(thief));
+	/* the impostor cannot mark it printed, nor press the button */
+	feed(thief, did_print(IMPOSTOR, DEVICE, 0x01, a));
+	ck_assert(!g_hash_table_contains(printed, GUINT_TO_POINTER(a)));
+	ck_assert_ptr_null(strstr(writes->str, "press:"));
+	feed(home, did_print(BRIDGE, DEVICE, 0x10, 0));
+	ck_assert_ptr_nonnull(strstr(writes->str, "press:" DEVICE ":10:0 "));
 	registry_session_close(reg, thief);
 	registry_session_close(reg, home);
 }
