@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """api_images.py: images at http(s) URLs in an HTML message are fetched into the print; those that cannot be loaded are named in the answer."""
 import http.server
+import json
 import os
 import threading
 import unittest
+import urllib.parse
 
 import api_helpers as a
 
@@ -74,6 +76,25 @@ class RemoteImages(a.ApiTestCase):
         self.assertEqual(len(body["warnings"]), 1)
         self.assertIn("/missing.png", body["warnings"][0])
         self.assertIn("404", body["warnings"][0])
+
+    def test_preview_names_what_it_left_out(self):
+        web = self.world.stack.client()
+        self.assertEqual(web.post_form("/login", "/login", {"username": "alice", "password": "password1"}).status, 303)
+        html = '<p>hello</p><img src="%s/missing.png">' % self.base
+        path = "/printer/%d/print" % self.desk.id
+        web.get(path)
+        # The print page's preview without JavaScript: a notice on the page.
+        response = web.post(path, {"message": html, "format": "html", "action": "preview",
+                                   "target_printer": str(self.desk.id)})
+        self.assertStatus(response, 200, self.world)
+        self.assertIn("/missing.png could not be loaded: the server answered 404.", response.text)
+        # The live preview: the PNG, and the same sentence in X-Render-Warnings.
+        response = web.post("/printer/%d/preview" % self.desk.id, {"message": html, "format": "html",
+                                                                    "target_printer": str(self.desk.id)})
+        self.assertStatus(response, 200, self.world)
+        self.assertEqual(response.header("Content-Type"), "image/png")
+        warnings = json.loads(urllib.parse.unquote(response.header("X-Render-Warnings")))
+        self.assertIn("/missing.png", warnings[0])
 
 
 if __name__ == "__main__":
