@@ -68,12 +68,10 @@ static void command_release(struct registry *reg, struct relay_command *c)
 		d->outstanding--;
 }
 
-size_t outbox_bridge_drop(struct relay_bridge *b)
+size_t outbox_bridge_free_commands(struct relay_bridge *b)
 {
 	struct relay_command *c;
 	size_t n = 0;
-	GHashTableIter it;
-	gpointer value;
 
 	while ((c = g_queue_pop_head(&b->held))) {
 		outbox_command_free(c);
@@ -89,6 +87,15 @@ size_t outbox_bridge_drop(struct relay_bridge *b)
 		g_ptr_array_free(b->in_flight, TRUE);
 		b->in_flight = NULL;
 	}
+	return n;
+}
+
+size_t outbox_bridge_drop(struct relay_bridge *b)
+{
+	size_t n = outbox_bridge_free_commands(b);
+	GHashTableIter it;
+	gpointer value;
+
 	/* What was not written is still queued in the database: read it again when the devices come back. */
 	g_hash_table_iter_init(&it, b->devices);
 	while (g_hash_table_iter_next(&it, NULL, &value)) {

@@ -104,7 +104,8 @@ static void bridge_free(gpointer p)
 		log_entry_drop(reg, g_queue_peek_head(b->logs));
 	if (b->idle)
 		g_queue_unlink(&reg->idle_bridges, &b->idle_link);
-	outbox_bridge_drop(b);
+	/* its devices may be freed already (registry_free): only its commands go */
+	outbox_bridge_free_commands(b);
 	reg->env.timer_free(reg->env.ctx, b->timer);
 	g_hash_table_destroy(b->devices);
 	g_free(b);

@@ -167,6 +167,9 @@ struct relay_session *registry_device_session(struct relay_device *d);
 /* Frees a command. */
 void outbox_command_free(struct relay_command *c);
 
+/* Frees every command a bridge holds or has in flight, touching nothing else (the bridge is being freed); returns how many. */
+size_t outbox_bridge_free_commands(struct relay_bridge *b);
+
 /* Drops every command a bridge holds or has in flight (its socket is gone); returns how many. */
 size_t outbox_bridge_drop(struct relay_bridge *b);
 

@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <ev.h>
 #include <glib.h>
 #include <libwebsockets.h>
 
@@ -20,22 +21,49 @@
 #define CONTROL_OUT_HIGH (16 * 1024 * 1024)
 /* Bytes a throttled client's backlog may hold (what lws read before reading stopped); more closes it. */
 #define CONTROL_BACKLOG_MAX (2 * CONTROL_LINE_MAX)
-/* A bridge socket's receive buffer is given back when a message left it bigger than this. */
-#define RX_KEEP_MAX (64 * 1024)
+/*
+ * lws gives every websocket a receive buffer of this size for as long as it
+ * is open; messages longer than one buffer arrive in pieces that rx_append
+ * joins. Bridges mostly send messages of a few hundred bytes, and at 10,000
+ * bridges each KiB here is 10 MB of the relay's memory.
+ */
+#define BRIDGE_RX_BUFFER 1024
+/*
+ * The most lws hands to one send() (with 0 it would be BRIDGE_RX_BUFFER and a
+ * print would go out in many small writes): a whole DeviceCommand at once.
+ */
+#define BRIDGE_TX_PACKET (2 * 1024 * 1024)
 
-/* A timer of the registry: an lws_sul and what to call. */
+/* slot of a timer that is not armed */
+#define TIMER_IDLE ((size_t)-1)
+
+/* A timer of the registry: its deadline, its place in the server's heap, and what to call. */
 struct relay_timer {
-	lws_sorted_usec_list_t sul;  /* lws's sorted timer list entry; zeroed before first use */
 	struct relay_server *srv;    /* owner */
 	void (*fire)(void *arg);     /* called when it expires */
 	void *arg;                   /* fire's argument */
+	gint64 due;                  /* when it expires (g_get_monotonic_time microseconds) */
+	size_t slot;                 /* its index in srv->timers while armed, else TIMER_IDLE */
 };
 
 struct relay_server {
 	struct relay_server_config cfg; /* as given (strings borrowed) */
-	struct lws_context *context;    /* the event loop; NULL once destroyed */
+	struct lws_context *context;    /* lws; NULL once destroyed */
+	struct ev_loop *loop;           /* the libev (epoll) loop lws runs in; NULL when lws polls by itself */
 	struct registry *reg;           /* the state machine */
 	char *socket_path;              /* the control socket file we made */
+	/*
+	 * The registry's armed timers, a binary min-heap by due. lws keeps its
+	 * timers in one sorted list and inserts by walking it: with a timer per
+	 * device in that list, arming one walked 10,000 entries, which was most
+	 * of the relay's CPU per print at 10,000 bridges. lws gets one timer, sul,
+	 * for the earliest due.
+	 */
+	struct relay_timer **timers;    /* the heap (malloc'd) */
+	size_t ntimers;                 /* timers in it */
+	size_t timers_cap;              /* slots allocated */
+	lws_sorted_usec_list_t sul;     /* lws's timer for the heap's top */
+	gint64 sul_due;                 /* when sul fires; 0 when it is not set */
 };
 
 /* Per-websocket data of a bridge connection (lws zeroes it). */
@@ -88,11 +116,90 @@ static void env_close(void *ctx, void *transport)
 	lws_set_timeout(transport, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 }
 
-static void timer_expired(lws_sorted_usec_list_t *sul)
-{
-	struct relay_timer *t = lws_container_of(sul, struct relay_timer, sul);
+/* ---- the timer heap ------------------------------------------------------------ */
 
-	t->fire(t->arg);
+static void heap_set(struct relay_server *srv, size_t i, struct relay_timer *t)
+{
+	srv->timers[i] = t;
+	t->slot = i;
+}
+
+static void heap_up(struct relay_server *srv, size_t i)
+{
+	struct relay_timer *t = srv->timers[i];
+
+	while (i > 0 && srv->timers[(i - 1) / 2]->due > t->due) {
+		heap_set(srv, i, srv->timers[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	heap_set(srv, i, t);
+}
+
+static void heap_down(struct relay_server *srv, size_t i)
+{
+	struct relay_timer *t = srv->timers[i];
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= srv->ntimers)
+			break;
+		if (c + 1 < srv->ntimers && srv->timers[c + 1]->due < srv->timers[c]->due)
+			c++;
+		if (srv->timers[c]->due >= t->due)
+			break;
+		heap_set(srv, i, srv->timers[c]);
+		i = c;
+	}
+	heap_set(srv, i, t);
+}
+
+/* Takes an armed timer out of the heap. */
+static void heap_remove(struct relay_server *srv, struct relay_timer *t)
+{
+	size_t i = t->slot;
+	struct relay_timer *last = srv->timers[--srv->ntimers];
+
+	t->slot = TIMER_IDLE;
+	if (last == t)
+		return;
+	heap_set(srv, i, last);
+	heap_up(srv, i);
+	heap_down(srv, last->slot);
+}
+
+static void timers_expired(lws_sorted_usec_list_t *sul);
+
+/* Sets lws's timer for the heap's top when that is earlier than the one set (a later top finds it early and waits on). */
+static void timers_schedule(struct relay_server *srv)
+{
+	gint64 now, due;
+
+	if (!srv->context || srv->ntimers == 0)
+		return;
+	due = srv->timers[0]->due;
+	if (srv->sul_due && srv->sul_due <= due)
+		return;
+	now = g_get_monotonic_time();
+	srv->sul_due = due;
+	lws_sul_schedule(srv->context, 0, &srv->sul, timers_expired, due > now ? (lws_usec_t)(due - now) : 0);
+}
+
+/* lws's timer: fires the timers that are due (as many as were armed: one that re-arms at once waits a turn). */
+static void timers_expired(lws_sorted_usec_list_t *sul)
+{
+	struct relay_server *srv = lws_container_of(sul, struct relay_server, sul);
+	gint64 now = g_get_monotonic_time();
+	size_t budget = srv->ntimers;
+
+	srv->sul_due = 0;
+	while (budget-- > 0 && srv->ntimers > 0 && srv->timers[0]->due <= now) {
+		struct relay_timer *t = srv->timers[0];
+
+		heap_remove(srv, t);
+		t->fire(t->arg);
+	}
+	timers_schedule(srv);
 }
 
 static struct relay_timer *env_timer_new(void *ctx, void (*fire)(void *arg), void *arg)
@@ -104,6 +211,7 @@ static struct relay_timer *env_timer_new(void *ctx, void (*fire)(void *arg), voi
 	t->srv = ctx;
 	t->fire = fire;
 	t->arg = arg;
+	t->slot = TIMER_IDLE;
 	return t;
 }
 
@@ -115,16 +223,34 @@ static void env_timer_arm(void *ctx, struct relay_timer *t, double delay)
 		return;
 	if (delay < 0)
 		delay = 0;
-	lws_sul_schedule(srv->context, 0, &t->sul, timer_expired, (lws_usec_t)(delay * 1e6));
+	if (t->slot == TIMER_IDLE) {
+		if (srv->ntimers == srv->timers_cap) {
+			size_t cap = srv->timers_cap ? srv->timers_cap * 2 : 256;
+			struct relay_timer **p = realloc(srv->timers, cap * sizeof(*p));
+
+			if (!p) {
+				relay_log(RELAY_LOG_ERROR, "out of memory arming a timer");
+				return;
+			}
+			srv->timers = p;
+			srv->timers_cap = cap;
+		}
+		t->due = g_get_monotonic_time() + (gint64)(delay * 1e6);
+		heap_set(srv, srv->ntimers++, t);
+		heap_up(srv, t->slot);
+	} else {
+		t->due = g_get_monotonic_time() + (gint64)(delay * 1e6);
+		heap_up(srv, t->slot);
+		heap_down(srv, t->slot);
+	}
+	timers_schedule(srv);
 }
 
 static void env_timer_cancel(void *ctx, struct relay_timer *t)
 {
-	struct relay_server *srv = ctx;
-
-	/* once the context is gone its timer lists are too: nothing to unlink from */
-	if (srv->context)
-		lws_sul_cancel(&t->sul);
+	/* lws's timer may stay set: when it fires early it finds nothing due and waits on */
+	if (t->slot != TIMER_IDLE)
+		heap_remove(ctx, t);
 }
 
 static void env_timer_free(void *ctx, struct relay_timer *t)
@@ -166,6 +292,30 @@ static int rx_append(struct relay_server *srv, struct bridge_pss *pss, const voi
 	pss->rx_len += len;
 	pss->rx[pss->rx_len] = '\0';
 	return 0;
+}
+
+/* Hands one complete message of a bridge to the registry. Returns 0, or -1 to close the socket. */
+static int bridge_message(struct relay_server *srv, struct lws *wsi, struct bridge_pss *pss, const char *text,
+			  size_t len)
+{
+	if (len > srv->cfg.max_message) {
+		registry_counters(srv->reg)->oversize++;
+		relay_log(RELAY_LOG_WARN, "bridge %s (%s): message larger than %zu bytes, closing the connection",
+			  registry_session_address(pss->session)[0] ? registry_session_address(pss->session) : "-",
+			  pss->peer, srv->cfg.max_message);
+		lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)"too large", 9);
+		return -1;
+	}
+	if (pss->rx_binary) {
+		struct registry_counters *c = registry_counters(srv->reg);
+
+		c->messages++;
+		c->malformed++;
+		relay_log(RELAY_LOG_WARN, "bridge %s (%s): binary message ignored",
+			  registry_session_address(pss->session), pss->peer);
+		return 0;
+	}
+	return registry_session_receive(srv->reg, pss->session, text, len) < 0 ? -1 : 0;
 }
 
 /* Answers a plain HTTP request on the websocket port: 404, then close. */
@@ -249,6 +399,7 @@ static int callback_bridge(struct lws *wsi, enum lws_callback_reasons reason, vo
 	struct relay_server *srv;
 	const char *text;
 	size_t n;
+	int rc;
 
 	switch (reason) {
 	case LWS_CALLBACK_HTTP:
@@ -280,8 +431,12 @@ static int callback_bridge(struct lws *wsi, enum lws_callback_reasons reason, vo
 		srv = server_of(wsi);
 		if (!pss->session)
 			return -1;
-		if (pss->rx_len == 0)
+		if (pss->rx_len == 0) {
 			pss->rx_binary = lws_frame_is_binary(wsi);
+			/* a whole message in one piece (the usual case) is handled where lws put it */
+			if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi))
+				return bridge_message(srv, wsi, pss, in, len);
+		}
 		if (rx_append(srv, pss, in, len) < 0) {
 			registry_counters(srv->reg)->oversize++;
 			relay_log(RELAY_LOG_WARN, "bridge %s (%s): message larger than %zu bytes, closing the connection",
@@ -292,23 +447,12 @@ static int callback_bridge(struct lws *wsi, enum lws_callback_reasons reason, vo
 		}
 		if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi))
 			break;
-		if (pss->rx_binary) {
-			struct registry_counters *c = registry_counters(srv->reg);
-
-			c->messages++;
-			c->malformed++;
-			relay_log(RELAY_LOG_WARN, "bridge %s (%s): binary message ignored",
-				  registry_session_address(pss->session), pss->peer);
-		} else if (registry_session_receive(srv->reg, pss->session, pss->rx, pss->rx_len) < 0) {
-			return -1;
-		}
-		pss->rx_len = 0;
-		if (pss->rx_cap > RX_KEEP_MAX) {
-			free(pss->rx);
-			pss->rx = NULL;
-			pss->rx_cap = 0;
-		}
-		break;
+		rc = bridge_message(srv, wsi, pss, pss->rx, pss->rx_len);
+		/* the joined message's buffer goes back: an idle bridge holds none */
+		free(pss->rx);
+		pss->rx = NULL;
+		pss->rx_cap = pss->rx_len = 0;
+		return rc;
 
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		srv = server_of(wsi);
@@ -537,7 +681,7 @@ static int callback_control(struct lws *wsi, enum lws_callback_reasons reason, v
 }
 
 static const struct lws_protocols bridge_protocols[] = {
-	{ RELAY_WS_PROTOCOL, callback_bridge, sizeof(struct bridge_pss), 16384, 0, NULL, 0 },
+	{ RELAY_WS_PROTOCOL, callback_bridge, sizeof(struct bridge_pss), BRIDGE_RX_BUFFER, 0, NULL, BRIDGE_TX_PACKET },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
@@ -677,7 +821,30 @@ struct relay_server *relay_server_new(const struct relay_server_config *cfg, con
 	info.ka_interval = 10;
 	info.gid = -1;
 	info.uid = -1;
-	srv->context = lws_create_context(&info);
+	/*
+	 * A libev loop of ours (epoll): lws's own loop poll()s every open socket
+	 * at every wake-up, which at 10,000 heartbeating bridges is most of the
+	 * relay's CPU. The loop is ours ("foreign" to lws) so that
+	 * relay_server_run can turn it once at a time and see the signal flags.
+	 */
+	srv->loop = ev_loop_new(EVBACKEND_EPOLL);
+	if (srv->loop) {
+		void *loops[1] = { srv->loop };
+
+		info.options |= LWS_SERVER_OPTION_LIBEV;
+		info.foreign_loops = loops;
+		srv->context = lws_create_context(&info);
+		info.foreign_loops = NULL;
+		info.options &= ~(uint64_t)LWS_SERVER_OPTION_LIBEV;
+	}
+	if (!srv->context) {
+		relay_log(RELAY_LOG_WARN, "libwebsockets' libev event loop is not available (Debian package "
+			  "libwebsockets-evlib-ev): using poll(), which costs CPU for every open socket at every event");
+		if (srv->loop)
+			ev_loop_destroy(srv->loop);
+		srv->loop = NULL;
+		srv->context = lws_create_context(&info);
+	}
 	if (!srv->context) {
 		error_set(err, "cannot create the libwebsockets context");
 		free(srv);
@@ -719,7 +886,10 @@ int relay_server_run(struct relay_server *srv, volatile sig_atomic_t *stop, vola
 			else
 				relay_log(RELAY_LOG_INFO, "log file reopened");
 		}
-		if (lws_service(srv->context, 0) < 0) {
+		if (srv->loop) {
+			/* lws_cancel_service (signals, relay_server_wake) ends the turn */
+			ev_run(srv->loop, EVRUN_ONCE);
+		} else if (lws_service(srv->context, 0) < 0) {
 			relay_log(RELAY_LOG_ERROR, "the event loop failed");
 			return -1;
 		}
@@ -741,7 +911,11 @@ void relay_server_free(struct relay_server *srv)
 	if (srv->context)
 		lws_context_destroy(srv->context);
 	srv->context = NULL;
+	if (srv->loop)
+		ev_loop_destroy(srv->loop);
+	srv->loop = NULL;
 	registry_free(srv->reg);
+	free(srv->timers);
 	if (srv->socket_path) {
 		unlink(srv->socket_path);
 		free(srv->socket_path);

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <glib.h>
 #include <sqlite3.h>
 
 #include "db.h"
@@ -20,6 +21,8 @@ enum db_stmt {
 struct db {
 	sqlite3 *sqlite;                         /* the connection */
 	sqlite3_stmt *stmts[DB_STMT_COUNT];      /* prepared on first use, finalized by db_close */
+	int busy_timeout_ms;                     /* longest wait for another connection's lock */
+	gint64 busy_since;                       /* monotonic µs when the current wait began */
 };
 
 /*

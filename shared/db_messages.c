@@ -209,11 +209,6 @@ int db_message_find_repeat(struct db *db, int64_t key_id, const char *dedupe, in
 
 /* relay */
 
-void db_set_busy_timeout(struct db *db, int milliseconds)
-{
-	sqlite3_busy_timeout(db->sqlite, milliseconds);
-}
-
 int db_busy(struct db *db)
 {
 	int rc = sqlite3_errcode(db->sqlite) & 0xff;

@@ -1,4 +1,7 @@
-/* bench_render.c: render times of typical messages, natively and through wkhtmltoimage when installed (figures only). */
+/*
+ * bench_render.c: render times of typical messages, natively and through wkhtmltoimage when installed (figures only).
+ * With --write-cases DIR it writes each case instead (N.body, N.html, N.type, N.name) for tests/bench/renderers.py.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,7 +159,38 @@ out:
 	g_free(dir);
 }
 
-int main(void)
+/* Writes one case's files into dir; returns 0, or -1 after saying why. */
+static int write_case(const char *dir, int n, const struct bench_case *bc)
+{
+	static const char *const types[] = { [RENDER_TEXT] = "text/plain", [RENDER_HTML] = "text/html",
+					     [RENDER_IMAGE] = "image/jpeg" };
+	const char *type = (size_t)bc->kind < G_N_ELEMENTS(types) && types[bc->kind] ? types[bc->kind] : NULL;
+	GError *gerr = NULL;
+	gchar *path;
+	int ok;
+
+	if (!type) {
+		fprintf(stderr, "bench_render: case %s has no content type\n", bc->name);
+		return -1;
+	}
+#define WRITE(ext, data, len) \
+	path = g_strdup_printf("%s/%d.%s", dir, n, ext); \
+	ok = g_file_set_contents(path, (const gchar *)(data), (gssize)(len), &gerr); \
+	g_free(path); \
+	if (!ok) { \
+		fprintf(stderr, "bench_render: %s\n", gerr->message); \
+		g_error_free(gerr); \
+		return -1; \
+	}
+	WRITE("body", bc->data, bc->len)
+	WRITE("html", bc->as_html, strlen(bc->as_html))
+	WRITE("type", type, strlen(type))
+	WRITE("name", bc->name, strlen(bc->name))
+#undef WRITE
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	struct bench_case cases[4];
 	GString *s = g_string_new(NULL);
@@ -207,6 +241,13 @@ int main(void)
 	cases[3].as_html = g_strdup(page->str);
 	cases[3].runs = 20;
 
+	if (argc == 3 && strcmp(argv[1], "--write-cases") == 0) {
+		int rc = 0;
+
+		for (i = 0; i < G_N_ELEMENTS(cases) && rc == 0; i++)
+			rc = write_case(argv[2], (int)i, &cases[i]);
+		return rc ? 1 : 0;
+	}
 	printf("render benchmark (times include the page template and dithering)\n");
 	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
 		double median = bench_native(&cases[i]);

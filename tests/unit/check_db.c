@@ -630,6 +630,54 @@ START_TEST(test_command_ids_two_writers)
 }
 END_TEST
 
+/*
+ * A write that meets another connection's lock waits for it in short steps:
+ * it gives up with a busy error when the lock outlasts the busy timeout, and
+ * goes through once the lock is released during the wait.
+ */
+START_TEST(test_busy_wait)
+{
+	struct sirius_error err = { "" };
+	struct fixture f;
+	sqlite3 *holder;
+	uint32_t id;
+	pid_t pid;
+	int fds[2], status;
+	char c;
+
+	fixture_open(&f);
+	ck_assert_int_eq(sqlite3_open(f.path, &holder), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(holder, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	db_set_busy_timeout(f.db, 20);
+	ck_assert_int_eq(db_next_command_id(f.db, &id, &err), -1);
+	ck_assert(db_busy(f.db));
+	ck_assert_int_eq(sqlite3_exec(holder, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(holder);
+	ck_assert_int_eq(db_next_command_id(f.db, &id, &err), 0);
+
+	/* a lock released while the write waits (the timeout is generous) */
+	db_set_busy_timeout(f.db, 30000);
+	ck_assert_int_eq(pipe(fds), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(fds[0]);
+		if (sqlite3_open(f.path, &holder) != SQLITE_OK ||
+		    sqlite3_exec(holder, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK || write(fds[1], "x", 1) != 1)
+			_exit(1);
+		g_usleep(50000);
+		_exit(sqlite3_exec(holder, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : 1);
+	}
+	close(fds[1]);
+	ck_assert_int_eq(read(fds[0], &c, 1), 1);
+	close(fds[0]);
+	ck_assert_msg(db_next_command_id(f.db, &id, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	fixture_close(&f);
+}
+END_TEST
+
 /* ---- messages --------------------------------------------------------------- */
 
 START_TEST(test_users_and_passwords)
@@ -1216,6 +1264,7 @@ int main(void)
 	tcase_add_test(ids, test_command_ids_increase_across_reopen);
 	tcase_add_test(ids, test_command_ids_above_stored_messages);
 	tcase_add_test(ids, test_command_ids_two_writers);
+	tcase_add_test(ids, test_busy_wait);
 	tcase_set_timeout(ids, 60);
 	tcase_add_test(users, test_users_and_passwords);
 	tcase_add_test(users, test_login_rehashes_old_hash);
