@@ -10,7 +10,7 @@
 -- added imported_users; version 6 bound printers to their bridge; version 7
 -- added button_presses, button_settled, personalities and quips; version 8
 -- added users.disabled, users.failed_logins, users.last_login_address and
--- sessions.notice.
+-- sessions.notice; version 9 added printers.timezone and subscriptions.
 --
 -- Times are seconds since the Unix epoch (UTC), NULL where a thing has not
 -- happened yet. Ids are SQLite rowids. All SQL that reads or writes these
@@ -108,8 +108,9 @@ CREATE TABLE printers (
 	last_seen INTEGER NOT NULL,
 	bridge TEXT CHECK (bridge IS NULL OR length(bridge) = 16),       -- the bridge it is bound to (it was
 	                                                -- claimed through); only that one gets its key and prints
-	moving_to TEXT CHECK (moving_to IS NULL OR length(moving_to) = 16) -- another bridge that reported it while
+	moving_to TEXT CHECK (moving_to IS NULL OR length(moving_to) = 16), -- another bridge that reported it while
 	                                                -- its own was silent: a move the owner may confirm
+	timezone TEXT                                   -- IANA zone of its subscriptions' times; NULL: the server's
 );
 CREATE INDEX printers_xor ON printers (hardware_xor);
 CREATE INDEX printers_unclaimed ON printers (last_seen) WHERE owner_id IS NULL;
@@ -264,3 +265,36 @@ CREATE TABLE quips (
 	message_id INTEGER NOT NULL,                    -- the set_quip message (it may be trimmed since)
 	created INTEGER NOT NULL
 );
+
+-- Publications each printer is subscribed to (BERG's publication API), with
+-- the state of their scheduled delivery. delivery_time is minutes after
+-- midnight in the printer's time zone; days a bit set of weekdays (bit 0
+-- Monday ... bit 6 Sunday). next_due is when the next edition is due (UTC),
+-- kept across restarts so a time missed while the scheduler was down is
+-- delivered once when it comes back; retry_at when a failed fetch is tried
+-- again.
+CREATE TABLE subscriptions (
+	id INTEGER PRIMARY KEY,
+	printer_id INTEGER NOT NULL REFERENCES printers (id) ON DELETE CASCADE,
+	url TEXT NOT NULL,                              -- the publication's base URL, ending in '/'
+	name TEXT NOT NULL,                             -- its name, from meta.json
+	meta_json TEXT NOT NULL,                        -- meta.json as read when subscribing
+	config_json TEXT NOT NULL DEFAULT '{}',         -- the owner's config values (an object of strings)
+	delivery_time INTEGER NOT NULL CHECK (delivery_time BETWEEN 0 AND 1439),
+	days INTEGER NOT NULL DEFAULT 127 CHECK (days BETWEEN 1 AND 127),
+	mode TEXT NOT NULL DEFAULT 'button' CHECK (mode IN ('button', 'print')),
+	paused INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)),
+	push_token TEXT NOT NULL UNIQUE CHECK (length(push_token) = 32), -- Bearer token of the push API
+	delivery_count INTEGER NOT NULL DEFAULT 0,      -- editions delivered
+	last_etag TEXT,                                 -- ETag of the last edition delivered
+	next_due INTEGER,                               -- the next delivery time; NULL while paused
+	retry_at INTEGER,                               -- when a failed try is retried; NULL when none
+	attempts INTEGER NOT NULL DEFAULT 0,            -- failed tries for next_due
+	last_try INTEGER,                               -- when the last delivery was tried
+	last_state TEXT CHECK (last_state IN ('delivered', 'nothing', 'retrying', 'failed', 'sending')),
+	last_message TEXT,                              -- what happened, in words
+	last_message_id INTEGER,                        -- messages.id of the last edition sent
+	created INTEGER NOT NULL
+);
+CREATE INDEX subscriptions_printer ON subscriptions (printer_id);
+CREATE INDEX subscriptions_due ON subscriptions (paused, next_due);

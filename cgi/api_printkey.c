@@ -7,6 +7,7 @@
 #include "device_key_url.h"
 #include "http_accept.h"
 #include "print_answer.h"
+#include "print_body.h"
 #include "print_once.h"
 #include "print_settings.h"
 #include "print_submit.h"
@@ -142,54 +143,6 @@ int api_printkey_options(struct ctx *ctx)
 	return 0;
 }
 
-/* The body's media type: what Content-Type says before any ';', without spaces, in lower case (g_free); NULL when none. */
-static char *media_type(const char *content_type)
-{
-	const char *start = content_type;
-	size_t len;
-
-	if (!start)
-		return NULL;
-	while (*start == ' ' || *start == '\t')
-		start++;
-	len = strcspn(start, ";");
-	while (len > 0 && (start[len - 1] == ' ' || start[len - 1] == '\t'))
-		len--;
-	return len ? g_ascii_strdown(start, (gssize)len) : NULL;
-}
-
-/*
- * The message of a JSON body: its "html" field (HTML) or else its "text"
- * field (plain text), strings both. Returns 1 with *kind and the string in
- * *text (owned by json), or 0 after replying 400.
- */
-static int json_message(struct ctx *ctx, const cJSON *json, enum render_kind *kind, const char **text)
-{
-	const cJSON *html = cJSON_GetObjectItemCaseSensitive(json, "html");
-	const cJSON *plain = cJSON_GetObjectItemCaseSensitive(json, "text");
-
-	if (!cJSON_IsObject(json)) {
-		reply_error(ctx, 400, "The body is not a JSON object.");
-		return 0;
-	}
-	if (cJSON_IsString(html)) {
-		*kind = RENDER_HTML;
-		*text = html->valuestring;
-	} else if (cJSON_IsString(plain)) {
-		*kind = RENDER_TEXT;
-		*text = plain->valuestring;
-	} else {
-		reply_error(ctx, 400, "Send the message as the string field \"html\" (HTML) or \"text\" (plain text) "
-			    "of the JSON object.");
-		return 0;
-	}
-	if (!**text) {
-		reply_error(ctx, 400, "The message is empty.");
-		return 0;
-	}
-	return 1;
-}
-
 /*
  * The delivery mode and face of ?mode= and ?face=: mode "print" (the
  * default) or "deliver" (for the button), face "default" or "none" (also
@@ -268,7 +221,7 @@ int api_printkey_post(struct ctx *ctx)
 		return 0;
 	if (!query_mode(ctx, &req))
 		return 0;
-	type = media_type(ctx->req.content_type);
+	type = print_body_media_type(ctx->req.content_type);
 	is_json = type && strcmp(type, "application/json") == 0;
 	if (!is_json && (!type || render_kind_from_mime(type, &req.kind) != 0)) {
 		reply_error(ctx, 415, "Send text/plain, text/html, an image/ type or application/json, not %s.",
@@ -293,7 +246,7 @@ int api_printkey_post(struct ctx *ctx)
 
 		if (is_json)
 			json = cJSON_ParseWithLength(ctx->req.body, ctx->req.body_len);
-		if (!is_json || json_message(ctx, json, &req.kind, &text)) {
+		if (!is_json || print_body_json_message(ctx, json, &req.kind, &text)) {
 			req.body = is_json ? (const uint8_t *)text : (const uint8_t *)ctx->req.body;
 			req.len = is_json ? strlen(text) : ctx->req.body_len;
 			if (input_text(ctx, "from"))

@@ -3,6 +3,7 @@
 
 #include "context.h"
 #include "dispatch.h"
+#include "fetch.h"
 #include "print_settings.h"
 #include "sirius_config.h"
 
@@ -40,6 +41,7 @@ int main(void)
 	}
 	/* Read before FCGI_Accept, which replaces the environment with each request's. */
 	print_settings_reload();
+	fetch_settings_load();
 	app_init(&app, SIRIUS_PROGRAM, SIRIUS_PROGRAM_NAME);
 	while (FCGI_Accept() >= 0) {
 		struct ctx ctx;

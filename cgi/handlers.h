@@ -31,6 +31,11 @@ int page_admin(struct ctx *ctx);          /* page_admin.c: GET /admin, POST /adm
 int page_admin_user(struct ctx *ctx);     /* page_admin_users.c: POST /admin/user/ID */
 int page_stats(struct ctx *ctx);          /* page_stats.c: GET /_/stats */
 int page_metrics(struct ctx *ctx);        /* page_metrics.c: GET /metrics */
+int page_subscribe(struct ctx *ctx);      /* page_subscribe.c: GET /printer/ID/subscriptions/new, POST /printer/ID/subscriptions */
+int page_subscription(struct ctx *ctx);   /* page_subscription.c: POST /printer/ID/subscriptions/SID/ACTION */
+int page_timezone(struct ctx *ctx);       /* page_subscription.c: POST /printer/ID/timezone */
+int page_publications(struct ctx *ctx);   /* page_publications.c: /publications/NAME/... (built-in publications) */
+int api_publish(struct ctx *ctx);         /* api_publish.c: POST /api/v1/subscriptions/ID/publish (push) */
 
 /* api */
 int api_printkey_get(struct ctx *ctx);      /* api_printkey.c: GET /printkey/KEY (JSON or the key's page) */

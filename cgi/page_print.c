@@ -39,15 +39,28 @@ static int preview(struct ctx *ctx, const struct db_printer *printer, const stru
 	uint8_t *png;
 	size_t len;
 	char *uri;
-	int rc = print_form_preview(ctx, form, &png, &len, &err);
+	cJSON *warnings;
+	GString *notice = NULL;
+	int rc = print_form_preview(ctx, form, &png, &len, &warnings, &err);
 
 	if (rc > 0)
 		return print_page(ctx, printer, rc, err.message, NULL, form, NULL);
 	if (rc < 0)
 		return reply_server_error(ctx, "writing a preview", &err);
+	/* Images that could not be loaded are said, not dropped without a word. */
+	if (warnings) {
+		const cJSON *w;
+
+		notice = g_string_new(NULL);
+		cJSON_ArrayForEach(w, warnings)
+			g_string_append_printf(notice, "%s%s", notice->len ? " " : "", w->valuestring);
+		cJSON_Delete(warnings);
+	}
 	uri = web_png_data_uri(png, len);
 	free(png);
-	rc = print_page(ctx, printer, 200, NULL, NULL, form, uri);
+	rc = print_page(ctx, printer, 200, NULL, notice ? notice->str : NULL, form, uri);
+	if (notice)
+		g_string_free(notice, TRUE);
 	g_free(uri);
 	return rc;
 }

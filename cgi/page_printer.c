@@ -6,6 +6,7 @@
 #include "print_submit.h"
 #include "printer_extras.h"
 #include "printer_payload.h"
+#include "subscription_web.h"
 #include "web.h"
 
 /* Adds the printer's device keys with their URLs, uses and senders to data. Returns 0 or -1. */
@@ -146,7 +147,8 @@ static int printer_page(struct ctx *ctx, const struct db_printer *printer, enum 
 	     (add_keys(ctx, data, printer, &err) < 0 || add_messages(ctx, data, printer, &err) < 0 ||
 	      printer_button_data(ctx, data, printer, &err) < 0 ||
 	      printer_personality_data(ctx, data, printer, NULL, &err) < 0 ||
-	      printer_quips_data(ctx, data, printer, NULL, &err) < 0))) {
+	      printer_quips_data(ctx, data, printer, NULL, &err) < 0 ||
+	      subscription_web_list(ctx, data, printer->id, &err) < 0))) {
 		cJSON_Delete(data);
 		return reply_server_error(ctx, "reading the printer", &err);
 	}

@@ -29,7 +29,7 @@ static struct bitmap *render_quip(const char *text, int n, char why[REQUEST_WHY_
 {
 	struct render_limits limits;
 	struct render_options options;
-	struct render_result result = { NULL, 0 };
+	struct render_result result = { .bitmap = NULL };
 	struct sirius_error err = { "" };
 	GString *html = g_string_new("<div style=\"padding: 24px 0\"><p style=\"text-align: center; font-size: 28px\">"
 				     "<b>");

@@ -95,16 +95,22 @@ int print_form_refused_status(enum render_status status)
 }
 
 int print_form_preview(struct ctx *ctx, const struct print_form *form, uint8_t **png, size_t *len,
-		       struct sirius_error *err)
+		       cJSON **warnings, struct sirius_error *err)
 {
 	struct render_result result;
 	enum render_status status = print_render(&form->request, (time_t)ctx->now, &result, err);
-	int rc;
+	int rc, i;
 
 	*png = NULL;
 	*len = 0;
+	*warnings = NULL;
 	if (status != RENDER_OK)
 		return print_form_refused_status(status);
+	if (result.warning_count > 0) {
+		*warnings = cJSON_CreateArray();
+		for (i = 0; i < result.warning_count; i++)
+			cJSON_AddItemToArray(*warnings, cJSON_CreateString(result.warnings[i]));
+	}
 	rc = png_write_bitmap(result.bitmap, png, len, err);
 	bitmap_free(result.bitmap);
 	return rc < 0 ? -1 : 0;

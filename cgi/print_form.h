@@ -73,12 +73,13 @@ int print_form_refused_status(enum render_status status);
 /*
  * Renders the form's message at ctx->now exactly as print_submit would print
  * it (print_render) and writes the bitmap as a PNG into *png (free it) and
- * *len. Returns 0; the status of print_form_refused_status (413, 422) with a
+ * *len, and in *warnings a JSON array of sentences about images that could
+ * not be loaded (NULL when none; the caller deletes it). Returns 0; the status of print_form_refused_status (413, 422) with a
  * reason for the person in err when the renderer refuses it; or -1 with a
  * reason in err when the PNG cannot be written.
  */
 int print_form_preview(struct ctx *ctx, const struct print_form *form, uint8_t **png, size_t *len,
-		       struct sirius_error *err);
+		       cJSON **warnings, struct sirius_error *err);
 
 /*
  * Adds what the template print_form.html shows to data: "printer_id" (where

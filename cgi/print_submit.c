@@ -40,6 +40,7 @@ enum render_status print_render(const struct print_request *req, time_t when, st
 	options.timezone = settings->timezone[0] ? settings->timezone : NULL;
 	options.use_template = 1;
 	options.external_renderer = settings->html_renderer;
+	options.fetch_images = 1;
 	return render_message(req->kind, req->body, req->len, &options, &settings->limits, out, err);
 }
 
@@ -119,6 +120,8 @@ int print_submit(struct ctx *ctx, int64_t printer_id, const struct print_request
 		return out->status == PRINT_SUBMIT_ERROR ? -1 : 0;
 	}
 	out->truncated = rendered.truncated != 0;
+	out->warning_count = rendered.warning_count;
+	memcpy(out->warnings, rendered.warnings, sizeof(out->warnings));
 	rc = send_bitmap(ctx, printer_id, print_submit_command(req), rendered.bitmap, req->sender, req->key_id,
 			 req->dedupe, out, err);
 	bitmap_free(rendered.bitmap);

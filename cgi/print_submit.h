@@ -53,6 +53,8 @@ struct print_submit_result {
 	enum render_status render;         /* RENDER_OK, or why the renderer refused (PRINT_SUBMIT_REFUSED) */
 	uint32_t message_id;               /* the stored message; 0 when none was stored */
 	int truncated;                     /* 1 when the print was cut at the longest print */
+	int warning_count;                 /* sentences in warnings */
+	char warnings[RENDER_WARNINGS_MAX][RENDER_WARNING_LEN]; /* images that could not be loaded */
 };
 
 /* A constant, lower-case name of a status ("sent", "queued", "offline", "refused", "error"). */

@@ -19,6 +19,9 @@
 /* The largest image of a personality upload, in bytes. */
 #define PERSONALITY_IMAGE_MAX (4 * 1024 * 1024)
 
+/* The longest publication address typed. */
+#define SUBSCRIPTION_URL_INPUT_MAX 2000
+
 /*
  * Every URL of both programs. Keep routes of one path together; a path's
  * GET and POST are separate entries. See routes.h for the pattern syntax and
@@ -123,6 +126,41 @@ const struct route route_table[] = {
 		 { "cannot_see_internet", INPUT_FILE, INPUT_REQUIRED, 1, PERSONALITY_IMAGE_MAX,
 		   "cannot-see-internet image" }),
 	  ROUTE_BODY_UPLOAD_MAX },
+	/* ---- sirius-web: subscriptions to publications -------------------------- */
+	{ METHOD_GET, "/printer/{id}/subscriptions/new", page_subscribe, ROUTE_NEEDS_LOGIN, PROGRAM_WEB,
+	  INPUTS({ "url", INPUT_LINE, 0, 1, SUBSCRIPTION_URL_INPUT_MAX, "publication address" }), 0 },
+	{ METHOD_POST, "/printer/{id}/subscriptions", page_subscribe,
+	  ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF | ROUTE_FORM_ERRORS, PROGRAM_WEB,
+	  INPUTS({ "url", INPUT_LINE, 0, 1, SUBSCRIPTION_URL_INPUT_MAX, "publication address" },
+		 { "delivery_time", INPUT_LINE, INPUT_REQUIRED, 1, 16, "delivery time" },
+		 { "mode", INPUT_LINE, 0, 1, 16, "delivery" },
+		 { "day_mon", INPUT_CHECKBOX, 0, 0, 0, "Monday" }, { "day_tue", INPUT_CHECKBOX, 0, 0, 0, "Tuesday" },
+		 { "day_wed", INPUT_CHECKBOX, 0, 0, 0, "Wednesday" }, { "day_thu", INPUT_CHECKBOX, 0, 0, 0, "Thursday" },
+		 { "day_fri", INPUT_CHECKBOX, 0, 0, 0, "Friday" }, { "day_sat", INPUT_CHECKBOX, 0, 0, 0, "Saturday" },
+		 { "day_sun", INPUT_CHECKBOX, 0, 0, 0, "Sunday" }),
+	  0 },
+	{ METHOD_POST, "/printer/{id}/subscriptions/{sid}/deliver", page_subscription,
+	  ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF, PROGRAM_WEB, NULL, 0 },
+	{ METHOD_POST, "/printer/{id}/subscriptions/{sid}/pause", page_subscription,
+	  ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF, PROGRAM_WEB, NULL, 0 },
+	{ METHOD_POST, "/printer/{id}/subscriptions/{sid}/resume", page_subscription,
+	  ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF, PROGRAM_WEB, NULL, 0 },
+	{ METHOD_POST, "/printer/{id}/subscriptions/{sid}/delete", page_subscription,
+	  ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF, PROGRAM_WEB, NULL, 0 },
+	{ METHOD_POST, "/printer/{id}/timezone", page_timezone, ROUTE_NEEDS_LOGIN | ROUTE_NEEDS_CSRF, PROGRAM_WEB,
+	  INPUTS({ "timezone", INPUT_LINE, 0, 0, 63, "time zone" }), 0 },
+	/* The server's own publications, read by its scheduler like any other (no cookies: no CSRF). */
+	{ METHOD_GET, "/publications/{pub:line}/{what:line}", page_publications, ROUTE_JSON, PROGRAM_WEB,
+	  INPUTS({ "local_delivery_time", INPUT_LINE, 0, 1, 64, "local_delivery_time" },
+		 { "delivery_count", INPUT_INT, 0, 0, 1000000000, "delivery_count" },
+		 { "name", INPUT_LINE, 0, 0, 255, "name" }, { "calendar", INPUT_LINE, 0, 0, 2000, "calendar" },
+		 { "url", INPUT_LINE, 0, 0, 2000, "feed" }, { "items", INPUT_INT, 0, 1, 20, "items" }),
+	  0 },
+	{ METHOD_POST, "/publications/{pub:line}/{what:line}", page_publications, ROUTE_JSON | ROUTE_NO_CSRF,
+	  PROGRAM_WEB, INPUTS({ "config", INPUT_TEXT, 0, 0, 16384, "config" }), 0 },
+	/* The push API: a Bearer token, no cookie, so no CSRF to check (web server routes /api/v1/ here). */
+	{ METHOD_POST, "/api/v1/subscriptions/{id}/publish", api_publish, ROUTE_JSON | ROUTE_NO_CSRF | ROUTE_RAW_BODY,
+	  PROGRAM_WEB, NULL, ROUTE_BODY_UPLOAD_MAX },
 	{ METHOD_GET, "/_/stats", page_stats, 0, PROGRAM_WEB, NULL, 0 },
 	{ METHOD_GET, "/metrics", page_metrics, 0, PROGRAM_WEB, NULL, 0 },
 	/* ---- sirius-api: device keys and the external API ---------------------- */

@@ -116,6 +116,19 @@ static const struct db_migration db_migrations[] = {
 	     "ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;"
 	     "ALTER TABLE users ADD COLUMN last_login_address TEXT;"
 	     "ALTER TABLE sessions ADD COLUMN notice TEXT;" },
+	/* 9: printers.timezone and subscriptions to publications. */
+	{ 9, "ALTER TABLE printers ADD COLUMN timezone TEXT;CREATE TABLE subscriptions (id INTEGER PRIMARY "
+	     "KEY, printer_id INTEGER NOT NULL REFERENCES printers (id) ON DELETE CASCADE, url TEXT NOT NULL, "
+	     "name TEXT NOT NULL, meta_json TEXT NOT NULL, config_json TEXT NOT NULL DEFAULT '{}', "
+	     "delivery_time INTEGER NOT NULL CHECK (delivery_time BETWEEN 0 AND 1439), days INTEGER NOT NULL "
+	     "DEFAULT 127 CHECK (days BETWEEN 1 AND 127), mode TEXT NOT NULL DEFAULT 'button' CHECK (mode IN "
+	     "('button', 'print')), paused INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)), push_token "
+	     "TEXT NOT NULL UNIQUE CHECK (length(push_token) = 32), delivery_count INTEGER NOT NULL DEFAULT "
+	     "0, last_etag TEXT, next_due INTEGER, retry_at INTEGER, attempts INTEGER NOT NULL DEFAULT 0, "
+	     "last_try INTEGER, last_state TEXT CHECK (last_state IN ('delivered', 'nothing', 'retrying', "
+	     "'failed', 'sending')), last_message TEXT, last_message_id INTEGER, created INTEGER NOT NULL); "
+	     "CREATE INDEX subscriptions_printer ON subscriptions (printer_id); CREATE INDEX "
+	     "subscriptions_due ON subscriptions (paused, next_due);" },
 	{ 0, NULL },
 };
 

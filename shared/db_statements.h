@@ -327,3 +327,35 @@ DB_STATEMENT(SQL_QUIPS_SET,
 	" quip3 = excluded.quip3, message_id = excluded.message_id, created = excluded.created")
 DB_STATEMENT(SQL_QUIPS_GET,
 	"SELECT printer_id, quip1, quip2, quip3, message_id, created FROM quips WHERE printer_id = $printer")
+
+/* subscriptions (db_subscriptions.c) */
+#ifndef DB_SUBSCRIPTION_COLUMNS
+#define DB_SUBSCRIPTION_COLUMNS "id, printer_id, url, name, meta_json, config_json, delivery_time, days, mode, " \
+	"paused, push_token, delivery_count, coalesce(last_etag, ''), coalesce(next_due, 0), coalesce(retry_at, 0), " \
+	"attempts, coalesce(last_try, 0), coalesce(last_state, ''), coalesce(last_message, ''), " \
+	"coalesce(last_message_id, 0), created"
+#endif
+DB_STATEMENT(SQL_SUBSCRIPTION_INSERT,
+	"INSERT INTO subscriptions (printer_id, url, name, meta_json, config_json, delivery_time, days, mode,"
+	" push_token, next_due, created)"
+	" VALUES ($printer, $url, $name, $meta, $config, $time, $days, $mode, $token, $next, $now)")
+DB_STATEMENT(SQL_SUBSCRIPTION_GET, "SELECT " DB_SUBSCRIPTION_COLUMNS " FROM subscriptions WHERE id = $id")
+DB_STATEMENT(SQL_SUBSCRIPTIONS_OF_PRINTER,
+	"SELECT " DB_SUBSCRIPTION_COLUMNS " FROM subscriptions WHERE printer_id = $printer ORDER BY id")
+DB_STATEMENT(SQL_SUBSCRIPTIONS_DUE,
+	"SELECT " DB_SUBSCRIPTION_COLUMNS " FROM subscriptions WHERE paused = 0 AND next_due IS NOT NULL"
+	" AND coalesce(retry_at, next_due) <= $before ORDER BY coalesce(retry_at, next_due), id")
+DB_STATEMENT(SQL_SUBSCRIPTIONS_NEXT,
+	"SELECT coalesce(min(coalesce(retry_at, next_due)), 0) FROM subscriptions"
+	" WHERE paused = 0 AND next_due IS NOT NULL")
+DB_STATEMENT(SQL_SUBSCRIPTION_PAUSE,
+	"UPDATE subscriptions SET paused = $paused, next_due = $next, retry_at = NULL, attempts = 0"
+	" WHERE id = $id AND printer_id = $printer")
+DB_STATEMENT(SQL_SUBSCRIPTION_DELETE, "DELETE FROM subscriptions WHERE id = $id AND printer_id = $printer")
+DB_STATEMENT(SQL_SUBSCRIPTION_RECORD,
+	"UPDATE subscriptions SET next_due = CASE WHEN paused THEN NULL ELSE $next END, retry_at = $retry,"
+	" attempts = $attempts, last_try = $now, last_state = $state, last_message = $message,"
+	" last_message_id = coalesce($message_id, last_message_id), delivery_count = delivery_count + $delivered,"
+	" last_etag = coalesce($etag, last_etag) WHERE id = $id")
+DB_STATEMENT(SQL_PRINTER_TIMEZONE, "SELECT coalesce(timezone, '') FROM printers WHERE id = $id")
+DB_STATEMENT(SQL_PRINTER_SET_TIMEZONE, "UPDATE printers SET timezone = $zone WHERE id = $id")

@@ -10,6 +10,7 @@
 #include "external_renderer.h"
 #include "html_layout.h"
 #include "image_decode.h"
+#include "render_images.h"
 
 /* The original's page template, in pixels. */
 #define TEMPLATE_TOP_ROWS 1        /* white above the header */
@@ -167,9 +168,12 @@ enum render_status render_message(enum render_kind kind, const uint8_t *data, si
 	enum render_status st = RENDER_OK;
 	int64_t deadline_us;
 	int bottom;
+	char *loaded = NULL; /* the HTML with its remote images loaded, when it had any */
+	size_t loaded_len = 0;
 
 	result->bitmap = NULL;
 	result->truncated = 0;
+	result->warning_count = 0;
 	if (!options)
 		options = &no_options;
 	if (!limits) {
@@ -197,12 +201,20 @@ enum render_status render_message(enum render_kind kind, const uint8_t *data, si
 		return RENDER_BAD_IMAGE;
 	}
 
+	/* Remote images are fetched first: their time is not the layout's. */
+	if (kind == RENDER_HTML && options->fetch_images &&
+	    render_load_images((const char *)data, len, limits->max_image_bytes, result, &loaded, &loaded_len) == 1) {
+		data = (const uint8_t *)loaded;
+		len = loaded_len;
+	}
+
 	deadline_us = g_get_monotonic_time() + (int64_t)limits->max_millis * 1000;
 	bottom = options->use_template ? TEMPLATE_BOTTOM_ROWS : 0;
 	page = layout_page_new(PRINTER_WIDTH,
 			       limits->max_rows > bottom ? limits->max_rows - bottom : 1, limits,
 			       deadline_us);
 	if (!page) {
+		g_free(loaded);
 		error_set(err, "out of memory for a page");
 		return RENDER_NO_MEMORY;
 	}
@@ -240,5 +252,6 @@ enum render_status render_message(enum render_kind kind, const uint8_t *data, si
 	}
 	greymap_free(gm);
 	layout_page_free(page);
+	g_free(loaded);
 	return st;
 }

@@ -52,6 +52,7 @@ struct render_options {
 	const char *timezone;          /* IANA zone of the header's time ("Europe/London"); NULL local */
 	int use_template;              /* nonzero: header line above, white margins as the original */
 	const char *external_renderer; /* command run for HTML first (SIRIUS_HTML_RENDERER); NULL none */
+	int fetch_images;              /* nonzero: HTML images at http(s) URLs are fetched (render_images.h) */
 };
 
 /* Why a render failed; each limit has its own status. */
@@ -70,10 +71,16 @@ enum render_status {
 /* A constant, lower-case name for a status ("ok", "body-too-large", ...); "unknown" otherwise. */
 const char *render_status_name(enum render_status status);
 
+/* Warnings one render keeps, and the length of each (a sentence for the sender). */
+#define RENDER_WARNINGS_MAX 8
+#define RENDER_WARNING_LEN 256
+
 /* What render_message produces. */
 struct render_result {
 	struct bitmap *bitmap; /* PRINTER_WIDTH wide, 1..max_rows rows; the caller frees it */
 	int truncated;         /* nonzero when rows were cut at max_rows */
+	int warning_count;     /* sentences in warnings (images that could not be loaded) */
+	char warnings[RENDER_WARNINGS_MAX][RENDER_WARNING_LEN]; /* each NUL-terminated; nothing to free */
 };
 
 /*

@@ -70,6 +70,10 @@ const struct config_setting config_settings[] = {
 	  "the relay's log file (reopened on SIGHUP)" },
 	{ "SIRIUS_PASSWORD_COST", CONFIG_WORD, "interactive", "interactive",
 	  "the cost of password hashes; minimum is for tests only" },
+	{ "SIRIUS_FETCH_PRIVATE", CONFIG_TEXT, "0", "0",
+	  "which private, loopback or reserved addresses the server may fetch from (publications, feeds, "
+	  "images in messages): 0 none, 1 all (for tests), or a comma-separated list of addresses and CIDR "
+	  "prefixes such as 192.168.1.0/24" },
 	{ "SIRIUS_LIMIT_FACTOR", CONFIG_COUNT, "1", "1",
 	  "multiplies the claim and sign-up rate limits; for test stacks whose requests all come from one address" },
 };

@@ -32,7 +32,8 @@ stack_configure() {
 	local build=$1 out prog line
 	stack_build=$(cd "$build" && pwd) || stack_die "no build directory $build"
 	stack_source=$(pwd)
-	for prog in relay/sirius-relay cgi/sirius-web cgi/sirius-api tools/sirius-config tools/sirius-fake; do
+	for prog in relay/sirius-relay cgi/sirius-web cgi/sirius-api tools/sirius-config tools/sirius-fake \
+		tools/sirius-scheduler; do
 		[ -x "$stack_build/$prog" ] || stack_die "$stack_build/$prog is not built (run ./run.sh without --no-build)"
 	done
 	stack_lighttpd=$(command -v lighttpd || echo /usr/sbin/lighttpd)
@@ -169,6 +170,9 @@ stack_start() {
 
 	stack_spawn lighttpd "$stack_lighttpd" -D -f "$stack_source/deploy/lighttpd/sirius.conf"
 	stack_wait_ready lighttpd "${stack_pids[-1]}" stack_port_busy "$SIRIUS_HTTP_PORT"
+
+	# Publications' editions at their times (README, Publications).
+	stack_spawn sirius-scheduler "$stack_build/tools/sirius-scheduler"
 }
 
 # stack_host: the host a browser or bridge elsewhere would use for SIRIUS_LISTEN.

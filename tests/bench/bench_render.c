@@ -86,7 +86,7 @@ static uint8_t *make_photo(size_t *len)
 /* Times case->runs renders of a case; prints median and p99 in ms; returns the median. */
 static double bench_native(const struct bench_case *bc)
 {
-	struct render_options options = { "bench", 1568415060, "UTC", 1, NULL };
+	struct render_options options = { "bench", 1568415060, "UTC", 1, NULL, 0 };
 	struct render_limits limits;
 	double *ms = calloc((size_t)bc->runs, sizeof(double));
 	double median;

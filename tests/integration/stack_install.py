@@ -10,8 +10,9 @@ import unittest
 import stack_helpers as sh
 
 PROGRAMS = ["sirius-relay", "sirius-web", "sirius-api", "sirius-fake", "sirius-codec", "sirius-config", "sirius-import",
-            "sirius-admin"]
-UNITS = ["sirius-relay.service", "sirius-web.socket", "sirius-web.service", "sirius-api.socket", "sirius-api.service"]
+            "sirius-admin", "sirius-scheduler"]
+UNITS = ["sirius-relay.service", "sirius-web.socket", "sirius-web.service", "sirius-api.socket", "sirius-api.service",
+         "sirius-scheduler.service"]
 HARDENING = ["ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes", "NoNewPrivileges=yes",
              "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6", "CapabilityBoundingSet=\n",
              "SystemCallFilter=@system-service", "Restart=on-failure", "StateDirectory=sirius", "RuntimeDirectory=sirius"]

@@ -209,6 +209,7 @@ START_TEST(test_fresh_database_from_schema)
 		"users", "sessions", "login_attempts", "claim_codes", "printers", "messages",
 		"device_keys", "device_key_senders", "friends", "command_ids", "attempts", "imported_users",
 		"button_presses", "button_settled", "personalities", "quips",
+		"subscriptions",
 	};
 	size_t i;
 

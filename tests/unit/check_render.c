@@ -233,7 +233,7 @@ END_TEST
 
 START_TEST(test_golden_template_header)
 {
-	struct render_options o = { "@notjosh", PORK_CHOPS_TIME, "Europe/London", 1, NULL };
+	struct render_options o = { "@notjosh", PORK_CHOPS_TIME, "Europe/London", 1, NULL, 0 };
 	struct bitmap *bm = render_ok(RENDER_TEXT, "pork chops", 10, &o, NULL, NULL);
 
 	check_golden(bm, "template_pork_chops");
@@ -244,7 +244,7 @@ END_TEST
 /* Our template has the geometry of a print captured from the original server. */
 START_TEST(test_template_matches_real_print)
 {
-	struct render_options o = { "@notjosh", PORK_CHOPS_TIME, "Europe/London", 1, NULL };
+	struct render_options o = { "@notjosh", PORK_CHOPS_TIME, "Europe/London", 1, NULL, 0 };
 	struct bitmap *ours = render_ok(RENDER_TEXT, "pork chops", 10, &o, NULL, NULL);
 	size_t len;
 	uint8_t *png = vector_read("real/device_command_pork_chops.png", &len);
@@ -271,11 +271,11 @@ END_TEST
 START_TEST(test_template_zone_and_sender)
 {
 	/* The same instant in another zone and without a sender gives another header. */
-	struct render_options london = { "x", PORK_CHOPS_TIME, "Europe/London", 1, NULL };
-	struct render_options tokyo = { "x", PORK_CHOPS_TIME, "Asia/Tokyo", 1, NULL };
-	struct render_options bogus = { "x", PORK_CHOPS_TIME, "Not/AZone", 1, NULL };
-	struct render_options utc = { "x", PORK_CHOPS_TIME, "UTC", 1, NULL };
-	struct render_options anonymous = { NULL, PORK_CHOPS_TIME, "UTC", 1, NULL };
+	struct render_options london = { "x", PORK_CHOPS_TIME, "Europe/London", 1, NULL, 0 };
+	struct render_options tokyo = { "x", PORK_CHOPS_TIME, "Asia/Tokyo", 1, NULL, 0 };
+	struct render_options bogus = { "x", PORK_CHOPS_TIME, "Not/AZone", 1, NULL, 0 };
+	struct render_options utc = { "x", PORK_CHOPS_TIME, "UTC", 1, NULL, 0 };
+	struct render_options anonymous = { NULL, PORK_CHOPS_TIME, "UTC", 1, NULL, 0 };
 	struct bitmap *a = render_ok(RENDER_TEXT, "", 0, &london, NULL, NULL);
 	struct bitmap *b = render_ok(RENDER_TEXT, "", 0, &tokyo, NULL, NULL);
 	struct bitmap *c = render_ok(RENDER_TEXT, "", 0, &bogus, NULL, NULL);
@@ -428,7 +428,7 @@ END_TEST
 
 START_TEST(test_golden_image_scaling)
 {
-	struct render_options o = { "me", PORK_CHOPS_TIME, "UTC", 1, NULL };
+	struct render_options o = { "me", PORK_CHOPS_TIME, "UTC", 1, NULL, 0 };
 	size_t len;
 	uint8_t *png = make_frame_png(48, 24, &len);
 	struct bitmap *bm = render_ok(RENDER_IMAGE, (const char *)png, len, &o, NULL, NULL);
@@ -730,7 +730,7 @@ END_TEST
 START_TEST(test_external_renderer)
 {
 	char cmd[4096];
-	struct render_options o = { NULL, 0, NULL, 0, cmd };
+	struct render_options o = { NULL, 0, NULL, 0, cmd, 0 };
 	struct bitmap *native = render_html("<p>native</p>");
 	struct bitmap *bm;
 	size_t len;

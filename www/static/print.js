@@ -58,16 +58,19 @@
             throw new Error("The preview cannot be drawn (" + response.status + ").");
           });
         }
-        return response.blob();
-      }).then(function (blob) {
+        var warned = response.headers.get("X-Render-Warnings");
+        return response.blob().then(function (blob) {
+          return { blob: blob, warnings: warned ? JSON.parse(decodeURIComponent(warned)) : [] };
+        });
+      }).then(function (answer) {
         var reader = new FileReader();
         reader.onload = function () {
           if (mine === serial) {
             show(reader.result);
-            say("");
+            say(answer.warnings.join(" "));
           }
         };
-        reader.readAsDataURL(blob);
+        reader.readAsDataURL(answer.blob);
       }).catch(function (error) {
         if (mine === serial) {
           say(error.message);
