@@ -14,30 +14,46 @@
 /* The longest name greeted, in bytes. */
 #define GREETING_NAME_MAX 64
 
-/* meta.json of the good-morning publication. */
-static cJSON *good_morning_meta(void)
+/*
+ * The meta.json both built-in publications share: name, description, a daily
+ * edition given the time zone, and an empty list of config fields, which is
+ * returned in *fields.
+ */
+static cJSON *meta_daily(const char *name, const char *description, cJSON **fields)
 {
-	cJSON *meta = cJSON_CreateObject(), *fields, *f;
+	cJSON *meta = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(meta, "publication_api_version", "1.0");
-	cJSON_AddStringToObject(meta, "name", "Good morning");
-	cJSON_AddStringToObject(meta, "description",
-				"A greeting, the date and the day's entries of your calendar (any iCalendar address, "
-				"optional), from this server.");
+	cJSON_AddStringToObject(meta, "name", name);
+	cJSON_AddStringToObject(meta, "description", description);
 	cJSON_AddStringToObject(meta, "delivered_on", "every day");
 	cJSON_AddBoolToObject(meta, "send_timezone_info", 1);
 	cJSON_AddBoolToObject(meta, "send_delivery_count", 0);
-	fields = cJSON_AddArrayToObject(cJSON_AddObjectToObject(meta, "config"), "fields");
-	f = cJSON_CreateObject();
-	cJSON_AddStringToObject(f, "type", "text");
-	cJSON_AddStringToObject(f, "name", "name");
-	cJSON_AddStringToObject(f, "label", "Your name (optional)");
+	*fields = cJSON_AddArrayToObject(cJSON_AddObjectToObject(meta, "config"), "fields");
+	return meta;
+}
+
+/* Adds a config field of type, name and label to fields; returns it. */
+static cJSON *meta_field(cJSON *fields, const char *type, const char *name, const char *label)
+{
+	cJSON *f = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(f, "type", type);
+	cJSON_AddStringToObject(f, "name", name);
+	cJSON_AddStringToObject(f, "label", label);
 	cJSON_AddItemToArray(fields, f);
-	f = cJSON_CreateObject();
-	cJSON_AddStringToObject(f, "type", "text");
-	cJSON_AddStringToObject(f, "name", "calendar");
-	cJSON_AddStringToObject(f, "label", "Calendar address, an iCalendar (.ics) URL (optional)");
-	cJSON_AddItemToArray(fields, f);
+	return f;
+}
+
+/* meta.json of the good-morning publication. */
+static cJSON *good_morning_meta(void)
+{
+	cJSON *fields, *meta = meta_daily("Good morning",
+					  "A greeting, the date and the day's entries of your calendar (any iCalendar "
+					  "address, optional), from this server.", &fields);
+
+	meta_field(fields, "text", "name", "Your name (optional)");
+	meta_field(fields, "text", "calendar", "Calendar address, an iCalendar (.ics) URL (optional)");
 	return meta;
 }
 
@@ -45,27 +61,13 @@ static cJSON *good_morning_meta(void)
 static cJSON *feed_meta(void)
 {
 	static const char *const counts[] = { "1", "3", "5", "10", "20" };
-	cJSON *meta = cJSON_CreateObject(), *fields, *f, *options;
+	cJSON *fields, *options, *meta = meta_daily("News feed",
+						    "The newest items of an RSS or Atom feed since the last edition, "
+						    "from this server.", &fields);
 	size_t i;
 
-	cJSON_AddStringToObject(meta, "publication_api_version", "1.0");
-	cJSON_AddStringToObject(meta, "name", "News feed");
-	cJSON_AddStringToObject(meta, "description",
-				"The newest items of an RSS or Atom feed since the last edition, from this server.");
-	cJSON_AddStringToObject(meta, "delivered_on", "every day");
-	cJSON_AddBoolToObject(meta, "send_timezone_info", 1);
-	cJSON_AddBoolToObject(meta, "send_delivery_count", 0);
-	fields = cJSON_AddArrayToObject(cJSON_AddObjectToObject(meta, "config"), "fields");
-	f = cJSON_CreateObject();
-	cJSON_AddStringToObject(f, "type", "text");
-	cJSON_AddStringToObject(f, "name", "url");
-	cJSON_AddStringToObject(f, "label", "Feed address (RSS or Atom)");
-	cJSON_AddItemToArray(fields, f);
-	f = cJSON_CreateObject();
-	cJSON_AddStringToObject(f, "type", "select");
-	cJSON_AddStringToObject(f, "name", "items");
-	cJSON_AddStringToObject(f, "label", "Items at most");
-	options = cJSON_AddArrayToObject(f, "options");
+	meta_field(fields, "text", "url", "Feed address (RSS or Atom)");
+	options = cJSON_AddArrayToObject(meta_field(fields, "select", "items", "Items at most"), "options");
 	for (i = 0; i < G_N_ELEMENTS(counts); i++) {
 		cJSON *pair = cJSON_CreateArray();
 
@@ -73,7 +75,6 @@ static cJSON *feed_meta(void)
 		cJSON_AddItemToArray(pair, cJSON_CreateString(counts[i]));
 		cJSON_AddItemToArray(options, pair);
 	}
-	cJSON_AddItemToArray(fields, f);
 	return meta;
 }
 

@@ -44,6 +44,13 @@ enum render_status print_render(const struct print_request *req, time_t when, st
 	return render_message(req->kind, req->body, req->len, &options, &settings->limits, out, err);
 }
 
+int print_submit_refuses_offline(void)
+{
+	const char *offline = config_value("SIRIUS_OFFLINE");
+
+	return offline && strcmp(offline, "refuse") == 0;
+}
+
 uint16_t print_submit_command(const struct print_request *req)
 {
 	if (req->for_button)
@@ -65,7 +72,6 @@ static int send_bitmap(struct ctx *ctx, int64_t printer_id, uint16_t command, co
 	const struct bitmap *images[1] = { bm };
 	struct print_job_result result;
 	struct print_job job;
-	const char *offline = config_value("SIRIUS_OFFLINE");
 	int rc;
 
 	memset(&job, 0, sizeof(job));
@@ -76,7 +82,7 @@ static int send_bitmap(struct ctx *ctx, int64_t printer_id, uint16_t command, co
 	job.sender = sender;
 	job.key_id = key_id;
 	job.dedupe = dedupe;
-	job.refuse_offline = offline && strcmp(offline, "refuse") == 0;
+	job.refuse_offline = print_submit_refuses_offline();
 	rc = print_job_queue(ctx->db, ctx->app->relay_socket, &job, ctx->now, &result, err);
 	out->message_id = result.message_id;
 	if (rc != 0 && result.message_id == 0 && result.outcome == PRINT_JOB_TOO_DETAILED) {

@@ -84,6 +84,9 @@ int print_submit(struct ctx *ctx, int64_t printer_id, const struct print_request
 /* The DeviceCommand of a print: set_delivery[_and_print][_no_face] as req's for_button and no_face say. */
 uint16_t print_submit_command(const struct print_request *req);
 
+/* 1 when SIRIUS_OFFLINE=refuse: a print for a printer the relay reports offline is refused, not queued. */
+int print_submit_refuses_offline(void);
+
 /*
  * Prints a stored message again (a reprint): its stored bitmap, command and
  * sender, with a new command id, as a new message. Returns as print_submit

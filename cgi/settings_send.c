@@ -4,12 +4,11 @@
 #include <string.h>
 
 #include "context.h"
-#include "sirius_config.h"
+#include "print_submit.h"
 
 int settings_send(struct ctx *ctx, int64_t printer_id, uint16_t command, const struct bitmap *const *images,
 		  size_t count, struct print_job_result *result, struct sirius_error *err)
 {
-	const char *offline = config_value("SIRIUS_OFFLINE");
 	struct print_job job;
 
 	memset(&job, 0, sizeof(job));
@@ -18,6 +17,6 @@ int settings_send(struct ctx *ctx, int64_t printer_id, uint16_t command, const s
 	job.images = images;
 	job.count = count;
 	job.sender = ctx->session.user.name;
-	job.refuse_offline = offline && strcmp(offline, "refuse") == 0;
+	job.refuse_offline = print_submit_refuses_offline();
 	return print_job_queue(ctx->db, ctx->app->relay_socket, &job, ctx->now, result, err);
 }
