@@ -233,7 +233,16 @@ class WebPages(unittest.TestCase):
         self.assertIn("it prints when the printer is online", response.text)
         page = owner.get("/printer/%d" % pid).text
         self.assertIn("queued: it prints when the printer is online", page)
-        self.assertIn("/cancel", page)
+        # the owner cancels it while it waits; a second cancel says it is not queued any more
+        (mid,), = self.query("SELECT id FROM messages WHERE printer_id = ? AND status = 'queued'", pid)
+        self.assertIn("/printer/%d/message/%d/cancel" % (pid, mid), page)
+        response = owner.post("/printer/%d/message/%d/cancel" % (pid, mid), {})
+        self.assertStatus(response, 303)
+        self.assertEqual(self.query("SELECT status FROM messages WHERE id = ?", mid), [("cancelled",)])
+        self.assertIn("cancelled at", owner.get("/printer/%d" % pid).text)
+        response = owner.post("/printer/%d/message/%d/cancel" % (pid, mid), {})
+        self.assertStatus(response, 409)
+        self.assertIn("not queued any more", response.text)
         # a body over the route's limit
         body = b"message=" + b"x" * (5 * 1024 * 1024) + b"&csrf_token=" + owner.csrf_token.encode()
         response = owner.request("POST", "/printer/%d/print" % pid, body=body,
@@ -249,6 +258,30 @@ class WebPages(unittest.TestCase):
         self.assertIn("You may print only to", response.text)
 
     # ---- device keys, rename, forget ------------------------------------------------
+
+    def test_printer_moved_to_another_bridge_by_its_owner(self):
+        owner = self.signup("mover")
+        printer = self.new_printer()
+        self.claim(owner, printer)
+        pid = self.printer_id(printer)
+        # nothing waits: confirming is refused with a sentence
+        response = owner.post("/printer/%d/bridge" % pid, {})
+        self.assertStatus(response, 409)
+        self.assertIn("No other bridge is waiting", response.text)
+        # bound to one bridge, reported by another while it was silent (as the relay records it)
+        self.query("UPDATE printers SET bridge = '000d6f00000000b1', moving_to = '000d6f00000000b2' WHERE id = ?", pid)
+        page = owner.get("/printer/%d" % pid).text
+        self.assertIn("<code>000d6f00000000b1</code>", page)
+        self.assertIn("Move the printer to bridge 000d6f00000000b2", page)
+        # a stranger cannot confirm it
+        stranger = self.signup("not_the_mover")
+        stranger.get("/")
+        self.assertStatus(stranger.post("/printer/%d/bridge" % pid, {}), 404)
+        response = owner.post("/printer/%d/bridge" % pid, {})
+        self.assertStatus(response, 303)
+        self.assertEqual(self.query("SELECT bridge, moving_to FROM printers WHERE id = ?", pid),
+                         [("000d6f00000000b2", None)])
+        self.assertNotIn("Move the printer to bridge", owner.get("/printer/%d" % pid).text)
 
     def test_keys_rename_forget(self):
         owner = self.signup("keyholder")
