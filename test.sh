@@ -1,39 +1,81 @@
 #!/usr/bin/env bash
 # test.sh: installs what the server and the tests need (deploy/debian-runtime.txt
-# and debian-test.txt), builds the tree twice (plain, and under
-# AddressSanitizer + UndefinedBehaviorSanitizer) and runs every test in both.
-# Exits non-zero on any failure.
+# and debian-test.txt), then builds and tests two trees side by side: plain
+# (-O2) and under AddressSanitizer + UndefinedBehaviorSanitizer. Each tree is
+# configured, built and tested in the background, logging to DIR/test-sh.log;
+# running both at once keeps the two cores busy while the integration tests
+# wait on their daemons. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")"
 top=$(pwd)
 jobs=$(nproc 2>/dev/null || echo 2)
+start=$SECONDS
 
 deploy/install-deps.sh runtime test
 . tools/build-lib.sh
+# Once, before two configures run at the same time.
+regenerate_build_system
 
 sanitize="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 export ASAN_OPTIONS=abort_on_error=0:detect_leaks=1
 export LSAN_OPTIONS="suppressions=$top/tests/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS=print_stacktrace=1
 
-status=0
-for flavour in plain asan; do
-	case $flavour in
-	plain) dir=build; cflags="-O2 -g"; ldflags="" ;;
-	asan) dir=build-asan; cflags="-O1 -g $sanitize"; ldflags="$sanitize" ;;
-	esac
-	echo "== $flavour build in $dir/"
-	configure_tree "$dir" CFLAGS="$cflags" LDFLAGS="$ldflags"
-	make -C "$dir" -j"$jobs"
-	echo "== $flavour tests"
-	if ! make -C "$dir" -j"$jobs" check; then
-		status=1
-		# Show why: the logs of every test that did not pass.
-		grep -l -E '^:test-result: (FAIL|ERROR|XPASS)' "$dir"/tests/*/*.trs 2>/dev/null |
-			while read -r trs; do echo "--- ${trs%.trs}.log"; cat "${trs%.trs}.log"; done
-	fi
-done
+# say FLAVOUR TEXT: one progress line, with the seconds since test.sh started.
+say() {
+	echo "== $1: $2 ($((SECONDS - start)) s)"
+}
 
-echo "== summary"
+# run_tree FLAVOUR DIR CFLAGS LDFLAGS: configures, builds and tests one tree,
+# saying each step; the commands' output goes to DIR/test-sh.log.
+run_tree() {
+	local flavour=$1 dir=$2 cflags=$3 ldflags=$4
+	local log=$dir/test-sh.log
+	mkdir -p "$dir"
+	: >"$log"
+	say "$flavour" "configuring $dir/ (full log: $log)"
+	if ! configure_tree "$dir" CFLAGS="$cflags" LDFLAGS="$ldflags" >>"$log" 2>&1; then
+		say "$flavour" "configure FAILED"
+		return 1
+	fi
+	say "$flavour" "building"
+	if ! make -C "$dir" -j"$jobs" >>"$log" 2>&1; then
+		say "$flavour" "build FAILED"
+		return 1
+	fi
+	say "$flavour" "running the tests"
+	if ! make -C "$dir" -j"$jobs" check >>"$log" 2>&1; then
+		say "$flavour" "tests FAILED"
+		return 1
+	fi
+	say "$flavour" "all tests passed"
+}
+
+# show_failures DIR: why a tree failed: the logs of every test that did not
+# pass, or the end of the tree's log when it never got to its tests.
+show_failures() {
+	local dir=$1 trs
+	trs=$(grep -l -E '^:test-result: (FAIL|ERROR|XPASS)' "$dir"/tests/*/*.trs 2>/dev/null || true)
+	if [ -z "$trs" ]; then
+		echo "--- the end of $dir/test-sh.log"
+		tail -60 "$dir/test-sh.log"
+		return
+	fi
+	for trs in $trs; do
+		echo "--- ${trs%.trs}.log"
+		cat "${trs%.trs}.log"
+	done
+}
+
+run_tree plain build "-O2 -g" "" &
+plain=$!
+run_tree asan build-asan "-O1 -g $sanitize" "$sanitize" &
+asan=$!
+
+status=0
+wait $plain || { status=1; show_failures build; }
+wait $asan || { status=1; show_failures build-asan; }
+
+echo "== summary ($((SECONDS - start)) s)"
 summarize_tests build build-asan
 exit $status

@@ -1,5 +1,15 @@
 # build-lib.sh: shell functions shared by run.sh and test.sh (sourced, not run).
 
+# regenerate_build_system: runs autoreconf when configure is missing or older
+# than configure.ac or a Makefile.am (test.sh runs it once before configuring
+# two trees at the same time, which must not both regenerate).
+regenerate_build_system() {
+	if [ ! -x configure ] || [ configure.ac -nt configure ] ||
+		[ -n "$(find . -name Makefile.am -newer configure -not -path './build*' | head -1)" ]; then
+		autoreconf -fi
+	fi
+}
+
 # configure_tree DIR [VAR=VALUE...]: regenerates the build system when its
 # sources changed, then configures an out-of-tree build in DIR when it has none
 # or when it was configured with other settings or before Check was installed
@@ -7,10 +17,7 @@
 configure_tree() {
 	local dir=$1
 	shift
-	if [ ! -x configure ] || [ configure.ac -nt configure ] ||
-		[ -n "$(find . -name Makefile.am -newer configure -not -path './build*' | head -1)" ]; then
-		autoreconf -fi
-	fi
+	regenerate_build_system
 	mkdir -p "$dir"
 	local wanted="$*"
 	pkg-config --exists check 2>/dev/null && wanted="$wanted (with check)"
