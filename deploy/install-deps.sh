@@ -52,9 +52,12 @@ for list in "${lists[@]}"; do
 	done <"$file"
 done
 
+# One dpkg-query for the whole list (one per package took seconds).
+installed=" $(dpkg-query -W -f='${Package} ${Status}\n' "${wanted[@]}" 2>/dev/null |
+	awk '/ install ok installed$/ { printf "%s ", $1 }' || true)"
 missing=()
 for pkg in "${wanted[@]}"; do
-	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+	case $installed in *" $pkg "*) ;; *) missing+=("$pkg") ;; esac
 done
 
 [ ${#missing[@]} -eq 0 ] && exit 0
