@@ -1,7 +1,9 @@
 /* render.c: a message (text, HTML, image) to the printer's bitmap: limits, the page template, dithering. */
 #include "render.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib.h>
@@ -21,6 +23,24 @@
 /* The longest sender name shown in the header, in characters. */
 #define SENDER_MAX_CHARS 64
 
+/* SIRIUS_RENDER_SECONDS in milliseconds (at most RENDER_MAX_SECONDS), or the default when unset or not a positive number. */
+static int render_millis_setting(void)
+{
+	const char *value = getenv("SIRIUS_RENDER_SECONDS");
+	char *end;
+	long seconds;
+
+	if (!value || !*value)
+		return RENDER_DEFAULT_MILLIS;
+	errno = 0;
+	seconds = strtol(value, &end, 10);
+	if (errno == ERANGE && seconds > 0)
+		return RENDER_MAX_SECONDS * 1000;
+	if (errno || *end || seconds < 1)
+		return RENDER_DEFAULT_MILLIS;
+	return (int)(seconds < RENDER_MAX_SECONDS ? seconds : RENDER_MAX_SECONDS) * 1000;
+}
+
 void render_limits_default(struct render_limits *limits)
 {
 	limits->max_body_bytes = (size_t)1024 * 1024;
@@ -28,7 +48,7 @@ void render_limits_default(struct render_limits *limits)
 	limits->max_image_pixels = (size_t)50 * 1000 * 1000;
 	limits->max_depth = 64;
 	limits->max_elements = 5000;
-	limits->max_millis = 2000;
+	limits->max_millis = render_millis_setting();
 	limits->max_rows = PRINTER_MAX_ROWS;
 }
 

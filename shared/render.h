@@ -38,10 +38,15 @@ struct render_limits {
 	int max_rows;            /* tallest print, in rows; longer content is cut */
 };
 
+/* The render time budget without SIRIUS_RENDER_SECONDS, and the most that setting may give. */
+#define RENDER_DEFAULT_MILLIS 2000
+#define RENDER_MAX_SECONDS 3600
+
 /*
  * Fills limits with the defaults: 1 MiB text/HTML body, 10 MiB image body,
- * 50 million decoded image pixels, depth 64, 5000 elements, 2000 ms and
- * PRINTER_MAX_ROWS rows.
+ * 50 million decoded image pixels, depth 64, 5000 elements, 2000 ms
+ * (SIRIUS_RENDER_SECONDS sets another budget, at most RENDER_MAX_SECONDS:
+ * a slow machine may need more) and PRINTER_MAX_ROWS rows.
  */
 void render_limits_default(struct render_limits *limits);
 

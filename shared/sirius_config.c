@@ -49,6 +49,9 @@ const struct config_setting config_settings[] = {
 	  "the largest text or HTML message accepted, in bytes" },
 	{ "SIRIUS_MAX_IMAGE_BYTES", CONFIG_COUNT, "10485760", "10485760",
 	  "the largest image upload accepted, in bytes" },
+	{ "SIRIUS_RENDER_SECONDS", CONFIG_COUNT, "2", "2",
+	  "the longest one message may take to render before it is refused, in seconds (at most 3600); "
+	  "raise it on a slow machine" },
 	{ "SIRIUS_KEY_RATE", CONFIG_COUNT, "30", "30",
 	  "requests per minute one device key may make to the API" },
 	{ "SIRIUS_OFFLINE", CONFIG_OFFLINE, "queue", "queue",

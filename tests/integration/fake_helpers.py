@@ -37,6 +37,7 @@ class Sandbox:
             "SIRIUS_RELAY_SOCKET": self.socket,
             "SIRIUS_PASSWORD_COST": "minimum",
             "SIRIUS_LIMIT_FACTOR": "100",
+            "SIRIUS_RENDER_SECONDS": "600",  # renders are slow under the sanitizers on a busy machine
         })
 
     def fake(self, *args, cwd=None, timeout=60):

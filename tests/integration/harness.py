@@ -213,6 +213,7 @@ class Stack:
             "SIRIUS_BUILD_DIR": os.path.abspath(BUILD),
             "SIRIUS_PASSWORD_COST": "minimum",
             "SIRIUS_LIMIT_FACTOR": "100",
+            "SIRIUS_RENDER_SECONDS": "600",  # renders are slow under the sanitizers on a busy machine
             "SIRIUS_HTTP_BIND": "127.0.0.1",
             "SIRIUS_HTTP_PORT": str(self.port),
             "SIRIUS_RELAY_HOST": "127.0.0.1",

@@ -72,6 +72,7 @@ class StackApache(sh.StackFlows, unittest.TestCase):
             "SIRIUS_WWW": os.path.join(sh.SOURCE, "www"),
             "SIRIUS_PASSWORD_COST": "minimum",
             "SIRIUS_LIMIT_FACTOR": "100",
+            "SIRIUS_RENDER_SECONDS": "600",  # renders are slow under the sanitizers on a busy machine
         })
         cls.relay_log = os.path.join(tmp, "relay.log")
         cls.fcgi_log = os.path.join(tmp, "fastcgi.log")

@@ -58,6 +58,7 @@ class RunSh:
             "SIRIUS_LISTEN": "127.0.0.1",
             "SIRIUS_PASSWORD_COST": "minimum",
             "SIRIUS_LIMIT_FACTOR": "100",
+            "SIRIUS_RENDER_SECONDS": "600",  # renders are slow under the sanitizers on a busy machine
         })
         self.env.update(extra_env or {})
         self.log = os.path.join(os.path.dirname(var), os.path.basename(var) + ".log")

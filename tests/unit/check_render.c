@@ -658,6 +658,41 @@ START_TEST(test_limit_time)
 }
 END_TEST
 
+/* SIRIUS_RENDER_SECONDS sets the default time budget; nonsense keeps 2 s, and a huge value stops at the cap. */
+START_TEST(test_limit_millis_setting)
+{
+	static const struct {
+		const char *value;
+		int millis;
+	} cases[] = {
+		{ "5", 5000 },
+		{ "3600", 3600 * 1000 },
+		{ "3601", RENDER_MAX_SECONDS * 1000 },
+		{ "99999999999999999999", RENDER_MAX_SECONDS * 1000 },
+		{ "0", RENDER_DEFAULT_MILLIS },
+		{ "-3", RENDER_DEFAULT_MILLIS },
+		{ "2s", RENDER_DEFAULT_MILLIS },
+		{ "", RENDER_DEFAULT_MILLIS },
+	};
+	char *saved = getenv("SIRIUS_RENDER_SECONDS") ? strdup(getenv("SIRIUS_RENDER_SECONDS")) : NULL;
+	struct render_limits l;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		setenv("SIRIUS_RENDER_SECONDS", cases[i].value, 1);
+		render_limits_default(&l);
+		ck_assert_msg(l.max_millis == cases[i].millis, "\"%s\": %d ms", cases[i].value, l.max_millis);
+	}
+	unsetenv("SIRIUS_RENDER_SECONDS");
+	render_limits_default(&l);
+	ck_assert_int_eq(l.max_millis, RENDER_DEFAULT_MILLIS);
+	ck_assert_int_eq(RENDER_DEFAULT_MILLIS, 2000);
+	if (saved)
+		setenv("SIRIUS_RENDER_SECONDS", saved, 1);
+	free(saved);
+}
+END_TEST
+
 START_TEST(test_limit_rows)
 {
 	struct render_limits l;
@@ -798,6 +833,7 @@ int main(void)
 	tcase_add_test(api, test_external_renderer);
 	suite_add_tcase(s, api);
 	tcase_add_test(limits, test_limit_body_size);
+	tcase_add_test(limits, test_limit_millis_setting);
 	tcase_add_test(limits, test_limit_image_pixels);
 	tcase_add_test(limits, test_limit_depth);
 	tcase_add_test(limits, test_limit_elements);
