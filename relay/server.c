@@ -75,6 +75,7 @@ struct bridge_pss {
 	char peer[64];                 /* the peer's IP address, for the log */
 	int guard_fd;                  /* the socket recv_guard follows, when guarded */
 	int guarded;                   /* recv_guard knows this websocket (from ESTABLISHED) */
+	int refused;                   /* bridge_refused logged it and set the close reason */
 };
 
 /* A reply waiting to be written on a control connection. */
@@ -320,18 +321,32 @@ static int bridge_message(struct relay_server *srv, struct lws *wsi, struct brid
 }
 
 /*
- * The bridge sent a frame without a mask (RFC 6455 5.1): recv_guard kept it
- * and everything after it from libwebsockets. Fails the connection with
- * 1002. Returns -1 (close).
+ * recv_guard refused the connection: the bridge sent a frame without a mask
+ * (RFC 6455 5.1), which it kept from libwebsockets with everything after
+ * it, or (TLS) bytes came with its request that it could not follow. Fails
+ * the connection with 1002. Returns -1 (close).
  */
-static int bridge_unmasked(struct lws *wsi, struct bridge_pss *pss)
+static int bridge_refused(struct lws *wsi, struct bridge_pss *pss, enum recv_guard_verdict verdict)
 {
-	static const char reason[] = "frame not masked";
+	static const char unmasked[] = "frame not masked";
+	static const char early[] = "data before the handshake's answer";
+	const char *address = pss->session && registry_session_address(pss->session)[0] ?
+				      registry_session_address(pss->session) : "-";
 
-	relay_log(RELAY_LOG_WARN, "bridge %s (%s): unmasked frame, closing the connection (1002)",
-		  pss->session && registry_session_address(pss->session)[0] ? registry_session_address(pss->session) : "-",
-		  pss->peer);
-	lws_close_reason(wsi, LWS_CLOSE_STATUS_PROTOCOL_ERR, (unsigned char *)reason, sizeof(reason) - 1);
+	/* lws may call back again while the close frame waits to be written */
+	if (pss->refused)
+		return -1;
+	pss->refused = 1;
+	if (verdict == RECV_GUARD_UNMASKED) {
+		relay_log(RELAY_LOG_WARN, "bridge %s (%s): unmasked frame, closing the connection (1002)", address,
+			  pss->peer);
+		lws_close_reason(wsi, LWS_CLOSE_STATUS_PROTOCOL_ERR, (unsigned char *)unmasked, sizeof(unmasked) - 1);
+	} else {
+		relay_log(RELAY_LOG_WARN,
+			  "bridge %s (%s): bytes after its handshake the relay cannot check, closing the connection (1002)",
+			  address, pss->peer);
+		lws_close_reason(wsi, LWS_CLOSE_STATUS_PROTOCOL_ERR, (unsigned char *)early, sizeof(early) - 1);
+	}
 	return -1;
 }
 
@@ -458,13 +473,17 @@ static int callback_bridge(struct lws *wsi, enum lws_callback_reasons reason, vo
 		relay_log(RELAY_LOG_INFO, "websocket from %s accepted", pss->peer);
 		pss->guard_fd = lws_get_socket_fd(wsi);
 		pss->guarded = 1;
-		recv_guard_upgraded(pss->guard_fd, wsi);
+		if (recv_guard_upgraded(pss->guard_fd, wsi) < 0)
+			lws_callback_on_writable(wsi);
 		break;
 
 	case LWS_CALLBACK_RECEIVE:
 		srv = server_of(wsi);
 		if (!pss->session)
 			return -1;
+		/* frames that came with a refused request reach here before WRITEABLE: none is read */
+		if (pss->guarded && recv_guard_verdict(pss->guard_fd) == RECV_GUARD_BAD_REQUEST)
+			return bridge_refused(wsi, pss, RECV_GUARD_BAD_REQUEST);
 		if (pss->rx_len == 0) {
 			pss->rx_binary = lws_frame_is_binary(wsi);
 			/* a whole message in one piece (the usual case) is handled where lws put it */
@@ -490,8 +509,8 @@ static int callback_bridge(struct lws *wsi, enum lws_callback_reasons reason, vo
 
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		srv = server_of(wsi);
-		if (pss->guarded && recv_guard_unmasked(pss->guard_fd))
-			return bridge_unmasked(wsi, pss);
+		if (pss->guarded && recv_guard_verdict(pss->guard_fd) != RECV_GUARD_OK)
+			return bridge_refused(wsi, pss, recv_guard_verdict(pss->guard_fd));
 		if (!pss->session)
 			break;
 		text = registry_session_peek(pss->session, &n);

@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 
 from relay_helpers import Relay, fresh_address, free_port, heartbeat, power_on, run_tests, wait_for, BRIDGE
-from wsclient import OP_CONT, OP_PING, OP_PONG, OP_TEXT, encode_frame
+from wsclient import OP_CONT, OP_PING, OP_PONG, OP_TEXT, WebSocket, encode_frame
 
 relay = None
 
@@ -166,6 +166,7 @@ def test_unmasked_frame_is_closed_with_1002():
         assert ws.expect_closed() == 1002
         ws.sock.close()
     assert "00aa00aa00aa00aa" not in known_bridges()
+    assert relay.read_log().count("unmasked frame, closing the connection (1002)") == 4  # once per connection
 
     # masked frames in the same write as the handshake, one with a 64-bit length, are read as before
     ws = relay.ws(early=encode_frame(OP_PONG, b"x" * 125) + encode_frame(OP_TEXT, json.dumps(power_on("00bb00bb00bb00bb"))))
@@ -198,6 +199,30 @@ def test_tls_listener():
         data = s.recv(4096)
         s.close()
         check_strict_reply(data, None)
+        # frames over TLS are checked for their mask too
+        ws = WebSocket("127.0.0.1", port, tls=ctx)
+        ws.send_json(power_on())
+        wait_for(lambda: BRIDGE in {b["address"] for b in tls_relay.control({"op": "bridges"})["bridges"]},
+                 what="the masked power_on over TLS")
+        device = fresh_address()
+        ws.sock.sendall(encode_frame(OP_PONG, b"") + encode_frame(OP_TEXT, json.dumps(heartbeat(device)), mask=False))
+        assert ws.expect_closed() == 1002
+        assert not tls_relay.status(device)["online"]
+        ws.sock.close()
+        wait_for(lambda: "unmasked frame, closing the connection (1002)" in tls_relay.read_log(), what="the log line")
+        # over TLS the request cannot be read line by line: frames sent before the handshake's answer (which
+        # RFC 6455 4.1 forbids) are refused whole, masked or not (libwebsockets may fail a text frame that came
+        # with the request as not UTF-8 first)
+        ws = WebSocket("127.0.0.1", port, tls=ctx, early=encode_frame(OP_PING, b"hi", mask=False))
+        assert ws.expect_closed() == 1002
+        ws.sock.close()
+        wait_for(lambda: "bytes after its handshake the relay cannot check" in tls_relay.read_log(),
+                 what="the log line")
+        ws = WebSocket("127.0.0.1", port, tls=ctx, early=encode_frame(OP_TEXT, json.dumps(power_on("00cc00cc00cc00cc"))))
+        assert ws.expect_closed() in (1002, 1007)
+        ws.sock.close()
+        assert "00cc00cc00cc00cc" not in {b["address"] for b in tls_relay.control({"op": "bridges"})["bridges"]}
+        assert tls_relay.read_log().count("unmasked frame, closing the connection (1002)") == 1  # once per connection
         # plain ws keeps working beside it
         tls_relay.ws().close()
     finally:

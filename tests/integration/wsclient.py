@@ -73,9 +73,11 @@ class WebSocket:
     """One client connection. Frames are masked as a client's must be, unless a test says otherwise."""
 
     def __init__(self, host, port, path="/api/v1/connection", protocol="bergcloud-bridge-v1",
-                 host_header=None, timeout=5.0, extra_headers=(), early=b""):
-        """early: bytes (frames) sent in the same write as the handshake, before its answer."""
+                 host_header=None, timeout=5.0, extra_headers=(), early=b"", tls=None):
+        """early: bytes (frames) sent in the same write as the handshake, before its answer; tls: an SSLContext."""
         self.sock = socket.create_connection((host, port), timeout=timeout)
+        if tls is not None:
+            self.sock = tls.wrap_socket(self.sock)
         self.sock.settimeout(timeout)
         self.buffer = b""
         self.key = base64.b64encode(os.urandom(16)).decode()

@@ -120,7 +120,7 @@ START_TEST(test_masked_stream_every_split)
 	s.len = 0;
 	put_masked_frames(&s);
 	for (split = 0; split <= s.len; split++) {
-		frame_guard_upgraded(&g);
+		frame_guard_upgraded(&g, 0);
 		ck_assert_uint_eq(feed_pieces(&g, s.buf, s.len, &split, 1), s.len);
 		ck_assert(!frame_guard_unmasked(&g));
 		ck_assert_int_eq(g.state, FRAME_GUARD_HEAD);
@@ -137,7 +137,7 @@ START_TEST(test_masked_stream_byte_by_byte)
 
 	s.len = 0;
 	put_masked_frames(&s);
-	frame_guard_upgraded(&g);
+	frame_guard_upgraded(&g, 0);
 	for (i = 0; i < s.len; i++)
 		ck_assert_uint_eq(frame_guard_feed(&g, s.buf + i, 1), 1);
 	ck_assert_int_eq(g.state, FRAME_GUARD_HEAD);
@@ -158,7 +158,7 @@ START_TEST(test_unmasked_frame_every_split)
 		bad = put_frame(&s, opcodes[o], opcodes[o] & 8 ? 4 : 200, 0, 0);
 		put_frame(&s, 0x1, 10, 1, 0); /* too late: never handed on */
 		for (split = 0; split <= s.len; split++) {
-			frame_guard_upgraded(&g);
+			frame_guard_upgraded(&g, 0);
 			ck_assert_uint_eq(feed_pieces(&g, s.buf, s.len, &split, 1), expected_before(bad, split));
 			ck_assert(frame_guard_unmasked(&g));
 			/* and nothing after */
@@ -180,9 +180,9 @@ START_TEST(test_unmasked_extended_lengths)
 		s.len = 0;
 		put_frame(&s, 0x1, 1, 1, 0);
 		bad = put_frame(&s, 0x1, 1000, 0, wide);
-		frame_guard_upgraded(&g);
+		frame_guard_upgraded(&g, 0);
 		ck_assert_uint_eq(frame_guard_feed(&g, s.buf, s.len), bad);
-		frame_guard_upgraded(&g);
+		frame_guard_upgraded(&g, 0);
 		for (i = 0, sent = 0; i < s.len && !frame_guard_unmasked(&g); i++)
 			sent += frame_guard_feed(&g, s.buf + i, 1);
 		ck_assert(frame_guard_unmasked(&g));
@@ -190,7 +190,7 @@ START_TEST(test_unmasked_extended_lengths)
 	}
 	s.len = 0;
 	put_frame(&s, 0xA, 0, 0, 0);
-	frame_guard_upgraded(&g);
+	frame_guard_upgraded(&g, 0);
 	ck_assert_uint_eq(frame_guard_feed(&g, s.buf, s.len), 0);
 	ck_assert(frame_guard_unmasked(&g));
 }
@@ -205,12 +205,12 @@ START_TEST(test_long_payload_skipped)
 	int i;
 
 	memset(chunk, 0x01, sizeof(chunk)); /* would be unmasked headers if read as such */
-	frame_guard_upgraded(&g);
+	frame_guard_upgraded(&g, 0);
 	ck_assert_uint_eq(frame_guard_feed(&g, head, sizeof(head)), sizeof(head));
 	ck_assert_int_eq(g.state, FRAME_GUARD_PAYLOAD);
 	for (i = 0; i < 100; i++)
 		ck_assert_uint_eq(frame_guard_feed(&g, chunk, sizeof(chunk)), sizeof(chunk));
-	ck_assert(g.left == (UINT64_C(1) << 40) - 100 * sizeof(chunk));
+	ck_assert(g.u.left == (UINT64_C(1) << 40) - 100 * sizeof(chunk));
 	ck_assert(!frame_guard_unmasked(&g));
 }
 END_TEST
@@ -243,9 +243,68 @@ START_TEST(test_handshake_then_frames_in_one_read)
 	}
 	ck_assert_uint_eq(at, hs); /* the last piece ended exactly with the request */
 	ck_assert_uint_eq(lines, 7);
-	frame_guard_upgraded(&g);
+	frame_guard_upgraded(&g, 0);
 	ck_assert_uint_eq(frame_guard_feed(&g, s.buf + at, s.len - at), bad - hs);
 	ck_assert(frame_guard_unmasked(&g));
+}
+END_TEST
+
+/* Feeds text to a new guard in two pieces cut at split and reports what frame_guard_upgraded(check) says. */
+static int checked_request(const char *text, size_t split, int check)
+{
+	struct frame_guard g;
+	size_t len = strlen(text);
+
+	frame_guard_init(&g);
+	ck_assert_uint_eq(frame_guard_feed(&g, (const uint8_t *)text, split), split);
+	ck_assert_uint_eq(frame_guard_feed(&g, (const uint8_t *)text + split, len - split), len - split);
+	return frame_guard_upgraded(&g, check);
+}
+
+/* A request that ends exactly where the bytes handed on end passes the check, however it was cut. */
+START_TEST(test_request_check_clean)
+{
+	size_t split;
+
+	for (split = 0; split <= strlen(handshake); split++)
+		ck_assert_int_eq(checked_request(handshake, split, 1), 0);
+	ck_assert_int_eq(checked_request("GET /a%00a%0 HTTP/1.1\r\nHost: x\r\n\r\n", 0, 1), 0);
+	ck_assert_int_eq(checked_request("GET / HTTP/1.1\r\nX: \r\r\n\r\n", 0, 1), 0);
+}
+END_TEST
+
+/*
+ * Refused: bytes after the blank line (a frame sent before the answer), no
+ * blank line yet, a newline without a carriage return, "%0a" in any case;
+ * unless the caller cut the pieces at line ends and asks for no check.
+ */
+START_TEST(test_request_check_refused)
+{
+	static const char *const bad[] = {
+		"GET / HTTP/1.1\r\nHost: x\r\n\r\n\x81\x85",
+		"GET / HTTP/1.1\r\nHost: x\r\n",
+		"GET / HTTP/1.1\r\nHost: x\n\r\n\x81\x05\r\n\r\n",
+		"GET / HTTP/1.1\nHost: x\r\n\r\n",
+		"GET /a%0A\r\n\x81\x05hello\r\n\r\n",
+		"GET /a%0a HTTP/1.1\r\n\r\n",
+		"GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\n\r\n",
+	};
+	struct frame_guard g;
+	size_t i, split;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		for (split = 0; split <= strlen(bad[i]); split++) {
+			ck_assert_int_eq(checked_request(bad[i], split, 1), -1);
+			ck_assert_int_eq(checked_request(bad[i], split, 0), 0);
+		}
+	}
+	frame_guard_init(&g);
+	frame_guard_feed(&g, (const uint8_t *)bad[0], strlen(bad[0]));
+	ck_assert_int_eq(frame_guard_upgraded(&g, 1), -1);
+	ck_assert_int_eq(g.state, FRAME_GUARD_BAD_REQUEST);
+	ck_assert(frame_guard_refused(&g));
+	ck_assert(!frame_guard_unmasked(&g));
+	ck_assert_uint_eq(frame_guard_feed(&g, (const uint8_t *)"\x81\x85", 2), 0);
 }
 END_TEST
 
@@ -271,6 +330,8 @@ int main(void)
 	tcase_add_test(tc, test_long_payload_skipped);
 	tcase_add_test(tc, test_handshake_then_frames_in_one_read);
 	tcase_add_test(tc, test_http_line);
+	tcase_add_test(tc, test_request_check_clean);
+	tcase_add_test(tc, test_request_check_refused);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
