@@ -15,6 +15,7 @@
 
 #include "control.h"
 #include "log.h"
+#include "recv_guard.h"
 
 /* Replies a control client may leave unread before the relay stops parsing and reading its requests. */
 #define CONTROL_OUT_HIGH (16 * 1024 * 1024)
@@ -72,6 +73,9 @@ struct bridge_pss {
 	size_t rx_cap;                 /* bytes allocated for rx */
 	int rx_binary;                 /* the message came in binary frames */
 	char peer[64];                 /* the peer's IP address, for the log */
+	int guard_fd;                  /* the socket recv_guard follows, when guarded */
+	int guarded;                   /* recv_guard knows this websocket (from ESTABLISHED) */
+	int refused;                   /* bridge_refused logged it and set the close reason */
 };
 
 /* A reply waiting to be written on a control connection. */
@@ -316,6 +320,42 @@ static int bridge_message(struct relay_server *srv, struct lws *wsi, struct brid
 	return registry_session_receive(srv->reg, pss->session, text, len) < 0 ? -1 : 0;
 }
 
+/*
+ * recv_guard refused the connection: the bridge sent a frame without a mask
+ * (RFC 6455 5.1), which it kept from libwebsockets with everything after
+ * it, or (TLS) bytes came with its request that it could not follow. Fails
+ * the connection with 1002. Returns -1 (close).
+ */
+static int bridge_refused(struct lws *wsi, struct bridge_pss *pss, enum recv_guard_verdict verdict)
+{
+	static const char unmasked[] = "frame not masked";
+	static const char early[] = "data before the handshake's answer";
+	const char *address = pss->session && registry_session_address(pss->session)[0] ?
+				      registry_session_address(pss->session) : "-";
+
+	/* lws may call back again while the close frame waits to be written */
+	if (pss->refused)
+		return -1;
+	pss->refused = 1;
+	if (verdict == RECV_GUARD_UNMASKED) {
+		relay_log(RELAY_LOG_WARN, "bridge %s (%s): unmasked frame, closing the connection (1002)", address,
+			  pss->peer);
+		lws_close_reason(wsi, LWS_CLOSE_STATUS_PROTOCOL_ERR, (unsigned char *)unmasked, sizeof(unmasked) - 1);
+	} else {
+		relay_log(RELAY_LOG_WARN,
+			  "bridge %s (%s): bytes after its handshake the relay cannot check, closing the connection (1002)",
+			  address, pss->peer);
+		lws_close_reason(wsi, LWS_CLOSE_STATUS_PROTOCOL_ERR, (unsigned char *)early, sizeof(early) - 1);
+	}
+	return -1;
+}
+
+/* recv_guard's notify: an unmasked frame arrived on the websocket conn; it is closed from WRITEABLE. */
+static void guard_notify(void *conn)
+{
+	lws_callback_on_writable(conn);
+}
+
 /* Answers a plain HTTP request on the websocket port: 404, then close. */
 static int http_not_found(struct lws *wsi)
 {
@@ -400,6 +440,14 @@ static int callback_bridge(struct lws *wsi, enum lws_callback_reasons reason, vo
 	int rc;
 
 	switch (reason) {
+	case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+		/* user is not a pss here; in is the accepted socket */
+		if (recv_guard_watch((int)(lws_intptr_t)in) < 0) {
+			relay_log(RELAY_LOG_ERROR, "out of memory accepting a connection");
+			return 1;
+		}
+		break;
+
 	case LWS_CALLBACK_HTTP:
 		return http_not_found(wsi);
 
@@ -423,12 +471,19 @@ static int callback_bridge(struct lws *wsi, enum lws_callback_reasons reason, vo
 		peer_address(wsi, pss->peer, sizeof(pss->peer));
 		pss->session = registry_session_open(srv->reg, wsi, pss->peer);
 		relay_log(RELAY_LOG_INFO, "websocket from %s accepted", pss->peer);
+		pss->guard_fd = lws_get_socket_fd(wsi);
+		pss->guarded = 1;
+		if (recv_guard_upgraded(pss->guard_fd, wsi) < 0)
+			lws_callback_on_writable(wsi);
 		break;
 
 	case LWS_CALLBACK_RECEIVE:
 		srv = server_of(wsi);
 		if (!pss->session)
 			return -1;
+		/* frames that came with a refused request reach here before WRITEABLE: none is read */
+		if (pss->guarded && recv_guard_verdict(pss->guard_fd) == RECV_GUARD_BAD_REQUEST)
+			return bridge_refused(wsi, pss, RECV_GUARD_BAD_REQUEST);
 		if (pss->rx_len == 0) {
 			pss->rx_binary = lws_frame_is_binary(wsi);
 			/* a whole message in one piece (the usual case) is handled where lws put it */
@@ -454,6 +509,8 @@ static int callback_bridge(struct lws *wsi, enum lws_callback_reasons reason, vo
 
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		srv = server_of(wsi);
+		if (pss->guarded && recv_guard_verdict(pss->guard_fd) != RECV_GUARD_OK)
+			return bridge_refused(wsi, pss, recv_guard_verdict(pss->guard_fd));
 		if (!pss->session)
 			break;
 		text = registry_session_peek(pss->session, &n);
@@ -483,6 +540,12 @@ static int callback_bridge(struct lws *wsi, enum lws_callback_reasons reason, vo
 		free(pss->rx);
 		pss->rx = NULL;
 		pss->rx_cap = pss->rx_len = 0;
+		break;
+
+	case LWS_CALLBACK_WSI_DESTROY:
+		/* the socket is closed by now; until then recv_guard kept discarding after an unmasked frame */
+		if (pss && pss->guarded)
+			recv_guard_forget(pss->guard_fd);
 		break;
 
 	default:
@@ -630,6 +693,8 @@ static int callback_control(struct lws *wsi, enum lws_callback_reasons reason, v
 
 	switch (reason) {
 	case LWS_CALLBACK_RAW_ADOPT:
+		/* the number may have been a bridge socket's that closed before its websocket was established */
+		recv_guard_forget(lws_get_socket_fd(wsi));
 		pss->in = g_string_sized_new(256);
 		pss->backlog = g_string_sized_new(256);
 		g_queue_init(&pss->out);
@@ -803,6 +868,7 @@ struct relay_server *relay_server_new(const struct relay_server_config *cfg, con
 		return NULL;
 	}
 	srv->cfg = *cfg;
+	recv_guard_set_notify(guard_notify);
 	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_line);
 
 	memset(&info, 0, sizeof(info));
@@ -883,6 +949,7 @@ void relay_server_free(struct relay_server *srv)
 	if (srv->context)
 		lws_context_destroy(srv->context);
 	srv->context = NULL;
+	recv_guard_clear();
 	registry_free(srv->reg);
 	free(srv->timers);
 	if (srv->socket_path) {

@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 top=$(pwd)
 
-all="bridge_message device_event printer_payload control claim_code http render_html image"
+all="bridge_message device_event printer_payload control frame_guard claim_code http render_html image"
 
 # The dictionary of tokens each harness's mutations use, if any.
 dict_of() {

@@ -1,6 +1,7 @@
 """relay_handshake.py: the websocket handshake as the real bridge's strict client needs it (PROTOCOL.md section 1)."""
 
 import base64
+import json
 import re
 import os
 import shutil
@@ -9,8 +10,8 @@ import ssl
 import subprocess
 import tempfile
 
-from relay_helpers import Relay, free_port, power_on, run_tests, wait_for, BRIDGE
-from wsclient import OP_CONT, OP_PING, OP_PONG, OP_TEXT
+from relay_helpers import Relay, fresh_address, free_port, heartbeat, power_on, run_tests, wait_for, BRIDGE
+from wsclient import OP_CONT, OP_PING, OP_PONG, OP_TEXT, WebSocket, encode_frame
 
 relay = None
 
@@ -133,6 +134,50 @@ def test_invalid_utf8_text_frame_closed_1007():
     assert relay.alive()
 
 
+def known_bridges():
+    return {b["address"] for b in relay.control({"op": "bridges"})["bridges"]}
+
+
+def test_unmasked_frame_is_closed_with_1002():
+    """Regression: frames a bridge sent unmasked were processed; RFC 6455 5.1 says fail the connection with 1002."""
+    before, after = fresh_address(), fresh_address()
+    ws = relay.ws()
+    ws.send_json(power_on())
+    ws.send_json(heartbeat(before))
+    wait_for(lambda: relay.status(before)["online"], what="the masked heartbeat to be processed")
+    messages = relay.counters()["messages"]
+    # in one write: a masked pong, then an unmasked heartbeat, then a masked one that comes too late
+    ws.sock.sendall(encode_frame(OP_PONG, b"") +
+                    encode_frame(OP_TEXT, json.dumps(heartbeat(after)), mask=False) +
+                    encode_frame(OP_TEXT, json.dumps(heartbeat(after))))
+    assert ws.expect_closed() == 1002
+    wait_for(lambda: "unmasked frame, closing the connection (1002)" in relay.read_log(), what="the log line")
+    assert not relay.status(after)["online"]
+    assert relay.counters()["messages"] == messages
+    ws.sock.close()
+
+    # an unmasked frame in the same write as the handshake, its header split from its payload or not
+    for early in (encode_frame(OP_TEXT, json.dumps(power_on("00aa00aa00aa00aa")), mask=False),
+                  encode_frame(OP_PONG, b"", mask=False),
+                  encode_frame(OP_TEXT, b"x" * 70000, mask=False)[:3]):
+        ws = relay.ws(early=early)
+        if len(early) == 3:
+            ws.sock.sendall(b"\x01" * 100)
+        assert ws.expect_closed() == 1002
+        ws.sock.close()
+    assert "00aa00aa00aa00aa" not in known_bridges()
+    assert relay.read_log().count("unmasked frame, closing the connection (1002)") == 4  # once per connection
+
+    # masked frames in the same write as the handshake, one with a 64-bit length, are read as before
+    ws = relay.ws(early=encode_frame(OP_PONG, b"x" * 125) + encode_frame(OP_TEXT, json.dumps(power_on("00bb00bb00bb00bb"))))
+    wait_for(lambda: "00bb00bb00bb00bb" in known_bridges(), what="the masked power_on sent with the handshake")
+    ws.send_frame(OP_TEXT, json.dumps(heartbeat(after, bridge="00bb00bb00bb00bb", uptime=1)).encode()
+                  + b" " * 70000)
+    wait_for(lambda: relay.status(after)["online"], what="a masked heartbeat with a 64-bit length")
+    ws.close()
+    assert relay.alive()
+
+
 def test_tls_listener():
     if not shutil.which("openssl"):
         print("   (no openssl program: TLS not tested)")
@@ -154,6 +199,30 @@ def test_tls_listener():
         data = s.recv(4096)
         s.close()
         check_strict_reply(data, None)
+        # frames over TLS are checked for their mask too
+        ws = WebSocket("127.0.0.1", port, tls=ctx)
+        ws.send_json(power_on())
+        wait_for(lambda: BRIDGE in {b["address"] for b in tls_relay.control({"op": "bridges"})["bridges"]},
+                 what="the masked power_on over TLS")
+        device = fresh_address()
+        ws.sock.sendall(encode_frame(OP_PONG, b"") + encode_frame(OP_TEXT, json.dumps(heartbeat(device)), mask=False))
+        assert ws.expect_closed() == 1002
+        assert not tls_relay.status(device)["online"]
+        ws.sock.close()
+        wait_for(lambda: "unmasked frame, closing the connection (1002)" in tls_relay.read_log(), what="the log line")
+        # over TLS the request cannot be read line by line: frames sent before the handshake's answer (which
+        # RFC 6455 4.1 forbids) are refused whole, masked or not (libwebsockets may fail a text frame that came
+        # with the request as not UTF-8 first)
+        ws = WebSocket("127.0.0.1", port, tls=ctx, early=encode_frame(OP_PING, b"hi", mask=False))
+        assert ws.expect_closed() == 1002
+        ws.sock.close()
+        wait_for(lambda: "bytes after its handshake the relay cannot check" in tls_relay.read_log(),
+                 what="the log line")
+        ws = WebSocket("127.0.0.1", port, tls=ctx, early=encode_frame(OP_TEXT, json.dumps(power_on("00cc00cc00cc00cc"))))
+        assert ws.expect_closed() in (1002, 1007)
+        ws.sock.close()
+        assert "00cc00cc00cc00cc" not in {b["address"] for b in tls_relay.control({"op": "bridges"})["bridges"]}
+        assert tls_relay.read_log().count("unmasked frame, closing the connection (1002)") == 1  # once per connection
         # plain ws keeps working beside it
         tls_relay.ws().close()
     finally:
@@ -168,7 +237,8 @@ def main():
         run_tests([test_status_line_and_headers, test_missing_subprotocol_accepted, test_any_host_header,
                    test_accept_key, test_wrong_path_refused, test_plain_http_gets_404,
                    test_unsolicited_pongs_accepted, test_unknown_subprotocol_gets_400,
-                   test_invalid_utf8_text_frame_closed_1007, test_tls_listener])
+                   test_invalid_utf8_text_frame_closed_1007, test_unmasked_frame_is_closed_with_1002,
+                   test_tls_listener])
     finally:
         assert relay.close() == 0
 

@@ -48,12 +48,36 @@ def accept_for(key):
     return base64.b64encode(hashlib.sha1((key + GUID).encode()).digest()).decode()
 
 
+def encode_frame(opcode, payload, fin=True, mask=True, claimed_length=None):
+    """One frame as bytes; mask=False leaves out the mask a client must send, claimed_length lies about the length."""
+    if isinstance(payload, str):
+        payload = payload.encode()
+    length = len(payload) if claimed_length is None else claimed_length
+    head = bytes([(0x80 if fin else 0) | opcode])
+    mbit = 0x80 if mask else 0
+    if length < 126:
+        head += bytes([mbit | length])
+    elif length < 65536:
+        head += bytes([mbit | 126]) + struct.pack(">H", length)
+    else:
+        head += bytes([mbit | 127]) + struct.pack(">Q", length)
+    if mask:
+        key = os.urandom(4)
+        head += key
+        payload = bytes(b ^ key[i % 4] for i, b in enumerate(payload)) if len(payload) < 4096 \
+            else _mask_fast(payload, key)
+    return head + payload
+
+
 class WebSocket:
-    """One client connection. Frames are masked as a client's must be."""
+    """One client connection. Frames are masked as a client's must be, unless a test says otherwise."""
 
     def __init__(self, host, port, path="/api/v1/connection", protocol="bergcloud-bridge-v1",
-                 host_header=None, timeout=5.0, extra_headers=()):
+                 host_header=None, timeout=5.0, extra_headers=(), early=b"", tls=None):
+        """early: bytes (frames) sent in the same write as the handshake, before its answer; tls: an SSLContext."""
         self.sock = socket.create_connection((host, port), timeout=timeout)
+        if tls is not None:
+            self.sock = tls.wrap_socket(self.sock)
         self.sock.settimeout(timeout)
         self.buffer = b""
         self.key = base64.b64encode(os.urandom(16)).decode()
@@ -66,7 +90,7 @@ class WebSocket:
         if protocol:
             lines.append("Sec-WebSocket-Protocol: %s" % protocol)
         lines.extend(extra_headers)
-        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + early)
         raw = self._read_until(b"\r\n\r\n")
         self.reply = HandshakeReply(raw)
         if self.reply.status() != 101:
@@ -96,24 +120,8 @@ class WebSocket:
         return data
 
     def send_frame(self, opcode, payload, fin=True, mask=True, claimed_length=None):
-        """Sends one frame; claimed_length lies about the length in the header (for oversize tests)."""
-        if isinstance(payload, str):
-            payload = payload.encode()
-        length = len(payload) if claimed_length is None else claimed_length
-        head = bytes([(0x80 if fin else 0) | opcode])
-        mbit = 0x80 if mask else 0
-        if length < 126:
-            head += bytes([mbit | length])
-        elif length < 65536:
-            head += bytes([mbit | 126]) + struct.pack(">H", length)
-        else:
-            head += bytes([mbit | 127]) + struct.pack(">Q", length)
-        if mask:
-            key = os.urandom(4)
-            head += key
-            payload = bytes(b ^ key[i % 4] for i, b in enumerate(payload)) if len(payload) < 4096 \
-                else _mask_fast(payload, key)
-        self.sock.sendall(head + payload)
+        """Sends one frame (see encode_frame)."""
+        self.sock.sendall(encode_frame(opcode, payload, fin, mask, claimed_length))
 
     def send_text(self, text):
         self.send_frame(OP_TEXT, text)
