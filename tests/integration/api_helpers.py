@@ -109,7 +109,18 @@ class ApiWorld:
         self.fake("claim", address, owner, fields["claim code"], name)
         if emulator:
             emulator.wait_for(r"^key accepted$", timeout=20)
+            # The emulator says so before its answer reaches the relay; until the relay has it, a print is
+            # queued behind the key (202), not sent (200).
+            self.wait_relay_log("device %s: its key was accepted" % address)
         return Printer(address, int(fields["DB id"]), emulator)
+
+    def wait_relay_log(self, line, timeout=60):
+        """Waits until the relay's log has line."""
+        deadline = time.monotonic() + timeout
+        while line not in harness.read_text(self.stack.relay_log):
+            if time.monotonic() > deadline:
+                raise AssertionError("the relay never logged %r:\n%s" % (line, self.stack.logs()[-3000:]))
+            time.sleep(0.02)
 
     def device_key(self, printer):
         """A new device key of printer, put in the database as the web UI's db_device_key_create would."""
@@ -160,7 +171,23 @@ class ApiWorld:
         want = self.render(mime, data, sender, created)
         test.assertEqual(len(got), len(want), "rows printed and rendered differ")
         test.assertTrue(got == want, "the printed bitmap differs from sirius-codec render's")
+        self.wait_answered(message_id)
         return message_id
+
+    def wait_answered(self, message_id, timeout=60):
+        """
+        Waits until the relay has recorded the bridge's answer to the message.
+        The emulator says "printed" before its answer reaches the relay, and
+        until then the printer has a print in flight: the next print would be
+        queued behind it (202), not sent (200), on a slow machine.
+        """
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            rows = self.query("SELECT status FROM messages WHERE id = ?", message_id)
+            if rows and rows[0][0] != "sent":
+                return
+            time.sleep(0.02)
+        raise AssertionError("message %d was never answered: %s" % (message_id, self.stack.logs()[-3000:]))
 
 
 class ApiTestCase(unittest.TestCase):

@@ -76,6 +76,7 @@ class RemoteImages(a.ApiTestCase):
         self.assertEqual(len(body["warnings"]), 1)
         self.assertIn("/missing.png", body["warnings"][0])
         self.assertIn("404", body["warnings"][0])
+        self.world.wait_answered(body["id"])  # not in flight when the next test prints
 
     def test_preview_names_what_it_left_out(self):
         web = self.world.stack.client()

@@ -212,8 +212,9 @@ class StackFlows:
         image = os.path.join(work, "in.png")
         with open(image, "wb") as f:
             f.write(fh.png_encode(rows))
+        # sent, or queued when the relay has yet to read the bridge's answer to the key: it prints either way
         run = self.fake("print", address, image, "--from", "Stack")
-        message = re.search(r"^message (\d+) sent to %s$" % address, run.stdout, re.M)
+        message = re.search(r"^message (\d+) (?:sent to|queued for) %s\b" % address, run.stdout, re.M)
         self.assertIsNotNone(message, run.stdout)
         printed = emulator.wait_for(r"^printed %s -> (.*) \(384x40\)$" % message.group(1), timeout=60)
         with open(printed.group(1), "rb") as f:
@@ -228,5 +229,6 @@ class StackFlows:
         response = self.client().request("POST", "/printkey/" + secret + "?from=Stack",
                                          body=b"<p>Hello from the API</p>",
                                          headers={"Content-Type": "text/html"})
-        self.assertEqual(response.status, 200, "%r\n%s" % (response, self.logs()[-3000:]))
+        # 200 sent, or 202 queued behind the first print while its answer is on its way
+        self.assertIn(response.status, (200, 202), "%r\n%s" % (response, self.logs()[-3000:]))
         emulator.wait_for(r"^printed \d+ -> ", timeout=60)
