@@ -134,11 +134,6 @@ int print_job_queue(struct db *db, const char *relay_socket, const struct print_
 		return -1;
 	if (!job->sender || job->sender[0] == '\0' || strlen(job->sender) > DB_SENDER_MAX)
 		return error_set(err, "the sender must be 1 to %d bytes", DB_SENDER_MAX);
-	found = db_printer_by_id(db, job->printer_id, &printer, err);
-	if (found < 0)
-		return -1;
-	if (found == 0)
-		return error_set(err, "there is no printer with id %lld", (long long)job->printer_id);
 
 	/* Built before an id is taken, so that a payload the relay would refuse uses none: the id comes after. */
 	if (printer_payload_encode(job->command, 0, job->images, job->count, &payload, &payload_len, err) != 0)
@@ -153,11 +148,21 @@ int print_job_queue(struct db *db, const char *relay_socket, const struct print_
 		goto out;
 	memset(&m, 0, sizeof(m));
 	/* Asked before the transaction: nothing waits for the write lock while the relay answers. */
-	if (job->refuse_offline && relay_says_offline(relay_socket, printer.address))
-		m.refused = DB_FAILURE_OFFLINE;
-	/* The id, the message and the key's use in one write transaction: one round of locks, not three. */
+	if (job->refuse_offline) {
+		found = db_printer_by_id(db, job->printer_id, &printer, err);
+		if (found <= 0)
+			goto no_printer;
+		if (relay_says_offline(relay_socket, printer.address))
+			m.refused = DB_FAILURE_OFFLINE;
+	}
+	/* The printer, the id, the message and the key's use in one write transaction: one round of locks. */
 	if (db_transaction_begin(db, err) != 0)
 		goto out;
+	found = db_printer_by_id(db, job->printer_id, &printer, err);
+	if (found <= 0) {
+		db_transaction_rollback(db);
+		goto no_printer;
+	}
 	if (db_next_command_id(db, &id, err) != 0) {
 		db_transaction_rollback(db);
 		goto out;
@@ -192,6 +197,10 @@ int print_job_queue(struct db *db, const char *relay_socket, const struct print_
 	if (relay_wake(relay_socket, printer.address, id, RELAY_WAKE_TIMEOUT_MS, &woken, &relay_err) == 0 &&
 	    woken == RELAY_WAKE_SENT)
 		result->outcome = PRINT_JOB_SENT;
+	goto out;
+no_printer:
+	if (found == 0)
+		error_set(err, "there is no printer with id %lld", (long long)job->printer_id);
 out:
 	free(payload);
 	free(png);
