@@ -12,8 +12,6 @@
 /* How often opening the database is tried before a request gets 503, and the pause between tries. */
 #define DB_OPEN_TRIES 3
 #define DB_OPEN_PAUSE_US 200000
-/* The most of the database file a process reads through a memory map (db_map_file). */
-#define DB_MAP_BYTES ((int64_t)256 * 1024 * 1024)
 
 /*
  * The www directory: $SIRIUS_WWW; else the checkout's www/ when this program
@@ -113,15 +111,11 @@ struct db *app_db(struct app *app, struct sirius_error *err)
 {
 	int i;
 
-	if (app->db)
-		return app->db;
 	for (i = 0; !app->db && i < DB_OPEN_TRIES; i++) {
 		if (i > 0)
 			usleep(DB_OPEN_PAUSE_US);
 		app->db = db_open(app->db_path, err);
 	}
-	if (app->db)
-		db_map_file(app->db, DB_MAP_BYTES);
 	return app->db;
 }
 

@@ -575,15 +575,6 @@ static int busy_wait(void *arg, int count)
 	return 1;
 }
 
-void db_map_file(struct db *db, int64_t bytes)
-{
-	char sql[64];
-
-	snprintf(sql, sizeof(sql), "PRAGMA mmap_size = %lld", (long long)(bytes > 0 ? bytes : 0));
-	/* only a speed-up: where memory-mapped I/O is unavailable SQLite reads as before */
-	sqlite3_exec(db->sqlite, sql, NULL, NULL, NULL);
-}
-
 void db_set_busy_timeout(struct db *db, int milliseconds)
 {
 	db->busy_timeout_ms = milliseconds > 0 ? milliseconds : 0;

@@ -494,15 +494,6 @@ const char *db_claim_result_message(enum db_claim_result result);
 void db_set_busy_timeout(struct db *db, int milliseconds);
 
 /*
- * Reads up to bytes of the database file through a memory map instead of a
- * read() per page (0: no map). Every transaction that follows another
- * process's write starts from an emptied page cache and reads its pages
- * again: a FastCGI process serving prints saves a third of its reads. Not
- * for the relay, whose memory is measured per bridge.
- */
-void db_map_file(struct db *db, int64_t bytes);
-
-/*
  * Several calls below as one write transaction (BEGIN IMMEDIATE): each
  * transaction of a connection costs locks and, after another connection
  * wrote, its page cache, so a request that makes several calls in a row is

@@ -613,32 +613,6 @@ START_TEST(test_command_ids_above_stored_messages)
 }
 END_TEST
 
-/* A connection that reads through a memory map sees what another connection wrote, checkpointed or not. */
-START_TEST(test_mapped_file_sees_other_writes)
-{
-	struct fixture f;
-	struct sirius_error err = { "" };
-	struct db *other;
-	uint32_t id = 0;
-	int i;
-
-	fixture_open(&f);
-	db_map_file(f.db, (int64_t)64 * 1024 * 1024);
-	other = db_open(f.path, &err);
-	ck_assert_msg(other != NULL, "%s", err.message);
-	for (i = 0; i < 3; i++) {
-		ck_assert_int_eq(db_next_command_id(f.db, &id, &err), 0);
-		ck_assert_uint_eq(id, (uint32_t)(2 * i + 1));
-		ck_assert_int_eq(db_next_command_id(other, &id, &err), 0);
-		ck_assert_uint_eq(id, (uint32_t)(2 * i + 2));
-		/* the second round reads pages the checkpoint moved back into the mapped file */
-		raw_exec(f.path, "PRAGMA wal_checkpoint(TRUNCATE);");
-	}
-	db_close(other);
-	fixture_close(&f);
-}
-END_TEST
-
 #define WRITER_IDS 150
 
 /* In a child process: takes WRITER_IDS ids on its own connection and writes them to fd. */
@@ -1336,7 +1310,6 @@ int main(void)
 	tcase_add_test(schema, test_upgrade_from_every_older_version);
 	tcase_add_test(ids, test_command_ids_increase_across_reopen);
 	tcase_add_test(ids, test_transactions_nest);
-	tcase_add_test(ids, test_mapped_file_sees_other_writes);
 	tcase_add_test(ids, test_command_ids_above_stored_messages);
 	tcase_add_test(ids, test_command_ids_two_writers);
 	tcase_add_test(ids, test_busy_wait);
