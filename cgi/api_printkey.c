@@ -34,7 +34,7 @@ struct key_target {
  * any more), 403 (the owner's account is disabled), 429 with Retry-After
  * (over SIRIUS_KEY_RATE a minute), 500 (the database).
  */
-static int key_load(struct ctx *ctx, struct key_target *t)
+static int key_check(struct ctx *ctx, struct key_target *t)
 {
 	struct sirius_error err;
 	int64_t retry_after;
@@ -71,6 +71,25 @@ static int key_load(struct ctx *ctx, struct key_target *t)
 		return 0;
 	}
 	return 1;
+}
+
+/* key_check in one transaction: four lookups and the rate's write take the database's locks once. */
+static int key_load(struct ctx *ctx, struct key_target *t)
+{
+	struct sirius_error err;
+	int ok;
+
+	if (db_transaction_begin(ctx->db, &err) < 0) {
+		reply_server_error(ctx, "looking up a device key", &err);
+		return 0;
+	}
+	ok = key_check(ctx, t);
+	if (db_transaction_commit(ctx->db, &err) < 0) {
+		if (ok)
+			reply_server_error(ctx, "counting a device key's requests", &err);
+		return 0;
+	}
+	return ok;
 }
 
 /* Whether the printer is online: 1 or 0 ("offline" too when the relay cannot be asked, which is logged). */
@@ -174,7 +193,7 @@ static int query_mode(struct ctx *ctx, struct print_request *req)
 static int print_with_key(struct ctx *ctx, const struct key_target *t, struct print_request *req)
 {
 	struct print_submit_result res;
-	struct sirius_error err = { "" }, use_err;
+	struct sirius_error err = { "" };
 	char digest[DB_DEDUPE_LEN + 1];
 	int rc;
 
@@ -183,10 +202,8 @@ static int print_with_key(struct ctx *ctx, const struct key_target *t, struct pr
 		return 0;
 	req->key_id = t->key.id;
 	req->dedupe = digest;
+	/* print_submit counts the key's use with the message it stores */
 	rc = print_submit(ctx, t->printer.id, req, &res, &err);
-	if (rc == 0 && (res.status == PRINT_SUBMIT_SENT || res.status == PRINT_SUBMIT_QUEUED) &&
-	    db_device_key_used(ctx->db, t->key.id, req->sender, &use_err) < 0)
-		cgi_log("recording a use of device key %lld: %s", (long long)t->key.id, use_err.message);
 	return print_answer_json(ctx, "printing with a device key", rc, &res, &err);
 }
 

@@ -84,6 +84,8 @@ static int send_bitmap(struct ctx *ctx, int64_t printer_id, uint16_t command, co
 	job.dedupe = dedupe;
 	job.refuse_offline = print_submit_refuses_offline();
 	rc = print_job_queue(ctx->db, ctx->app->relay_socket, &job, ctx->now, &result, err);
+	if (result.key_use.message[0])
+		cgi_log("recording a use of device key %lld: %s", (long long)key_id, result.key_use.message);
 	out->message_id = result.message_id;
 	if (rc != 0 && result.message_id == 0 && result.outcome == PRINT_JOB_TOO_DETAILED) {
 		out->status = PRINT_SUBMIT_REFUSED;

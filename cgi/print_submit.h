@@ -33,7 +33,7 @@ struct print_request {
 	const char *sender;          /* who it is from: 1..DB_SENDER_MAX bytes of UTF-8, shown in the header */
 	int no_face;                 /* 1: the printer does not show its face with it (the *_no_face commands) */
 	int for_button;              /* 1: set_delivery: the printer holds it and prints when its button is pressed */
-	int64_t key_id;              /* the device key it came through, for repeats; 0 when none */
+	int64_t key_id;              /* the device key it came through (repeats, its use counted); 0 when none */
 	const char *dedupe;          /* digest of the request (DB_DEDUPE_LEN hex digits), or NULL */
 };
 

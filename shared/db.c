@@ -296,24 +296,57 @@ int dbi_run_int(struct db *db, enum db_stmt id, int64_t *value, struct sirius_er
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
+/*
+ * A write transaction, or inside one a savepoint: a function that writes in
+ * its own transaction can then run as part of a caller's, which commits or
+ * rolls back everything at once, while the inner one still rolls back only
+ * its own changes.
+ */
 int dbi_begin(struct db *db, struct sirius_error *err)
 {
-	return dbi_run(db, SQL_BEGIN, err) < 0 ? -1 : 0;
+	if (dbi_run(db, db->depth > 0 ? SQL_SAVEPOINT : SQL_BEGIN, err) < 0)
+		return -1;
+	db->depth++;
+	return 0;
 }
 
 int dbi_commit(struct db *db, struct sirius_error *err)
 {
-	if (dbi_run(db, SQL_COMMIT, err) < 0) {
+	if (dbi_run(db, db->depth > 1 ? SQL_RELEASE : SQL_COMMIT, err) < 0) {
 		dbi_rollback(db);
 		return -1;
 	}
+	if (db->depth > 0)
+		db->depth--;
 	return 0;
 }
 
 void dbi_rollback(struct db *db)
 {
+	if (db->depth > 1) {
+		dbi_run(db, SQL_ROLLBACK_TO, NULL);
+		dbi_run(db, SQL_RELEASE, NULL);
+		db->depth--;
+		return;
+	}
+	db->depth = 0;
 	if (!sqlite3_get_autocommit(db->sqlite))
 		dbi_run(db, SQL_ROLLBACK, NULL);
+}
+
+int db_transaction_begin(struct db *db, struct sirius_error *err)
+{
+	return dbi_begin(db, err);
+}
+
+int db_transaction_commit(struct db *db, struct sirius_error *err)
+{
+	return dbi_commit(db, err);
+}
+
+void db_transaction_rollback(struct db *db)
+{
+	dbi_rollback(db);
 }
 
 void dbi_column_text(struct db *db, enum db_stmt id, int col, char *out, size_t size)

@@ -493,6 +493,19 @@ const char *db_claim_result_message(enum db_claim_result result);
  */
 void db_set_busy_timeout(struct db *db, int milliseconds);
 
+/*
+ * Several calls below as one write transaction (BEGIN IMMEDIATE): each
+ * transaction of a connection costs locks and, after another connection
+ * wrote, its page cache, so a request that makes several calls in a row is
+ * cheaper in one. A function with its own transaction runs inside as a
+ * savepoint (its failure rolls back only its own changes); transactions
+ * nest the same way. Every begin that returned 0 is ended by a commit or a
+ * rollback. Keep them short: other processes wait for the write lock.
+ */
+int db_transaction_begin(struct db *db, struct sirius_error *err);
+int db_transaction_commit(struct db *db, struct sirius_error *err);
+void db_transaction_rollback(struct db *db);
+
 /* 1 when the last call of this connection that failed did so because another connection held a lock, else 0. */
 int db_busy(struct db *db);
 

@@ -23,6 +23,7 @@ struct db {
 	sqlite3_stmt *stmts[DB_STMT_COUNT];      /* prepared on first use, finalized by db_close */
 	int busy_timeout_ms;                     /* longest wait for another connection's lock */
 	gint64 busy_since;                       /* monotonic µs when the current wait began */
+	int depth;                               /* open dbi_begin levels: 1 a transaction, more its savepoints */
 };
 
 /*

@@ -129,15 +129,11 @@ int print_job_queue(struct db *db, const char *relay_socket, const struct print_
 
 	result->outcome = PRINT_JOB_QUEUED;
 	result->message_id = 0;
+	result->key_use.message[0] = '\0';
 	if (check_images(job->command, job->images, job->count, err) != 0)
 		return -1;
 	if (!job->sender || job->sender[0] == '\0' || strlen(job->sender) > DB_SENDER_MAX)
 		return error_set(err, "the sender must be 1 to %d bytes", DB_SENDER_MAX);
-	found = db_printer_by_id(db, job->printer_id, &printer, err);
-	if (found < 0)
-		return -1;
-	if (found == 0)
-		return error_set(err, "there is no printer with id %lld", (long long)job->printer_id);
 
 	/* Built before an id is taken, so that a payload the relay would refuse uses none: the id comes after. */
 	if (printer_payload_encode(job->command, 0, job->images, job->count, &payload, &payload_len, err) != 0)
@@ -150,10 +146,28 @@ int print_job_queue(struct db *db, const char *relay_socket, const struct print_
 	}
 	if (message_png(job->images, job->count, &png, &png_len, err) != 0)
 		goto out;
-	if (db_next_command_id(db, &id, err) != 0)
-		goto out;
-	set_print_id(payload, id);
 	memset(&m, 0, sizeof(m));
+	/* Asked before the transaction: nothing waits for the write lock while the relay answers. */
+	if (job->refuse_offline) {
+		found = db_printer_by_id(db, job->printer_id, &printer, err);
+		if (found <= 0)
+			goto no_printer;
+		if (relay_says_offline(relay_socket, printer.address))
+			m.refused = DB_FAILURE_OFFLINE;
+	}
+	/* The printer, the id, the message and the key's use in one write transaction: one round of locks. */
+	if (db_transaction_begin(db, err) != 0)
+		goto out;
+	found = db_printer_by_id(db, job->printer_id, &printer, err);
+	if (found <= 0) {
+		db_transaction_rollback(db);
+		goto no_printer;
+	}
+	if (db_next_command_id(db, &id, err) != 0) {
+		db_transaction_rollback(db);
+		goto out;
+	}
+	set_print_id(payload, id);
 	m.id = id;
 	m.printer_id = job->printer_id;
 	m.sender = job->sender;
@@ -164,9 +178,14 @@ int print_job_queue(struct db *db, const char *relay_socket, const struct print_
 	m.png_len = png_len;
 	m.key_id = job->key_id;
 	m.dedupe = job->dedupe;
-	if (job->refuse_offline && relay_says_offline(relay_socket, printer.address))
-		m.refused = DB_FAILURE_OFFLINE;
-	if (db_message_create(db, &m, now, err) != 0)
+	if (db_message_create(db, &m, now, err) != 0) {
+		db_transaction_rollback(db);
+		goto out;
+	}
+	if (job->key_id && m.refused == DB_FAILURE_NONE &&
+	    db_device_key_used(db, job->key_id, job->sender, &result->key_use) < 0 && !result->key_use.message[0])
+		error_set(&result->key_use, "the database did not say why");
+	if (db_transaction_commit(db, err) != 0)
 		goto out;
 	result->message_id = id;
 	rc = 0;
@@ -178,6 +197,10 @@ int print_job_queue(struct db *db, const char *relay_socket, const struct print_
 	if (relay_wake(relay_socket, printer.address, id, RELAY_WAKE_TIMEOUT_MS, &woken, &relay_err) == 0 &&
 	    woken == RELAY_WAKE_SENT)
 		result->outcome = PRINT_JOB_SENT;
+	goto out;
+no_printer:
+	if (found == 0)
+		error_set(err, "there is no printer with id %lld", (long long)job->printer_id);
 out:
 	free(payload);
 	free(png);

@@ -48,6 +48,7 @@ enum print_job_outcome {
 struct print_job_result {
 	enum print_job_outcome outcome; /* meaningful when message_id is not 0, or when PRINT_JOB_TOO_DETAILED */
 	uint32_t message_id;            /* the stored message (its command id); 0 when none was stored */
+	struct sirius_error key_use;    /* why the key's use was not recorded ("" when it was, or none) */
 };
 
 /* A print to queue. */
@@ -57,7 +58,7 @@ struct print_job {
 	const struct bitmap *const *images;  /* the images the command carries */
 	size_t count;                        /* how many */
 	const char *sender;                  /* shown on the web UI; 1..DB_SENDER_MAX bytes */
-	int64_t key_id;                      /* the device key it came through; 0 when none */
+	int64_t key_id;                      /* the device key it came through (its use is counted); 0 when none */
 	const char *dedupe;                  /* digest of the request (DB_DEDUPE_LEN hex digits), or NULL */
 	int refuse_offline;                  /* 1: a printer the relay reports offline gets nothing queued */
 };
@@ -72,6 +73,10 @@ struct print_job {
  * detailed to send: N bytes, the limit is M"); with result->message_id 0
  * otherwise, when nothing was stored (unknown printer, a wrong number of
  * images, an image of the wrong size, a bad sender, a database error).
+ *
+ * The message, and with a key_id the key's use (db_device_key_used, unless
+ * the message is stored refused), are written in one transaction; when only
+ * the use cannot be recorded the print goes on and result->key_use says why.
  */
 int print_job_queue(struct db *db, const char *relay_socket, const struct print_job *job, int64_t now,
 		    struct print_job_result *result, struct sirius_error *err);

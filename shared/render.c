@@ -106,6 +106,36 @@ int render_kind_from_mime(const char *content_type, enum render_kind *kind)
 }
 
 /*
+ * The zone named identifier (an IANA name; NULL or empty: local time; unknown:
+ * NULL), to unref. The last one is kept: GLib reads the zone's file again for
+ * every local zone asked for (a stat, a readlink and a parse per print), and a
+ * process asks for the same zone every time.
+ */
+static GTimeZone *zone_named(const char *identifier)
+{
+	static GMutex lock;
+	static GTimeZone *kept;
+	static gchar *kept_identifier;
+	static int have;
+	GTimeZone *tz;
+
+	if (identifier && !*identifier)
+		identifier = NULL;
+	g_mutex_lock(&lock);
+	if (!have || g_strcmp0(kept_identifier, identifier) != 0) {
+		if (kept)
+			g_time_zone_unref(kept);
+		g_free(kept_identifier);
+		kept = identifier ? g_time_zone_new_identifier(identifier) : g_time_zone_new_local();
+		kept_identifier = g_strdup(identifier);
+		have = 1;
+	}
+	tz = kept ? g_time_zone_ref(kept) : NULL;
+	g_mutex_unlock(&lock);
+	return tz;
+}
+
+/*
  * The template's header line "HH:MM | DD-Mon-YYYY | sender" (g_free it), the
  * time in zone (an IANA name; NULL or unknown: local time, then UTC).
  */
@@ -114,9 +144,7 @@ static gchar *header_line(const struct render_options *options)
 	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
 					      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	time_t when = options->when ? options->when : time(NULL);
-	GTimeZone *tz = options->timezone && *options->timezone
-				? g_time_zone_new_identifier(options->timezone)
-				: g_time_zone_new_local();
+	GTimeZone *tz = zone_named(options->timezone);
 	GDateTime *utc = g_date_time_new_from_unix_utc((gint64)when);
 	GDateTime *local;
 	GString *line = g_string_new(NULL);

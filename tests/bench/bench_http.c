@@ -37,6 +37,7 @@ struct load {
 	char host[64];          /* server address (loopback) */
 	int port;               /* its port */
 	char prefix[128];       /* path before the key */
+	char from[32];          /* sender prefix: each request sends ?from=FROM-N; empty: no query */
 	char **keys;            /* device keys */
 	int nkeys;              /* how many */
 	char *body;             /* request body */
@@ -155,7 +156,7 @@ static void client_flush(struct load *l, struct client *c)
 /* Sends the next request on c, when requests remain. */
 static void client_next(struct load *l, struct client *c)
 {
-	char head[512];
+	char head[512], query[64] = "";
 	const char *key;
 
 	if (l->issued >= l->requests) {
@@ -165,10 +166,13 @@ static void client_next(struct load *l, struct client *c)
 	if (c->fd < 0)
 		client_connect(l, c);
 	key = l->keys[l->issued % l->nkeys];
+	/* a sender of its own per request: the server answers the same body from the same sender as a repeat */
+	if (l->from[0])
+		snprintf(query, sizeof(query), "?from=%s-%ld", l->from, l->issued);
 	snprintf(head, sizeof(head),
-		 "POST %s%s HTTP/1.1\r\nHost: %s:%d\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+		 "POST %s%s%s HTTP/1.1\r\nHost: %s:%d\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
 		 "Accept: application/json\r\n\r\n",
-		 l->prefix, key, l->host, l->port, l->type, l->body_len);
+		 l->prefix, key, query, l->host, l->port, l->type, l->body_len);
 	bench_buf_append(&c->out, head, strlen(head));
 	bench_buf_append(&c->out, l->body, l->body_len);
 	l->issued++;
@@ -280,6 +284,8 @@ static void usage(FILE *out)
 		"usage: bench_http --connect HOST:PORT --keys FILE --body FILE [options]\n"
 		"  --type TYPE         Content-Type of the body (default text/plain)\n"
 		"  --prefix PATH       path before the key (default /printkey/)\n"
+		"  --from NAME         send ?from=NAME-N (N the request's number), so that no request\n"
+		"                      repeats another (letters, digits and '-' only)\n"
 		"  --clients N         concurrent keep-alive connections (default 16)\n"
 		"  --requests N        requests in all (default 2000)\n"
 		"  --max-seconds S     longest run (default 30)\n"
@@ -293,7 +299,8 @@ int main(int argc, char **argv)
 		{ "body", required_argument, NULL, 'b' }, { "type", required_argument, NULL, 't' },
 		{ "prefix", required_argument, NULL, 'p' }, { "clients", required_argument, NULL, 'n' },
 		{ "requests", required_argument, NULL, 'r' }, { "max-seconds", required_argument, NULL, 'm' },
-		{ "json", required_argument, NULL, 'j' }, { NULL, 0, NULL, 0 }
+		{ "json", required_argument, NULL, 'j' }, { "from", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 }
 	};
 	static struct load load;
 	struct load *l = &load;
@@ -330,6 +337,12 @@ int main(int argc, char **argv)
 		case 'r': l->requests = atol(optarg); break;
 		case 'm': l->max_seconds = strtod(optarg, NULL); break;
 		case 'j': json_path = optarg; break;
+		case 'f':
+			if (strlen(optarg) >= sizeof(l->from) || strspn(optarg, "abcdefghijklmnopqrstuvwxyz"
+							 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") != strlen(optarg))
+				die("--from wants up to %zu letters, digits or '-'", sizeof(l->from) - 1);
+			snprintf(l->from, sizeof(l->from), "%s", optarg);
+			break;
 		default: usage(stderr); return 2;
 		}
 	}

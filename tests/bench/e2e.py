@@ -170,9 +170,18 @@ def setup_printers(stack, build, tmp, count):
     return keys
 
 
+RUNS = []
+
+
 def measure(stack, build, label, keys_file, body, mime, clients, requests, seconds, perf_dir=None):
-    """One bench_http run; returns its results with the CPU each program used per request."""
+    """One bench_http run; returns its results with the CPU each program used per request.
+
+    Every request names a sender of its own (run and request number): the
+    server answers the same body from the same sender within
+    SIRIUS_DEDUPE_SECONDS as a repeat of the first, without printing it.
+    """
     out = body + ".json"
+    RUNS.append(label)
     procs = stack_processes(stack.var)
     pids = {name: pids for name, pids in procs.items()
             if name in ("sirius-api", "sirius-relay", "lighttpd", "sirius-web")}
@@ -185,7 +194,8 @@ def measure(stack, build, label, keys_file, body, mime, clients, requests, secon
         time.sleep(0.5)
     p = subprocess.run([os.path.join(build, "tests", "bench", "bench_http"), "--connect", "127.0.0.1:%d" % stack.port,
                         "--keys", keys_file, "--body", body, "--type", mime, "--clients", str(clients),
-                        "--requests", str(requests), "--max-seconds", str(seconds), "--json", out],
+                        "--requests", str(requests), "--max-seconds", str(seconds), "--json", out,
+                        "--from", "bench%d" % len(RUNS)],
                        capture_output=True, text=True, timeout=seconds + 60)
     if perf:
         perf.send_signal(signal.SIGINT)

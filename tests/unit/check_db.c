@@ -535,6 +535,53 @@ START_TEST(test_command_ids_increase_across_reopen)
 }
 END_TEST
 
+/* Calls with transactions of their own run inside a caller's; nested ones roll back alone. */
+START_TEST(test_transactions_nest)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	uint32_t id = 0;
+
+	fixture_open(&f);
+	ck_assert_int_eq(db_transaction_begin(f.db, &err), 0);
+	ck_assert_msg(db_next_command_id(f.db, &id, &err) == 0, "%s", err.message);
+	ck_assert_uint_eq(id, 1);
+	/* no such key: db_device_key_used rolls back its own savepoint, the transaction goes on */
+	ck_assert_int_eq(db_device_key_used(f.db, 999, "someone", &err), 0);
+	ck_assert_int_eq(db_next_command_id(f.db, &id, &err), 0);
+	ck_assert_uint_eq(id, 2);
+	ck_assert_msg(db_transaction_commit(f.db, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(db_next_command_id(f.db, &id, &err), 0);
+	ck_assert_uint_eq(id, 3);
+
+	/* a rolled back transaction takes back what was done in it */
+	ck_assert_int_eq(db_transaction_begin(f.db, &err), 0);
+	ck_assert_int_eq(db_next_command_id(f.db, &id, &err), 0);
+	ck_assert_uint_eq(id, 4);
+	db_transaction_rollback(f.db);
+	ck_assert_int_eq(db_next_command_id(f.db, &id, &err), 0);
+	ck_assert_uint_eq(id, 4);
+
+	/* an inner transaction's rollback leaves the outer one's work */
+	ck_assert_int_eq(db_transaction_begin(f.db, &err), 0);
+	ck_assert_int_eq(db_next_command_id(f.db, &id, &err), 0);
+	ck_assert_uint_eq(id, 5);
+	ck_assert_int_eq(db_transaction_begin(f.db, &err), 0);
+	ck_assert_int_eq(db_next_command_id(f.db, &id, &err), 0);
+	ck_assert_uint_eq(id, 6);
+	db_transaction_rollback(f.db);
+	ck_assert_int_eq(db_next_command_id(f.db, &id, &err), 0);
+	ck_assert_uint_eq(id, 6);
+	ck_assert_msg(db_transaction_commit(f.db, &err) == 0, "%s", err.message);
+	db_close(f.db);
+	f.db = db_open(f.path, &err);
+	ck_assert_msg(f.db != NULL, "%s", err.message);
+	ck_assert_int_eq(db_next_command_id(f.db, &id, &err), 0);
+	ck_assert_uint_eq(id, 7);
+	fixture_close(&f);
+}
+END_TEST
+
 START_TEST(test_command_ids_above_stored_messages)
 {
 	struct fixture f;
@@ -1262,6 +1309,7 @@ int main(void)
 	tcase_add_test(schema, test_refuses_foreign_database);
 	tcase_add_test(schema, test_upgrade_from_every_older_version);
 	tcase_add_test(ids, test_command_ids_increase_across_reopen);
+	tcase_add_test(ids, test_transactions_nest);
 	tcase_add_test(ids, test_command_ids_above_stored_messages);
 	tcase_add_test(ids, test_command_ids_two_writers);
 	tcase_add_test(ids, test_busy_wait);

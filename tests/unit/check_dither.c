@@ -162,6 +162,101 @@ START_TEST(test_thin_images)
 }
 END_TEST
 
+/*
+ * The diffusion written out pixel by pixel for every row, as dither.c defines
+ * it: dither_floyd_steinberg packs pure rows that no error reaches directly,
+ * and must give exactly this.
+ */
+static struct bitmap *reference_dither(const struct greymap *gm)
+{
+	struct bitmap *bm = bitmap_new(gm->width, gm->height);
+	int32_t *cur = calloc((size_t)gm->width + 2, sizeof(int32_t));
+	int32_t *next = calloc((size_t)gm->width + 2, sizeof(int32_t));
+	int x, y;
+
+	ck_assert_ptr_nonnull(bm);
+	ck_assert_ptr_nonnull(cur);
+	ck_assert_ptr_nonnull(next);
+	for (y = 0; y < gm->height; y++) {
+		int dir = (y & 1) ? -1 : 1;
+		int32_t *swap;
+
+		for (x = dir > 0 ? 0 : gm->width - 1; x >= 0 && x < gm->width; x += dir) {
+			int32_t v = (int32_t)gm->pixels[(size_t)y * (size_t)gm->width + (size_t)x] * 16 + cur[x + 1];
+			int32_t e, right, behind, below, ahead;
+
+			if (v < 128 * 16) {
+				bitmap_set(bm, x, y, 1);
+				e = v;
+			} else {
+				e = v - 255 * 16;
+			}
+			right = e * 7 / 16;
+			behind = e * 3 / 16;
+			below = e * 5 / 16;
+			ahead = e - right - behind - below;
+			if (x + dir < 0 || x + dir >= gm->width) {
+				below += right + ahead;
+				right = ahead = 0;
+			}
+			if (x - dir < 0 || x - dir >= gm->width) {
+				below += behind;
+				behind = 0;
+			}
+			cur[x + dir + 1] += right;
+			next[x - dir + 1] += behind;
+			next[x + 1] += below;
+			next[x + dir + 1] += ahead;
+		}
+		swap = cur;
+		cur = next;
+		next = swap;
+		memset(next, 0, ((size_t)gm->width + 2) * sizeof(int32_t));
+	}
+	free(cur);
+	free(next);
+	return bm;
+}
+
+/*
+ * A page as a print mixes them: rows of black and white text, a grey picture
+ * whose errors reach into the pure rows after it, and pure rows again, at
+ * widths that are and are not whole bytes.
+ */
+START_TEST(test_pure_rows_match_the_diffusion)
+{
+	static const int widths[] = { 384, 97, 8, 1, 13 };
+	uint32_t seed = 7;
+	size_t i;
+
+	for (i = 0; i < sizeof(widths) / sizeof(widths[0]); i++) {
+		int w = widths[i], h = 120, x, y;
+		struct greymap *gm = greymap_new(w, h);
+		struct bitmap *fast, *slow;
+
+		ck_assert_ptr_nonnull(gm);
+		for (y = 0; y < h; y++)
+			for (x = 0; x < w; x++) {
+				uint8_t *px = &gm->pixels[(size_t)y * (size_t)w + (size_t)x];
+
+				if (y < 30 || (y >= 50 && y < 90) || y >= 100)
+					*px = (test_random(&seed) % 5 == 0) ? 0 : 255; /* text-like */
+				else if (y < 50)
+					*px = (uint8_t)(test_random(&seed) % 256);    /* a picture */
+				else
+					*px = (uint8_t)((x + y) % 3 ? 255 : 0);       /* pure, after pure */
+			}
+		fast = dither_floyd_steinberg(gm);
+		slow = reference_dither(gm);
+		ck_assert_ptr_nonnull(fast);
+		ck_assert_msg(bitmap_equal(fast, slow), "width %d differs from the pixel-by-pixel diffusion", w);
+		bitmap_free(fast);
+		bitmap_free(slow);
+		greymap_free(gm);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("dither");
@@ -173,6 +268,7 @@ int main(void)
 	tcase_add_test(tc, test_ramp_density_tracks_grey);
 	tcase_add_test(tc, test_noise_keeps_mean_and_is_deterministic);
 	tcase_add_test(tc, test_thin_images);
+	tcase_add_test(tc, test_pure_rows_match_the_diffusion);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -227,6 +227,51 @@ START_TEST(test_refuse_offline_stores_it_failed)
 }
 END_TEST
 
+/* A job through a device key counts the key's use with its message; a print refused offline does not. */
+START_TEST(test_key_use_counted_with_the_message)
+{
+	struct sirius_error err = { "" };
+	struct print_job_result result;
+	struct db_device_key key, found;
+	struct print_job job;
+	struct bitmap *bm = pattern(10);
+	const struct bitmap *images[1] = { bm };
+	char **senders;
+	size_t count;
+
+	ck_assert_int_eq(db_device_key_create(db, printer_id, NOW, &key, &err), 0);
+	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"sent\"}");
+	memset(&job, 0, sizeof(job));
+	job.printer_id = printer_id;
+	job.command = PRINTER_SET_DELIVERY_AND_PRINT;
+	job.images = images;
+	job.count = 1;
+	job.sender = "tester";
+	job.key_id = key.id;
+	ck_assert_msg(print_job_queue(db, socket_path, &job, NOW + 5, &result, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(result.outcome, PRINT_JOB_SENT);
+	ck_assert_str_eq(result.key_use.message, "");
+	check_message(result.message_id, DB_MESSAGE_QUEUED, bm);
+	ck_assert_int_eq(db_device_key_find(db, key.secret, &found, &err), 1);
+	ck_assert_int_eq(found.uses, 1);
+	ck_assert_int_eq(db_device_key_senders(db, key.id, &senders, &count, &err), 0);
+	ck_assert_uint_eq(count, 1);
+	ck_assert_str_eq(senders[0], "tester");
+	db_strings_free(senders, count);
+	fake_relay_stop(&relay);
+
+	fake_relay_start(&relay, socket_path,
+			 "{\"ok\":true,\"devices\":[{\"address\":\"" ADDRESS "\",\"online\":false,\"bridge\":\"\","
+			 "\"last_seen\":0}]}");
+	job.refuse_offline = 1;
+	ck_assert_msg(print_job_queue(db, socket_path, &job, NOW + 6, &result, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(result.outcome, PRINT_JOB_OFFLINE);
+	ck_assert_int_eq(db_device_key_find(db, key.secret, &found, &err), 1);
+	ck_assert_int_eq(found.uses, 1);
+	bitmap_free(bm);
+}
+END_TEST
+
 START_TEST(test_ids_increase)
 {
 	struct sirius_error err = { "" };
@@ -402,6 +447,7 @@ int main(void)
 	tcase_add_test(tc, test_error_reply_leaves_it_queued);
 	tcase_add_test(tc, test_refuse_offline_stores_it_failed);
 	tcase_add_test(tc, test_ids_increase);
+	tcase_add_test(tc, test_key_use_counted_with_the_message);
 	tcase_add_test(tc, test_several_images_stacked);
 	tcase_add_test(tc, test_too_detailed_print_uses_no_command_id);
 	tcase_add_test(tc, test_refuses_before_storing);

@@ -281,7 +281,11 @@ START_TEST(test_template_zone_and_sender)
 	struct bitmap *c = render_ok(RENDER_TEXT, "", 0, &bogus, NULL, NULL);
 	struct bitmap *d = render_ok(RENDER_TEXT, "", 0, &utc, NULL, NULL);
 	struct bitmap *e = render_ok(RENDER_TEXT, "", 0, &anonymous, NULL, NULL);
+	/* the zone last used is kept: going back to an earlier one must give its time again */
+	struct bitmap *again = render_ok(RENDER_TEXT, "", 0, &tokyo, NULL, NULL);
 
+	ck_assert(bitmap_equal(again, b));
+	bitmap_free(again);
 	ck_assert(!bitmap_equal(a, b));
 	ck_assert(bitmap_equal(c, d)); /* an unknown zone is UTC */
 	ck_assert(!bitmap_equal(d, e));
