@@ -103,9 +103,10 @@ class Response:
 class Client:
     """An HTTP client for one browser: keeps cookies (name -> value) and the last CSRF token it saw."""
 
-    def __init__(self, port, host="127.0.0.1"):
+    def __init__(self, port, host="127.0.0.1", source=None):
         self.host = host
         self.port = port
+        self.source = source  # the local address to connect from (any of 127.0.0.0/8 reaches loopback)
         self.cookies = {}
         self.csrf_token = None
 
@@ -124,7 +125,8 @@ class Client:
 
     def request(self, method, path, body=None, headers=None, keep=True, timeout=30):
         """Sends one request (no redirects followed), waiting at most timeout seconds; returns a Response."""
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout,
+                                          source_address=(self.source, 0) if self.source else None)
         all_headers = dict(headers or {})
         if self.cookies and "Cookie" not in all_headers:
             all_headers["Cookie"] = "; ".join("%s=%s" % kv for kv in self.cookies.items())

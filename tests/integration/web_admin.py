@@ -9,7 +9,6 @@ import sqlite3
 import subprocess
 import threading
 import unittest
-import urllib.parse
 
 import fake_helpers as h
 import harness
@@ -307,57 +306,60 @@ class LoginLock(unittest.TestCase):
 
     def login(self, name, password, address):
         """
-        A sign-in as plain CGI from address: the response. The visitor's
-        CSRF token of one sign-in form serves every attempt, as a browser
-        keeps its cookie (each run of the program costs a sanitizer build a
-        fifth of a second).
+        A sign-in from address (a loopback address the request is sent
+        from: lighttpd gives it to sirius-web as the remote address): the
+        response. The visitor's CSRF token of one sign-in form serves every
+        attempt, as a browser keeps its cookie.
         """
+        client = harness.Client(self.stack.port, source=address)
         if not hasattr(self, "token"):
-            form = self.stack.cgi(harness.WEB, "GET", "/login", env={"REMOTE_ADDR": address})
-            self.token = form.cookie("sirius_csrf")["value"]
-        token = self.token
-        body = urllib.parse.urlencode({"username": name, "password": password, "csrf_token": token}).encode()
-        return self.stack.cgi(harness.WEB, "POST", "/login", body, "application/x-www-form-urlencoded",
-                              {"sirius_csrf": token}, env={"REMOTE_ADDR": address})
+            self.token = client.get("/login").cookie("sirius_csrf")["value"]
+        client.cookies = {"sirius_csrf": self.token}
+        return client.post("/login", {"username": name, "password": password, "csrf_token": self.token},
+                           csrf=False)
+
+    def page(self, session, address):
+        """The home page for a signed-in session from address."""
+        client = harness.Client(self.stack.port, source=address)
+        client.cookies = {"sirius_session": session}
+        return client.get("/")
 
     def test_login_locks_an_account_across_addresses(self):
         signup(self.stack, "target")
-        home = "198.51.100.9"
+        home = "127.0.1.9"
         self.assertEqual(self.login("target", PASSWORD, home).status, 303)  # the owner's usual address
         # four strangers' addresses, each under its own limit of 5 for the name
         for n in range(20):
-            response = self.login("target", "wrong guess %d" % n, "203.0.113.%d" % (n // 5 + 1))
+            response = self.login("target", "wrong guess %d" % n, "127.0.2.%d" % (n // 5 + 1))
             self.assertEqual(response.status, 403, response)
-        locked = self.login("target", PASSWORD, "203.0.113.77")
+        locked = self.login("target", PASSWORD, "127.0.2.77")
         self.assertEqual(locked.status, 429)
         self.assertIn("This account is locked", locked.text)
         self.assertTrue(1 <= int(locked.header("Retry-After")) <= 900)
         # a name that has no account is locked the same way: the lock says nothing about who exists
         for n in range(20):
-            self.login("ghost", "guess %d" % n, "203.0.113.%d" % (n // 5 + 10))
-        self.assertIn("This account is locked", self.login("ghost", "guess", "203.0.113.99").text)
+            self.login("ghost", "guess %d" % n, "127.0.2.%d" % (n // 5 + 10))
+        self.assertIn("This account is locked", self.login("ghost", "guess", "127.0.2.99").text)
         # the per-address limit still comes first
-        limited = self.login("target", PASSWORD, "203.0.113.1")
+        limited = self.login("target", PASSWORD, "127.0.2.1")
         self.assertEqual(limited.status, 429)
         self.assertIn("from this address", limited.text)
         # the owner, from where they last signed in, is not locked out, and is told
         ok = self.login("target", PASSWORD, home)
         self.assertEqual(ok.status, 303, ok)
         session = ok.cookie("sirius_session")["value"]
-        page = self.stack.cgi(harness.WEB, "GET", "/", cookies={"sirius_session": session}, env={"REMOTE_ADDR": home})
-        self.assertIn("there were 20 failed sign-ins to your account", page.text)
-        page = self.stack.cgi(harness.WEB, "GET", "/", cookies={"sirius_session": session}, env={"REMOTE_ADDR": home})
-        self.assertNotIn("failed sign-ins", page.text)  # told once
+        self.assertIn("there were 20 failed sign-ins to your account", self.page(session, home).text)
+        self.assertNotIn("failed sign-ins", self.page(session, home).text)  # told once
 
     def test_account_lock_is_bounded(self):
         signup(self.stack, "bounded")
         for n in range(20):
-            self.login("bounded", "wrong %d" % n, "192.0.2.%d" % (n // 5 + 1))
-        self.assertEqual(self.login("bounded", PASSWORD, "192.0.2.50").status, 429)
+            self.login("bounded", "wrong %d" % n, "127.0.3.%d" % (n // 5 + 1))
+        self.assertEqual(self.login("bounded", PASSWORD, "127.0.3.50").status, 429)
         # the lock lasts the window of the failures that made it (moved into the past here, not waited for)
         with sqlite3.connect(self.stack.db) as conn:
             conn.execute("UPDATE login_attempts SET time = time - 901 WHERE name = 'bounded'")
-        self.assertEqual(self.login("bounded", PASSWORD, "192.0.2.50").status, 303)
+        self.assertEqual(self.login("bounded", PASSWORD, "127.0.3.50").status, 303)
 
 
 if __name__ == "__main__":
