@@ -139,8 +139,9 @@ def main():
             row += " %s |" % ("under %d ms: %s" % (t, verdict(ours, t)) if t else "")
             out.append(row)
     if not codec:
-        out += ["", "bench_codec is not in this tree yet: the sirius-c column is empty and the targets are "
-                "not measured; the Python reference's figures stand alone."]
+        why = read(os.path.join(d, "codec-missing")) or "bench_codec gave no figures"
+        out += ["", "%s: the sirius-c column is empty and the targets are not measured; the Python "
+                "reference's figures stand alone." % why.strip()]
 
     # ---- rendering
     out += ["", "## Rendering the same message (384 dots wide)", ""]
