@@ -1,4 +1,4 @@
-/* server.c: the relay's lws 4.1 server in a libuv (epoll) loop: bridge websockets, the control socket, timers as lws_sul. */
+/* server.c: the relay's lws 4.1 server in a libuv loop: bridge websockets, the control socket, timers as lws_sul. */
 #include "server.h"
 
 #include <errno.h>
@@ -830,9 +830,9 @@ struct relay_server *relay_server_new(const struct relay_server_config *cfg, con
 	 * and the signals stay ours. Not libev: lws 4.1's libev plugin re-arms
 	 * its one timer with ev_timer_set and ev_timer_start, which do nothing
 	 * while that timer is running, so an lws_sul due earlier than the one
-	 * armed waited for it (the registry's timers fired tens of seconds late
-	 * or not at all); its libuv plugin restarts the timer with each new
-	 * earliest sul.
+	 * armed waited for it (the registry's timers fired up to 30 s late, at
+	 * lws's own housekeeping); its libuv plugin restarts the timer with each
+	 * new earliest sul.
 	 */
 	if (uv_loop_init(&srv->loop) == 0) {
 		void *loops[1] = { &srv->loop };

@@ -1,4 +1,4 @@
-"""relay_timers.py: the registry's timers fire through the relay's real event loop, also when armed after a later one."""
+"""relay_timers.py: the registry's timers fire through the real event loop, also when armed after a later one."""
 
 import os
 import re
