@@ -1,4 +1,4 @@
-/* server.c: the relay's lws 4.1 event loop: bridge websockets, the control socket, timers as lws_sul. */
+/* server.c: the relay's lws 4.1 server in a libuv loop: bridge websockets, the control socket, timers as lws_sul. */
 #include "server.h"
 
 #include <errno.h>
@@ -12,6 +12,7 @@
 
 #include <glib.h>
 #include <libwebsockets.h>
+#include <uv.h>
 
 #include "control.h"
 #include "log.h"
@@ -48,7 +49,9 @@ struct relay_timer {
 
 struct relay_server {
 	struct relay_server_config cfg; /* as given (strings borrowed) */
-	struct lws_context *context;    /* the event loop; NULL once destroyed */
+	struct lws_context *context;    /* lws; NULL once destroyed */
+	uv_loop_t loop;                 /* the libuv (epoll) loop lws runs in, when loop_ready */
+	int loop_ready;                 /* lws runs in loop; 0 when lws polls by itself */
 	struct registry *reg;           /* the state machine */
 	char *socket_path;              /* the control socket file we made */
 	/*
@@ -885,12 +888,43 @@ struct relay_server *relay_server_new(const struct relay_server_config *cfg, con
 	info.ka_interval = 10;
 	info.gid = -1;
 	info.uid = -1;
-	srv->context = lws_create_context(&info);
+	/*
+	 * A libuv loop of ours (epoll): lws's own loop poll()s every open socket
+	 * at every wake-up, which at 10,000 heartbeating bridges is most of the
+	 * relay's CPU. The loop is ours ("foreign" to lws) so that
+	 * relay_server_run can turn it once at a time and see the signal flags,
+	 * and the signals stay ours. Not libev: lws 4.1's libev plugin re-arms
+	 * its one timer with ev_timer_set and ev_timer_start, which do nothing
+	 * while that timer is running, so an lws_sul due earlier than the one
+	 * armed waited for it (the registry's timers fired up to 30 s late, at
+	 * lws's own housekeeping); its libuv plugin restarts the timer with each
+	 * new earliest sul.
+	 */
+	if (uv_loop_init(&srv->loop) == 0) {
+		void *loops[1] = { &srv->loop };
+
+		srv->loop_ready = 1;
+		info.options |= LWS_SERVER_OPTION_LIBUV;
+		info.foreign_loops = loops;
+		srv->context = lws_create_context(&info);
+		info.foreign_loops = NULL;
+		info.options &= ~(uint64_t)LWS_SERVER_OPTION_LIBUV;
+		if (!srv->context) {
+			uv_loop_close(&srv->loop);
+			srv->loop_ready = 0;
+		}
+	}
+	if (!srv->context) {
+		relay_log(RELAY_LOG_WARN, "libwebsockets' libuv event loop is not available (Debian package "
+			  "libwebsockets-evlib-uv): using poll(), which costs CPU for every open socket at every event");
+		srv->context = lws_create_context(&info);
+	}
 	if (!srv->context) {
 		error_set(err, "cannot create the libwebsockets context");
 		free(srv);
 		return NULL;
 	}
+	relay_log(RELAY_LOG_INFO, "event loop: %s", srv->loop_ready ? "libuv (epoll)" : "lws poll()");
 
 	env.ctx = srv;
 	env.now = env_now;
@@ -927,7 +961,10 @@ int relay_server_run(struct relay_server *srv, volatile sig_atomic_t *stop, vola
 			else
 				relay_log(RELAY_LOG_INFO, "log file reopened");
 		}
-		if (lws_service(srv->context, 0) < 0) {
+		if (srv->loop_ready) {
+			/* one turn: lws_cancel_service (signals, relay_server_wake) ends a wait */
+			uv_run(&srv->loop, UV_RUN_ONCE);
+		} else if (lws_service(srv->context, 0) < 0) {
 			relay_log(RELAY_LOG_ERROR, "the event loop failed");
 			return -1;
 		}
@@ -946,10 +983,23 @@ void relay_server_free(struct relay_server *srv)
 	if (!srv)
 		return;
 	/* closing the sockets calls back into the registry, so it goes after */
-	if (srv->context)
+	if (srv->context) {
 		lws_context_destroy(srv->context);
+		if (srv->loop_ready) {
+			/*
+			 * libuv closes lws's handles asynchronously: the loop runs
+			 * until they are all closed (no handles of ours are left in
+			 * it), then lws can free the context.
+			 */
+			uv_run(&srv->loop, UV_RUN_DEFAULT);
+			lws_context_destroy(srv->context);
+		}
+	}
 	srv->context = NULL;
 	recv_guard_clear();
+	if (srv->loop_ready && uv_loop_close(&srv->loop) != 0)
+		relay_log(RELAY_LOG_WARN, "the event loop still had open handles at exit");
+	srv->loop_ready = 0;
 	registry_free(srv->reg);
 	free(srv->timers);
 	if (srv->socket_path) {
