@@ -327,7 +327,8 @@ static int bridge_message(struct relay_server *srv, struct lws *wsi, struct brid
  * recv_guard refused the connection: the bridge sent a frame without a mask
  * (RFC 6455 5.1), which it kept from libwebsockets with everything after
  * it, or (TLS) bytes came with its request that it could not follow. Fails
- * the connection with 1002. Returns -1 (close).
+ * the connection with 1002: lws writes the close frame at the next POLLOUT.
+ * Called from RECEIVE or TIMER only (see guard_notify). Returns -1 (close).
  */
 static int bridge_refused(struct lws *wsi, struct bridge_pss *pss, enum recv_guard_verdict verdict)
 {
@@ -353,10 +354,18 @@ static int bridge_refused(struct lws *wsi, struct bridge_pss *pss, enum recv_gua
 	return -1;
 }
 
-/* recv_guard's notify: an unmasked frame arrived on the websocket conn; it is closed from WRITEABLE. */
+/*
+ * recv_guard's notify: an unmasked frame arrived on the websocket conn. It
+ * is closed from the TIMER callback, at once. Not from WRITEABLE: lws
+ * queues the close frame for a later POLLOUT, and in the libuv loop a
+ * callback that returns -1 from socket service is closed a second time at
+ * once (a check in lws's debug builds, which Debian ships), which finds the
+ * frame still waiting and hangs up without it. A TIMER's -1 closes once,
+ * outside socket service, in either loop.
+ */
 static void guard_notify(void *conn)
 {
-	lws_callback_on_writable(conn);
+	lws_set_timer_usecs(conn, 0);
 }
 
 /* Answers a plain HTTP request on the websocket port: 404, then close. */
@@ -477,7 +486,7 @@ static int callback_bridge(struct lws *wsi, enum lws_callback_reasons reason, vo
 		pss->guard_fd = lws_get_socket_fd(wsi);
 		pss->guarded = 1;
 		if (recv_guard_upgraded(pss->guard_fd, wsi) < 0)
-			lws_callback_on_writable(wsi);
+			guard_notify(wsi);
 		break;
 
 	case LWS_CALLBACK_RECEIVE:
@@ -510,10 +519,17 @@ static int callback_bridge(struct lws *wsi, enum lws_callback_reasons reason, vo
 		pss->rx_cap = pss->rx_len = 0;
 		return rc;
 
-	case LWS_CALLBACK_SERVER_WRITEABLE:
-		srv = server_of(wsi);
+	case LWS_CALLBACK_TIMER:
+		/* guard_notify's: the only use of this connection's timer */
 		if (pss->guarded && recv_guard_verdict(pss->guard_fd) != RECV_GUARD_OK)
 			return bridge_refused(wsi, pss, recv_guard_verdict(pss->guard_fd));
+		break;
+
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		srv = server_of(wsi);
+		/* nothing more goes to a refused bridge; TIMER closes it */
+		if (pss->guarded && recv_guard_verdict(pss->guard_fd) != RECV_GUARD_OK)
+			break;
 		if (!pss->session)
 			break;
 		text = registry_session_peek(pss->session, &n);
