@@ -78,7 +78,7 @@ struct bridge_pss {
 	char peer[64];                 /* the peer's IP address, for the log */
 	int guard_fd;                  /* the socket recv_guard follows, when guarded */
 	int guarded;                   /* recv_guard knows this websocket (from ESTABLISHED) */
-	int refused;                   /* bridge_refused logged it and set the close reason */
+	int refused;                   /* bridge_refused logged it and started the close */
 };
 
 /* A reply waiting to be written on a control connection. */
@@ -328,7 +328,9 @@ static int bridge_message(struct relay_server *srv, struct lws *wsi, struct brid
  * (RFC 6455 5.1), which it kept from libwebsockets with everything after
  * it, or (TLS) bytes came with its request that it could not follow. Fails
  * the connection with 1002: lws writes the close frame at the next POLLOUT.
- * Called from RECEIVE or TIMER only (see guard_notify). Returns -1 (close).
+ * Called from TIMER only (see guard_notify), once: after it, lws is closing
+ * the connection, and another -1 would make it hang up before the frame is
+ * written. Returns -1 (close).
  */
 static int bridge_refused(struct lws *wsi, struct bridge_pss *pss, enum recv_guard_verdict verdict)
 {
@@ -337,9 +339,6 @@ static int bridge_refused(struct lws *wsi, struct bridge_pss *pss, enum recv_gua
 	const char *address = pss->session && registry_session_address(pss->session)[0] ?
 				      registry_session_address(pss->session) : "-";
 
-	/* lws may call back again while the close frame waits to be written */
-	if (pss->refused)
-		return -1;
 	pss->refused = 1;
 	if (verdict == RECV_GUARD_UNMASKED) {
 		relay_log(RELAY_LOG_WARN, "bridge %s (%s): unmasked frame, closing the connection (1002)", address,
@@ -493,9 +492,14 @@ static int callback_bridge(struct lws *wsi, enum lws_callback_reasons reason, vo
 		srv = server_of(wsi);
 		if (!pss->session)
 			return -1;
-		/* frames that came with a refused request reach here before WRITEABLE: none is read */
-		if (pss->guarded && recv_guard_verdict(pss->guard_fd) == RECV_GUARD_BAD_REQUEST)
-			return bridge_refused(wsi, pss, RECV_GUARD_BAD_REQUEST);
+		/*
+		 * Frames that came with a refused request reach here before TIMER
+		 * closes the connection, and frames lws still parses while the close
+		 * frame waits: none is read. Returning -1 here would hang up without
+		 * the close frame (lws closes again on the way out of the handshake).
+		 */
+		if (pss->refused || (pss->guarded && recv_guard_verdict(pss->guard_fd) == RECV_GUARD_BAD_REQUEST))
+			return 0;
 		if (pss->rx_len == 0) {
 			pss->rx_binary = lws_frame_is_binary(wsi);
 			/* a whole message in one piece (the usual case) is handled where lws put it */
@@ -521,7 +525,7 @@ static int callback_bridge(struct lws *wsi, enum lws_callback_reasons reason, vo
 
 	case LWS_CALLBACK_TIMER:
 		/* guard_notify's: the only use of this connection's timer */
-		if (pss->guarded && recv_guard_verdict(pss->guard_fd) != RECV_GUARD_OK)
+		if (!pss->refused && pss->guarded && recv_guard_verdict(pss->guard_fd) != RECV_GUARD_OK)
 			return bridge_refused(wsi, pss, recv_guard_verdict(pss->guard_fd));
 		break;
 
@@ -881,9 +885,16 @@ struct relay_server *relay_server_new(const struct relay_server_config *cfg, con
 	struct lws_context_creation_info info;
 	struct relay_env env;
 	struct registry_config rc;
+	const char *missing;
 
 	if (!srv) {
 		error_set(err, "out of memory");
+		return NULL;
+	}
+	if (recv_guard_in_effect(&missing) < 0) {
+		error_set(err, "sirius-relay was linked without %s in its dynamic symbol table, so bridges' frames would "
+			  "go unchecked: link it with -Wl,--export-dynamic-symbol=%s", missing, missing);
+		free(srv);
 		return NULL;
 	}
 	srv->cfg = *cfg;
