@@ -191,7 +191,7 @@ static int ssl_functions(void)
  * Reads and throws away what a connection that sent an unmasked frame has
  * decrypted, until OpenSSL says it would block: libwebsockets then waits
  * for more (SSL_ERROR_WANT_READ) instead of taking an empty read for an
- * error, and closes with 1002 from WRITEABLE. Returns SSL_read's last answer.
+ * error, and closes with 1002 from its TIMER. Returns SSL_read's last answer.
  */
 static int ssl_discard(SSL *ssl, void *buf, int num)
 {

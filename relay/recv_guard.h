@@ -24,8 +24,8 @@
  *   SSL_read looks first (SSL_peek) and takes only the bytes it hands on.
  *
  * A refused connection's notify may come from inside recv; the caller
- * closes it from WRITEABLE, and for RECV_GUARD_BAD_REQUEST also refuses
- * whatever libwebsockets hands it (bytes that came with the request).
+ * closes it later from outside its socket service (the relay: a TIMER
+ * callback), and drops whatever libwebsockets still hands it.
  *
  * Sockets not registered, and MSG_PEEK reads, pass straight through. All
  * calls come from the event loop's thread.

@@ -495,8 +495,8 @@ static int callback_bridge(struct lws *wsi, enum lws_callback_reasons reason, vo
 		/*
 		 * Frames that came with a refused request reach here before TIMER
 		 * closes the connection, and frames lws still parses while the close
-		 * frame waits: none is read. Returning -1 here would hang up without
-		 * the close frame (lws closes again on the way out of the handshake).
+		 * frame waits: none is read. The TIMER closes once; a second close
+		 * while lws waits to write the close frame hangs up without it.
 		 */
 		if (pss->refused || (pss->guarded && recv_guard_verdict(pss->guard_fd) == RECV_GUARD_BAD_REQUEST))
 			return 0;
