@@ -64,6 +64,21 @@ static void http_follow(struct frame_guard *g, const uint8_t *buf, size_t len)
 	}
 }
 
+size_t frame_guard_http_request(const struct frame_guard *g, const uint8_t *buf, size_t len)
+{
+	struct frame_guard probe = *g;
+	size_t i;
+
+	if (g->state != FRAME_GUARD_HTTP || g->u.http.end)
+		return len;
+	for (i = 0; i < len; i++) {
+		http_follow(&probe, buf + i, 1);
+		if (probe.u.http.end)
+			return i + 1;
+	}
+	return len;
+}
+
 size_t frame_guard_http_line(const uint8_t *buf, size_t len)
 {
 	const uint8_t *nl = memchr(buf, '\n', len);

@@ -79,6 +79,15 @@ int frame_guard_upgraded(struct frame_guard *g, int check_request);
 size_t frame_guard_http_line(const uint8_t *buf, size_t len);
 
 /*
+ * How many of the len bytes at buf, the next of the HTTP phase, to hand over
+ * so that a piece ends with the request's first blank line: up to and
+ * including it when it ends in buf, or all of them (and all of them once it
+ * has passed). Bytes after it in the same piece came before the handshake's
+ * answer.
+ */
+size_t frame_guard_http_request(const struct frame_guard *g, const uint8_t *buf, size_t len);
+
+/*
  * Follows len more bytes of the stream. Returns len when every frame header
  * in them was masked (and always in the HTTP phase, where the request is
  * checked for frame_guard_upgraded); otherwise the guard

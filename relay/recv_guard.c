@@ -30,7 +30,8 @@ struct guard_slot {
 	struct frame_guard fg; /* where its stream is */
 	void *conn;            /* notify's argument, from recv_guard_upgraded; NULL before */
 	uint8_t watched;       /* 1 while the socket is followed */
-	uint8_t tls;           /* 1 once it was read through SSL_read (pieces not cut in the HTTP phase) */
+	uint8_t tls;           /* 1 once it was read through SSL_read (pieces cut only at the request's end) */
+	uint8_t early;         /* 1 when bytes followed the request's blank line in its TLS piece */
 };
 
 typedef ssize_t (*recv_fn)(int fd, void *buf, size_t len, int flags);
@@ -84,7 +85,14 @@ int recv_guard_upgraded(int fd, void *conn)
 		return 0;
 	s->conn = conn;
 	/* pieces cut at line ends need no check; a TLS request must prove it ended where its piece did */
-	return frame_guard_upgraded(&s->fg, s->tls);
+	if (frame_guard_upgraded(&s->fg, s->tls) < 0)
+		return -1;
+	if (s->early) {
+		/* what followed waits in OpenSSL, where libwebsockets will not look again: refused unread */
+		s->fg.state = FRAME_GUARD_BAD_REQUEST;
+		return -1;
+	}
+	return 0;
 }
 
 enum recv_guard_verdict recv_guard_verdict(int fd)
@@ -183,7 +191,7 @@ static int ssl_functions(void)
  * Reads and throws away what a connection that sent an unmasked frame has
  * decrypted, until OpenSSL says it would block: libwebsockets then waits
  * for more (SSL_ERROR_WANT_READ) instead of taking an empty read for an
- * error, and closes with 1002 from WRITEABLE. Returns SSL_read's last answer.
+ * error, and closes with 1002 from its TIMER. Returns SSL_read's last answer.
  */
 static int ssl_discard(SSL *ssl, void *buf, int num)
 {
@@ -206,7 +214,7 @@ static int ssl_discard(SSL *ssl, void *buf, int num)
 static int guarded_ssl_read(struct guard_slot *s, SSL *ssl, void *buf, int num)
 {
 	struct frame_guard probe;
-	size_t ok;
+	size_t ok, take;
 	int n;
 
 	s->tls = 1;
@@ -214,11 +222,21 @@ static int guarded_ssl_read(struct guard_slot *s, SSL *ssl, void *buf, int num)
 		return ssl_discard(ssl, buf, num);
 	if (s->fg.state == FRAME_GUARD_HTTP) {
 		/*
-		 * Whole pieces: libwebsockets looks for more decrypted bytes only
-		 * after a read that filled its buffer, so the rest of a line cut
-		 * short would wait for the client's next record.
+		 * Whole pieces, but for bytes after the request's blank line:
+		 * libwebsockets looks for more decrypted bytes only after a read
+		 * that filled its buffer, so the rest of a line cut short would
+		 * wait for the client's next record; a request cut at its end needs
+		 * nothing more. What follows it (frames sent before the answer)
+		 * never reaches libwebsockets, which would parse it with the
+		 * request, and the connection is refused once established.
 		 */
-		n = next_ssl_read(ssl, buf, num);
+		n = ssl_peek(ssl, buf, num);
+		if (n <= 0)
+			return n;
+		take = frame_guard_http_request(&s->fg, buf, (size_t)n);
+		if (take < (size_t)n)
+			s->early = 1;
+		n = next_ssl_read(ssl, buf, (int)take);
 		if (n > 0)
 			frame_guard_feed(&s->fg, buf, (size_t)n);
 		return n;
@@ -246,6 +264,25 @@ static int guarded_ssl_read(struct guard_slot *s, SSL *ssl, void *buf, int num)
 	if (frame_guard_unmasked(&s->fg) && notify_fn && s->conn)
 		notify_fn(s->conn);
 	return n;
+}
+
+int recv_guard_in_effect(const char **missing)
+{
+	recv_fn found_recv;
+	ssl_io_fn found_ssl_read;
+
+	/* what a library's call finds: the first definition in the global scope, the executable's when exported */
+	*(void **)&found_recv = dlsym(RTLD_DEFAULT, "recv");
+	*(void **)&found_ssl_read = dlsym(RTLD_DEFAULT, "SSL_read");
+	if (found_recv != recv) {
+		*missing = "recv";
+		return -1;
+	}
+	if (found_ssl_read != SSL_read) {
+		*missing = "SSL_read";
+		return -1;
+	}
+	return 0;
 }
 
 int SSL_read(SSL *ssl, void *buf, int num)

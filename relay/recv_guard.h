@@ -10,9 +10,12 @@
  *
  * - from accept to the websocket upgrade, recv hands over one line at a
  *   time, so libwebsockets ends the request exactly where a piece ends;
- *   SSL_read cannot cut its pieces (see guarded_ssl_read), so the request
- *   is checked instead (frame_guard.h) and one that does not end exactly
- *   where a piece ends refuses the connection (RECV_GUARD_BAD_REQUEST);
+ *   SSL_read cannot cut its pieces at line ends (see guarded_ssl_read), so
+ *   the request is checked instead (frame_guard.h) and one that does not
+ *   end exactly where a piece ends refuses the connection
+ *   (RECV_GUARD_BAD_REQUEST); it cuts a piece only after the request's
+ *   blank line, so bytes sent with the request never reach libwebsockets
+ *   (which would parse them before the refusal) and refuse it too;
  * - once established, each piece is followed frame header by frame header;
  *   when a frame comes unmasked, recv returns only the bytes before its
  *   header (or EAGAIN when there are none), calls the notify function with
@@ -21,8 +24,8 @@
  *   SSL_read looks first (SSL_peek) and takes only the bytes it hands on.
  *
  * A refused connection's notify may come from inside recv; the caller
- * closes it from WRITEABLE, and for RECV_GUARD_BAD_REQUEST also refuses
- * whatever libwebsockets hands it (bytes that came with the request).
+ * closes it later from outside its socket service (the relay: a TIMER
+ * callback), and drops whatever libwebsockets still hands it.
  *
  * Sockets not registered, and MSG_PEEK reads, pass straight through. All
  * calls come from the event loop's thread.
@@ -59,5 +62,13 @@ void recv_guard_set_notify(void (*notify)(void *conn));
 
 /* Forgets every socket and frees the table. */
 void recv_guard_clear(void);
+
+/*
+ * Whether libwebsockets calls this file's recv and SSL_read: only when the
+ * executable exports them (a linker may leave them out of its dynamic
+ * symbol table, and then nothing is followed). Returns 0, or -1 with the
+ * name of the one libraries do not reach in *missing.
+ */
+int recv_guard_in_effect(const char **missing);
 
 #endif

@@ -1,4 +1,4 @@
-/* server.c: the relay's lws 4.1 event loop: bridge websockets, the control socket, timers as lws_sul. */
+/* server.c: the relay's lws 4.1 server in a libuv loop: bridge websockets, the control socket, timers as lws_sul. */
 #include "server.h"
 
 #include <errno.h>
@@ -12,6 +12,7 @@
 
 #include <glib.h>
 #include <libwebsockets.h>
+#include <uv.h>
 
 #include "control.h"
 #include "log.h"
@@ -48,7 +49,9 @@ struct relay_timer {
 
 struct relay_server {
 	struct relay_server_config cfg; /* as given (strings borrowed) */
-	struct lws_context *context;    /* the event loop; NULL once destroyed */
+	struct lws_context *context;    /* lws; NULL once destroyed */
+	uv_loop_t loop;                 /* the libuv (epoll) loop lws runs in, when loop_ready */
+	int loop_ready;                 /* lws runs in loop; 0 when lws polls by itself */
 	struct registry *reg;           /* the state machine */
 	char *socket_path;              /* the control socket file we made */
 	/*
@@ -75,7 +78,7 @@ struct bridge_pss {
 	char peer[64];                 /* the peer's IP address, for the log */
 	int guard_fd;                  /* the socket recv_guard follows, when guarded */
 	int guarded;                   /* recv_guard knows this websocket (from ESTABLISHED) */
-	int refused;                   /* bridge_refused logged it and set the close reason */
+	int refused;                   /* bridge_refused logged it and started the close */
 };
 
 /* A reply waiting to be written on a control connection. */
@@ -324,7 +327,10 @@ static int bridge_message(struct relay_server *srv, struct lws *wsi, struct brid
  * recv_guard refused the connection: the bridge sent a frame without a mask
  * (RFC 6455 5.1), which it kept from libwebsockets with everything after
  * it, or (TLS) bytes came with its request that it could not follow. Fails
- * the connection with 1002. Returns -1 (close).
+ * the connection with 1002: lws writes the close frame at the next POLLOUT.
+ * Called from TIMER only (see guard_notify), once: after it, lws is closing
+ * the connection, and another -1 would make it hang up before the frame is
+ * written. Returns -1 (close).
  */
 static int bridge_refused(struct lws *wsi, struct bridge_pss *pss, enum recv_guard_verdict verdict)
 {
@@ -333,9 +339,6 @@ static int bridge_refused(struct lws *wsi, struct bridge_pss *pss, enum recv_gua
 	const char *address = pss->session && registry_session_address(pss->session)[0] ?
 				      registry_session_address(pss->session) : "-";
 
-	/* lws may call back again while the close frame waits to be written */
-	if (pss->refused)
-		return -1;
 	pss->refused = 1;
 	if (verdict == RECV_GUARD_UNMASKED) {
 		relay_log(RELAY_LOG_WARN, "bridge %s (%s): unmasked frame, closing the connection (1002)", address,
@@ -350,10 +353,18 @@ static int bridge_refused(struct lws *wsi, struct bridge_pss *pss, enum recv_gua
 	return -1;
 }
 
-/* recv_guard's notify: an unmasked frame arrived on the websocket conn; it is closed from WRITEABLE. */
+/*
+ * recv_guard's notify: an unmasked frame arrived on the websocket conn. It
+ * is closed from the TIMER callback, at once. Not from WRITEABLE: lws
+ * queues the close frame for a later POLLOUT, and in the libuv loop a
+ * callback that returns -1 from socket service is closed a second time at
+ * once (a check in lws's debug builds, which Debian ships), which finds the
+ * frame still waiting and hangs up without it. A TIMER's -1 closes once,
+ * outside socket service, in either loop.
+ */
 static void guard_notify(void *conn)
 {
-	lws_callback_on_writable(conn);
+	lws_set_timer_usecs(conn, 0);
 }
 
 /* Answers a plain HTTP request on the websocket port: 404, then close. */
@@ -474,16 +485,21 @@ static int callback_bridge(struct lws *wsi, enum lws_callback_reasons reason, vo
 		pss->guard_fd = lws_get_socket_fd(wsi);
 		pss->guarded = 1;
 		if (recv_guard_upgraded(pss->guard_fd, wsi) < 0)
-			lws_callback_on_writable(wsi);
+			guard_notify(wsi);
 		break;
 
 	case LWS_CALLBACK_RECEIVE:
 		srv = server_of(wsi);
 		if (!pss->session)
 			return -1;
-		/* frames that came with a refused request reach here before WRITEABLE: none is read */
-		if (pss->guarded && recv_guard_verdict(pss->guard_fd) == RECV_GUARD_BAD_REQUEST)
-			return bridge_refused(wsi, pss, RECV_GUARD_BAD_REQUEST);
+		/*
+		 * Frames that came with a refused request reach here before TIMER
+		 * closes the connection, and frames lws still parses while the close
+		 * frame waits: none is read. The TIMER closes once; a second close
+		 * while lws waits to write the close frame hangs up without it.
+		 */
+		if (pss->refused || (pss->guarded && recv_guard_verdict(pss->guard_fd) == RECV_GUARD_BAD_REQUEST))
+			return 0;
 		if (pss->rx_len == 0) {
 			pss->rx_binary = lws_frame_is_binary(wsi);
 			/* a whole message in one piece (the usual case) is handled where lws put it */
@@ -507,10 +523,17 @@ static int callback_bridge(struct lws *wsi, enum lws_callback_reasons reason, vo
 		pss->rx_cap = pss->rx_len = 0;
 		return rc;
 
+	case LWS_CALLBACK_TIMER:
+		/* guard_notify's: the only use of this connection's timer */
+		if (!pss->refused && pss->guarded && recv_guard_verdict(pss->guard_fd) != RECV_GUARD_OK)
+			return bridge_refused(wsi, pss, recv_guard_verdict(pss->guard_fd));
+		break;
+
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		srv = server_of(wsi);
+		/* nothing more goes to a refused bridge; TIMER closes it */
 		if (pss->guarded && recv_guard_verdict(pss->guard_fd) != RECV_GUARD_OK)
-			return bridge_refused(wsi, pss, recv_guard_verdict(pss->guard_fd));
+			break;
 		if (!pss->session)
 			break;
 		text = registry_session_peek(pss->session, &n);
@@ -862,9 +885,16 @@ struct relay_server *relay_server_new(const struct relay_server_config *cfg, con
 	struct lws_context_creation_info info;
 	struct relay_env env;
 	struct registry_config rc;
+	const char *missing;
 
 	if (!srv) {
 		error_set(err, "out of memory");
+		return NULL;
+	}
+	if (recv_guard_in_effect(&missing) < 0) {
+		error_set(err, "sirius-relay was linked without %s in its dynamic symbol table, so bridges' frames would "
+			  "go unchecked: link it with -Wl,--export-dynamic-symbol=%s", missing, missing);
+		free(srv);
 		return NULL;
 	}
 	srv->cfg = *cfg;
@@ -885,12 +915,43 @@ struct relay_server *relay_server_new(const struct relay_server_config *cfg, con
 	info.ka_interval = 10;
 	info.gid = -1;
 	info.uid = -1;
-	srv->context = lws_create_context(&info);
+	/*
+	 * A libuv loop of ours (epoll): lws's own loop poll()s every open socket
+	 * at every wake-up, which at 10,000 heartbeating bridges is most of the
+	 * relay's CPU. The loop is ours ("foreign" to lws) so that
+	 * relay_server_run can turn it once at a time and see the signal flags,
+	 * and the signals stay ours. Not libev: lws 4.1's libev plugin re-arms
+	 * its one timer with ev_timer_set and ev_timer_start, which do nothing
+	 * while that timer is running, so an lws_sul due earlier than the one
+	 * armed waited for it (the registry's timers fired up to 30 s late, at
+	 * lws's own housekeeping); its libuv plugin restarts the timer with each
+	 * new earliest sul.
+	 */
+	if (uv_loop_init(&srv->loop) == 0) {
+		void *loops[1] = { &srv->loop };
+
+		srv->loop_ready = 1;
+		info.options |= LWS_SERVER_OPTION_LIBUV;
+		info.foreign_loops = loops;
+		srv->context = lws_create_context(&info);
+		info.foreign_loops = NULL;
+		info.options &= ~(uint64_t)LWS_SERVER_OPTION_LIBUV;
+		if (!srv->context) {
+			uv_loop_close(&srv->loop);
+			srv->loop_ready = 0;
+		}
+	}
+	if (!srv->context) {
+		relay_log(RELAY_LOG_WARN, "libwebsockets' libuv event loop is not available (Debian package "
+			  "libwebsockets-evlib-uv): using poll(), which costs CPU for every open socket at every event");
+		srv->context = lws_create_context(&info);
+	}
 	if (!srv->context) {
 		error_set(err, "cannot create the libwebsockets context");
 		free(srv);
 		return NULL;
 	}
+	relay_log(RELAY_LOG_INFO, "event loop: %s", srv->loop_ready ? "libuv (epoll)" : "lws poll()");
 
 	env.ctx = srv;
 	env.now = env_now;
@@ -927,7 +988,10 @@ int relay_server_run(struct relay_server *srv, volatile sig_atomic_t *stop, vola
 			else
 				relay_log(RELAY_LOG_INFO, "log file reopened");
 		}
-		if (lws_service(srv->context, 0) < 0) {
+		if (srv->loop_ready) {
+			/* one turn: lws_cancel_service (signals, relay_server_wake) ends a wait */
+			uv_run(&srv->loop, UV_RUN_ONCE);
+		} else if (lws_service(srv->context, 0) < 0) {
 			relay_log(RELAY_LOG_ERROR, "the event loop failed");
 			return -1;
 		}
@@ -946,10 +1010,23 @@ void relay_server_free(struct relay_server *srv)
 	if (!srv)
 		return;
 	/* closing the sockets calls back into the registry, so it goes after */
-	if (srv->context)
+	if (srv->context) {
 		lws_context_destroy(srv->context);
+		if (srv->loop_ready) {
+			/*
+			 * libuv closes lws's handles asynchronously: the loop runs
+			 * until they are all closed (no handles of ours are left in
+			 * it), then lws can free the context.
+			 */
+			uv_run(&srv->loop, UV_RUN_DEFAULT);
+			lws_context_destroy(srv->context);
+		}
+	}
 	srv->context = NULL;
 	recv_guard_clear();
+	if (srv->loop_ready && uv_loop_close(&srv->loop) != 0)
+		relay_log(RELAY_LOG_WARN, "the event loop still had open handles at exit");
+	srv->loop_ready = 0;
 	registry_free(srv->reg);
 	free(srv->timers);
 	if (srv->socket_path) {

@@ -85,8 +85,8 @@ double bench_cpu_seconds(pid_t pid)
 	p = strrchr(buf, ')');
 	if (!p)
 		return -1;
-	/* after ')' come fields 3 (state) onwards; utime and stime are fields 14 and 15 */
-	for (field = 2; field < 13 && p; field++)
+	/* a space precedes each field from 3 (state) on; utime and stime are fields 14 and 15 */
+	for (field = 3; field <= 14 && p; field++)
 		p = strchr(p + 1, ' ');
 	if (!p || sscanf(p, " %lu %lu", &utime, &stime) != 2)
 		return -1;

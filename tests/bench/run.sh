@@ -75,10 +75,8 @@ configure_tree "$build" CFLAGS="-O2 -g"
 make -C "$build" -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
 make -C "$build" tests/bench/bench_relay tests/bench/bench_http >/dev/null
 make -C "$build/tests/unit" bench_render >/dev/null
-have_codec=0
-if grep -q 'bench_codec' tests/unit/Makefile.am 2>/dev/null; then
-	make -C "$build/tests/unit" bench_codec >/dev/null && have_codec=1
-fi
+have_codec=1
+make -C "$build/tests/unit" bench_codec >/dev/null || have_codec=0
 
 if [ -n "${BENCH_OUT:-}" ]; then
 	# keep the raw outputs there (report.py can then be run again on them)
@@ -108,14 +106,20 @@ done >"$out/lines.txt"
 have_pil=0
 "$py" -c 'import PIL' 2>/dev/null && have_pil=1
 [ $have_pil = 1 ] || say "Pillow is missing (python3-pil): no Python reference encoder, no photo print"
-[ $have_codec = 1 ] || say "bench_codec is not in this tree: the codec's own figures are skipped"
+if [ $have_codec = 0 ]; then
+	say "bench_codec did not build: the codec's own figures are skipped"
+	echo "bench_codec did not build (make -C $build/tests/unit bench_codec)" >"$out/codec-missing"
+fi
 
 for i in $(seq "$runs"); do
 	say "run $i of $runs: render"
 	"${N[@]}" "$build/tests/unit/bench_render" >"$out/render-$i.txt"
 	if [ $have_codec = 1 ]; then
 		say "run $i of $runs: codec"
-		"${N[@]}" "$build/tests/unit/bench_codec" >"$out/codec-$i.txt"
+		"${N[@]}" "$build/tests/unit/bench_codec" >"$out/codec-$i.txt" || {
+			say "bench_codec failed (run $i)"
+			echo "bench_codec failed in run $i" >"$out/codec-missing"
+		}
 	fi
 	if [ $have_pil = 1 ]; then
 		say "run $i of $runs: Python reference encoder"

@@ -318,6 +318,35 @@ START_TEST(test_http_line)
 }
 END_TEST
 
+/* A TLS piece is cut after the request's first blank line, wherever the earlier pieces ended. */
+START_TEST(test_http_request_end)
+{
+	static const char req[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+	const size_t end = sizeof(req) - 1;
+	char piece[sizeof(req) + 2];
+	struct frame_guard g;
+	size_t split, len;
+
+	memcpy(piece, req, end);
+	memcpy(piece + end, "\x81\x85", 2);
+	len = end + 2;
+	for (split = 0; split < end; split++) {
+		frame_guard_init(&g);
+		/* the first piece is the request's start; the second carries its end and a frame */
+		ck_assert_uint_eq(frame_guard_http_request(&g, (const uint8_t *)piece, split), split);
+		frame_guard_feed(&g, (const uint8_t *)piece, split);
+		ck_assert_uint_eq(frame_guard_http_request(&g, (const uint8_t *)piece + split, len - split), end - split);
+		frame_guard_feed(&g, (const uint8_t *)piece + split, end - split);
+		ck_assert_int_eq(frame_guard_upgraded(&g, 1), 0);
+	}
+	/* no blank line yet: all of it; once it has passed: all of it */
+	frame_guard_init(&g);
+	ck_assert_uint_eq(frame_guard_http_request(&g, (const uint8_t *)"GET / HTTP/1.1\r\n", 16), 16);
+	frame_guard_feed(&g, (const uint8_t *)req, end);
+	ck_assert_uint_eq(frame_guard_http_request(&g, (const uint8_t *)"\r\n\r\nab", 6), 6);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("frame_guard");
@@ -330,6 +359,7 @@ int main(void)
 	tcase_add_test(tc, test_long_payload_skipped);
 	tcase_add_test(tc, test_handshake_then_frames_in_one_read);
 	tcase_add_test(tc, test_http_line);
+	tcase_add_test(tc, test_http_request_end);
 	tcase_add_test(tc, test_request_check_clean);
 	tcase_add_test(tc, test_request_check_refused);
 	suite_add_tcase(s, tc);
