@@ -184,7 +184,8 @@ class ApiWorld:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             rows = self.query("SELECT status FROM messages WHERE id = ?", message_id)
-            if rows and rows[0][0] != "sent":
+            # not "queued" either: the relay may write the frame before it records it sent
+            if rows and rows[0][0] not in ("queued", "sent"):
                 return
             time.sleep(0.02)
         raise AssertionError("message %d was never answered: %s" % (message_id, self.stack.logs()[-3000:]))
