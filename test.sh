@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # test.sh: installs what the server and the tests need (deploy/debian-runtime.txt
 # and debian-test.txt), then builds and tests two trees side by side: plain
-# (-O2) and under AddressSanitizer + UndefinedBehaviorSanitizer. Each tree is
-# configured, built and tested in the background, logging to DIR/test-sh.log;
-# running both at once keeps the two cores busy while the integration tests
-# wait on their daemons. Exits non-zero on any failure.
+# (-O2, what run.sh serves) and under AddressSanitizer +
+# UndefinedBehaviorSanitizer. Each tree is configured, built and tested in the
+# background, logging to DIR/test-sh.log; running both at once keeps the two
+# cores busy while the integration tests wait on their daemons. Every test
+# runs in the sanitizer tree; the plain tree runs the unit suites, the fuzz
+# replays and the integration scripts of the stack as served and installed.
+# Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")"
 top=$(pwd)
@@ -26,12 +29,13 @@ say() {
 	echo "== $1: $2 ($((SECONDS - start)) s)"
 }
 
-# run_tree FLAVOUR DIR CFLAGS LDFLAGS [VAR=VALUE...]: configures, builds and
-# tests one tree, saying each step; the commands' output goes to
-# DIR/test-sh.log. The variables are set for its tests.
+# run_tree FLAVOUR DIR CFLAGS LDFLAGS TARGET [VAR=VALUE...]: configures,
+# builds and tests one tree, saying each step; the commands' output goes to
+# DIR/test-sh.log. TARGET is the integration scripts' make target (check for
+# all); the variables are set for its tests.
 run_tree() {
-	local flavour=$1 dir=$2 cflags=$3 ldflags=$4
-	shift 4
+	local flavour=$1 dir=$2 cflags=$3 ldflags=$4 target=$5
+	shift 5
 	local log=$dir/test-sh.log
 	mkdir -p "$dir"
 	: >"$log"
@@ -52,7 +56,7 @@ run_tree() {
 	env "$@" make -C "$dir/tests/unit" -j"$jobs" check >>"$log" 2>&1 &&
 		env "$@" make -C "$dir/tests/fuzz" -j"$jobs" check >>"$log" 2>&1 &
 	local units=$! failed=0
-	env "$@" make -C "$dir/tests/integration" -j"$jobs" check >>"$log" 2>&1 || failed=1
+	env "$@" make -C "$dir/tests/integration" -j"$jobs" "$target" >>"$log" 2>&1 || failed=1
 	wait $units || failed=1
 	if [ $failed = 1 ]; then
 		say "$flavour" "tests FAILED"
@@ -77,14 +81,17 @@ show_failures() {
 	done
 }
 
-run_tree plain build "-O2 -g" "" &
+# The plain tree is what run.sh serves: its unit suites, fuzz replays and the
+# integration scripts of the stack as served and installed (check-served);
+# every integration script runs in the sanitizer tree, which checks more.
+run_tree plain build "-O2 -g" "" check-served &
 plain=$!
 # The sanitizer tree: line tables (-g1) are all its reports need. Its unit
 # tests run each suite in one process (CK_FORK=no): forking a sanitized
 # process copies the page tables of its shadow memory and runs the leak
 # check again in every child, half of the suites' time. Leaks are checked
 # when each suite's process exits; the plain tree keeps a process per test.
-run_tree asan build-asan "-O1 -g1 $sanitize" "$sanitize" CK_FORK=no &
+run_tree asan build-asan "-O1 -g1 $sanitize" "$sanitize" check CK_FORK=no &
 asan=$!
 
 status=0
