@@ -29,13 +29,17 @@ say() {
 	echo "== $1: $2 ($((SECONDS - start)) s)"
 }
 
-# run_tree FLAVOUR DIR CFLAGS LDFLAGS TARGET [VAR=VALUE...]: configures,
-# builds and tests one tree, saying each step; the commands' output goes to
-# DIR/test-sh.log. TARGET is the integration scripts' make target (check for
-# all); the variables are set for its tests.
+# run_tree FLAVOUR DIR CFLAGS LDFLAGS TEST_CFLAGS TARGET [VAR=VALUE...]:
+# configures, builds and tests one tree, saying each step; the commands'
+# output goes to DIR/test-sh.log. The unit suites and fuzz replays are
+# compiled with TEST_CFLAGS: the code under test is the library, built with
+# CFLAGS, and unoptimised test code compiles in a third of the time (half of
+# test.sh's compiling is the fifty-odd test programs of each tree). TARGET is
+# the integration scripts' make target (check for all); the variables are set
+# for its tests.
 run_tree() {
-	local flavour=$1 dir=$2 cflags=$3 ldflags=$4 target=$5
-	shift 5
+	local flavour=$1 dir=$2 cflags=$3 ldflags=$4 test_cflags=$5 target=$6
+	shift 6
 	local log=$dir/test-sh.log
 	mkdir -p "$dir"
 	: >"$log"
@@ -53,8 +57,8 @@ run_tree() {
 	# The integration scripts spend much of their time waiting on their
 	# daemons: the unit suites and the fuzz replays run beside them, not
 	# after them (make check would take the directories one at a time).
-	env "$@" make -C "$dir/tests/unit" -j"$jobs" check >>"$log" 2>&1 &&
-		env "$@" make -C "$dir/tests/fuzz" -j"$jobs" check >>"$log" 2>&1 &
+	env "$@" make -C "$dir/tests/unit" -j"$jobs" check CFLAGS="$test_cflags" >>"$log" 2>&1 &&
+		env "$@" make -C "$dir/tests/fuzz" -j"$jobs" check CFLAGS="$test_cflags" >>"$log" 2>&1 &
 	local units=$! failed=0
 	env "$@" make -C "$dir/tests/integration" -j"$jobs" "$target" >>"$log" 2>&1 || failed=1
 	wait $units || failed=1
@@ -84,14 +88,14 @@ show_failures() {
 # The plain tree is what run.sh serves: its unit suites, fuzz replays and the
 # integration scripts of the stack as served and installed (check-served);
 # every integration script runs in the sanitizer tree, which checks more.
-run_tree plain build "-O2 -g" "" check-served &
+run_tree plain build "-O2 -g" "" "-O0 -g" check-served &
 plain=$!
 # The sanitizer tree: line tables (-g1) are all its reports need. Its unit
 # tests run each suite in one process (CK_FORK=no): forking a sanitized
 # process copies the page tables of its shadow memory and runs the leak
 # check again in every child, half of the suites' time. Leaks are checked
 # when each suite's process exits; the plain tree keeps a process per test.
-run_tree asan build-asan "-O1 -g1 $sanitize" "$sanitize" check CK_FORK=no &
+run_tree asan build-asan "-O1 -g1 $sanitize" "$sanitize" "-O0 -g1 $sanitize" check CK_FORK=no &
 asan=$!
 
 status=0
