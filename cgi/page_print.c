@@ -85,25 +85,20 @@ static int send_print(struct ctx *ctx, const struct db_printer *printer, const s
 	if (rc <= 0)
 		return reply_server_error(ctx, "reading the printer printed to", &err);
 	switch (result.status) {
-	case PRINT_SUBMIT_SENT: {
-		struct print_form sent = *form;
-
-		sent.request.body = NULL;
-		notice = g_strdup_printf("Sent to %s%s%s.", target.name,
-					 form->for_button ? ": it prints when its button is pressed" : "",
-					 result.truncated ? " (cut at the longest print a printer takes)" : "");
-		rc = print_page(ctx, printer, 200, NULL, notice, &sent, NULL);
-		g_free(notice);
-		return rc;
-	}
+	case PRINT_SUBMIT_SENT:
 	case PRINT_SUBMIT_QUEUED: {
-		struct print_form queued = *form;
+		struct print_form emptied = *form;
 
-		queued.request.body = NULL;
-		notice = g_strdup_printf("Queued for %s: it prints when the printer is online%s%s.", target.name,
-					 form->for_button ? " and its button is pressed" : "",
-					 result.truncated ? " (cut at the longest print a printer takes)" : "");
-		rc = print_page(ctx, printer, 200, NULL, notice, &queued, NULL);
+		emptied.request.body = NULL;
+		if (result.status == PRINT_SUBMIT_SENT)
+			notice = g_strdup_printf("Sent to %s%s%s.", target.name,
+						 form->for_button ? ": it prints when its button is pressed" : "",
+						 result.truncated ? " (cut at the longest print a printer takes)" : "");
+		else
+			notice = g_strdup_printf("Queued for %s: it prints when the printer is online%s%s.",
+						 target.name, form->for_button ? " and its button is pressed" : "",
+						 result.truncated ? " (cut at the longest print a printer takes)" : "");
+		rc = print_page(ctx, printer, 200, NULL, notice, &emptied, NULL);
 		g_free(notice);
 		return rc;
 	}

@@ -299,18 +299,24 @@ static int rx_append(struct relay_server *srv, struct bridge_pss *pss, const voi
 	return 0;
 }
 
+/* Counts and logs a bridge message over max_message and closes with 1009. Returns -1 (close the socket). */
+static int close_oversize(struct relay_server *srv, struct lws *wsi, struct bridge_pss *pss)
+{
+	const char *address = registry_session_address(pss->session);
+
+	registry_counters(srv->reg)->oversize++;
+	relay_log(RELAY_LOG_WARN, "bridge %s (%s): message larger than %zu bytes, closing the connection",
+		  address[0] ? address : "-", pss->peer, srv->cfg.max_message);
+	lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)"too large", 9);
+	return -1;
+}
+
 /* Hands one complete message of a bridge to the registry. Returns 0, or -1 to close the socket. */
 static int bridge_message(struct relay_server *srv, struct lws *wsi, struct bridge_pss *pss, const char *text,
 			  size_t len)
 {
-	if (len > srv->cfg.max_message) {
-		registry_counters(srv->reg)->oversize++;
-		relay_log(RELAY_LOG_WARN, "bridge %s (%s): message larger than %zu bytes, closing the connection",
-			  registry_session_address(pss->session)[0] ? registry_session_address(pss->session) : "-",
-			  pss->peer, srv->cfg.max_message);
-		lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)"too large", 9);
-		return -1;
-	}
+	if (len > srv->cfg.max_message)
+		return close_oversize(srv, wsi, pss);
 	if (pss->rx_binary) {
 		struct registry_counters *c = registry_counters(srv->reg);
 
@@ -506,14 +512,8 @@ static int callback_bridge(struct lws *wsi, enum lws_callback_reasons reason, vo
 			if (lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi))
 				return bridge_message(srv, wsi, pss, in, len);
 		}
-		if (rx_append(srv, pss, in, len) < 0) {
-			registry_counters(srv->reg)->oversize++;
-			relay_log(RELAY_LOG_WARN, "bridge %s (%s): message larger than %zu bytes, closing the connection",
-				  registry_session_address(pss->session)[0] ? registry_session_address(pss->session) : "-",
-				  pss->peer, srv->cfg.max_message);
-			lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, (unsigned char *)"too large", 9);
-			return -1;
-		}
+		if (rx_append(srv, pss, in, len) < 0)
+			return close_oversize(srv, wsi, pss);
 		if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi))
 			break;
 		rc = bridge_message(srv, wsi, pss, pss->rx, pss->rx_len);

@@ -376,16 +376,23 @@ static struct bitmap *decode_counted(const uint8_t *rle, size_t len, int width, 
 	return p.bm;
 }
 
+/* Checks width and counts the pixels of rle into *n (at most max_pixels). Returns 0, or -1 with err set. */
+static int count_for_width(const uint8_t *rle, size_t len, int width, size_t max_pixels, size_t *n,
+			   struct sirius_error *err)
+{
+	if (width < 1 || width > BITMAP_MAX_SIDE) {
+		error_set(err, "invalid bitmap width %d", width);
+		return -1;
+	}
+	return walk(rle, len, max_pixels, n, err) < 0 ? -1 : 0;
+}
+
 struct bitmap *rle_decode_bitmap_padded(const uint8_t *rle, size_t len, int width, size_t max_pixels,
 					size_t *padding, struct sirius_error *err)
 {
 	size_t n;
 
-	if (width < 1 || width > BITMAP_MAX_SIDE) {
-		error_set(err, "invalid bitmap width %d", width);
-		return NULL;
-	}
-	if (walk(rle, len, max_pixels, &n, err) < 0)
+	if (count_for_width(rle, len, width, max_pixels, &n, err) < 0)
 		return NULL;
 	return decode_counted(rle, len, width, n, padding, err);
 }
@@ -395,11 +402,7 @@ struct bitmap *rle_decode_bitmap(const uint8_t *rle, size_t len, int width, size
 {
 	size_t n;
 
-	if (width < 1 || width > BITMAP_MAX_SIDE) {
-		error_set(err, "invalid bitmap width %d", width);
-		return NULL;
-	}
-	if (walk(rle, len, max_pixels, &n, err) < 0)
+	if (count_for_width(rle, len, width, max_pixels, &n, err) < 0)
 		return NULL;
 	if (n > 0 && n % (size_t)width != 0) {
 		error_set(err, "%zu pixels do not make rows of %d", n, width);

@@ -2,12 +2,12 @@
 #include "fake_button.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base64.h"
+#include "fake_say.h"
 #include "bitmap_png.h"
 #include "device_event.h"
 #include "printer_payload.h"
@@ -18,19 +18,6 @@ static volatile sig_atomic_t pressed_by_signal;
 /* The names the personality's images are written under, in command order. */
 static const char *const personality_files[4] = { "personality-face.png", "personality-nothing.png",
 						  "personality-no-bridge.png", "personality-no-internet.png" };
-
-/* One line on stdout, flushed (the emulator's output is read line by line by people and tests). */
-static void button_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void button_say(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
 
 static void on_usr1(int signo)
 {
@@ -90,9 +77,9 @@ static void write_named(const struct bitmap *bm, const char *out_dir, const char
 	char *path = g_strdup_printf("%s/%s", out_dir, name);
 
 	if (png_write_bitmap_file(bm, path, &err) != 0)
-		button_say("command %" PRIu32 ": cannot write %s: %s", command_id, path, err.message);
+		fake_say("command %" PRIu32 ": cannot write %s: %s", command_id, path, err.message);
 	else
-		button_say("command %" PRIu32 ": saved %s", command_id, path);
+		fake_say("command %" PRIu32 ": saved %s", command_id, path);
 	g_free(path);
 }
 
@@ -117,10 +104,10 @@ void fake_button_command(struct fake_button *b, uint32_t command_id, const char 
 		if (!b->held)
 			b->held = g_queue_new();
 		if (g_queue_get_length(b->held) >= FAKE_BUTTON_HELD_MAX)
-			button_say("button: dropped held delivery %u to hold %" PRIu32,
+			fake_say("button: dropped held delivery %u to hold %" PRIu32,
 				   GPOINTER_TO_UINT(g_queue_pop_head(b->held)), command_id);
 		g_queue_push_tail(b->held, GUINT_TO_POINTER(command_id));
-		button_say("button: holding delivery %" PRIu32 " (%u held)", command_id, g_queue_get_length(b->held));
+		fake_say("button: holding delivery %" PRIu32 " (%u held)", command_id, g_queue_get_length(b->held));
 		schedule_press(b);
 		break;
 	case PRINTER_SET_PERSONALITY:
@@ -170,7 +157,7 @@ void fake_button_press(struct fake_button *b, const char *out_dir, uint8_t *prin
 	if (b->held && !g_queue_is_empty(b->held)) {
 		*print_type = DEVICE_EVENT_PRINT_DELIVERY;
 		*print_id = GPOINTER_TO_UINT(g_queue_pop_head(b->held));
-		button_say("button pressed: printed held delivery %" PRIu32 " (%u still held)", *print_id,
+		fake_say("button pressed: printed held delivery %" PRIu32 " (%u still held)", *print_id,
 			   g_queue_get_length(b->held));
 		schedule_press(b);
 		return;
@@ -181,9 +168,9 @@ void fake_button_press(struct fake_button *b, const char *out_dir, uint8_t *prin
 		b->next_quip = (n + 1) % FAKE_BUTTON_QUIPS;
 		*print_type = DEVICE_EVENT_PRINT_QUIP;
 		write_named(b->quips[n], out_dir, "quip-printed.png", 0);
-		button_say("button pressed: printed quip %u", n + 1);
+		fake_say("button pressed: printed quip %u", n + 1);
 		return;
 	}
 	*print_type = DEVICE_EVENT_PRINT_NOTHING;
-	button_say("button pressed: nothing to print");
+	fake_say("button pressed: nothing to print");
 }

@@ -21,6 +21,7 @@
 #include "bitmap_png.h"
 #include "device_event.h"
 #include "fake_button.h"
+#include "fake_say.h"
 #include "fake_cli.h"
 #include "fake_printer_file.h"
 #include "link_key.h"
@@ -86,19 +87,6 @@ struct emulator {
 	lws_sorted_usec_list_t sul_heartbeat;   /* next heartbeat */
 	lws_sorted_usec_list_t sul_pong;        /* next unsolicited pong */
 };
-
-/* printf to stdout as one line (stdout is line-buffered). */
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-}
 
 /* printf to stderr as one line prefixed "error: ". */
 static void say_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -388,7 +376,7 @@ static void key_timer(lws_sorted_usec_list_t *sul)
 	if (!em->wsi || em->key_accepted)
 		return;
 	send_json(em, bridge_event(em, "encryption_key_required", 1));
-	say("key requested for %s", em->printer.address);
+	fake_say("key requested for %s", em->printer.address);
 	lws_sul_schedule(em->context, 0, &em->sul_key, key_timer, (lws_usec_t)em->key_interval * LWS_US_PER_SEC);
 }
 
@@ -441,7 +429,7 @@ static void handle_add_key(struct emulator *em, uint32_t command_id, const cJSON
 	}
 	send_bridge_command_response(em, command_id, RETURN_CODE_SUCCESS);
 	if (strcmp(device->valuestring, em->printer.address) != 0) {
-		say("key for another device %s ignored", printable(device->valuestring, shown, sizeof(shown)));
+		fake_say("key for another device %s ignored", printable(device->valuestring, shown, sizeof(shown)));
 		return;
 	}
 	if (strcmp(key->valuestring, em->expected_key) != 0) {
@@ -451,12 +439,12 @@ static void handle_add_key(struct emulator *em, uint32_t command_id, const cJSON
 		return;
 	}
 	if (em->key_accepted) {
-		say("key accepted again");
+		fake_say("key accepted again");
 		return;
 	}
 	em->key_accepted = 1;
 	lws_sul_cancel(&em->sul_key);
-	say("key accepted");
+	fake_say("key accepted");
 	device_online(em);
 }
 
@@ -476,7 +464,7 @@ static void handle_bridge_command(struct emulator *em, const cJSON *msg, uint32_
 		handle_add_key(em, command_id, cJSON_GetObjectItemCaseSensitive(payload, "params"));
 		return;
 	}
-	say("bridge command %s ignored", printable(name->valuestring, shown, sizeof(shown)));
+	fake_say("bridge command %s ignored", printable(name->valuestring, shown, sizeof(shown)));
 	send_bridge_command_response(em, command_id, RETURN_CODE_SUCCESS);
 }
 
@@ -494,7 +482,7 @@ static void flush_blank(int *blank)
 		snprintf(label, sizeof(label), "(%d blank lines)", *blank);
 	len = (int)strlen(label);
 	left = (PREVIEW_COLUMNS - len) / 2;
-	say("|%*s%s%*s|", left, "", label, PREVIEW_COLUMNS - len - left, "");
+	fake_say("|%*s%s%*s|", left, "", label, PREVIEW_COLUMNS - len - left, "");
 	*blank = 0;
 }
 
@@ -534,12 +522,12 @@ static void print_preview(const struct bitmap *bm)
 			continue;
 		}
 		flush_blank(&blank);
-		say("%s", line);
+		fake_say("%s", line);
 		printed++;
 	}
 	flush_blank(&blank);
 	if (r < rows)
-		say("| ... %d more lines", rows - r);
+		fake_say("| ... %d more lines", rows - r);
 }
 
 /*
@@ -572,9 +560,9 @@ static int print_payload(struct emulator *em, uint32_t command_id, const char *p
 	}
 	free(data);
 	if (payload.print_id != command_id)
-		say("command %" PRIu32 ": payload print id %" PRIu32 " differs", command_id, payload.print_id);
+		fake_say("command %" PRIu32 ": payload print id %" PRIu32 " differs", command_id, payload.print_id);
 	name = printer_command_name(payload.command);
-	say("command %" PRIu32 ": %s with %zu image(s)", command_id, name ? name : "?", payload.block_count);
+	fake_say("command %" PRIu32 ": %s with %zu image(s)", command_id, name ? name : "?", payload.block_count);
 	for (i = 0; i < payload.block_count; i++) {
 		const struct bitmap *bm = payload.blocks[i].bitmap;
 		char *path = g_strdup_printf("%s/%" PRIu32 "-%zu.png", em->out_dir, command_id, i);
@@ -586,7 +574,7 @@ static int print_payload(struct emulator *em, uint32_t command_id, const char *p
 			return RETURN_CODE_FILESYSTEM_WRITE_ERROR;
 		}
 		print_preview(bm);
-		say("printed %" PRIu32 " -> %s (%dx%d)", command_id, path, bm->width, bm->height);
+		fake_say("printed %" PRIu32 " -> %s (%dx%d)", command_id, path, bm->width, bm->height);
 		g_free(path);
 	}
 	*did_print = payload.command == PRINTER_SET_DELIVERY_AND_PRINT ||
@@ -610,19 +598,19 @@ static void handle_device_command(struct emulator *em, const cJSON *msg, uint32_
 		return;
 	}
 	if (strcmp(device->valuestring, em->printer.address) != 0) {
-		say("command %" PRIu32 " for unknown device %s", command_id,
+		fake_say("command %" PRIu32 " for unknown device %s", command_id,
 		    printable(device->valuestring, shown, sizeof(shown)));
 		send_device_command_response(em, device->valuestring, command_id, RETURN_CODE_EUI64_NOT_FOUND, 0);
 		return;
 	}
 	if (!em->key_accepted) {
-		say("command %" PRIu32 " refused: the printer has no key yet", command_id);
+		fake_say("command %" PRIu32 " refused: the printer has no key yet", command_id);
 		send_device_command_response(em, em->printer.address, command_id, RETURN_CODE_EUI64_NOT_FOUND, 0);
 		return;
 	}
 	/* The command id is the printer's file id: a file it has already is answered again, not printed again. */
 	if (g_hash_table_contains(em->files, GUINT_TO_POINTER(command_id))) {
-		say("command %" PRIu32 " again: already printed", command_id);
+		fake_say("command %" PRIu32 " again: already printed", command_id);
 		send_device_command_response(em, em->printer.address, command_id, RETURN_CODE_SUCCESS, 0.1);
 		/* a delivery still held for the button has not printed yet: only its press reports it */
 		if (!fake_button_holds(&em->button, command_id))
@@ -641,7 +629,7 @@ static void handle_device_command(struct emulator *em, const cJSON *msg, uint32_
 	if (did_print)
 		send_did_print(em, DEVICE_EVENT_PRINT_DELIVERY, command_id);
 	else
-		say("command %" PRIu32 " stored (prints when the button is pressed)", command_id);
+		fake_say("command %" PRIu32 " stored (prints when the button is pressed)", command_id);
 	fake_button_command(&em->button, command_id, payload->valuestring, em->out_dir);
 	em->prints++;
 	if (em->once) {
@@ -680,7 +668,7 @@ static void handle_message(struct emulator *em, const char *text, size_t len)
 	else if (strcmp(type->valuestring, "DeviceCommand") == 0)
 		handle_device_command(em, msg, command_id);
 	else
-		say("message of unknown type %s ignored", printable(type->valuestring, shown, sizeof(shown)));
+		fake_say("message of unknown type %s ignored", printable(type->valuestring, shown, sizeof(shown)));
 out:
 	cJSON_Delete(msg);
 }
@@ -710,13 +698,13 @@ static void connection_lost(struct emulator *em, const char *why)
 	em->pong_due = 0;
 	if (em->finishing) {
 		if (!em->done)
-			say("done after %lu print(s)", em->prints);
+			fake_say("done after %lu print(s)", em->prints);
 		em->done = 1;
 		return;
 	}
 	if (em->done || em->reconnect_pending || interrupted)
 		return;
-	say("disconnected (%s); reconnecting in %d s", why, em->backoff);
+	fake_say("disconnected (%s); reconnecting in %d s", why, em->backoff);
 	em->reconnect_pending = 1;
 	lws_sul_schedule(em->context, 0, &em->sul_reconnect, reconnect_timer, (lws_usec_t)em->backoff * LWS_US_PER_SEC);
 	em->backoff = em->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : em->backoff * 2;
@@ -738,7 +726,7 @@ static void connect_now(struct emulator *em)
 	info.ssl_connection = em->use_tls ? LCCSCF_USE_SSL : 0;
 	info.pwsi = &em->wsi;
 	em->connecting = 1;
-	say("connecting to %s://%s:%d%s", em->use_tls ? "wss" : "ws", em->host, em->port, em->path);
+	fake_say("connecting to %s://%s:%d%s", em->use_tls ? "wss" : "ws", em->host, em->port, em->path);
 	if (!lws_client_connect_via_info(&info) && em->connecting)
 		connection_lost(em, "cannot start a connection");
 }
@@ -819,13 +807,13 @@ static int bridge_callback(struct lws *wsi, enum lws_callback_reasons reason, vo
 		em->wsi = wsi;
 		em->connecting = 0;
 		em->backoff = BACKOFF_FIRST;
-		say("connected as bridge %s", em->bridge_address);
+		fake_say("connected as bridge %s", em->bridge_address);
 		send_power_on(em);
 		if (em->key_accepted) {
 			device_online(em);
 		} else {
 			send_json(em, bridge_event(em, "encryption_key_required", 1));
-			say("key requested for %s", em->printer.address);
+			fake_say("key requested for %s", em->printer.address);
 			lws_sul_schedule(em->context, 0, &em->sul_key, key_timer,
 					 (lws_usec_t)em->key_interval * LWS_US_PER_SEC);
 		}
@@ -867,7 +855,7 @@ static void press_button(struct emulator *em)
 	uint32_t print_id;
 
 	if (!em->wsi || !em->key_accepted) {
-		say("button pressed while the printer is not connected: nothing sent");
+		fake_say("button pressed while the printer is not connected: nothing sent");
 		return;
 	}
 	fake_button_press(&em->button, em->out_dir, &print_type, &print_id);
@@ -1045,7 +1033,7 @@ int fake_emulate_main(int argc, char **argv)
 		g_byte_array_unref(em.incoming);
 		return FAKE_EXIT_FAILURE;
 	}
-	say("printer %s (claim code %s) behind bridge %s", em.printer.address, em.printer.claim_code,
+	fake_say("printer %s (claim code %s) behind bridge %s", em.printer.address, em.printer.claim_code,
 	    em.bridge_address);
 	fake_button_start(&em.button, em.context);
 	connect_now(&em);
@@ -1056,7 +1044,7 @@ int fake_emulate_main(int argc, char **argv)
 			press_button(&em);
 	}
 	if (interrupted)
-		say("interrupted after %lu print(s)", em.prints);
+		fake_say("interrupted after %lu print(s)", em.prints);
 	lws_sul_cancel(&em.sul_reconnect);
 	lws_sul_cancel(&em.sul_key);
 	lws_sul_cancel(&em.sul_heartbeat);
