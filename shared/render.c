@@ -13,6 +13,9 @@
 #include "html_layout.h"
 #include "image_decode.h"
 #include "render_images.h"
+#include "sirius_config.h"
+
+_Static_assert(RENDER_MAX_SECONDS == CONFIG_SECONDS_MAX, "the render budget's cap is the setting's");
 
 /* The original's page template, in pixels. */
 #define TEMPLATE_TOP_ROWS 1        /* white above the header */

@@ -49,8 +49,8 @@ const struct config_setting config_settings[] = {
 	  "the largest text or HTML message accepted, in bytes" },
 	{ "SIRIUS_MAX_IMAGE_BYTES", CONFIG_COUNT, "10485760", "10485760",
 	  "the largest image upload accepted, in bytes" },
-	{ "SIRIUS_RENDER_SECONDS", CONFIG_COUNT, "2", "2",
-	  "the longest one message may take to render before it is refused, in seconds (at most 3600); "
+	{ "SIRIUS_RENDER_SECONDS", CONFIG_SECONDS, "2", "2",
+	  "the longest one message may take to render before it is refused, in seconds (1 to 3600); "
 	  "raise it on a slow machine" },
 	{ "SIRIUS_KEY_RATE", CONFIG_COUNT, "30", "30",
 	  "requests per minute one device key may make to the API" },
@@ -178,6 +178,10 @@ int config_check_value(const struct config_setting *setting, const char *value, 
 	case CONFIG_WORD:
 		if (!one_word(value))
 			return error_set(err, "\"%s\" must be one word, without spaces", value);
+		return 0;
+	case CONFIG_SECONDS:
+		if (!parse_number(value, 1, CONFIG_SECONDS_MAX, &n))
+			return error_set(err, "\"%s\" is not a number of seconds from 1 to %d", value, CONFIG_SECONDS_MAX);
 		return 0;
 	case CONFIG_NUMBER:
 		if (!parse_number(value, 0, INT_MAX, &n))

@@ -11,6 +11,9 @@
 /* A line of a configuration file is shorter than this, its newline not counted. */
 #define CONFIG_LINE_MAX 4096
 
+/* The longest time limit a CONFIG_SECONDS setting may give: an hour. */
+#define CONFIG_SECONDS_MAX 3600
+
 /* What a setting's value must look like; config_check_value enforces it. */
 enum config_kind {
 	CONFIG_TEXT,     /* anything on one line */
@@ -25,6 +28,7 @@ enum config_kind {
 	CONFIG_OFFLINE,  /* what to do with prints for an offline printer: "queue" or "refuse" */
 	CONFIG_MOVES,    /* how a printer moves to another bridge: "confirm" (by its owner) or "auto" */
 	CONFIG_TIMEZONE, /* a time zone of the zone database (shared/config_checks.h) */
+	CONFIG_SECONDS,  /* a time limit in whole seconds, 1 to CONFIG_SECONDS_MAX */
 };
 
 /* One setting: an environment variable every program reads the same way. */

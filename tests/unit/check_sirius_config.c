@@ -169,6 +169,11 @@ START_TEST(test_checks)
 	ck_assert_int_eq(check("SIRIUS_KEY_RATE", "1"), 0);
 	ck_assert_int_eq(check("SIRIUS_KEY_RATE", "-1"), -1);
 	ck_assert_int_eq(check("SIRIUS_KEY_RATE", "99999999999999999999"), -1);
+	ck_assert_int_eq(check("SIRIUS_RENDER_SECONDS", "1"), 0);
+	ck_assert_int_eq(check("SIRIUS_RENDER_SECONDS", "3600"), 0);
+	ck_assert_int_eq(check("SIRIUS_RENDER_SECONDS", "3601"), -1);
+	ck_assert_int_eq(check("SIRIUS_RENDER_SECONDS", "0"), -1);
+	ck_assert_int_eq(check("SIRIUS_RENDER_SECONDS", "2s"), -1);
 	ck_assert_int_eq(check("SIRIUS_LISTEN", "0.0.0.0"), 0);
 	ck_assert_int_eq(check("SIRIUS_LISTEN", "::"), 0);
 	ck_assert_int_eq(check("SIRIUS_LISTEN", "a b"), -1);
