@@ -361,6 +361,16 @@ void registry_store_message(struct registry *reg, enum pending_kind kind, const 
 	store_write(reg, &w);
 }
 
+void registry_turn_end(struct registry *reg)
+{
+	struct sirius_error err = { "" };
+
+	if (!reg->store.turn_end || reg->store.turn_end(reg->store.ctx, &err) == 0)
+		return;
+	reg->counters.store_errors++;
+	relay_log(RELAY_LOG_ERROR, "database: the writes of the last turn were lost: %s", err.message);
+}
+
 /* The housekeeping timer: the outbox's sweep, then the next in sweep_interval. */
 static void sweep_fired(void *arg)
 {

@@ -171,6 +171,13 @@ struct registry *registry_new(const struct registry_config *cfg, const struct re
 /* Closes every session (without calling the event loop), frees every timer and the registry. */
 void registry_free(struct registry *reg);
 
+/*
+ * The event loop finished a turn and is about to wait: the store commits
+ * what the turn wrote (store.h, turn_end). A commit that fails is logged and
+ * counted as a store error.
+ */
+void registry_turn_end(struct registry *reg);
+
 /* The counters, to read (and for the event loop to count oversize sockets and control requests). */
 struct registry_counters *registry_counters(struct registry *reg);
 

@@ -993,8 +993,10 @@ int relay_server_run(struct relay_server *srv, volatile sig_atomic_t *stop, vola
 			uv_run(&srv->loop, UV_RUN_ONCE);
 		} else if (lws_service(srv->context, 0) < 0) {
 			relay_log(RELAY_LOG_ERROR, "the event loop failed");
+			registry_turn_end(srv->reg);
 			return -1;
 		}
+		registry_turn_end(srv->reg);
 	}
 	return 0;
 }
@@ -1027,6 +1029,8 @@ void relay_server_free(struct relay_server *srv)
 	if (srv->loop_ready && uv_loop_close(&srv->loop) != 0)
 		relay_log(RELAY_LOG_WARN, "the event loop still had open handles at exit");
 	srv->loop_ready = 0;
+	/* what closing the sockets wrote */
+	registry_turn_end(srv->reg);
 	registry_free(srv->reg);
 	free(srv->timers);
 	if (srv->socket_path) {

@@ -101,6 +101,15 @@ struct relay_store {
 
 	/* Forgets printers never claimed and silent for max_age seconds before now; *count how many. */
 	int (*printers_sweep)(void *ctx, double now, double max_age, int *count, struct sirius_error *err);
+
+	/*
+	 * Called after every turn of the event loop, before it waits again: a
+	 * store may keep the turn's writes in one transaction (they then cost
+	 * one round of locks and one page-cache refill instead of one each) and
+	 * commits it here. Returns 0, or -1 with a reason in err when what the
+	 * turn wrote was lost. NULL when every write is done at once.
+	 */
+	int (*turn_end)(void *ctx, struct sirius_error *err);
 };
 
 #endif

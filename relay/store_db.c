@@ -22,13 +22,41 @@ static int result(struct db *db, int rc)
 	return db_busy(db) ? RELAY_STORE_BUSY : -1;
 }
 
+/*
+ * The writes of one turn of the event loop share one transaction: the first
+ * begins it (and meets the lock, if another process holds it, as a single
+ * write would), store_turn_end commits it before the loop waits again. At a
+ * thousand prints a second the relay marks each sent, delivered and printed:
+ * one transaction each took the locks and refilled the page cache that the
+ * web and API processes' writes had emptied, three times a print. A crash
+ * loses at most the turn's writes, which the next start treats as it treats
+ * any message sent and not answered (queued again).
+ */
+static int turn_write(struct db *db, struct sirius_error *err)
+{
+	if (db_transaction_open(db))
+		return 0;
+	return db_transaction_begin(db, err);
+}
+
+static int store_turn_end(void *ctx, struct sirius_error *err)
+{
+	if (!db_transaction_open(ctx))
+		return 0;
+	return db_transaction_commit(ctx, err);
+}
+
 static int store_printer_seen(void *ctx, const char *device, double now, struct sirius_error *err)
 {
+	if (turn_write(ctx, err) < 0)
+		return result(ctx, -1);
 	return result(ctx, db_printer_seen(ctx, device, db_time(now), NULL, err));
 }
 
 static int store_printer_touch(void *ctx, const char *device, double now, struct sirius_error *err)
 {
+	if (turn_write(ctx, err) < 0)
+		return result(ctx, -1);
 	return result(ctx, db_printer_touch(ctx, device, db_time(now), err));
 }
 
@@ -49,6 +77,8 @@ static int store_printer_key(void *ctx, const char *device, char key[LINK_KEY_BA
 
 static int store_next_command_id(void *ctx, uint32_t *id, struct sirius_error *err)
 {
+	if (turn_write(ctx, err) < 0)
+		return result(ctx, -1);
 	return result(ctx, db_next_command_id(ctx, id, err));
 }
 
@@ -62,6 +92,8 @@ static int store_outbox_next(void *ctx, const char *device, uint32_t after_id, u
 
 static int store_message_sent(void *ctx, uint32_t command_id, const char *bridge, double now, struct sirius_error *err)
 {
+	if (turn_write(ctx, err) < 0)
+		return result(ctx, -1);
 	/* 0 (cancelled or settled meanwhile, or not a stored message) is fine */
 	return result(ctx, db_outbox_sent(ctx, command_id, bridge, db_time(now), err));
 }
@@ -69,17 +101,23 @@ static int store_message_sent(void *ctx, uint32_t command_id, const char *bridge
 static int store_message_answered(void *ctx, uint32_t command_id, const char *bridge, const char *device,
 				  long return_code, double now, struct sirius_error *err)
 {
+	if (turn_write(ctx, err) < 0)
+		return result(ctx, -1);
 	return result(ctx, db_outbox_answered(ctx, command_id, bridge, device, (int)return_code, db_time(now), err));
 }
 
 static int store_message_failed(void *ctx, uint32_t command_id, double now, struct sirius_error *err)
 {
+	if (turn_write(ctx, err) < 0)
+		return result(ctx, -1);
 	return result(ctx, db_outbox_failed(ctx, command_id, DB_FAILURE_NO_RESPONSE, db_time(now), err));
 }
 
 static int store_message_printed(void *ctx, const char *device, uint32_t command_id, double now,
 				 struct sirius_error *err)
 {
+	if (turn_write(ctx, err) < 0)
+		return result(ctx, -1);
 	return result(ctx, db_outbox_printed(ctx, command_id, device, db_time(now), err));
 }
 
@@ -102,11 +140,15 @@ static int store_bridge_confirms(void *ctx, const char *bridge, struct sirius_er
 
 static int store_bridge_set_confirms(void *ctx, const char *bridge, double now, struct sirius_error *err)
 {
+	if (turn_write(ctx, err) < 0)
+		return result(ctx, -1);
 	return result(ctx, db_bridge_set_confirms(ctx, bridge, db_time(now), err));
 }
 
 static int store_bridge_seen(void *ctx, const char *bridge, const char *ip, double now, struct sirius_error *err)
 {
+	if (turn_write(ctx, err) < 0)
+		return result(ctx, -1);
 	return result(ctx, db_bridge_seen(ctx, bridge, ip, db_time(now), err));
 }
 
@@ -120,11 +162,15 @@ static int store_printer_binding(void *ctx, const char *device, char bound[17], 
 
 static int store_printer_bind(void *ctx, const char *device, const char *bridge, struct sirius_error *err)
 {
+	if (turn_write(ctx, err) < 0)
+		return result(ctx, -1);
 	return result(ctx, db_printer_bind(ctx, device, bridge, err));
 }
 
 static int store_printer_moving(void *ctx, const char *device, const char *bridge, struct sirius_error *err)
 {
+	if (turn_write(ctx, err) < 0)
+		return result(ctx, -1);
 	return result(ctx, db_printer_moving(ctx, device, bridge, err));
 }
 
@@ -145,6 +191,8 @@ static int store_button_press(void *ctx, const char *device, int print_type, uin
 	/* a printer the database does not know (forgotten, or never recorded) has no presses to show */
 	if (rc <= 0)
 		return result(ctx, rc);
+	if (turn_write(ctx, err) < 0)
+		return result(ctx, -1);
 	return result(ctx, db_button_press_add(ctx, printer.id, print_type, print_id, db_time(now), err));
 }
 
@@ -169,4 +217,5 @@ void store_db_init(struct relay_store *store, struct db *db)
 	store->printer_moving = store_printer_moving;
 	store->printers_sweep = store_printers_sweep;
 	store->button_press = store_button_press;
+	store->turn_end = store_turn_end;
 }

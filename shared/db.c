@@ -349,6 +349,13 @@ void db_transaction_rollback(struct db *db)
 	dbi_rollback(db);
 }
 
+int db_transaction_open(struct db *db)
+{
+	if (db->depth > 0 && sqlite3_get_autocommit(db->sqlite))
+		db->depth = 0;
+	return db->depth > 0;
+}
+
 void dbi_column_text(struct db *db, enum db_stmt id, int col, char *out, size_t size)
 {
 	const unsigned char *text = sqlite3_column_text(db->stmts[id], col);

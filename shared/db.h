@@ -506,6 +506,13 @@ int db_transaction_begin(struct db *db, struct sirius_error *err);
 int db_transaction_commit(struct db *db, struct sirius_error *err);
 void db_transaction_rollback(struct db *db);
 
+/*
+ * 1 while a transaction begun by db_transaction_begin is open, else 0. A
+ * transaction SQLite rolled back by itself (an I/O error, a full disk) is
+ * closed here too, so the next begin starts a new one.
+ */
+int db_transaction_open(struct db *db);
+
 /* 1 when the last call of this connection that failed did so because another connection held a lock, else 0. */
 int db_busy(struct db *db);
 

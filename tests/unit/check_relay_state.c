@@ -119,6 +119,7 @@ static int sweep_calls;       /* outbox_sweep calls */
 static int store_fails;       /* 1: every store call fails */
 static int store_locked;      /* 1: every store call meets a lock */
 static int store_calls;       /* store calls made */
+static int turn_ends;         /* turn_end calls */
 
 /* A message in the fake outbox. */
 struct fake_message {
@@ -423,6 +424,13 @@ static GHashTable *closed;    /* transports the registry asked to close */
 /* Transports are just distinct pointers here. */
 static int transport_a, transport_b, transport_c;
 
+static int fake_turn_end(void *ctx, struct sirius_error *err)
+{
+	(void)ctx;
+	turn_ends++;
+	return store_fails ? error_set(err, "disk I/O error") : 0;
+}
+
 static void fake_close(void *ctx, void *transport)
 {
 	(void)ctx;
@@ -436,7 +444,7 @@ static const struct relay_store store = { NULL, fake_printer_seen, fake_printer_
 					  fake_message_answered, fake_message_failed, fake_message_printed,
 					  fake_outbox_sweep, fake_bridge_confirms, fake_bridge_set_confirms,
 					  fake_bridge_seen, fake_printer_binding, fake_printer_bind, fake_printer_moving,
-					  fake_button_press, fake_printers_sweep };
+					  fake_button_press, fake_printers_sweep, fake_turn_end };
 
 static void setup(void)
 {
@@ -1014,6 +1022,22 @@ static int drain(struct relay_session *s, GArray *ids)
  * queue; while it waits no other write touches the database, the sweep is
  * skipped, and the writes are done in their order once the lock is gone.
  */
+/* The end of each turn of the loop is the store's: a commit that fails is counted as a store error. */
+START_TEST(test_turn_end_commits_and_counts_failures)
+{
+	int before = turn_ends;
+
+	registry_turn_end(reg);
+	ck_assert_int_eq(turn_ends, before + 1);
+	ck_assert_uint_eq(registry_counters(reg)->store_errors, 0);
+	store_fails = 1;
+	registry_turn_end(reg);
+	store_fails = 0;
+	ck_assert_int_eq(turn_ends, before + 2);
+	ck_assert_uint_eq(registry_counters(reg)->store_errors, 1);
+}
+END_TEST
+
 START_TEST(test_db_lock_defers_writes_instead_of_freezing)
 {
 	struct relay_session *s = connect_bridge(&transport_a, BRIDGE);
@@ -1894,6 +1918,7 @@ int main(void)
 	tcase_add_test(tc, test_cancelled_message_is_dropped_before_it_is_written);
 	tcase_add_test(tc, test_bridge_gone_before_writing_leaves_messages_queued);
 	tcase_add_test(tc, test_first_answer_teaches_that_a_bridge_confirms);
+	tcase_add_test(tc, test_turn_end_commits_and_counts_failures);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -1,0 +1,170 @@
+/* check_relay_store_db.c: the relay's store over a real database: one transaction per turn of the event loop. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "db.h"
+#include "store.h"
+#include "store_db.h"
+#include "test_util.h"
+
+#define ADDRESS "000d6f0001020304"
+#define BRIDGE "000d6f0001b0c1d2"
+
+struct fixture {
+	char *dir;                /* temporary directory */
+	char *path;               /* the database file in it */
+	struct db *db;            /* the relay's connection */
+	struct relay_store store; /* the store over it */
+	sqlite3 *other;           /* another process's connection, as sirius-api's */
+};
+
+static struct fixture f;
+
+static void setup(void)
+{
+	struct sirius_error err = { "" };
+
+	f.dir = g_dir_make_tmp("sirius-store-XXXXXX", NULL);
+	ck_assert_ptr_nonnull(f.dir);
+	f.path = g_build_filename(f.dir, "sirius.db", NULL);
+	f.db = db_open(f.path, &err);
+	ck_assert_msg(f.db != NULL, "%s", err.message);
+	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS, 1, NULL, &err), 0);
+	db_set_busy_timeout(f.db, 20);
+	store_db_init(&f.store, f.db);
+	ck_assert_int_eq(sqlite3_open(f.path, &f.other), SQLITE_OK);
+}
+
+static void teardown(void)
+{
+	sqlite3_close(f.other);
+	db_close(f.db);
+	g_remove(f.path);
+	g_rmdir(f.dir);
+	g_free(f.path);
+	g_free(f.dir);
+}
+
+/* Queues a message for the printer, as sirius-api does. */
+static uint32_t queue(void)
+{
+	static const uint8_t payload[] = { 1, 0, 1, 0, 9, 9 };
+	static const uint8_t png[] = { 0x89, 'P', 'N', 'G' };
+	struct sirius_error err = { "" };
+	struct db_message_new m;
+	uint32_t id = 0;
+
+	ck_assert_int_eq(db_next_command_id(f.db, &id, &err), 0);
+	memset(&m, 0, sizeof(m));
+	m.id = id;
+	m.printer_id = 1;
+	m.sender = "alice";
+	m.command = 1;
+	m.payload = payload;
+	m.payload_len = sizeof(payload);
+	m.png = png;
+	m.png_len = sizeof(png);
+	ck_assert_msg(db_message_create(f.db, &m, 100, &err) == 0, "%s", err.message);
+	return id;
+}
+
+/* The message's state as another connection reads it. */
+static char *state_seen_by_other(uint32_t id)
+{
+	sqlite3_stmt *st;
+	char *state;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(f.other, "SELECT status FROM messages WHERE id = ?", -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_int64(st, 1, id);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	state = g_strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return state;
+}
+
+static void assert_state(uint32_t id, const char *want)
+{
+	char *state = state_seen_by_other(id);
+
+	ck_assert_str_eq(state, want);
+	g_free(state);
+}
+
+/* Sent, delivered and printed in one turn: others see none of it until the turn ends, then all of it. */
+START_TEST(test_turn_writes_are_committed_together)
+{
+	struct sirius_error err = { "" };
+	uint32_t id = queue();
+
+	ck_assert_int_eq(f.store.message_sent(f.store.ctx, id, BRIDGE, 101, &err), 0);
+	ck_assert_int_eq(f.store.message_answered(f.store.ctx, id, BRIDGE, ADDRESS, 0, 101, &err), 0);
+	ck_assert_int_eq(f.store.message_printed(f.store.ctx, ADDRESS, id, 102, &err), 0);
+	ck_assert(db_transaction_open(f.db));
+	assert_state(id, "queued");
+	ck_assert_msg(f.store.turn_end(f.store.ctx, &err) == 0, "%s", err.message);
+	ck_assert(!db_transaction_open(f.db));
+	assert_state(id, "printed");
+	/* a turn that wrote nothing commits nothing */
+	ck_assert_int_eq(f.store.turn_end(f.store.ctx, &err), 0);
+	ck_assert(!db_transaction_open(f.db));
+}
+END_TEST
+
+/* Reads take no write lock: a turn that only read leaves nothing open. */
+START_TEST(test_reads_open_no_turn)
+{
+	struct sirius_error err = { "" };
+	uint32_t id = queue(), got = 0;
+	uint8_t *payload = NULL;
+	size_t len = 0;
+
+	ck_assert_int_eq(f.store.outbox_next(f.store.ctx, ADDRESS, 0, &got, &payload, &len, &err), 1);
+	ck_assert_uint_eq(got, id);
+	free(payload);
+	ck_assert(!db_transaction_open(f.db));
+}
+END_TEST
+
+/*
+ * The first write of a turn meets another process's lock as a single write
+ * would: RELAY_STORE_BUSY, nothing open, and the next turn writes.
+ */
+START_TEST(test_first_write_of_a_turn_meets_the_lock)
+{
+	struct sirius_error err = { "" };
+	uint32_t id = queue();
+
+	ck_assert_int_eq(sqlite3_exec(f.other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(f.store.message_sent(f.store.ctx, id, BRIDGE, 101, &err), RELAY_STORE_BUSY);
+	ck_assert(!db_transaction_open(f.db));
+	ck_assert_int_eq(f.store.turn_end(f.store.ctx, &err), 0);
+	ck_assert_int_eq(sqlite3_exec(f.other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(f.store.message_sent(f.store.ctx, id, BRIDGE, 101, &err), 0);
+	ck_assert_int_eq(f.store.turn_end(f.store.ctx, &err), 0);
+	assert_state(id, "sent");
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("relay_store_db");
+	TCase *tc = tcase_create("turns");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_turn_writes_are_committed_together);
+	tcase_add_test(tc, test_reads_open_no_turn);
+	tcase_add_test(tc, test_first_write_of_a_turn_meets_the_lock);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return run_suite(suite());
+}
