@@ -85,78 +85,164 @@ static int connect_relay(const char *path, long long deadline, struct sirius_err
 	}
 }
 
-int relay_request(const char *socket_path, const cJSON *request, int timeout_ms, cJSON **reply,
-		  struct sirius_error *err)
+/*
+ * One connection to the relay is kept per process between requests: a
+ * FastCGI process asks for print after print, and a connection each cost a
+ * connect, an accept, and the relay's setup and teardown of a socket in its
+ * event loop. A kept connection is only reused while it is known to be at a
+ * request's start: after a whole reply and nothing more. Any failure closes
+ * it.
+ */
+static struct {
+	int fd;                 /* -1 when none is kept */
+	char path[108];         /* the socket it is connected to (sun_path's size) */
+} kept = { -1, "" };
+
+/* The kept connection to path, when there is one and the relay has not closed it; else -1. */
+static int kept_take(const char *path)
 {
-	long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : RELAY_CLIENT_TIMEOUT_MS);
-	char *text = NULL, *buf = NULL, *nl = NULL;
-	size_t len, off = 0, cap = 0, used = 0;
-	int fd = -1, rc = -1;
+	int fd = kept.fd;
+	char byte;
+	ssize_t n;
 
-	*reply = NULL;
-	if (!request || !cJSON_IsObject(request))
-		return error_set(err, "a relay request must be a JSON object");
-	text = cJSON_PrintUnformatted(request);
-	if (!text)
-		return error_set(err, "out of memory");
-	len = strlen(text);
-	text[len] = '\n'; /* replaces the NUL: the line is len + 1 bytes, not a C string any more */
-	fd = connect_relay(socket_path, deadline, err);
 	if (fd < 0)
-		goto out;
+		return -1;
+	kept.fd = -1;
+	if (strcmp(kept.path, path) != 0) {
+		close(fd);
+		return -1;
+	}
+	/* a relay that restarted closed it; nothing else may be waiting on a connection between requests */
+	n = recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return fd;
+	close(fd);
+	return -1;
+}
 
-	while (off < len + 1) {
-		ssize_t n = send(fd, text + off, len + 1 - off, MSG_NOSIGNAL);
+static void kept_put(int fd, const char *path)
+{
+	if (kept.fd >= 0)
+		close(kept.fd);
+	kept.fd = -1;
+	if (strlen(path) >= sizeof(kept.path)) {
+		close(fd);
+		return;
+	}
+	memcpy(kept.path, path, strlen(path) + 1);
+	kept.fd = fd;
+}
+
+void relay_client_close(void)
+{
+	if (kept.fd >= 0)
+		close(kept.fd);
+	kept.fd = -1;
+}
+
+/* One reply line being read: the buffer grows by doubling up to RELAY_CLIENT_REPLY_MAX. */
+struct reply_buffer {
+	char *data;
+	size_t used, cap;
+};
+
+/*
+ * Writes the request line (len bytes, its newline included) on fd and reads
+ * the reply line into in. Returns 0 with in holding the line and whatever
+ * followed it, or -1 with a reason in err.
+ */
+static int exchange(int fd, const char *line, size_t len, long long deadline, struct reply_buffer *in, char **nl,
+		    struct sirius_error *err)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t n = send(fd, line + off, len - off, MSG_NOSIGNAL);
 
 		if (n > 0) {
 			off += (size_t)n;
 		} else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
 			if (wait_fd(fd, POLLOUT, deadline, err) < 0)
-				goto out;
+				return -1;
 		} else {
-			error_set(err, "writing to the relay: %s", strerror(errno));
-			goto out;
+			return error_set(err, "writing to the relay: %s", strerror(errno));
 		}
 	}
-
-	while (!nl) {
+	*nl = NULL;
+	while (!*nl) {
 		ssize_t n;
 
-		if (used + 4096 + 1 > cap) {
-			size_t ncap = cap ? cap * 2 : 8192;
+		if (in->used + 4096 + 1 > in->cap) {
+			size_t ncap = in->cap ? in->cap * 2 : 8192;
 			char *p;
 
 			if (ncap > RELAY_CLIENT_REPLY_MAX + 4096 + 1)
 				ncap = RELAY_CLIENT_REPLY_MAX + 4096 + 1;
-			if (used >= RELAY_CLIENT_REPLY_MAX) {
-				error_set(err, "the relay's reply is too long");
-				goto out;
-			}
-			p = realloc(buf, ncap);
-			if (!p) {
-				error_set(err, "out of memory");
-				goto out;
-			}
-			buf = p;
-			cap = ncap;
+			if (in->used >= RELAY_CLIENT_REPLY_MAX)
+				return error_set(err, "the relay's reply is too long");
+			p = realloc(in->data, ncap);
+			if (!p)
+				return error_set(err, "out of memory");
+			in->data = p;
+			in->cap = ncap;
 		}
-		n = recv(fd, buf + used, cap - used - 1, 0);
+		n = recv(fd, in->data + in->used, in->cap - in->used - 1, 0);
 		if (n > 0) {
-			nl = memchr(buf + used, '\n', (size_t)n);
-			used += (size_t)n;
+			*nl = memchr(in->data + in->used, '\n', (size_t)n);
+			in->used += (size_t)n;
 		} else if (n == 0) {
-			error_set(err, "the relay closed the connection without answering");
-			goto out;
+			return error_set(err, "the relay closed the connection without answering");
 		} else if (errno == EAGAIN || errno == EINTR) {
 			if (wait_fd(fd, POLLIN, deadline, err) < 0)
-				goto out;
+				return -1;
 		} else {
-			error_set(err, "reading from the relay: %s", strerror(errno));
-			goto out;
+			return error_set(err, "reading from the relay: %s", strerror(errno));
 		}
 	}
+	return 0;
+}
+
+int relay_request(const char *socket_path, const cJSON *request, int timeout_ms, cJSON **reply,
+		  struct sirius_error *err)
+{
+	long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : RELAY_CLIENT_TIMEOUT_MS);
+	struct reply_buffer in = { NULL, 0, 0 };
+	char *text = NULL, *nl = NULL;
+	size_t len;
+	int fd, reused, rc = -1;
+
+	*reply = NULL;
+	if (!request || !cJSON_IsObject(request))
+		return error_set(err, "a relay request must be a JSON object");
+	if (!socket_path || !socket_path[0])
+		return error_set(err, "no relay socket path");
+	text = cJSON_PrintUnformatted(request);
+	if (!text)
+		return error_set(err, "out of memory");
+	len = strlen(text);
+	text[len] = '\n'; /* replaces the NUL: the line is len + 1 bytes, not a C string any more */
+	fd = kept_take(socket_path);
+	reused = fd >= 0;
+	if (!reused)
+		fd = connect_relay(socket_path, deadline, err);
+	if (fd < 0)
+		goto out;
+	if (exchange(fd, text, len + 1, deadline, &in, &nl, err) < 0) {
+		close(fd);
+		fd = -1;
+		/*
+		 * A kept connection the relay closed just as this request went
+		 * out (it restarted, or a stand-in that answers once per
+		 * connection): nothing was answered, so ask once more on a new one.
+		 */
+		if (!reused || in.used > 0 || now_ms() >= deadline)
+			goto out;
+		fd = connect_relay(socket_path, deadline, err);
+		if (fd < 0 || exchange(fd, text, len + 1, deadline, &in, &nl, err) < 0)
+			goto out;
+	}
 	*nl = '\0';
-	*reply = cJSON_ParseWithLengthOpts(buf, (size_t)(nl - buf) + 1, NULL, 1);
+	*reply = cJSON_ParseWithLengthOpts(in.data, (size_t)(nl - in.data) + 1, NULL, 1);
 	if (!*reply || !cJSON_IsObject(*reply)) {
 		cJSON_Delete(*reply);
 		*reply = NULL;
@@ -164,11 +250,16 @@ int relay_request(const char *socket_path, const cJSON *request, int timeout_ms,
 		goto out;
 	}
 	rc = 0;
+	/* kept only at a request's start: a whole reply and nothing after it */
+	if ((size_t)(nl - in.data) + 1 == in.used) {
+		kept_put(fd, socket_path);
+		fd = -1;
+	}
 out:
 	if (fd >= 0)
 		close(fd);
 	free(text);
-	free(buf);
+	free(in.data);
 	return rc;
 }
 

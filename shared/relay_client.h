@@ -12,9 +12,14 @@
 /*
  * The control protocol (README, "Relay control protocol"): the client writes
  * one JSON object on one line, the relay answers one JSON object on one line,
- * {"ok": true, ...} or {"ok": false, "error": "..."}. Every call here opens
- * its own connection, so they may be used from any process at any time.
+ * {"ok": true, ...} or {"ok": false, "error": "..."}. A process keeps one
+ * connection open between calls and uses it again for the next (a relay that
+ * closed it meanwhile is met with a new one), so they may be used from any
+ * process at any time, but from one thread of it at a time.
  */
+
+/* Closes the connection kept for the next call, if any (the next call opens a new one). */
+void relay_client_close(void);
 
 /* How long deliveries and keys (relay_deliver, relay_push_key) wait for the relay. */
 #define RELAY_CLIENT_TIMEOUT_MS 5000

@@ -10,6 +10,8 @@
 #include <check.h>
 #include <cjson/cJSON.h>
 
+#include "relay_client.h"
+
 /*
  * Reads one line from fd into a malloc'd string (without the newline);
  * NULL at end of file, on a read error or when memory runs out. It runs on
@@ -75,8 +77,9 @@ static void record(struct fake_relay *r, const char *line)
 }
 
 /*
- * The relay's thread: answers every connection's request lines with r->reply,
- * one connection at a time, until the listening socket is shut down; returns NULL.
+ * The relay's thread: answers every connection's request lines with r->reply
+ * (only the first of each when r->once), one connection at a time, until the
+ * listening socket is shut down; returns NULL.
  */
 static void *serve(void *arg)
 {
@@ -89,10 +92,13 @@ static void *serve(void *arg)
 
 		if (fd < 0)
 			return NULL;
+		r->connections++;
 		while ((line = read_line(fd)) != NULL) {
 			record(r, line);
 			free(line);
 			if (write(fd, r->reply, reply_len) != (ssize_t)reply_len || write(fd, "\n", 1) != 1)
+				break;
+			if (r->once)
 				break;
 		}
 		close(fd);
@@ -124,6 +130,8 @@ void fake_relay_stop(struct fake_relay *r)
 {
 	if (!r->running)
 		return;
+	/* the connection the test's client kept: the thread may be reading from it */
+	relay_client_close();
 	/* wakes the thread from accept; it then returns */
 	shutdown(r->listen_fd, SHUT_RDWR);
 	pthread_join(r->thread, NULL);

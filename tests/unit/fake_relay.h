@@ -21,6 +21,8 @@ struct fake_relay {
 	int listen_fd;                          /* the listening socket */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* where it listens; removed on stop */
 	const char *reply;                      /* the reply line it sends (without newline) */
+	int once;                               /* 1: closes each connection after one answer */
+	int connections;                        /* connections accepted */
 	int requests;                           /* request lines answered */
 	char op[32];                            /* the last request's "op"; "" when missing */
 	char device[32];                        /* its "device"; "" when missing */
