@@ -365,7 +365,7 @@ void registry_turn_end(struct registry *reg)
 {
 	struct sirius_error err = { "" };
 
-	if (!reg->store.turn_end || reg->store.turn_end(reg->store.ctx, &err) == 0)
+	if (!reg || !reg->store.turn_end || reg->store.turn_end(reg->store.ctx, &err) == 0)
 		return;
 	reg->counters.store_errors++;
 	relay_log(RELAY_LOG_ERROR, "database: the writes of the last turn were lost: %s", err.message);

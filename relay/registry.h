@@ -174,7 +174,8 @@ void registry_free(struct registry *reg);
 /*
  * The event loop finished a turn and is about to wait: the store commits
  * what the turn wrote (store.h, turn_end). A commit that fails is logged and
- * counted as a store error.
+ * counted as a store error. Also before the loop waits for sockets, after
+ * what ran first (timers). reg may be NULL.
  */
 void registry_turn_end(struct registry *reg);
 

@@ -52,6 +52,8 @@ struct relay_server {
 	struct lws_context *context;    /* lws; NULL once destroyed */
 	uv_loop_t loop;                 /* the libuv (epoll) loop lws runs in, when loop_ready */
 	int loop_ready;                 /* lws runs in loop; 0 when lws polls by itself */
+	uv_prepare_t before_wait;       /* in loop: commits the turn's writes before it waits */
+	int before_wait_ready;          /* before_wait is started (and must be closed) */
 	struct registry *reg;           /* the state machine */
 	char *socket_path;              /* the control socket file we made */
 	/*
@@ -205,6 +207,16 @@ static void timers_expired(lws_sorted_usec_list_t *sul)
 		t->fire(t->arg);
 	}
 	timers_schedule(srv);
+	/* lws fires timers before it waits for sockets: what they wrote must not hold the lock meanwhile */
+	registry_turn_end(srv->reg);
+}
+
+/* libuv's prepare phase, just before the loop waits: timers and lws's idle work may have written. */
+static void before_wait(uv_prepare_t *handle)
+{
+	struct relay_server *srv = handle->data;
+
+	registry_turn_end(srv->reg);
 }
 
 static struct relay_timer *env_timer_new(void *ctx, void (*fire)(void *arg), void *arg)
@@ -969,6 +981,11 @@ struct relay_server *relay_server_new(const struct relay_server_config *cfg, con
 		relay_server_free(srv);
 		return NULL;
 	}
+	if (srv->loop_ready && uv_prepare_init(&srv->loop, &srv->before_wait) == 0) {
+		srv->before_wait.data = srv;
+		uv_prepare_start(&srv->before_wait, before_wait);
+		srv->before_wait_ready = 1;
+	}
 	if (ws_vhost(srv, "default", cfg->listen_host, cfg->listen_port, 0, err) < 0 ||
 	    (cfg->tls_port && ws_vhost(srv, "tls", cfg->tls_host, cfg->tls_port, 1, err) < 0) ||
 	    control_vhost(srv, err) < 0) {
@@ -1011,6 +1028,11 @@ void relay_server_free(struct relay_server *srv)
 {
 	if (!srv)
 		return;
+	if (srv->before_wait_ready) {
+		uv_prepare_stop(&srv->before_wait);
+		uv_close((uv_handle_t *)&srv->before_wait, NULL);
+		srv->before_wait_ready = 0;
+	}
 	/* closing the sockets calls back into the registry, so it goes after */
 	if (srv->context) {
 		lws_context_destroy(srv->context);

@@ -77,7 +77,12 @@ static int store_printer_key(void *ctx, const char *device, char key[LINK_KEY_BA
 
 static int store_next_command_id(void *ctx, uint32_t *id, struct sirius_error *err)
 {
-	if (turn_write(ctx, err) < 0)
+	/*
+	 * An id goes out to a printer at once and must never be handed out
+	 * again, whatever becomes of the turn: the turn so far is committed and
+	 * the id taken in a transaction of its own.
+	 */
+	if (store_turn_end(ctx, err) < 0)
 		return result(ctx, -1);
 	return result(ctx, db_next_command_id(ctx, id, err));
 }

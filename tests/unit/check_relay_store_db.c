@@ -116,6 +116,21 @@ START_TEST(test_turn_writes_are_committed_together)
 }
 END_TEST
 
+/* A command id is taken in a transaction of its own, after the turn so far is committed: it is never given twice. */
+START_TEST(test_command_id_commits_the_turn_first)
+{
+	struct sirius_error err = { "" };
+	uint32_t id = queue(), next = 0;
+
+	ck_assert_int_eq(f.store.message_sent(f.store.ctx, id, BRIDGE, 101, &err), 0);
+	ck_assert_msg(f.store.next_command_id(f.store.ctx, &next, &err) == 0, "%s", err.message);
+	ck_assert_uint_gt(next, id);
+	ck_assert(!db_transaction_open(f.db));
+	assert_state(id, "sent");
+	ck_assert_uint_gt(queue(), next);
+}
+END_TEST
+
 /* Reads take no write lock: a turn that only read leaves nothing open. */
 START_TEST(test_reads_open_no_turn)
 {
@@ -158,6 +173,7 @@ static Suite *suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_turn_writes_are_committed_together);
+	tcase_add_test(tc, test_command_id_commits_the_turn_first);
 	tcase_add_test(tc, test_reads_open_no_turn);
 	tcase_add_test(tc, test_first_write_of_a_turn_meets_the_lock);
 	suite_add_tcase(s, tc);
