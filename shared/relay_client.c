@@ -206,10 +206,11 @@ int relay_request(const char *socket_path, const cJSON *request, int timeout_ms,
 		  struct sirius_error *err)
 {
 	long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : RELAY_CLIENT_TIMEOUT_MS);
+	const cJSON *op = cJSON_GetObjectItemCaseSensitive(request, "op");
 	struct reply_buffer in = { NULL, 0, 0 };
 	char *text = NULL, *nl = NULL;
 	size_t len;
-	int fd, reused, rc = -1;
+	int fd, reused, rc = -1, may_repeat;
 
 	*reply = NULL;
 	if (!request || !cJSON_IsObject(request))
@@ -221,6 +222,8 @@ int relay_request(const char *socket_path, const cJSON *request, int timeout_ms,
 		return error_set(err, "out of memory");
 	len = strlen(text);
 	text[len] = '\n'; /* replaces the NUL: the line is len + 1 bytes, not a C string any more */
+	/* a deliver writes a command each time it is asked: never sent twice */
+	may_repeat = !(cJSON_IsString(op) && strcmp(op->valuestring, "deliver") == 0);
 	fd = kept_take(socket_path);
 	reused = fd >= 0;
 	if (!reused)
@@ -233,9 +236,11 @@ int relay_request(const char *socket_path, const cJSON *request, int timeout_ms,
 		/*
 		 * A kept connection the relay closed just as this request went
 		 * out (it restarted, or a stand-in that answers once per
-		 * connection): nothing was answered, so ask once more on a new one.
+		 * connection): nothing was answered, so ask once more on a new
+		 * one. A relay that read the request and then stopped would see
+		 * it twice: harmless for every op but deliver.
 		 */
-		if (!reused || in.used > 0 || now_ms() >= deadline)
+		if (!reused || !may_repeat || in.used > 0 || now_ms() >= deadline)
 			goto out;
 		fd = connect_relay(socket_path, deadline, err);
 		if (fd < 0 || exchange(fd, text, len + 1, deadline, &in, &nl, err) < 0)
