@@ -8,11 +8,15 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include <glib.h>
+
 #define LOG_LINE_MAX 2048
 
 static FILE *log_file;                                 /* NULL: stderr */
 static char *log_path;                                 /* the file's path, for reopening */
 static enum relay_log_level log_threshold = RELAY_LOG_INFO; /* lines above it are dropped */
+/* The checkpointer's thread logs too: a line is written whole, and never to a file being reopened. */
+static GMutex log_lock;
 
 int relay_log_open(const char *path)
 {
@@ -32,8 +36,10 @@ int relay_log_open(const char *path)
 		return -1;
 	}
 	relay_log_close();
+	g_mutex_lock(&log_lock);
 	log_file = f;
 	log_path = copy;
+	g_mutex_unlock(&log_lock);
 	return 0;
 }
 
@@ -46,19 +52,23 @@ int relay_log_reopen(void)
 	f = fopen(log_path, "a");
 	if (!f)
 		return -1;
+	g_mutex_lock(&log_lock);
 	if (log_file)
 		fclose(log_file);
 	log_file = f;
+	g_mutex_unlock(&log_lock);
 	return 0;
 }
 
 void relay_log_close(void)
 {
+	g_mutex_lock(&log_lock);
 	if (log_file)
 		fclose(log_file);
 	log_file = NULL;
 	free(log_path);
 	log_path = NULL;
+	g_mutex_unlock(&log_lock);
 }
 
 void relay_log_set_level(enum relay_log_level level)
@@ -94,7 +104,7 @@ void relay_log(enum relay_log_level level, const char *fmt, ...)
 	struct tm tm;
 	va_list ap;
 	size_t i;
-	FILE *out = log_file ? log_file : stderr;
+	FILE *out;
 
 	if (!relay_log_enabled(level))
 		return;
@@ -107,6 +117,9 @@ void relay_log(enum relay_log_level level, const char *fmt, ...)
 	gettimeofday(&tv, NULL);
 	gmtime_r(&tv.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	g_mutex_lock(&log_lock);
+	out = log_file ? log_file : stderr;
 	fprintf(out, "%s.%03ldZ %s %s\n", stamp, (long)(tv.tv_usec / 1000), relay_log_level_name(level), text);
 	fflush(out);
+	g_mutex_unlock(&log_lock);
 }

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "bridge_message.h"
+#include "checkpointer.h"
 #include "db.h"
 #include "log.h"
 #include "paths.h"
@@ -171,6 +172,7 @@ int main(int argc, char **argv)
 	struct sirius_error err = { "" };
 	struct relay_store store;
 	struct sigaction sa;
+	struct checkpointer *checkpointer;
 	struct db *db;
 	int opt, rc, requeued;
 
@@ -319,10 +321,17 @@ int main(int argc, char **argv)
 	if (requeued > 0)
 		relay_log(RELAY_LOG_INFO, "%d message(s) sent before a restart and never answered: queued again", requeued);
 	db_set_busy_timeout(db, RELAY_DB_BUSY_MS);
+	checkpointer = checkpointer_start(db_path, CHECKPOINT_INTERVAL_MS, CHECKPOINT_RESTART_FRAMES, &err);
+	if (!checkpointer) {
+		relay_log(RELAY_LOG_ERROR, "database %s: %s", db_path, err.message);
+		db_close(db);
+		return 1;
+	}
 	store_db_init(&store, db);
 	running = relay_server_new(&cfg, &store, &err);
 	if (!running) {
 		relay_log(RELAY_LOG_ERROR, "%s", err.message);
+		checkpointer_stop(checkpointer);
 		db_close(db);
 		return 1;
 	}
@@ -348,6 +357,7 @@ int main(int argc, char **argv)
 		running = NULL;
 		relay_server_free(srv);
 	}
+	checkpointer_stop(checkpointer);
 	db_close(db);
 	relay_log(RELAY_LOG_INFO, "sirius-relay stopped");
 	relay_log_close();

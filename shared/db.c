@@ -571,7 +571,8 @@ static int busy_wait(void *arg, int count)
 	struct db *db = arg;
 	gint64 now = g_get_monotonic_time(), step;
 
-	if (count == 0)
+	/* a checkpoint's waits go on counting from the last statement's: a new wait starts at 0 */
+	if (count == 0 || db->busy_since == 0)
 		db->busy_since = now;
 	if (now - db->busy_since >= (gint64)db->busy_timeout_ms * 1000)
 		return 0;
@@ -580,6 +581,22 @@ static int busy_wait(void *arg, int count)
 		step = db->busy_since + (gint64)db->busy_timeout_ms * 1000 - now;
 	g_usleep((gulong)step);
 	return 1;
+}
+
+int db_checkpoint(struct db *db, enum db_checkpoint_mode mode, int *wal_frames, int *copied,
+		  struct sirius_error *err)
+{
+	int rc;
+
+	*wal_frames = *copied = 0;
+	db->busy_since = 0;
+	rc = sqlite3_wal_checkpoint_v2(db->sqlite, NULL,
+				       mode == DB_CHECKPOINT_RESTART ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE,
+				       wal_frames, copied);
+	db->busy_since = 0;
+	if (rc == SQLITE_OK)
+		return 0;
+	return error_set(err, "database: checkpoint: %s", sqlite3_errmsg(db->sqlite));
 }
 
 void db_set_busy_timeout(struct db *db, int milliseconds)
@@ -612,7 +629,8 @@ struct db *db_open_with_migrations(const char *path, const struct db_migration *
 	sqlite3_extended_result_codes(db->sqlite, 1);
 	db_set_busy_timeout(db, DB_BUSY_TIMEOUT_MS);
 	if (exec_script(db, "setting up the connection",
-			"PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+			"PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+			" PRAGMA wal_autocheckpoint = " G_STRINGIFY(DB_WAL_AUTOCHECKPOINT_PAGES) ";",
 			err) < 0 ||
 	    migrate(db, migrations, err) < 0)
 		goto fail;

@@ -513,6 +513,30 @@ void db_transaction_rollback(struct db *db);
  */
 int db_transaction_open(struct db *db);
 
+/*
+ * Pages of write-ahead log after which a connection's commit copies the log
+ * into the database file itself (SQLite's own default is 1000). The relay
+ * does this from a thread of its own (relay/checkpointer.c), so no request
+ * waits for the copy and its fsyncs; at 1000, once traffic kept the log
+ * from starting over, every commit of every process did a checkpoint (two
+ * fsyncs) and the disk was the limit. This larger bound only applies when
+ * no relay runs.
+ */
+#define DB_WAL_AUTOCHECKPOINT_PAGES 16384
+
+enum db_checkpoint_mode {
+	DB_CHECKPOINT_PASSIVE, /* copies what no reader still needs; never waits */
+	DB_CHECKPOINT_RESTART  /* copies everything, waiting for readers and holding writers off, so the log starts over */
+};
+
+/*
+ * Copies the write-ahead log into the database file. Returns 0 with
+ * *wal_frames the frames in the log and *copied those now in the file, or
+ * -1 with a reason in err (db_busy: another connection held what it needs).
+ */
+int db_checkpoint(struct db *db, enum db_checkpoint_mode mode, int *wal_frames, int *copied,
+		  struct sirius_error *err);
+
 /* 1 when the last call of this connection that failed did so because another connection held a lock, else 0. */
 int db_busy(struct db *db);
 
