@@ -331,6 +331,7 @@ int main(int argc, char **argv)
 	running = relay_server_new(&cfg, &store, &err);
 	if (!running) {
 		relay_log(RELAY_LOG_ERROR, "%s", err.message);
+		store_db_free(&store);
 		checkpointer_stop(checkpointer);
 		db_close(db);
 		return 1;
@@ -357,6 +358,7 @@ int main(int argc, char **argv)
 		running = NULL;
 		relay_server_free(srv);
 	}
+	store_db_free(&store);
 	checkpointer_stop(checkpointer);
 	db_close(db);
 	relay_log(RELAY_LOG_INFO, "sirius-relay stopped");

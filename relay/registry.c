@@ -364,11 +364,28 @@ void registry_store_message(struct registry *reg, enum pending_kind kind, const 
 void registry_turn_end(struct registry *reg)
 {
 	struct sirius_error err = { "" };
+	int rc;
 
-	if (!reg || !reg->store.turn_end || reg->store.turn_end(reg->store.ctx, &err) == 0)
+	if (!reg || !reg->store.turn_end)
 		return;
+	rc = reg->store.turn_end(reg->store.ctx, &err);
+	if (rc == 0)
+		return;
+	if (rc == RELAY_STORE_BUSY) {
+		/* the writes wait in the store: ended again after store_retry, whatever else the loop does */
+		reg->counters.store_busy++;
+		relay_log(RELAY_LOG_WARN, "database locked: the relay's writes wait (%s)", err.message);
+		reg->env.timer_arm(reg->env.ctx, reg->turn_retry, reg->cfg.store_retry);
+		return;
+	}
 	reg->counters.store_errors++;
 	relay_log(RELAY_LOG_ERROR, "database: the writes of the last turn were lost: %s", err.message);
+}
+
+/* The timer of a turn whose writes met the lock. */
+static void turn_retry_fired(void *arg)
+{
+	registry_turn_end(arg);
 }
 
 /* The housekeeping timer: the outbox's sweep, then the next in sweep_interval. */
@@ -400,7 +417,8 @@ struct registry *registry_new(const struct registry_config *cfg, const struct re
 	g_queue_init(&reg->pending);
 	reg->sweep = reg->env.timer_new(reg->env.ctx, sweep_fired, reg);
 	reg->retry = reg->env.timer_new(reg->env.ctx, retry_fired, reg);
-	if (!reg->sweep || !reg->retry) {
+	reg->turn_retry = reg->env.timer_new(reg->env.ctx, turn_retry_fired, reg);
+	if (!reg->sweep || !reg->retry || !reg->turn_retry) {
 		registry_free(reg);
 		return NULL;
 	}
@@ -428,6 +446,7 @@ void registry_free(struct registry *reg)
 	g_hash_table_destroy(reg->pending_devices);
 	reg->env.timer_free(reg->env.ctx, reg->sweep);
 	reg->env.timer_free(reg->env.ctx, reg->retry);
+	reg->env.timer_free(reg->env.ctx, reg->turn_retry);
 	g_free(reg);
 }
 

@@ -172,10 +172,12 @@ struct registry *registry_new(const struct registry_config *cfg, const struct re
 void registry_free(struct registry *reg);
 
 /*
- * The event loop finished a turn and is about to wait: the store commits
- * what the turn wrote (store.h, turn_end). A commit that fails is logged and
- * counted as a store error. Also before the loop waits for sockets, after
- * what ran first (timers). reg may be NULL.
+ * The event loop finished a turn and is about to wait: the store does what
+ * the turn wrote (store.h, turn_end). Writes that met the lock wait in the
+ * store and are tried again after store_retry (counted in store_busy); a
+ * commit that fails is logged and counted as a store error. Also before
+ * the loop waits for sockets, after what ran first (timers). reg may be
+ * NULL.
  */
 void registry_turn_end(struct registry *reg);
 

@@ -143,6 +143,7 @@ struct registry {
 	GHashTable *pending_devices;       /* device -> its pending printer write (seen or touch), to merge them */
 	struct relay_timer *sweep;         /* the outbox's housekeeping: expiry, retention, reads to retry */
 	struct relay_timer *retry;         /* retries the pending writes */
+	struct relay_timer *turn_retry;    /* ends a turn again whose writes met the lock */
 	struct registry_counters counters; /* what happened so far */
 };
 

@@ -104,10 +104,12 @@ struct relay_store {
 
 	/*
 	 * Called after every turn of the event loop, before it waits again: a
-	 * store may keep the turn's writes in one transaction (they then cost
-	 * one round of locks and one page-cache refill instead of one each) and
-	 * commits it here. Returns 0, or -1 with a reason in err when what the
-	 * turn wrote was lost. NULL when every write is done at once.
+	 * store may keep the turn's writes and do them here in one transaction
+	 * (they then cost one round of locks and one page-cache refill instead
+	 * of one each). Returns 0; RELAY_STORE_BUSY when the database stayed
+	 * locked (the writes wait: it is called again after store_retry); or -1
+	 * with a reason in err when what the turn wrote was lost. NULL when
+	 * every write is done at once.
 	 */
 	int (*turn_end)(void *ctx, struct sirius_error *err);
 };

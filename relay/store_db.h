@@ -5,7 +5,13 @@
 #include "db.h"
 #include "store.h"
 
-/* Fills store with functions that use db (which must stay open while the store is used). */
+/*
+ * Fills store with functions that use db (which must stay open until
+ * store_db_free). Writes wait in memory for store->turn_end (store_db.c).
+ */
 void store_db_init(struct relay_store *store, struct db *db);
+
+/* Does the writes still waiting and frees what store_db_init made (before db is closed). */
+void store_db_free(struct relay_store *store);
 
 #endif

@@ -428,6 +428,10 @@ static int fake_turn_end(void *ctx, struct sirius_error *err)
 {
 	(void)ctx;
 	turn_ends++;
+	if (store_locked) {
+		error_set(err, "database is locked");
+		return RELAY_STORE_BUSY;
+	}
 	return store_fails ? error_set(err, "disk I/O error") : 0;
 }
 
@@ -1022,7 +1026,7 @@ static int drain(struct relay_session *s, GArray *ids)
  * queue; while it waits no other write touches the database, the sweep is
  * skipped, and the writes are done in their order once the lock is gone.
  */
-/* The end of each turn of the loop is the store's: a commit that fails is counted as a store error. */
+/* The end of each turn of the loop is the store's: a commit that fails is counted, one that met the lock is retried. */
 START_TEST(test_turn_end_commits_and_counts_failures)
 {
 	int before = turn_ends;
@@ -1034,6 +1038,16 @@ START_TEST(test_turn_end_commits_and_counts_failures)
 	registry_turn_end(reg);
 	store_fails = 0;
 	ck_assert_int_eq(turn_ends, before + 2);
+	ck_assert_uint_eq(registry_counters(reg)->store_errors, 1);
+	/* writes that met the lock wait in the store, which is asked again after store_retry */
+	store_locked = 1;
+	registry_turn_end(reg);
+	ck_assert_int_eq(turn_ends, before + 3);
+	ck_assert_uint_eq(registry_counters(reg)->store_busy, 1);
+	store_locked = 0;
+	advance(cfg.store_retry);
+	ck_assert_int_ge(turn_ends, before + 4);
+	ck_assert_uint_eq(registry_counters(reg)->store_busy, 1);
 	ck_assert_uint_eq(registry_counters(reg)->store_errors, 1);
 }
 END_TEST

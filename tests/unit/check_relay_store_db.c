@@ -1,4 +1,4 @@
-/* check_relay_store_db.c: the relay's store over a real database: one transaction per turn of the event loop. */
+/* check_relay_store_db.c: the relay's store over a real database: a turn's writes kept and done in one transaction. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +42,7 @@ static void setup(void)
 
 static void teardown(void)
 {
+	store_db_free(&f.store);
 	sqlite3_close(f.other);
 	db_close(f.db);
 	g_remove(f.path);
@@ -105,19 +106,20 @@ START_TEST(test_turn_writes_are_committed_together)
 	ck_assert_int_eq(f.store.message_sent(f.store.ctx, id, BRIDGE, 101, &err), 0);
 	ck_assert_int_eq(f.store.message_answered(f.store.ctx, id, BRIDGE, ADDRESS, 0, 101, &err), 0);
 	ck_assert_int_eq(f.store.message_printed(f.store.ctx, ADDRESS, id, 102, &err), 0);
-	ck_assert(db_transaction_open(f.db));
+	/* nothing is held meanwhile: another process may write */
+	ck_assert(!db_transaction_open(f.db));
+	ck_assert_int_eq(sqlite3_exec(f.other, "BEGIN IMMEDIATE; COMMIT", NULL, NULL, NULL), SQLITE_OK);
 	assert_state(id, "queued");
 	ck_assert_msg(f.store.turn_end(f.store.ctx, &err) == 0, "%s", err.message);
 	ck_assert(!db_transaction_open(f.db));
 	assert_state(id, "printed");
 	/* a turn that wrote nothing commits nothing */
 	ck_assert_int_eq(f.store.turn_end(f.store.ctx, &err), 0);
-	ck_assert(!db_transaction_open(f.db));
 }
 END_TEST
 
-/* A command id is taken in a transaction of its own, after the turn so far is committed: it is never given twice. */
-START_TEST(test_command_id_commits_the_turn_first)
+/* A command id is taken on its own, after the turn's writes: it is never given twice. */
+START_TEST(test_command_id_does_the_turn_first)
 {
 	struct sirius_error err = { "" };
 	uint32_t id = queue(), next = 0;
@@ -131,7 +133,22 @@ START_TEST(test_command_id_commits_the_turn_first)
 }
 END_TEST
 
-/* Reads take no write lock: a turn that only read leaves nothing open. */
+/* The sweep does the turn's writes first: a message sent this turn does not expire as queued. */
+START_TEST(test_sweep_does_the_turn_first)
+{
+	struct sirius_error err = { "" };
+	uint32_t id = queue();
+	int expired = -1, deleted = -1;
+
+	ck_assert_int_eq(f.store.message_sent(f.store.ctx, id, BRIDGE, 101, &err), 0);
+	ck_assert_msg(f.store.outbox_sweep(f.store.ctx, 100000, 60, 100, 1e9, &expired, &deleted, &err) == 0, "%s",
+		      err.message);
+	ck_assert_int_eq(expired, 0);
+	assert_state(id, "sent");
+}
+END_TEST
+
+/* Reads go to the database at once, and take no write lock. */
 START_TEST(test_reads_open_no_turn)
 {
 	struct sirius_error err = { "" };
@@ -147,22 +164,39 @@ START_TEST(test_reads_open_no_turn)
 END_TEST
 
 /*
- * The first write of a turn meets another process's lock as a single write
- * would: RELAY_STORE_BUSY, nothing open, and the next turn writes.
+ * The turn's writes meet another process's lock: the store says so
+ * (RELAY_STORE_BUSY), keeps them, and does them at the next turn's end.
  */
-START_TEST(test_first_write_of_a_turn_meets_the_lock)
+START_TEST(test_writes_wait_out_the_lock)
 {
 	struct sirius_error err = { "" };
 	uint32_t id = queue();
 
 	ck_assert_int_eq(sqlite3_exec(f.other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
-	ck_assert_int_eq(f.store.message_sent(f.store.ctx, id, BRIDGE, 101, &err), RELAY_STORE_BUSY);
-	ck_assert(!db_transaction_open(f.db));
-	ck_assert_int_eq(f.store.turn_end(f.store.ctx, &err), 0);
-	ck_assert_int_eq(sqlite3_exec(f.other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(f.store.message_sent(f.store.ctx, id, BRIDGE, 101, &err), 0);
+	ck_assert_int_eq(f.store.turn_end(f.store.ctx, &err), RELAY_STORE_BUSY);
+	ck_assert(!db_transaction_open(f.db));
+	ck_assert_int_eq(sqlite3_exec(f.other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	assert_state(id, "queued");
 	ck_assert_int_eq(f.store.turn_end(f.store.ctx, &err), 0);
 	assert_state(id, "sent");
+}
+END_TEST
+
+/* A write that fails on its own (here a did_print the database refuses) leaves the others. */
+START_TEST(test_one_failed_write_leaves_the_others)
+{
+	struct sirius_error err = { "" };
+	uint32_t id = queue();
+
+	ck_assert_int_eq(sqlite3_exec(f.other, "CREATE TRIGGER no_presses BEFORE INSERT ON button_presses"
+					       " BEGIN SELECT RAISE(ABORT, 'no presses today'); END",
+				      NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(f.store.message_sent(f.store.ctx, id, BRIDGE, 101, &err), 0);
+	ck_assert_int_eq(f.store.button_press(f.store.ctx, ADDRESS, 1, id, 101, &err), 0);
+	ck_assert_int_eq(f.store.message_printed(f.store.ctx, ADDRESS, id, 102, &err), 0);
+	ck_assert_msg(f.store.turn_end(f.store.ctx, &err) == 0, "%s", err.message);
+	assert_state(id, "printed");
 }
 END_TEST
 
@@ -173,9 +207,11 @@ static Suite *suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_turn_writes_are_committed_together);
-	tcase_add_test(tc, test_command_id_commits_the_turn_first);
+	tcase_add_test(tc, test_command_id_does_the_turn_first);
+	tcase_add_test(tc, test_sweep_does_the_turn_first);
 	tcase_add_test(tc, test_reads_open_no_turn);
-	tcase_add_test(tc, test_first_write_of_a_turn_meets_the_lock);
+	tcase_add_test(tc, test_writes_wait_out_the_lock);
+	tcase_add_test(tc, test_one_failed_write_leaves_the_others);
 	suite_add_tcase(s, tc);
 	return s;
 }
