@@ -29,12 +29,13 @@ struct key_target {
 
 /*
  * Looks up the key of the path, its printer and owner, and counts the
- * request against the key's rate. Returns 1 when the request may go on;
- * otherwise 0 after replying: 404 (no such key, or its printer has no owner
- * any more), 403 (the owner's account is disabled), 429 with Retry-After
- * (over SIRIUS_KEY_RATE a minute), 500 (the database).
+ * request against the key's rate (count 1), or only checks that it fits
+ * (count 0: the caller counts it, key_count). Returns 1 when the request may
+ * go on; otherwise 0 after replying: 404 (no such key, or its printer has
+ * no owner any more), 403 (the owner's account is disabled), 429 with
+ * Retry-After (over SIRIUS_KEY_RATE a minute), 500 (the database).
  */
-static int key_check(struct ctx *ctx, struct key_target *t)
+static int key_check(struct ctx *ctx, struct key_target *t, int count)
 {
 	struct sirius_error err;
 	int64_t retry_after;
@@ -58,8 +59,12 @@ static int key_check(struct ctx *ctx, struct key_target *t)
 		reply_error(ctx, 403, "The account that owns this printer is disabled, so its keys do not work.");
 		return 0;
 	}
-	rc = db_device_key_rate(ctx->db, t->key.id, print_settings()->key_rate, g_get_real_time() / 1000,
-				&retry_after, &err);
+	if (count)
+		rc = db_device_key_rate(ctx->db, t->key.id, print_settings()->key_rate, g_get_real_time() / 1000,
+					&retry_after, &err);
+	else
+		rc = db_device_key_rate_check(ctx->db, t->key.id, print_settings()->key_rate,
+					      g_get_real_time() / 1000, &retry_after, &err);
 	if (rc < 0) {
 		reply_server_error(ctx, "counting a device key's requests", &err);
 		return 0;
@@ -83,13 +88,33 @@ static int key_load(struct ctx *ctx, struct key_target *t)
 		reply_server_error(ctx, "looking up a device key", &err);
 		return 0;
 	}
-	ok = key_check(ctx, t);
+	ok = key_check(ctx, t, 1);
 	if (db_transaction_commit(ctx->db, &err) < 0) {
 		if (ok)
 			reply_server_error(ctx, "counting a device key's requests", &err);
 		return 0;
 	}
 	return ok;
+}
+
+/*
+ * key_check for a print, which writes nothing: the print counts the request
+ * in the transaction that stores the message (a write transaction a print
+ * fewer: the write lock is what the API processes wait for), and a request
+ * that stores none is counted by key_count.
+ */
+static int key_load_for_print(struct ctx *ctx, struct key_target *t)
+{
+	return key_check(ctx, t, 0);
+}
+
+/* Counts a request key_load_for_print let through and that stored no message (it is logged when it cannot be). */
+static void key_count(struct ctx *ctx, const struct key_target *t)
+{
+	struct sirius_error err = { "" };
+
+	if (db_device_key_rate_count(ctx->db, t->key.id, print_settings()->key_rate, g_get_real_time() / 1000, &err) < 0)
+		cgi_log("counting a request of device key %lld: %s", (long long)t->key.id, err.message);
 }
 
 /* Whether the printer is online: 1 or 0 ("offline" too when the relay cannot be asked, which is logged). */
@@ -190,7 +215,7 @@ static int query_mode(struct ctx *ctx, struct print_request *req)
  * print recorded as a use of the key, the answer as print_answer_json.
  * Returns 0 after replying.
  */
-static int print_with_key(struct ctx *ctx, const struct key_target *t, struct print_request *req)
+static int print_with_key(struct ctx *ctx, const struct key_target *t, struct print_request *req, int *counted)
 {
 	struct print_submit_result res;
 	struct sirius_error err = { "" };
@@ -201,9 +226,11 @@ static int print_with_key(struct ctx *ctx, const struct key_target *t, struct pr
 	if (!print_once_repeat(ctx, t->key.id, digest))
 		return 0;
 	req->key_id = t->key.id;
+	req->key_rate = print_settings()->key_rate;
 	req->dedupe = digest;
-	/* print_submit counts the key's use with the message it stores */
+	/* print_submit counts the request and the key's use with the message it stores */
 	rc = print_submit(ctx, t->printer.id, req, &res, &err);
+	*counted = res.key_counted;
 	return print_answer_json(ctx, "printing with a device key", rc, &res, &err);
 }
 
@@ -221,35 +248,33 @@ static int print_with_key(struct ctx *ctx, const struct key_target *t, struct pr
  * being answered), 413 (over the limit of the body's kind, checked on
  * Content-Length before reading), 415 (another type).
  */
-int api_printkey_post(struct ctx *ctx)
+/* api_printkey_post once the key is known: *counted is 1 when a stored message counted the request. */
+static void post_with_key(struct ctx *ctx, const struct key_target *t, int *counted)
 {
 	const struct print_settings *settings = print_settings();
 	struct print_request req;
 	char why[REQUEST_WHY_MAX], sender[DB_SENDER_MAX + 1], scope[48];
 	struct print_once once;
-	struct key_target t;
 	cJSON *json = NULL;
 	char *type;
 	int is_json, status;
 
 	memset(&req, 0, sizeof(req));
 	req.kind = RENDER_TEXT;
-	if (!key_load(ctx, &t))
-		return 0;
 	if (!query_mode(ctx, &req))
-		return 0;
+		return;
 	type = print_body_media_type(ctx->req.content_type);
 	is_json = type && strcmp(type, "application/json") == 0;
 	if (!is_json && (!type || render_kind_from_mime(type, &req.kind) != 0)) {
 		reply_error(ctx, 415, "Send text/plain, text/html, an image/ type or application/json, not %s.",
 			    type ? type : "a body without a Content-Type");
 		g_free(type);
-		return 0;
+		return;
 	}
 	g_free(type);
-	snprintf(scope, sizeof(scope), "device-key:%lld", (long long)t.key.id);
+	snprintf(scope, sizeof(scope), "device-key:%lld", (long long)t->key.id);
 	if (!print_once_begin(ctx, scope, &once))
-		return 0;
+		return;
 	status = request_read_body(&ctx->req, ctx->read_body, ctx->read_opaque,
 				   !is_json && req.kind == RENDER_IMAGE ? settings->limits.max_image_bytes
 									 : settings->limits.max_body_bytes,
@@ -269,13 +294,26 @@ int api_printkey_post(struct ctx *ctx)
 			if (input_text(ctx, "from"))
 				g_strlcpy(sender, input_text(ctx, "from"), sizeof(sender));
 			else
-				snprintf(sender, sizeof(sender), "Key %.*s", KEY_PREFIX_LEN, t.key.secret);
+				snprintf(sender, sizeof(sender), "Key %.*s", KEY_PREFIX_LEN, t->key.secret);
 			req.sender = sender;
-			print_with_key(ctx, &t, &req);
+			print_with_key(ctx, t, &req, counted);
 		}
 		cJSON_Delete(json);
 	}
 	print_once_finish(ctx, &once);
+}
+
+int api_printkey_post(struct ctx *ctx)
+{
+	struct key_target t;
+	int counted = 0;
+
+	if (!key_load_for_print(ctx, &t))
+		return 0;
+	post_with_key(ctx, &t, &counted);
+	/* every request the key let through counts, printed or not */
+	if (!counted)
+		key_count(ctx, &t);
 	return 0;
 }
 

@@ -59,14 +59,15 @@ uint16_t print_submit_command(const struct print_request *req)
 }
 
 /*
- * Queues one bitmap with command through print_job_queue. Returns 0 with
+ * Queues one bitmap with command through print_job_queue, with the key,
+ * rate and digest of req (NULL: none, a reprint). Returns 0 with
  * out's status SENT, QUEUED or OFFLINE (the message stored), or REFUSED with
  * render RENDER_IMAGE_TOO_LARGE and a reason for the sender in err when the
  * print is too detailed for the relay (nothing stored); -1 with
  * PRINT_SUBMIT_ERROR and a reason in err.
  */
 static int send_bitmap(struct ctx *ctx, int64_t printer_id, uint16_t command, const struct bitmap *bm,
-		       const char *sender, int64_t key_id, const char *dedupe, struct print_submit_result *out,
+		       const char *sender, const struct print_request *req, struct print_submit_result *out,
 		       struct sirius_error *err)
 {
 	const struct bitmap *images[1] = { bm };
@@ -80,13 +81,17 @@ static int send_bitmap(struct ctx *ctx, int64_t printer_id, uint16_t command, co
 	job.images = images;
 	job.count = 1;
 	job.sender = sender;
-	job.key_id = key_id;
-	job.dedupe = dedupe;
+	if (req) {
+		job.key_id = req->key_id;
+		job.key_rate = req->key_rate;
+		job.dedupe = req->dedupe;
+	}
 	job.refuse_offline = print_submit_refuses_offline();
 	rc = print_job_queue(ctx->db, ctx->app->relay_socket, &job, ctx->now, &result, err);
 	if (result.key_use.message[0])
-		cgi_log("recording a use of device key %lld: %s", (long long)key_id, result.key_use.message);
+		cgi_log("recording a use of device key %lld: %s", (long long)job.key_id, result.key_use.message);
 	out->message_id = result.message_id;
+	out->key_counted = result.key_counted;
 	if (rc != 0 && result.message_id == 0 && result.outcome == PRINT_JOB_TOO_DETAILED) {
 		out->status = PRINT_SUBMIT_REFUSED;
 		out->render = RENDER_IMAGE_TOO_LARGE;
@@ -130,8 +135,7 @@ int print_submit(struct ctx *ctx, int64_t printer_id, const struct print_request
 	out->truncated = rendered.truncated != 0;
 	out->warning_count = rendered.warning_count;
 	memcpy(out->warnings, rendered.warnings, sizeof(out->warnings));
-	rc = send_bitmap(ctx, printer_id, print_submit_command(req), rendered.bitmap, req->sender, req->key_id,
-			 req->dedupe, out, err);
+	rc = send_bitmap(ctx, printer_id, print_submit_command(req), rendered.bitmap, req->sender, req, out, err);
 	bitmap_free(rendered.bitmap);
 	return rc;
 }
@@ -154,7 +158,7 @@ int print_resend(struct ctx *ctx, int64_t printer_id, const struct db_message *m
 	command = message->command == PRINTER_SET_DELIVERY_AND_PRINT_NO_FACE || message->command == PRINTER_SET_DELIVERY_NO_FACE
 			  ? PRINTER_SET_DELIVERY_AND_PRINT_NO_FACE
 			  : PRINTER_SET_DELIVERY_AND_PRINT;
-	rc = send_bitmap(ctx, printer_id, command, bm, message->sender, 0, NULL, out, err);
+	rc = send_bitmap(ctx, printer_id, command, bm, message->sender, NULL, out, err);
 	bitmap_free(bm);
 	return rc;
 }

@@ -34,6 +34,8 @@ struct print_request {
 	int no_face;                 /* 1: the printer does not show its face with it (the *_no_face commands) */
 	int for_button;              /* 1: set_delivery: the printer holds it and prints when its button is pressed */
 	int64_t key_id;              /* the device key it came through (repeats, its use counted); 0 when none */
+	int key_rate;                /* with key_id, > 0: the request is counted against this many a minute with
+	                                the message it stores (print_job.h); 0: counted by the caller */
 	const char *dedupe;          /* digest of the request (DB_DEDUPE_LEN hex digits), or NULL */
 };
 
@@ -52,6 +54,7 @@ struct print_submit_result {
 	enum print_submit_status status;   /* what became of it */
 	enum render_status render;         /* RENDER_OK, or why the renderer refused (PRINT_SUBMIT_REFUSED) */
 	uint32_t message_id;               /* the stored message; 0 when none was stored */
+	int key_counted;                   /* 1 when the request was counted against key_rate with the message */
 	int truncated;                     /* 1 when the print was cut at the longest print */
 	int warning_count;                 /* sentences in warnings */
 	char warnings[RENDER_WARNINGS_MAX][RENDER_WARNING_LEN]; /* images that could not be loaded */

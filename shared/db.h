@@ -596,6 +596,19 @@ void db_strings_free(char **strings, size_t count);
 int db_device_key_rate(struct db *db, int64_t key_id, int rate, int64_t now_ms, int64_t *retry_after,
 		       struct sirius_error *err);
 
+/*
+ * db_device_key_rate in two steps, so that a print can count its request in
+ * the transaction that stores it rather than in a write transaction of its
+ * own: whether one more request fits now (1, or 0 with *retry_after as
+ * db_device_key_rate; -1 with a reason in err), without writing; then the
+ * request counted, whether or not it still fits (0 or -1). Requests checked
+ * at the same moment in several processes may each be counted: the burst is
+ * then exceeded by at most one request a process.
+ */
+int db_device_key_rate_check(struct db *db, int64_t key_id, int rate, int64_t now_ms, int64_t *retry_after,
+			     struct sirius_error *err);
+int db_device_key_rate_count(struct db *db, int64_t key_id, int rate, int64_t now_ms, struct sirius_error *err);
+
 /* ---- friends -------------------------------------------------------------- */
 
 /* user_id lists friend_id as a friend. Returns 1, 0 (already a friend) or -1 (also for oneself or an unknown user). */

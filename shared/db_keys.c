@@ -172,6 +172,55 @@ void db_strings_free(char **strings, size_t count)
 /* The window a device key's rate is counted over, in milliseconds. */
 #define KEY_RATE_PERIOD_MS 60000
 
+/* The whole seconds until one more request of a key whose theoretical arrival time is tat fits (at least 1). */
+static int64_t seconds_until_it_fits(int64_t tat, int64_t interval, int64_t now_ms)
+{
+	/* the next request fits when now >= tat + interval - period */
+	int64_t seconds = (tat + interval - KEY_RATE_PERIOD_MS - now_ms + 999) / 1000;
+
+	return seconds < 1 ? 1 : seconds;
+}
+
+int db_device_key_rate_check(struct db *db, int64_t key_id, int rate, int64_t now_ms, int64_t *retry_after,
+			     struct sirius_error *err)
+{
+	int64_t interval, tat = 0;
+	int rc;
+
+	*retry_after = 0;
+	if (rate < 1)
+		return error_set(err, "a key's rate must be at least 1 a minute");
+	interval = KEY_RATE_PERIOD_MS / rate;
+	if (dbi_bind_int(db, SQL_KEY_RATE_TAT, "$id", key_id, err) < 0) {
+		dbi_reset(db, SQL_KEY_RATE_TAT);
+		return -1;
+	}
+	rc = dbi_step(db, SQL_KEY_RATE_TAT, err);
+	if (rc == SQLITE_ROW)
+		tat = sqlite3_column_int64(db->stmts[SQL_KEY_RATE_TAT], 0);
+	dbi_reset(db, SQL_KEY_RATE_TAT);
+	if (rc < 0)
+		return -1;
+	/* as SQL_KEY_RATE_TAKE decides */
+	if ((tat > now_ms ? tat : now_ms) + interval - now_ms <= KEY_RATE_PERIOD_MS)
+		return 1;
+	*retry_after = seconds_until_it_fits(tat, interval, now_ms);
+	return 0;
+}
+
+int db_device_key_rate_count(struct db *db, int64_t key_id, int rate, int64_t now_ms, struct sirius_error *err)
+{
+	if (rate < 1)
+		return error_set(err, "a key's rate must be at least 1 a minute");
+	if (dbi_bind_int(db, SQL_KEY_RATE_COUNT, "$id", key_id, err) < 0 ||
+	    dbi_bind_int(db, SQL_KEY_RATE_COUNT, "$now", now_ms, err) < 0 ||
+	    dbi_bind_int(db, SQL_KEY_RATE_COUNT, "$interval", KEY_RATE_PERIOD_MS / rate, err) < 0) {
+		dbi_reset(db, SQL_KEY_RATE_COUNT);
+		return -1;
+	}
+	return dbi_run(db, SQL_KEY_RATE_COUNT, err) < 0 ? -1 : 0;
+}
+
 int db_device_key_rate(struct db *db, int64_t key_id, int rate, int64_t now_ms, int64_t *retry_after,
 		       struct sirius_error *err)
 {
@@ -198,9 +247,6 @@ int db_device_key_rate(struct db *db, int64_t key_id, int rate, int64_t now_ms, 
 	}
 	if (dbi_run_int(db, SQL_KEY_RATE_TAT, &tat, err) < 0)
 		return -1;
-	/* the next request fits when now >= tat + interval - period */
-	*retry_after = (tat + interval - KEY_RATE_PERIOD_MS - now_ms + 999) / 1000;
-	if (*retry_after < 1)
-		*retry_after = 1;
+	*retry_after = seconds_until_it_fits(tat, interval, now_ms);
 	return 0;
 }

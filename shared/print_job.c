@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
+
 #include "bitmap_png.h"
 #include "printer_payload.h"
 #include "relay_client.h"
@@ -130,6 +132,7 @@ int print_job_queue(struct db *db, const char *relay_socket, const struct print_
 	result->outcome = PRINT_JOB_QUEUED;
 	result->message_id = 0;
 	result->key_use.message[0] = '\0';
+	result->key_counted = 0;
 	if (check_images(job->command, job->images, job->count, err) != 0)
 		return -1;
 	if (!job->sender || job->sender[0] == '\0' || strlen(job->sender) > DB_SENDER_MAX)
@@ -178,7 +181,9 @@ int print_job_queue(struct db *db, const char *relay_socket, const struct print_
 	m.png_len = png_len;
 	m.key_id = job->key_id;
 	m.dedupe = job->dedupe;
-	if (db_message_create(db, &m, now, err) != 0) {
+	if (db_message_create(db, &m, now, err) != 0 ||
+	    (job->key_id && job->key_rate > 0 &&
+	     db_device_key_rate_count(db, job->key_id, job->key_rate, g_get_real_time() / 1000, err) != 0)) {
 		db_transaction_rollback(db);
 		goto out;
 	}
@@ -187,6 +192,7 @@ int print_job_queue(struct db *db, const char *relay_socket, const struct print_
 		error_set(&result->key_use, "the database did not say why");
 	if (db_transaction_commit(db, err) != 0)
 		goto out;
+	result->key_counted = job->key_id && job->key_rate > 0;
 	result->message_id = id;
 	rc = 0;
 	if (m.refused != DB_FAILURE_NONE) {

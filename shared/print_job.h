@@ -49,6 +49,7 @@ struct print_job_result {
 	enum print_job_outcome outcome; /* meaningful when message_id is not 0, or when PRINT_JOB_TOO_DETAILED */
 	uint32_t message_id;            /* the stored message (its command id); 0 when none was stored */
 	struct sirius_error key_use;    /* why the key's use was not recorded ("" when it was, or none) */
+	int key_counted;                /* 1 when the request was counted against key_rate with the message */
 };
 
 /* A print to queue. */
@@ -59,6 +60,8 @@ struct print_job {
 	size_t count;                        /* how many */
 	const char *sender;                  /* shown on the web UI; 1..DB_SENDER_MAX bytes */
 	int64_t key_id;                      /* the device key it came through (its use is counted); 0 when none */
+	int key_rate;                        /* with key_id, > 0: the request is counted against this many a
+	                                        minute (db_device_key_rate_count) with the message */
 	const char *dedupe;                  /* digest of the request (DB_DEDUPE_LEN hex digits), or NULL */
 	int refuse_offline;                  /* 1: a printer the relay reports offline gets nothing queued */
 };
@@ -77,6 +80,9 @@ struct print_job {
  * The message, and with a key_id the key's use (db_device_key_used, unless
  * the message is stored refused), are written in one transaction; when only
  * the use cannot be recorded the print goes on and result->key_use says why.
+ * With a key_rate the request is counted against the key's rate in the same
+ * transaction (a request the caller checked with db_device_key_rate_check:
+ * one write transaction a print instead of two).
  */
 int print_job_queue(struct db *db, const char *relay_socket, const struct print_job *job, int64_t now,
 		    struct print_job_result *result, struct sirius_error *err);

@@ -148,6 +148,17 @@ START_TEST(test_key_rate)
 	for (i = 0; i < 30; i++)
 		ck_assert_int_eq(db_device_key_rate(db, k1.id, 30, now + 70000 + i, &retry, &err), 1);
 	ck_assert_int_eq(db_device_key_rate(db, k1.id, 30, now + 70030, &retry, &err), 0);
+	/* checking writes nothing; counting counts whether or not it fits */
+	for (i = 0; i < 100; i++)
+		ck_assert_int_eq(db_device_key_rate_check(db, k2.id, 30, now + 40000, &retry, &err), 1);
+	for (i = 0; i < 30; i++)
+		ck_assert_int_eq(db_device_key_rate_count(db, k2.id, 30, now + 40000, &err), 0);
+	ck_assert_int_eq(db_device_key_rate_check(db, k2.id, 30, now + 40000, &retry, &err), 0);
+	ck_assert_int_eq(retry, 2);
+	ck_assert_int_eq(db_device_key_rate_count(db, k2.id, 30, now + 40000, &err), 0);
+	ck_assert_int_eq(db_device_key_rate_check(db, k2.id, 30, now + 42000, &retry, &err), 0);
+	ck_assert_int_eq(db_device_key_rate_check(db, k2.id, 30, now + 44000, &retry, &err), 1);
+	ck_assert_int_eq(db_device_key_rate_count(db, k2.id, 0, now, &err), -1);
 	/* a deleted key's count goes with it; an unknown key is an error */
 	ck_assert_int_eq(db_device_key_delete(db, k1.id, printer.id, &err), 1);
 	ck_assert_int_eq(db_device_key_rate(db, k1.id, 30, now + 80000, &retry, &err), -1);

@@ -4,6 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <glib.h>
+
 #include "base64.h"
 #include "bitmap_png.h"
 #include "db.h"
@@ -268,6 +270,41 @@ START_TEST(test_key_use_counted_with_the_message)
 	ck_assert_int_eq(result.outcome, PRINT_JOB_OFFLINE);
 	ck_assert_int_eq(db_device_key_find(db, key.secret, &found, &err), 1);
 	ck_assert_int_eq(found.uses, 1);
+	ck_assert_int_eq(result.key_counted, 0);
+	bitmap_free(bm);
+}
+END_TEST
+
+/* With a key_rate the request is counted against the key's rate with the message, stored refused or not. */
+START_TEST(test_key_rate_counted_with_the_message)
+{
+	struct sirius_error err = { "" };
+	struct print_job_result result;
+	struct db_device_key key;
+	struct print_job job;
+	struct bitmap *bm = pattern(10);
+	const struct bitmap *images[1] = { bm };
+	int64_t retry = 0;
+
+	ck_assert_int_eq(db_device_key_create(db, printer_id, NOW, &key, &err), 0);
+	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"sent\"}");
+	memset(&job, 0, sizeof(job));
+	job.printer_id = printer_id;
+	job.command = PRINTER_SET_DELIVERY_AND_PRINT;
+	job.images = images;
+	job.count = 1;
+	job.sender = "tester";
+	job.key_id = key.id;
+	job.key_rate = 2;
+	ck_assert_int_eq(db_device_key_rate_check(db, key.id, 2, g_get_real_time() / 1000, &retry, &err), 1);
+	ck_assert_msg(print_job_queue(db, socket_path, &job, NOW + 5, &result, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(result.key_counted, 1);
+	ck_assert_int_eq(db_device_key_rate_check(db, key.id, 2, g_get_real_time() / 1000, &retry, &err), 1);
+	ck_assert_msg(print_job_queue(db, socket_path, &job, NOW + 5, &result, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(result.key_counted, 1);
+	/* two a minute: a third does not fit */
+	ck_assert_int_eq(db_device_key_rate_check(db, key.id, 2, g_get_real_time() / 1000, &retry, &err), 0);
+	ck_assert_int_ge(retry, 1);
 	bitmap_free(bm);
 }
 END_TEST
@@ -448,6 +485,7 @@ int main(void)
 	tcase_add_test(tc, test_refuse_offline_stores_it_failed);
 	tcase_add_test(tc, test_ids_increase);
 	tcase_add_test(tc, test_key_use_counted_with_the_message);
+	tcase_add_test(tc, test_key_rate_counted_with_the_message);
 	tcase_add_test(tc, test_several_images_stacked);
 	tcase_add_test(tc, test_too_detailed_print_uses_no_command_id);
 	tcase_add_test(tc, test_refuses_before_storing);
