@@ -43,8 +43,11 @@ static int result(struct db *db, int rc)
  * bulk (the sweeps) or hands out an id first does what waits.
  */
 
-/* Writes kept for one turn at most; beyond that (a database locked for long) the oldest is dropped and logged. */
-#define TURN_WRITES_MAX 4096
+/*
+ * Writes kept at most (about 120 bytes each); beyond that (a database
+ * locked for long) the oldest is dropped and logged.
+ */
+#define TURN_WRITES_MAX 65536
 
 enum turn_kind { TURN_TOUCH, TURN_SENT, TURN_ANSWERED, TURN_FAILED, TURN_PRINTED, TURN_CONFIRMS,
 		 TURN_BRIDGE, TURN_BIND, TURN_MOVING, TURN_PRESS };
@@ -63,6 +66,7 @@ struct turn_write {
 struct store_db {
 	struct db *db;
 	GArray *turn;        /* struct turn_write, in the order they came */
+	GHashTable *touched; /* device -> 1 + its TURN_TOUCH's index in turn: one a device, the latest time */
 	uint64_t dropped;    /* writes dropped while the database stayed locked */
 };
 
@@ -72,8 +76,21 @@ static void turn_add(struct store_db *sd, enum turn_kind kind, const char *devic
 {
 	struct turn_write w;
 
+	if (kind == TURN_TOUCH) {
+		guint i = GPOINTER_TO_UINT(g_hash_table_lookup(sd->touched, device));
+
+		if (i) {
+			struct turn_write *old = &g_array_index(sd->turn, struct turn_write, i - 1);
+
+			if (db_time(now) > old->at)
+				old->at = db_time(now);
+			return;
+		}
+	}
 	if (sd->turn->len >= TURN_WRITES_MAX) {
 		g_array_remove_index(sd->turn, 0);
+		/* the indexes moved: touches are no longer merged until the next flush */
+		g_hash_table_remove_all(sd->touched);
 		if (sd->dropped++ % 1000 == 0)
 			relay_log(RELAY_LOG_ERROR, "database locked too long: a write of the relay dropped (%" G_GUINT64_FORMAT
 				  " so far)", sd->dropped);
@@ -90,6 +107,8 @@ static void turn_add(struct store_db *sd, enum turn_kind kind, const char *devic
 	w.code = code;
 	w.at = db_time(now);
 	g_array_append_val(sd->turn, w);
+	if (kind == TURN_TOUCH)
+		g_hash_table_insert(sd->touched, g_strdup(w.device), GUINT_TO_POINTER(sd->turn->len));
 }
 
 /* Does one kept write: a db_* result (negative on failure). */
@@ -178,6 +197,7 @@ static int turn_flush(struct store_db *sd, struct sirius_error *err)
 			relay_log(RELAY_LOG_ERROR, "database: %s (%s%s%s %u): %s", turn_what(w->kind), w->device,
 				  w->device[0] && w->bridge[0] ? ", bridge " : "", w->bridge, w->id, one.message);
 	}
+	g_hash_table_remove_all(sd->touched);
 	g_array_set_size(sd->turn, 0);
 	return db_transaction_commit(sd->db, err) < 0 ? -1 : 0;
 }
@@ -368,6 +388,7 @@ void store_db_init(struct relay_store *store, struct db *db)
 
 	sd->db = db;
 	sd->turn = g_array_new(FALSE, FALSE, sizeof(struct turn_write));
+	sd->touched = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	memset(store, 0, sizeof(*store));
 	store->ctx = sd;
 	store->printer_seen = store_printer_seen;
@@ -401,6 +422,7 @@ void store_db_free(struct relay_store *store)
 	if (sd->turn->len && turn_flush(sd, &err) != 0)
 		relay_log(RELAY_LOG_ERROR, "database: %u write(s) of the relay lost at exit: %s", sd->turn->len,
 			  err.message[0] ? err.message : "the database stayed locked");
+	g_hash_table_destroy(sd->touched);
 	g_array_free(sd->turn, TRUE);
 	g_free(sd);
 	store->ctx = NULL;

@@ -148,6 +148,25 @@ START_TEST(test_sweep_does_the_turn_first)
 }
 END_TEST
 
+/* A printer touched twice in a turn is written once, with the later time, whatever the order. */
+START_TEST(test_touches_merge)
+{
+	struct sirius_error err = { "" };
+	sqlite3_stmt *st;
+
+	ck_assert_int_eq(f.store.printer_touch(f.store.ctx, ADDRESS, 700, &err), 0);
+	ck_assert_int_eq(f.store.message_failed(f.store.ctx, 99, 500, &err), 0);
+	ck_assert_int_eq(f.store.printer_touch(f.store.ctx, ADDRESS, 500, &err), 0);
+	ck_assert_msg(f.store.turn_end(f.store.ctx, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(sqlite3_prepare_v2(f.other, "SELECT last_seen FROM printers WHERE address = ?", -1, &st, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(st, 1, ADDRESS, -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_int64(st, 0), 700);
+	sqlite3_finalize(st);
+}
+END_TEST
+
 /* Reads go to the database at once, and take no write lock. */
 START_TEST(test_reads_open_no_turn)
 {
@@ -209,6 +228,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_turn_writes_are_committed_together);
 	tcase_add_test(tc, test_command_id_does_the_turn_first);
 	tcase_add_test(tc, test_sweep_does_the_turn_first);
+	tcase_add_test(tc, test_touches_merge);
 	tcase_add_test(tc, test_reads_open_no_turn);
 	tcase_add_test(tc, test_writes_wait_out_the_lock);
 	tcase_add_test(tc, test_one_failed_write_leaves_the_others);
