@@ -257,8 +257,8 @@ def main():
         if notes:
             out += [notes, ""]
         if profile:
-            out += ["CPU profile of the stack during the first 16-client text run (perf, share of all samples "
-                    "of sirius-api, the relay and lighttpd):", "", "```", profile, "```"]
+            out += ["CPU profile of the stack during a 16-client text run of its own, after the timed ones "
+                    "(perf, share of all samples of sirius-api, the relay and lighttpd):", "", "```", profile, "```"]
     print("\n".join(out))
 
 

@@ -138,7 +138,7 @@ perf_opt=()
 command -v perf >/dev/null && perf_opt=(--perf "$out/perf")
 photo=30
 [ $have_pil = 1 ] || photo=0
-"${N[@]}" "$py" tests/bench/e2e.py --build "$build" --printers 64 --requests 3000 --clients 1,16 \
+"${N[@]}" "$py" tests/bench/e2e.py --build "$build" --printers 64 --requests 6000 --clients 1,16 \
 	--photo-requests "$photo" --repeat "$runs" --seconds 10 "${perf_opt[@]}" --json "$out/e2e.json" \
 	>"$out/e2e.txt" 2>&1 || say "the end-to-end benchmark failed: $(tail -3 "$out/e2e.txt")"
 if [ -f "$out/perf/perf-text-16-clients.data" ]; then
