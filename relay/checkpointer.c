@@ -26,6 +26,7 @@ struct checkpointer {
 	GMutex lock;                         /* guards stop and counts */
 	GCond wake;                          /* signalled to stop */
 	int stop;                            /* 1: the thread returns */
+	int last_frames, last_copied;        /* the log as the last round left it (SQLite counts from its start) */
 	struct checkpointer_counts counts;
 };
 
@@ -39,13 +40,21 @@ static void round_once(struct checkpointer *cp)
 		/* another process checkpointing (no relay of ours did it, then): the next round */
 		failed = !db_busy(cp->db);
 	} else {
-		done = copied;
+		/* SQLite says how much of the log is copied, since it last started over */
+		if (frames < cp->last_frames || copied < cp->last_copied)
+			cp->last_copied = 0;
+		done = copied - cp->last_copied;
+		cp->last_frames = frames;
+		cp->last_copied = copied;
 		/* what readers still held is copied by the RESTART, which waits for them */
 		if (frames >= cp->restart_frames) {
-			if (db_checkpoint(cp->db, DB_CHECKPOINT_RESTART, &frames, &copied, &err) == 0)
+			if (db_checkpoint(cp->db, DB_CHECKPOINT_RESTART, &frames, &copied, &err) == 0) {
 				restarted = 1;
-			else
+				done += copied - cp->last_copied;
+				cp->last_frames = cp->last_copied = 0;
+			} else {
 				failed = !db_busy(cp->db);
+			}
 		}
 	}
 	if (failed)

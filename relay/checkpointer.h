@@ -16,8 +16,12 @@
  */
 #define CHECKPOINT_RESTART_FRAMES 8192
 
-/* How long a RESTART waits for readers and writers before it is left for the next round (milliseconds). */
-#define CHECKPOINT_RESTART_WAIT_MS 100
+/*
+ * How long a RESTART waits for readers and writers before it is left for
+ * the next round (milliseconds): writers wait for it meanwhile, so well
+ * under the relay's own wait for the lock (RELAY_DB_BUSY_MS, 50).
+ */
+#define CHECKPOINT_RESTART_WAIT_MS 20
 
 /* What the thread did so far. */
 struct checkpointer_counts {

@@ -28,6 +28,8 @@
  * retried from a timer (registry.c).
  */
 #define RELAY_DB_BUSY_MS 50
+/* How long the relay's last writes, at exit, wait for the lock: the loop has stopped, nothing waits on it. */
+#define RELAY_DB_EXIT_BUSY_MS 5000
 
 static volatile sig_atomic_t stop_requested;   /* SIGTERM or SIGINT came */
 static volatile sig_atomic_t reopen_requested; /* SIGHUP came */
@@ -358,8 +360,10 @@ int main(int argc, char **argv)
 		running = NULL;
 		relay_server_free(srv);
 	}
-	store_db_free(&store);
+	/* the writes still kept, with the checkpoints stopped and the usual patience: nothing else waits now */
 	checkpointer_stop(checkpointer);
+	db_set_busy_timeout(db, RELAY_DB_EXIT_BUSY_MS);
+	store_db_free(&store);
 	db_close(db);
 	relay_log(RELAY_LOG_INFO, "sirius-relay stopped");
 	relay_log_close();

@@ -96,6 +96,12 @@ size_t outbox_bridge_drop(struct relay_bridge *b)
 	GHashTableIter it;
 	gpointer value;
 
+	/*
+	 * Its devices' queues are read again from the database: what was
+	 * written to this bridge must be recorded sent there first (or, on the
+	 * lock, the reads wait: registry_store_blocked).
+	 */
+	registry_turn_end(b->reg);
 	/* What was not written is still queued in the database: read it again when the devices come back. */
 	g_hash_table_iter_init(&it, b->devices);
 	while (g_hash_table_iter_next(&it, NULL, &value)) {
@@ -232,8 +238,12 @@ static void device_take(struct registry *reg, struct relay_device *d)
 			break;
 		if (outbox_queue_full(reg, b, 0))
 			break;
-		if (!g_queue_is_empty(&reg->pending)) {
-			/* writes wait for another process's lock: reading would wait too; read once they are done */
+		if (registry_store_blocked(reg)) {
+			/*
+			 * writes wait for another process's lock: reading would wait
+			 * too, and what was sent may not be recorded yet; read once
+			 * they are done
+			 */
 			d->pull_failed = 1;
 			return;
 		}
@@ -463,7 +473,7 @@ void outbox_sweep(struct registry *reg)
 	int expired = 0, deleted = 0, rc;
 
 	/* Skipped while writes wait for the database's lock: it would only wait for it too. */
-	if (!g_queue_is_empty(&reg->pending))
+	if (registry_store_blocked(reg))
 		return;
 	rc = reg->store.outbox_sweep(reg->store.ctx, registry_now(reg), reg->cfg.queue_lifetime, reg->cfg.keep_messages,
 				     reg->cfg.keep_age, &expired, &deleted, &err);

@@ -361,31 +361,49 @@ void registry_store_message(struct registry *reg, enum pending_kind kind, const 
 	store_write(reg, &w);
 }
 
-void registry_turn_end(struct registry *reg)
+int registry_store_blocked(struct registry *reg)
+{
+	return !g_queue_is_empty(&reg->pending) || reg->store_waiting;
+}
+
+/* Has the store do the writes it keeps; on the lock, they wait for turn_retry. */
+static void turn_end(struct registry *reg)
 {
 	struct sirius_error err = { "" };
-	int rc;
+	int rc, waited = reg->store_waiting;
 
-	if (!reg || !reg->store.turn_end)
-		return;
 	rc = reg->store.turn_end(reg->store.ctx, &err);
-	if (rc == 0)
-		return;
 	if (rc == RELAY_STORE_BUSY) {
-		/* the writes wait in the store: ended again after store_retry, whatever else the loop does */
 		reg->counters.store_busy++;
-		relay_log(RELAY_LOG_WARN, "database locked: the relay's writes wait (%s)", err.message);
+		if (!waited)
+			relay_log(RELAY_LOG_WARN, "database locked: the relay's writes wait (%s)", err.message);
+		reg->store_waiting = 1;
 		reg->env.timer_arm(reg->env.ctx, reg->turn_retry, reg->cfg.store_retry);
 		return;
 	}
-	reg->counters.store_errors++;
-	relay_log(RELAY_LOG_ERROR, "database: the writes of the last turn were lost: %s", err.message);
+	reg->store_waiting = 0;
+	if (rc < 0) {
+		reg->counters.store_errors++;
+		relay_log(RELAY_LOG_ERROR, "database: the writes of the last turn were lost: %s", err.message);
+	}
+	if (waited) {
+		relay_log(RELAY_LOG_INFO, "database writable again: the relay's writes done");
+		outbox_retry_reads(reg);
+	}
+}
+
+void registry_turn_end(struct registry *reg)
+{
+	/* while the writes wait for the lock, only turn_retry tries again: the loop must not wait on it each turn */
+	if (!reg || !reg->store.turn_end || reg->store_waiting)
+		return;
+	turn_end(reg);
 }
 
 /* The timer of a turn whose writes met the lock. */
 static void turn_retry_fired(void *arg)
 {
-	registry_turn_end(arg);
+	turn_end(arg);
 }
 
 /* The housekeeping timer: the outbox's sweep, then the next in sweep_interval. */
@@ -637,7 +655,7 @@ static void binding_load(struct registry *reg, struct relay_device *d)
 	int rc;
 
 	/* writes waiting for another process's lock: reading would wait too; read at a later report */
-	if (d->binding_known || !g_queue_is_empty(&reg->pending))
+	if (d->binding_known || registry_store_blocked(reg))
 		return;
 	rc = reg->store.printer_binding(reg->store.ctx, d->address, d->bound, &d->claimed, &err);
 	if (rc == RELAY_STORE_BUSY) {

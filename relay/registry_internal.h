@@ -144,6 +144,7 @@ struct registry {
 	struct relay_timer *sweep;         /* the outbox's housekeeping: expiry, retention, reads to retry */
 	struct relay_timer *retry;         /* retries the pending writes */
 	struct relay_timer *turn_retry;    /* ends a turn again whose writes met the lock */
+	int store_waiting;                 /* the store keeps writes that met the lock (turn_retry is armed) */
 	struct registry_counters counters; /* what happened so far */
 };
 
@@ -157,6 +158,13 @@ int registry_session_push(struct registry *reg, struct relay_session *s, const c
 			  uint32_t command_id);
 
 /* A message write of kind (device and bridge may be NULL), done now or kept for the retry timer. */
+/*
+ * 1 while database writes wait for another process's lock, in the retry
+ * queue or in the store: reads would wait too, and the outbox must not be
+ * read before what was sent is recorded (it would be sent again).
+ */
+int registry_store_blocked(struct registry *reg);
+
 void registry_store_message(struct registry *reg, enum pending_kind kind, const char *device, const char *bridge,
 			    uint32_t command_id, long code);
 

@@ -44,10 +44,12 @@ static int result(struct db *db, int rc)
  */
 
 /*
- * Writes kept at most (about 120 bytes each); beyond that (a database
- * locked for long) the oldest is dropped and logged.
+ * Writes kept at most (about 120 bytes each). Beyond that (a database
+ * locked for long) the printers' last_seen updates are dropped, then the
+ * oldest TURN_WRITES_DROP writes at once, and that is logged.
  */
 #define TURN_WRITES_MAX 65536
+#define TURN_WRITES_DROP 4096
 
 enum turn_kind { TURN_TOUCH, TURN_SENT, TURN_ANSWERED, TURN_FAILED, TURN_PRINTED, TURN_CONFIRMS,
 		 TURN_BRIDGE, TURN_BIND, TURN_MOVING, TURN_PRESS };
@@ -70,6 +72,27 @@ struct store_db {
 	uint64_t dropped;    /* writes dropped while the database stayed locked */
 };
 
+/* The kept writes are at TURN_WRITES_MAX: drops what matters least, and logs it. */
+static void turn_make_room(struct store_db *sd)
+{
+	guint i, kept = 0, before = sd->turn->len;
+
+	/* a last_seen is only a time, and the next heartbeat brings a newer one */
+	for (i = 0; i < sd->turn->len; i++) {
+		const struct turn_write *w = &g_array_index(sd->turn, struct turn_write, i);
+
+		if (w->kind != TURN_TOUCH)
+			g_array_index(sd->turn, struct turn_write, kept++) = *w;
+	}
+	g_array_set_size(sd->turn, kept);
+	g_hash_table_remove_all(sd->touched);
+	if (sd->turn->len > TURN_WRITES_MAX - TURN_WRITES_DROP)
+		g_array_remove_range(sd->turn, 0, sd->turn->len - (TURN_WRITES_MAX - TURN_WRITES_DROP));
+	sd->dropped += before - sd->turn->len;
+	relay_log(RELAY_LOG_ERROR, "database locked too long: %u write(s) of the relay dropped (%" G_GUINT64_FORMAT
+		  " so far)", before - sd->turn->len, sd->dropped);
+}
+
 /* Keeps a write for the end of the turn. */
 static void turn_add(struct store_db *sd, enum turn_kind kind, const char *device, const char *bridge,
 		     const char *ip, uint32_t id, long code, double now)
@@ -87,14 +110,8 @@ static void turn_add(struct store_db *sd, enum turn_kind kind, const char *devic
 			return;
 		}
 	}
-	if (sd->turn->len >= TURN_WRITES_MAX) {
-		g_array_remove_index(sd->turn, 0);
-		/* the indexes moved: touches are no longer merged until the next flush */
-		g_hash_table_remove_all(sd->touched);
-		if (sd->dropped++ % 1000 == 0)
-			relay_log(RELAY_LOG_ERROR, "database locked too long: a write of the relay dropped (%" G_GUINT64_FORMAT
-				  " so far)", sd->dropped);
-	}
+	if (sd->turn->len >= TURN_WRITES_MAX)
+		turn_make_room(sd);
 	memset(&w, 0, sizeof(w));
 	w.kind = kind;
 	if (device)
@@ -416,11 +433,13 @@ void store_db_free(struct relay_store *store)
 {
 	struct store_db *sd = store->ctx;
 	struct sirius_error err = { "" };
+	guint waiting;
 
 	if (!sd)
 		return;
-	if (sd->turn->len && turn_flush(sd, &err) != 0)
-		relay_log(RELAY_LOG_ERROR, "database: %u write(s) of the relay lost at exit: %s", sd->turn->len,
+	waiting = sd->turn->len;
+	if (waiting && turn_flush(sd, &err) != 0)
+		relay_log(RELAY_LOG_ERROR, "database: %u write(s) of the relay lost at exit: %s", waiting,
 			  err.message[0] ? err.message : "the database stayed locked");
 	g_hash_table_destroy(sd->touched);
 	g_array_free(sd->turn, TRUE);
