@@ -361,6 +361,9 @@ void registry_store_message(struct registry *reg, enum pending_kind kind, const 
 	store_write(reg, &w);
 }
 
+/* Seconds before the first retry of a turn's writes that met the lock. */
+#define TURN_RETRY_FIRST 0.01
+
 int registry_store_blocked(struct registry *reg)
 {
 	return !g_queue_is_empty(&reg->pending) || reg->store_waiting;
@@ -374,11 +377,22 @@ static void turn_end(struct registry *reg)
 
 	rc = reg->store.turn_end(reg->store.ctx, &err);
 	if (rc == RELAY_STORE_BUSY) {
+		/*
+		 * Most locks last a few milliseconds (another process's write):
+		 * tried again soon, then less often, up to store_retry, since each
+		 * try holds the loop for the relay's wait for the lock.
+		 */
 		reg->counters.store_busy++;
-		if (!waited)
+		if (!waited) {
 			relay_log(RELAY_LOG_WARN, "database locked: the relay's writes wait (%s)", err.message);
+			reg->turn_retry_delay = TURN_RETRY_FIRST;
+		} else if (reg->turn_retry_delay * 2 < reg->cfg.store_retry) {
+			reg->turn_retry_delay *= 2;
+		} else {
+			reg->turn_retry_delay = reg->cfg.store_retry;
+		}
 		reg->store_waiting = 1;
-		reg->env.timer_arm(reg->env.ctx, reg->turn_retry, reg->cfg.store_retry);
+		reg->env.timer_arm(reg->env.ctx, reg->turn_retry, reg->turn_retry_delay);
 		return;
 	}
 	reg->store_waiting = 0;
@@ -387,7 +401,7 @@ static void turn_end(struct registry *reg)
 		relay_log(RELAY_LOG_ERROR, "database: the writes of the last turn were lost: %s", err.message);
 	}
 	if (waited) {
-		relay_log(RELAY_LOG_INFO, "database writable again: the relay's writes done");
+		relay_log(RELAY_LOG_DEBUG, "database writable again: the relay's writes done");
 		outbox_retry_reads(reg);
 	}
 }

@@ -174,7 +174,8 @@ void registry_free(struct registry *reg);
 /*
  * The event loop finished a turn and is about to wait: the store does what
  * the turn wrote (store.h, turn_end). Writes that met the lock wait in the
- * store and are tried again after store_retry (counted in store_busy); a
+ * store and are tried again after 10 ms, doubling up to store_retry
+ * (counted in store_busy), and the outbox is not read meanwhile; a
  * commit that fails is logged and counted as a store error. Also before
  * the loop waits for sockets, after what ran first (timers). reg may be
  * NULL.

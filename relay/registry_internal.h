@@ -145,6 +145,7 @@ struct registry {
 	struct relay_timer *retry;         /* retries the pending writes */
 	struct relay_timer *turn_retry;    /* ends a turn again whose writes met the lock */
 	int store_waiting;                 /* the store keeps writes that met the lock (turn_retry is armed) */
+	double turn_retry_delay;           /* seconds until turn_retry tries again: doubles up to store_retry */
 	struct registry_counters counters; /* what happened so far */
 };
 
