@@ -201,7 +201,7 @@ int db_device_key_rate_check(struct db *db, int64_t key_id, int rate, int64_t no
 	dbi_reset(db, SQL_KEY_RATE_TAT);
 	if (rc < 0)
 		return -1;
-	/* as SQL_KEY_RATE_TAKE decides */
+	/* a burst of rate, then one every interval: the theoretical arrival time may run a period ahead */
 	if ((tat > now_ms ? tat : now_ms) + interval - now_ms <= KEY_RATE_PERIOD_MS)
 		return 1;
 	*retry_after = seconds_until_it_fits(tat, interval, now_ms);
@@ -224,29 +224,17 @@ int db_device_key_rate_count(struct db *db, int64_t key_id, int rate, int64_t no
 int db_device_key_rate(struct db *db, int64_t key_id, int rate, int64_t now_ms, int64_t *retry_after,
 		       struct sirius_error *err)
 {
-	int64_t interval, tat = 0;
 	int rc;
 
-	*retry_after = 0;
-	if (rate < 1)
-		return error_set(err, "a key's rate must be at least 1 a minute");
-	interval = KEY_RATE_PERIOD_MS / rate;
-	if (dbi_bind_int(db, SQL_KEY_RATE_TAKE, "$id", key_id, err) < 0 ||
-	    dbi_bind_int(db, SQL_KEY_RATE_TAKE, "$now", now_ms, err) < 0 ||
-	    dbi_bind_int(db, SQL_KEY_RATE_TAKE, "$interval", interval, err) < 0 ||
-	    dbi_bind_int(db, SQL_KEY_RATE_TAKE, "$period", KEY_RATE_PERIOD_MS, err) < 0) {
-		dbi_reset(db, SQL_KEY_RATE_TAKE);
+	/* the check and the count in one transaction: no other process counts in between */
+	if (dbi_begin(db, err) < 0)
+		return -1;
+	rc = db_device_key_rate_check(db, key_id, rate, now_ms, retry_after, err);
+	if (rc == 1 && db_device_key_rate_count(db, key_id, rate, now_ms, err) < 0)
+		rc = -1;
+	if (rc < 0) {
+		dbi_rollback(db);
 		return -1;
 	}
-	rc = dbi_run(db, SQL_KEY_RATE_TAKE, err);
-	if (rc != 0)
-		return rc < 0 ? -1 : 1;
-	if (dbi_bind_int(db, SQL_KEY_RATE_TAT, "$id", key_id, err) < 0) {
-		dbi_reset(db, SQL_KEY_RATE_TAT);
-		return -1;
-	}
-	if (dbi_run_int(db, SQL_KEY_RATE_TAT, &tat, err) < 0)
-		return -1;
-	*retry_after = seconds_until_it_fits(tat, interval, now_ms);
-	return 0;
+	return dbi_commit(db, err) < 0 ? -1 : rc;
 }

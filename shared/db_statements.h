@@ -260,10 +260,6 @@ DB_STATEMENT(SQL_ADMIN_PRINTERS,
 DB_STATEMENT(SQL_ADMIN_PRINTER_COUNT, "SELECT count(*) FROM printers")
 
 /* api */
-DB_STATEMENT(SQL_KEY_RATE_TAKE,
-	"INSERT INTO device_key_rate (key_id, tat) VALUES ($id, $now + $interval)"
-	" ON CONFLICT (key_id) DO UPDATE SET tat = max(tat, $now) + $interval"
-	" WHERE max(tat, $now) + $interval - $now <= $period")
 DB_STATEMENT(SQL_KEY_RATE_TAT, "SELECT tat FROM device_key_rate WHERE key_id = $id")
 DB_STATEMENT(SQL_KEY_RATE_COUNT,
 	"INSERT INTO device_key_rate (key_id, tat) VALUES ($id, $now + $interval)"
