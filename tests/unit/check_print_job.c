@@ -85,6 +85,17 @@ static int send_one(struct bitmap *bm, struct print_job_result *result, struct s
 			      NOW + 5, result, err);
 }
 
+/* A job printing the one image of images to the test's printer, from "tester". */
+static void one_image_job(struct print_job *job, const struct bitmap *const *images)
+{
+	memset(job, 0, sizeof(*job));
+	job->printer_id = printer_id;
+	job->command = PRINTER_SET_DELIVERY_AND_PRINT;
+	job->images = images;
+	job->count = 1;
+	job->sender = "tester";
+}
+
 /* Fetches message id and checks its status, sender, command and stored PNG against bm. */
 static void check_message(uint32_t id, enum db_message_status status, const struct bitmap *bm)
 {
@@ -209,12 +220,7 @@ START_TEST(test_refuse_offline_stores_it_failed)
 	fake_relay_start(&relay, socket_path,
 			 "{\"ok\":true,\"devices\":[{\"address\":\"" ADDRESS "\",\"online\":false,\"bridge\":\"\","
 			 "\"last_seen\":0}]}");
-	memset(&job, 0, sizeof(job));
-	job.printer_id = printer_id;
-	job.command = PRINTER_SET_DELIVERY_AND_PRINT;
-	job.images = images;
-	job.count = 1;
-	job.sender = "tester";
+	one_image_job(&job, images);
 	job.refuse_offline = 1;
 	ck_assert_msg(print_job_queue(db, socket_path, &job, NOW + 5, &result, &err) == 0, "%s", err.message);
 	ck_assert_int_eq(result.outcome, PRINT_JOB_OFFLINE);
@@ -243,12 +249,7 @@ START_TEST(test_key_use_counted_with_the_message)
 
 	ck_assert_int_eq(db_device_key_create(db, printer_id, NOW, &key, &err), 0);
 	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"sent\"}");
-	memset(&job, 0, sizeof(job));
-	job.printer_id = printer_id;
-	job.command = PRINTER_SET_DELIVERY_AND_PRINT;
-	job.images = images;
-	job.count = 1;
-	job.sender = "tester";
+	one_image_job(&job, images);
 	job.key_id = key.id;
 	ck_assert_msg(print_job_queue(db, socket_path, &job, NOW + 5, &result, &err) == 0, "%s", err.message);
 	ck_assert_int_eq(result.outcome, PRINT_JOB_SENT);
@@ -288,12 +289,7 @@ START_TEST(test_key_rate_counted_with_the_message)
 
 	ck_assert_int_eq(db_device_key_create(db, printer_id, NOW, &key, &err), 0);
 	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"sent\"}");
-	memset(&job, 0, sizeof(job));
-	job.printer_id = printer_id;
-	job.command = PRINTER_SET_DELIVERY_AND_PRINT;
-	job.images = images;
-	job.count = 1;
-	job.sender = "tester";
+	one_image_job(&job, images);
 	job.key_id = key.id;
 	job.key_rate = 2;
 	ck_assert_int_eq(db_device_key_rate_check(db, key.id, 2, g_get_real_time() / 1000, &retry, &err), 1);
