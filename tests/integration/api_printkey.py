@@ -279,6 +279,24 @@ class PrintKey(a.ApiTestCase):
         # other keys are not affected
         self.assertStatus(self.client.get(self.path), 200, self.world)
 
+    def test_429_counts_prints_that_store_nothing(self):
+        """A print refused before anything is stored (an empty body) still counts against the key's rate."""
+        key = self.world.device_key(self.away)
+        start = time.monotonic()
+        refused, limited = 0, None
+        for _ in range(40):
+            response = self.post(b"", "text/plain", path="/printkey/" + key)
+            if response.status == 429:
+                limited = response
+                break
+            self.assertError(response, 400, "empty")
+            refused += 1
+        elapsed = time.monotonic() - start
+        self.assertIsNotNone(limited, "no 429 after 40 refused prints")
+        self.assertGreaterEqual(refused, 30)
+        self.assertLessEqual(refused, 30 + int(elapsed / 2) + 1)
+        self.assertError(limited, 429, "try again")
+
     def test_202_queued_for_an_offline_printer(self):
         key = self.world.device_key(self.away)
         response = self.post(b"anyone?", "text/plain", path="/printkey/" + key)
