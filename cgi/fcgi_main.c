@@ -5,6 +5,7 @@
 #include "dispatch.h"
 #include "fetch.h"
 #include "print_settings.h"
+#include "render.h"
 #include "sirius_config.h"
 
 /* Last: its macros turn stdio into FastCGI's streams, which only this file's own code may see. */
@@ -56,5 +57,6 @@ int main(void)
 		ctx_free(&ctx);
 	}
 	app_free(&app);
+	render_release_fonts();
 	return 0;
 }

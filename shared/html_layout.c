@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <glib.h>
 #include <pango/pangocairo.h>
 
@@ -39,6 +40,12 @@ struct block {
 	int marker_gap;         /* pixels between the marker's right edge and x */
 	struct greymap *image;  /* BLOCK_IMAGE: the pixels, owned */
 };
+
+/*
+ * Set once text was laid out: Pango has loaded fontconfig's configuration
+ * and fonts by then (layout_release_fonts).
+ */
+static int fonts_loaded;
 
 struct layout_page {
 	int width;                   /* column width in pixels */
@@ -223,6 +230,7 @@ enum render_status page_add_layout(struct layout_page *page, PangoLayout *layout
 	PangoRectangle logical;
 
 	pango_layout_get_pixel_extents(layout, NULL, &logical);
+	fonts_loaded = 1;
 	b->type = BLOCK_TEXT;
 	b->x = x;
 	b->height = logical.y + logical.height;
@@ -233,6 +241,16 @@ enum render_status page_add_layout(struct layout_page *page, PangoLayout *layout
 	b->marker_gap = marker_gap;
 	page_place(page, b);
 	return page_check_time(page, err);
+}
+
+void layout_release_fonts(void)
+{
+	if (!fonts_loaded)
+		return;
+	pango_cairo_font_map_set_default(NULL);
+	cairo_debug_reset_static_data();
+	FcFini();
+	fonts_loaded = 0;
 }
 
 void page_add_rule(struct layout_page *page, int x, int width, int height)

@@ -91,4 +91,12 @@ enum render_status layout_add_html(struct layout_page *page, const char *html, s
 enum render_status layout_page_draw(struct layout_page *page, int bottom_rows, int max_rows,
 				    struct greymap **out, struct sirius_error *err);
 
+/*
+ * Releases what laying out text loads for the life of the process: Pango's
+ * font map, Cairo's font caches and fontconfig's configuration. For the
+ * end of a program, when no page is left; does nothing when no text was
+ * laid out.
+ */
+void layout_release_fonts(void);
+
 #endif

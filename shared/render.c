@@ -306,3 +306,8 @@ enum render_status render_message(enum render_kind kind, const uint8_t *data, si
 	g_free(loaded);
 	return st;
 }
+
+void render_release_fonts(void)
+{
+	layout_release_fonts();
+}

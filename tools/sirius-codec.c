@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "render.h"
 #include "sirius_config.h"
 
 static const struct {
@@ -116,8 +117,12 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	for (i = 0; i < SUBCOMMAND_COUNT; i++)
-		if (!strcmp(argv[1], subcommands[i].name))
-			return subcommands[i].run(argc - 2, argv + 2);
+		if (!strcmp(argv[1], subcommands[i].name)) {
+			int rc = subcommands[i].run(argc - 2, argv + 2);
+
+			render_release_fonts();
+			return rc;
+		}
 	codec_fail("unknown subcommand '%s'", argv[1]);
 	usage(stderr);
 	return CODEC_EXIT_USAGE;

@@ -262,5 +262,6 @@ int main(int argc, char **argv)
 		nap(wait);
 	}
 	db_close(db);
+	render_release_fonts();
 	return rc;
 }
