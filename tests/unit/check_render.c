@@ -766,6 +766,22 @@ START_TEST(test_deterministic)
 }
 END_TEST
 
+/* Releasing the fonts (at a program's exit) leaves nothing behind that the next render would trip on. */
+START_TEST(test_fonts_released_and_loaded_again)
+{
+	struct render_options o = { "@notjosh", PORK_CHOPS_TIME, "Europe/London", 1, NULL, 0 };
+	struct bitmap *before = render_ok(RENDER_TEXT, "pork chops", 10, &o, NULL, NULL), *after;
+
+	render_release_fonts();
+	render_release_fonts(); /* a second time: nothing left to release */
+	after = render_ok(RENDER_TEXT, "pork chops", 10, &o, NULL, NULL);
+	ck_assert(bitmap_equal(before, after));
+	check_golden(after, "template_pork_chops");
+	bitmap_free(before);
+	bitmap_free(after);
+}
+END_TEST
+
 START_TEST(test_external_renderer)
 {
 	char cmd[4096];
@@ -834,6 +850,7 @@ int main(void)
 	tcase_add_test(api, test_bad_input);
 	tcase_add_test(api, test_hidden_content);
 	tcase_add_test(api, test_deterministic);
+	tcase_add_test(api, test_fonts_released_and_loaded_again);
 	tcase_add_test(api, test_external_renderer);
 	suite_add_tcase(s, api);
 	tcase_add_test(limits, test_limit_body_size);
