@@ -349,6 +349,24 @@ void db_transaction_rollback(struct db *db)
 	dbi_rollback(db);
 }
 
+int db_read_begin(struct db *db, struct sirius_error *err)
+{
+	if (db->depth > 0)
+		return error_set(err, "a read transaction cannot begin inside another transaction");
+	if (dbi_run(db, SQL_BEGIN_READ, err) < 0)
+		return -1;
+	db->depth = 1;
+	return 0;
+}
+
+void db_read_end(struct db *db)
+{
+	/* nothing was written: a COMMIT that fails has nothing to lose, and a rollback closes the snapshot all the same */
+	if (dbi_run(db, SQL_COMMIT, NULL) < 0)
+		dbi_rollback(db);
+	db->depth = 0;
+}
+
 int db_transaction_open(struct db *db)
 {
 	if (db->depth > 0 && sqlite3_get_autocommit(db->sqlite))

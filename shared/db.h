@@ -507,6 +507,18 @@ int db_transaction_commit(struct db *db, struct sirius_error *err);
 void db_transaction_rollback(struct db *db);
 
 /*
+ * Several reads as one read transaction (BEGIN DEFERRED): one snapshot of
+ * the database and one round of its read locks, where each read alone takes
+ * its own (and, after another connection wrote, refills its page cache).
+ * Only reads go inside: a write there would have to upgrade the snapshot,
+ * which fails when another connection wrote meanwhile. Not inside another
+ * transaction (-1 with a reason in err). Every begin that returned 0 is
+ * ended by db_read_end.
+ */
+int db_read_begin(struct db *db, struct sirius_error *err);
+void db_read_end(struct db *db);
+
+/*
  * 1 while a transaction begun by db_transaction_begin is open, else 0. A
  * transaction SQLite rolled back by itself (an I/O error, a full disk) is
  * closed here too, so the next begin starts a new one.

@@ -20,6 +20,7 @@
 
 /* transactions */
 DB_STATEMENT(SQL_BEGIN, "BEGIN IMMEDIATE")
+DB_STATEMENT(SQL_BEGIN_READ, "BEGIN DEFERRED")
 DB_STATEMENT(SQL_COMMIT, "COMMIT")
 DB_STATEMENT(SQL_ROLLBACK, "ROLLBACK")
 /* a dbi_begin inside another: a savepoint of the open transaction */

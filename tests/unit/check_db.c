@@ -582,6 +582,41 @@ START_TEST(test_transactions_nest)
 }
 END_TEST
 
+/* A read transaction reads one snapshot: another connection's commit shows only after it ends. */
+START_TEST(test_read_transaction_is_one_snapshot)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	struct db *other;
+
+	fixture_open(&f);
+	other = db_open(f.path, &err);
+	ck_assert_msg(other != NULL, "%s", err.message);
+	ck_assert_msg(db_read_begin(f.db, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(db_user_count(f.db, &err), 0);
+	make_user(other, "bob");
+	ck_assert_int_eq(db_user_count(f.db, &err), 0);
+	db_read_end(f.db);
+	ck_assert_int_eq(db_user_count(f.db, &err), 1);
+
+	/* not inside another transaction, which stays open and usable */
+	ck_assert_int_eq(db_transaction_begin(f.db, &err), 0);
+	ck_assert_int_eq(db_read_begin(f.db, &err), -1);
+	ck_assert_msg(strstr(err.message, "inside another transaction") != NULL, "%s", err.message);
+	ck_assert_int_eq(db_transaction_open(f.db), 1);
+	ck_assert_msg(db_transaction_commit(f.db, &err) == 0, "%s", err.message);
+
+	/* ended, a write transaction begins as usual */
+	ck_assert_msg(db_read_begin(f.db, &err) == 0, "%s", err.message);
+	db_read_end(f.db);
+	ck_assert_int_eq(db_transaction_open(f.db), 0);
+	ck_assert_int_eq(db_transaction_begin(f.db, &err), 0);
+	ck_assert_msg(db_transaction_commit(f.db, &err) == 0, "%s", err.message);
+	db_close(other);
+	fixture_close(&f);
+}
+END_TEST
+
 START_TEST(test_command_ids_above_stored_messages)
 {
 	struct fixture f;
@@ -1310,6 +1345,7 @@ int main(void)
 	tcase_add_test(schema, test_upgrade_from_every_older_version);
 	tcase_add_test(ids, test_command_ids_increase_across_reopen);
 	tcase_add_test(ids, test_transactions_nest);
+	tcase_add_test(ids, test_read_transaction_is_one_snapshot);
 	tcase_add_test(ids, test_command_ids_above_stored_messages);
 	tcase_add_test(ids, test_command_ids_two_writers);
 	tcase_add_test(ids, test_busy_wait);
