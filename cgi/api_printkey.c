@@ -78,17 +78,29 @@ static int key_check(struct ctx *ctx, struct key_target *t, int count)
 	return 1;
 }
 
-/* key_check in one transaction: four lookups and the rate's write take the database's locks once. */
-static int key_load(struct ctx *ctx, struct key_target *t)
+/*
+ * key_check in one transaction, so that its four lookups take the
+ * database's locks once. With count 1 (a status, a message's state) the
+ * request is counted in it, a write transaction. With count 0 (a print) it
+ * is a read transaction: the print counts the request in the transaction
+ * that stores the message (a write transaction a print fewer: the write
+ * lock is what the API processes wait for), and a request that stores none
+ * is counted by key_count.
+ */
+static int key_load(struct ctx *ctx, struct key_target *t, int count)
 {
 	struct sirius_error err;
 	int ok;
 
-	if (db_transaction_begin(ctx->db, &err) < 0) {
+	if ((count ? db_transaction_begin(ctx->db, &err) : db_read_begin(ctx->db, &err)) < 0) {
 		reply_server_error(ctx, "looking up a device key", &err);
 		return 0;
 	}
-	ok = key_check(ctx, t, 1);
+	ok = key_check(ctx, t, count);
+	if (!count) {
+		db_read_end(ctx->db);
+		return ok;
+	}
 	if (db_transaction_commit(ctx->db, &err) < 0) {
 		if (ok)
 			reply_server_error(ctx, "counting a device key's requests", &err);
@@ -97,28 +109,7 @@ static int key_load(struct ctx *ctx, struct key_target *t)
 	return ok;
 }
 
-/*
- * key_check for a print, which writes nothing: the print counts the request
- * in the transaction that stores the message (a write transaction a print
- * fewer: the write lock is what the API processes wait for), and a request
- * that stores none is counted by key_count. Its four reads share one read
- * transaction.
- */
-static int key_load_for_print(struct ctx *ctx, struct key_target *t)
-{
-	struct sirius_error err;
-	int ok;
-
-	if (db_read_begin(ctx->db, &err) < 0) {
-		reply_server_error(ctx, "looking up a device key", &err);
-		return 0;
-	}
-	ok = key_check(ctx, t, 0);
-	db_read_end(ctx->db);
-	return ok;
-}
-
-/* Counts a request key_load_for_print let through and that stored no message (it is logged when it cannot be). */
+/* Counts a request key_load let through uncounted and that stored no message (it is logged when it cannot be). */
 static void key_count(struct ctx *ctx, const struct key_target *t)
 {
 	struct sirius_error err = { "" };
@@ -154,7 +145,7 @@ int api_printkey_get(struct ctx *ctx)
 	const char *status;
 	cJSON *data;
 
-	if (!key_load(ctx, &t))
+	if (!key_load(ctx, &t, 1))
 		return 0;
 	status = printer_online(ctx, &t.printer) ? "online" : "offline";
 	data = cJSON_CreateObject();
@@ -318,7 +309,7 @@ int api_printkey_post(struct ctx *ctx)
 	struct key_target t;
 	int counted = 0;
 
-	if (!key_load_for_print(ctx, &t))
+	if (!key_load(ctx, &t, 0))
 		return 0;
 	post_with_key(ctx, &t, &counted);
 	/* every request the key let through counts, printed or not */
@@ -343,7 +334,7 @@ int api_printkey_message(struct ctx *ctx)
 	char *state;
 	int rc;
 
-	if (!key_load(ctx, &t))
+	if (!key_load(ctx, &t, 1))
 		return 0;
 	rc = db_message_get(ctx->db, (uint32_t)input_int(ctx, "mid"), &m, &err);
 	if (rc < 0)
