@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "db.h"
+#include "test_db.h"
 #include "test_util.h"
 
 #define ADDRESS "000d6f0001020304"
@@ -16,11 +17,9 @@
 #define BRIDGE2 "000d6f0001b0c1d3"
 
 struct fixture {
-	char *dir;        /* temporary directory */
-	char *path;       /* the database file in it */
-	struct db *db;    /* open on path */
-	int64_t printer;  /* a printer at ADDRESS */
-	int64_t other;    /* a printer at OTHER */
+	struct test_db tmp; /* the database */
+	int64_t printer;    /* a printer at ADDRESS */
+	int64_t other;      /* a printer at OTHER */
 };
 
 static struct fixture f;
@@ -29,49 +28,22 @@ static void setup(void)
 {
 	struct sirius_error err = { "" };
 
-	f.dir = g_dir_make_tmp("sirius-dbm-XXXXXX", NULL);
-	ck_assert_ptr_nonnull(f.dir);
-	f.path = g_build_filename(f.dir, "sirius.db", NULL);
-	f.db = db_open(f.path, &err);
-	ck_assert_msg(f.db != NULL, "%s", err.message);
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS, 1, NULL, &err), 0);
-	ck_assert_int_eq(db_printer_seen(f.db, OTHER, 1, NULL, &err), 0);
+	test_db_open(&f.tmp, "sirius-dbm");
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS, 1, NULL, &err), 0);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, OTHER, 1, NULL, &err), 0);
 	f.printer = 1;
 	f.other = 2;
 }
 
 static void teardown(void)
 {
-	db_close(f.db);
-	g_remove(f.path);
-	g_rmdir(f.dir);
-	g_free(f.path);
-	g_free(f.dir);
+	test_db_close(&f.tmp);
 }
 
 /* Queues a message for printer with command, created at now, from a device key (0: none) with digest (NULL: none). */
 static uint32_t queue(int64_t printer, int command, int64_t now, int64_t key_id, const char *digest)
 {
-	static const uint8_t payload[] = { 1, 0, 1, 0, 9, 9 };
-	static const uint8_t png[] = { 0x89, 'P', 'N', 'G' };
-	struct sirius_error err = { "" };
-	struct db_message_new m;
-	uint32_t id = 0;
-
-	ck_assert_int_eq(db_next_command_id(f.db, &id, &err), 0);
-	memset(&m, 0, sizeof(m));
-	m.id = id;
-	m.printer_id = printer;
-	m.sender = "alice";
-	m.command = command;
-	m.payload = payload;
-	m.payload_len = sizeof(payload);
-	m.png = png;
-	m.png_len = sizeof(png);
-	m.key_id = key_id;
-	m.dedupe = digest;
-	ck_assert_msg(db_message_create(f.db, &m, now, &err) == 0, "%s", err.message);
-	return id;
+	return test_db_queue(f.tmp.db, printer, command, now, key_id, digest);
 }
 
 static struct db_message get(uint32_t id)
@@ -79,7 +51,7 @@ static struct db_message get(uint32_t id)
 	struct sirius_error err = { "" };
 	struct db_message m;
 
-	ck_assert_int_eq(db_message_get(f.db, id, &m, &err), 1);
+	ck_assert_int_eq(db_message_get(f.tmp.db, id, &m, &err), 1);
 	db_message_clear(&m);
 	return m;
 }
@@ -91,7 +63,7 @@ static int has_payload(uint32_t id)
 	sqlite3_stmt *st;
 	int has;
 
-	ck_assert_int_eq(sqlite3_open(f.path, &raw), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_open(f.tmp.path, &raw), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_prepare_v2(raw, "SELECT payload IS NOT NULL FROM messages WHERE id = ?", -1, &st, NULL),
 			 SQLITE_OK);
 	sqlite3_bind_int64(st, 1, id);
@@ -112,19 +84,19 @@ START_TEST(test_queued_sent_delivered_printed)
 	ck_assert_int_eq(m.created, 100);
 	ck_assert_int_eq(m.return_code, -1);
 	/* only a sent message is answered; the answer must come through its bridge */
-	ck_assert_int_eq(db_outbox_answered(f.db, id, BRIDGE, NULL, 0, 101, &err), 0);
-	ck_assert_int_eq(db_outbox_sent(f.db, id, BRIDGE, 102, &err), 1);
+	ck_assert_int_eq(db_outbox_answered(f.tmp.db, id, BRIDGE, NULL, 0, 101, &err), 0);
+	ck_assert_int_eq(db_outbox_sent(f.tmp.db, id, BRIDGE, 102, &err), 1);
 	m = get(id);
 	ck_assert_int_eq(m.status, DB_MESSAGE_SENT);
 	ck_assert_int_eq(m.sent, 102);
 	ck_assert_int_eq(m.attempts, 1);
 	ck_assert_str_eq(m.bridge, BRIDGE);
 	/* a resend counts an attempt and keeps the first time */
-	ck_assert_int_eq(db_outbox_sent(f.db, id, BRIDGE, 103, &err), 1);
-	ck_assert_int_eq(db_outbox_answered(f.db, id, BRIDGE2, NULL, 0, 104, &err), 0);
-	ck_assert_int_eq(db_outbox_answered(f.db, id, BRIDGE, OTHER, 0, 104, &err), 0);
+	ck_assert_int_eq(db_outbox_sent(f.tmp.db, id, BRIDGE, 103, &err), 1);
+	ck_assert_int_eq(db_outbox_answered(f.tmp.db, id, BRIDGE2, NULL, 0, 104, &err), 0);
+	ck_assert_int_eq(db_outbox_answered(f.tmp.db, id, BRIDGE, OTHER, 0, 104, &err), 0);
 	/* a bridge may leave the device out */
-	ck_assert_int_eq(db_outbox_answered(f.db, id, BRIDGE, NULL, 0, 105, &err), 1);
+	ck_assert_int_eq(db_outbox_answered(f.tmp.db, id, BRIDGE, NULL, 0, 105, &err), 1);
 	m = get(id);
 	ck_assert_int_eq(m.status, DB_MESSAGE_DELIVERED);
 	ck_assert_int_eq(m.sent, 102);
@@ -133,11 +105,11 @@ START_TEST(test_queued_sent_delivered_printed)
 	ck_assert_int_eq(m.return_code, 0);
 	ck_assert(has_payload(id));
 	/* delivered is never sent again, nor answered again */
-	ck_assert_int_eq(db_outbox_sent(f.db, id, BRIDGE, 106, &err), 0);
-	ck_assert_int_eq(db_outbox_answered(f.db, id, BRIDGE, ADDRESS, 0xe0, 106, &err), 0);
+	ck_assert_int_eq(db_outbox_sent(f.tmp.db, id, BRIDGE, 106, &err), 0);
+	ck_assert_int_eq(db_outbox_answered(f.tmp.db, id, BRIDGE, ADDRESS, 0xe0, 106, &err), 0);
 	/* did_print from another printer is not this message's */
-	ck_assert_int_eq(db_outbox_printed(f.db, id, OTHER, 107, &err), 0);
-	ck_assert_int_eq(db_outbox_printed(f.db, id, ADDRESS, 108, &err), 1);
+	ck_assert_int_eq(db_outbox_printed(f.tmp.db, id, OTHER, 107, &err), 0);
+	ck_assert_int_eq(db_outbox_printed(f.tmp.db, id, ADDRESS, 108, &err), 1);
 	m = get(id);
 	ck_assert_int_eq(m.status, DB_MESSAGE_PRINTED);
 	ck_assert_int_eq(m.printed, 108);
@@ -152,24 +124,24 @@ START_TEST(test_failures_in_words_and_printed_after_all)
 	uint32_t a = queue(f.printer, 1, 100, 0, NULL), b = queue(f.printer, 1, 100, 0, NULL);
 	struct db_message m;
 
-	ck_assert_int_eq(db_outbox_sent(f.db, a, BRIDGE, 101, &err), 1);
-	ck_assert_int_eq(db_outbox_answered(f.db, a, BRIDGE, ADDRESS, 0x80, 102, &err), 1);
+	ck_assert_int_eq(db_outbox_sent(f.tmp.db, a, BRIDGE, 101, &err), 1);
+	ck_assert_int_eq(db_outbox_answered(f.tmp.db, a, BRIDGE, ADDRESS, 0x80, 102, &err), 1);
 	m = get(a);
 	ck_assert_int_eq(m.status, DB_MESSAGE_FAILED);
 	ck_assert_int_eq(m.return_code, 0x80);
 	ck_assert_int_eq(m.failure, DB_FAILURE_NONE);
 	ck_assert(!has_payload(a));
 	/* no answer at all */
-	ck_assert_int_eq(db_outbox_failed(f.db, b, DB_FAILURE_NO_RESPONSE, 103, &err), 0);
-	ck_assert_int_eq(db_outbox_sent(f.db, b, BRIDGE, 103, &err), 1);
-	ck_assert_int_eq(db_outbox_failed(f.db, b, DB_FAILURE_NONE, 104, &err), -1);
-	ck_assert_int_eq(db_outbox_failed(f.db, b, DB_FAILURE_NO_RESPONSE, 104, &err), 1);
+	ck_assert_int_eq(db_outbox_failed(f.tmp.db, b, DB_FAILURE_NO_RESPONSE, 103, &err), 0);
+	ck_assert_int_eq(db_outbox_sent(f.tmp.db, b, BRIDGE, 103, &err), 1);
+	ck_assert_int_eq(db_outbox_failed(f.tmp.db, b, DB_FAILURE_NONE, 104, &err), -1);
+	ck_assert_int_eq(db_outbox_failed(f.tmp.db, b, DB_FAILURE_NO_RESPONSE, 104, &err), 1);
 	m = get(b);
 	ck_assert_int_eq(m.status, DB_MESSAGE_FAILED);
 	ck_assert_int_eq(m.failure, DB_FAILURE_NO_RESPONSE);
 	ck_assert_str_eq(db_message_failure_name(m.failure), "no_response");
 	/* ... and then the printer reports it printed: that is what counts */
-	ck_assert_int_eq(db_outbox_printed(f.db, b, ADDRESS, 110, &err), 1);
+	ck_assert_int_eq(db_outbox_printed(f.tmp.db, b, ADDRESS, 110, &err), 1);
 	ck_assert_int_eq(get(b).status, DB_MESSAGE_PRINTED);
 }
 END_TEST
@@ -183,31 +155,31 @@ START_TEST(test_outbox_in_order_per_printer)
 	size_t len = 0;
 	uint32_t id = 0;
 
-	ck_assert_int_eq(db_outbox_next(f.db, ADDRESS, 0, &id, &payload, &len, &err), 1);
+	ck_assert_int_eq(db_outbox_next(f.tmp.db, ADDRESS, 0, &id, &payload, &len, &err), 1);
 	ck_assert_uint_eq(id, a);
 	ck_assert_uint_eq(len, 6);
 	ck_assert_int_eq(payload[4], 9);
 	free(payload);
-	ck_assert_int_eq(db_outbox_next(f.db, ADDRESS, a, &id, &payload, &len, &err), 1);
+	ck_assert_int_eq(db_outbox_next(f.tmp.db, ADDRESS, a, &id, &payload, &len, &err), 1);
 	ck_assert_uint_eq(id, b);
 	free(payload);
 	/* a cancelled one is skipped; a sent one is not queued any more */
-	ck_assert_int_eq(db_message_cancel(f.db, b, f.other, 103, &err), 0);
-	ck_assert_int_eq(db_message_cancel(f.db, b, f.printer, 103, &err), 1);
-	ck_assert_int_eq(db_message_cancel(f.db, b, f.printer, 104, &err), 0);
+	ck_assert_int_eq(db_message_cancel(f.tmp.db, b, f.other, 103, &err), 0);
+	ck_assert_int_eq(db_message_cancel(f.tmp.db, b, f.printer, 103, &err), 1);
+	ck_assert_int_eq(db_message_cancel(f.tmp.db, b, f.printer, 104, &err), 0);
 	ck_assert_int_eq(get(b).status, DB_MESSAGE_CANCELLED);
 	ck_assert(!has_payload(b));
-	ck_assert_int_eq(db_outbox_sent(f.db, a, BRIDGE, 105, &err), 1);
-	ck_assert_int_eq(db_message_cancel(f.db, a, f.printer, 106, &err), 0);
-	ck_assert_int_eq(db_outbox_next(f.db, ADDRESS, 0, &id, &payload, &len, &err), 1);
+	ck_assert_int_eq(db_outbox_sent(f.tmp.db, a, BRIDGE, 105, &err), 1);
+	ck_assert_int_eq(db_message_cancel(f.tmp.db, a, f.printer, 106, &err), 0);
+	ck_assert_int_eq(db_outbox_next(f.tmp.db, ADDRESS, 0, &id, &payload, &len, &err), 1);
 	ck_assert_uint_eq(id, c);
 	free(payload);
-	ck_assert_int_eq(db_outbox_next(f.db, ADDRESS, c, &id, &payload, &len, &err), 0);
+	ck_assert_int_eq(db_outbox_next(f.tmp.db, ADDRESS, c, &id, &payload, &len, &err), 0);
 	ck_assert_ptr_null(payload);
-	ck_assert_int_eq(db_outbox_next(f.db, OTHER, 0, &id, &payload, &len, &err), 1);
+	ck_assert_int_eq(db_outbox_next(f.tmp.db, OTHER, 0, &id, &payload, &len, &err), 1);
 	ck_assert_uint_eq(id, x);
 	free(payload);
-	ck_assert_int_eq(db_outbox_next(f.db, "000d6f0000000000", 0, &id, &payload, &len, &err), 0);
+	ck_assert_int_eq(db_outbox_next(f.tmp.db, "000d6f0000000000", 0, &id, &payload, &len, &err), 0);
 }
 END_TEST
 
@@ -220,31 +192,31 @@ START_TEST(test_sweep_expires_and_keeps_history)
 	struct db_message m;
 	int expired = -1, deleted = -1, i;
 
-	ck_assert_int_eq(db_outbox_sent(f.db, button, BRIDGE, 1002, &err), 1);
+	ck_assert_int_eq(db_outbox_sent(f.tmp.db, button, BRIDGE, 1002, &err), 1);
 	for (i = 0; i < 6; i++) {
 		ids[i] = queue(f.printer, 1, 2000 + i, 0, NULL);
-		ck_assert_int_eq(db_outbox_sent(f.db, ids[i], BRIDGE, 2000 + i, &err), 1);
-		ck_assert_int_eq(db_outbox_answered(f.db, ids[i], BRIDGE, NULL, 0, 2000 + i, &err), 1);
+		ck_assert_int_eq(db_outbox_sent(f.tmp.db, ids[i], BRIDGE, 2000 + i, &err), 1);
+		ck_assert_int_eq(db_outbox_answered(f.tmp.db, ids[i], BRIDGE, NULL, 0, 2000 + i, &err), 1);
 	}
 	/* nothing to do: no write happens, nothing changes */
-	ck_assert_int_eq(db_outbox_sweep(f.db, 3000, 500, 100, 0, &expired, &deleted, &err), 0);
+	ck_assert_int_eq(db_outbox_sweep(f.tmp.db, 3000, 500, 100, 0, &expired, &deleted, &err), 0);
 	ck_assert_int_eq(expired, 0);
 	ck_assert_int_eq(deleted, 0);
 	/* the queued one is older than the lifetime; keep 3: the newest 3 settled stay, queued and button ones too */
-	ck_assert_int_eq(db_outbox_sweep(f.db, 3000, 1500, 3, 0, &expired, &deleted, &err), 0);
+	ck_assert_int_eq(db_outbox_sweep(f.tmp.db, 3000, 1500, 3, 0, &expired, &deleted, &err), 0);
 	ck_assert_int_eq(expired, 1);
 	/* the expired one is settled now and beyond the 3 kept: it goes with the three oldest delivered */
 	ck_assert_int_eq(deleted, 4);
-	ck_assert_int_eq(db_message_get(f.db, old_queued, &m, &err), 0);
+	ck_assert_int_eq(db_message_get(f.tmp.db, old_queued, &m, &err), 0);
 	ck_assert_int_eq(get(button).status, DB_MESSAGE_SENT);
 	for (i = 3; i < 6; i++)
 		ck_assert_int_eq(get(ids[i]).status, DB_MESSAGE_DELIVERED);
 	/* by age: settled ones made before 2005 go, whatever the count */
-	ck_assert_int_eq(db_outbox_sweep(f.db, 3000, 1500, 100, 2005, &expired, &deleted, &err), 0);
+	ck_assert_int_eq(db_outbox_sweep(f.tmp.db, 3000, 1500, 100, 2005, &expired, &deleted, &err), 0);
 	ck_assert_int_eq(deleted, 2);
 	ck_assert_int_eq(get(ids[5]).status, DB_MESSAGE_DELIVERED);
 	ck_assert_int_eq(get(button).status, DB_MESSAGE_SENT);
-	ck_assert_int_eq(db_outbox_sweep(f.db, 3000, 1500, -1, 0, NULL, NULL, &err), -1);
+	ck_assert_int_eq(db_outbox_sweep(f.tmp.db, 3000, 1500, -1, 0, NULL, NULL, &err), -1);
 }
 END_TEST
 
@@ -261,16 +233,16 @@ START_TEST(test_refused_offline_and_repeats)
 
 	memset(digest, 'a', DB_DEDUPE_LEN);
 	digest[DB_DEDUPE_LEN] = '\0';
-	ck_assert_int_eq(db_device_key_create(f.db, f.printer, 10, &k, &err), 0);
+	ck_assert_int_eq(db_device_key_create(f.tmp.db, f.printer, 10, &k, &err), 0);
 	key = k.id;
 	first = queue(f.printer, 1, 100, key, digest);
-	ck_assert_int_eq(db_message_find_repeat(f.db, key, digest, 96, &found, &status, &err), 1);
+	ck_assert_int_eq(db_message_find_repeat(f.tmp.db, key, digest, 96, &found, &status, &err), 1);
 	ck_assert_uint_eq(found, first);
 	ck_assert_int_eq(status, DB_MESSAGE_QUEUED);
-	ck_assert_int_eq(db_message_find_repeat(f.db, key, digest, 101, &found, &status, &err), 0);
+	ck_assert_int_eq(db_message_find_repeat(f.tmp.db, key, digest, 101, &found, &status, &err), 0);
 	ck_assert_int_eq(get(first).key_id, key);
 	/* a bad digest is refused */
-	ck_assert_int_eq(db_next_command_id(f.db, &id, &err), 0);
+	ck_assert_int_eq(db_next_command_id(f.tmp.db, &id, &err), 0);
 	memset(&m, 0, sizeof(m));
 	m.id = id;
 	m.printer_id = f.printer;
@@ -279,11 +251,11 @@ START_TEST(test_refused_offline_and_repeats)
 	m.payload = payload;
 	m.payload_len = sizeof(payload);
 	m.dedupe = "ABC";
-	ck_assert_int_eq(db_message_create(f.db, &m, 100, &err), -1);
+	ck_assert_int_eq(db_message_create(f.tmp.db, &m, 100, &err), -1);
 	/* refused offline: failed at once, nothing to send */
 	m.dedupe = NULL;
 	m.refused = DB_FAILURE_OFFLINE;
-	ck_assert_int_eq(db_message_create(f.db, &m, 100, &err), 0);
+	ck_assert_int_eq(db_message_create(f.tmp.db, &m, 100, &err), 0);
 	ck_assert_int_eq(get(id).status, DB_MESSAGE_FAILED);
 	ck_assert_int_eq(get(id).failure, DB_FAILURE_OFFLINE);
 	ck_assert(!has_payload(id));
@@ -291,7 +263,7 @@ START_TEST(test_refused_offline_and_repeats)
 	m.id = id + 1000;
 	m.refused = DB_FAILURE_NONE;
 	m.payload = NULL;
-	ck_assert_int_eq(db_message_create(f.db, &m, 100, &err), -1);
+	ck_assert_int_eq(db_message_create(f.tmp.db, &m, 100, &err), -1);
 }
 END_TEST
 
@@ -304,22 +276,22 @@ START_TEST(test_idempotency_keys)
 	ck_assert(db_idempotency_key_valid("abc-123"));
 	ck_assert(!db_idempotency_key_valid(""));
 	ck_assert(!db_idempotency_key_valid("tab\there"));
-	ck_assert_int_eq(db_idempotency_begin(f.db, "user:1", "k1", 1000, &status, &body, &err), DB_IDEMPOTENCY_NEW);
-	ck_assert_int_eq(db_idempotency_begin(f.db, "user:1", "k1", 1001, &status, &body, &err),
+	ck_assert_int_eq(db_idempotency_begin(f.tmp.db, "user:1", "k1", 1000, &status, &body, &err), DB_IDEMPOTENCY_NEW);
+	ck_assert_int_eq(db_idempotency_begin(f.tmp.db, "user:1", "k1", 1001, &status, &body, &err),
 			 DB_IDEMPOTENCY_RUNNING);
 	/* another caller's key of the same text is its own */
-	ck_assert_int_eq(db_idempotency_begin(f.db, "user:2", "k1", 1001, &status, &body, &err), DB_IDEMPOTENCY_NEW);
-	ck_assert_int_eq(db_idempotency_finish(f.db, "user:1", "k1", 202, "{\"status\":\"queued\"}", &err), 0);
-	ck_assert_int_eq(db_idempotency_begin(f.db, "user:1", "k1", 1002, &status, &body, &err), DB_IDEMPOTENCY_DONE);
+	ck_assert_int_eq(db_idempotency_begin(f.tmp.db, "user:2", "k1", 1001, &status, &body, &err), DB_IDEMPOTENCY_NEW);
+	ck_assert_int_eq(db_idempotency_finish(f.tmp.db, "user:1", "k1", 202, "{\"status\":\"queued\"}", &err), 0);
+	ck_assert_int_eq(db_idempotency_begin(f.tmp.db, "user:1", "k1", 1002, &status, &body, &err), DB_IDEMPOTENCY_DONE);
 	ck_assert_int_eq(status, 202);
 	ck_assert_str_eq(body, "{\"status\":\"queued\"}");
 	g_free(body);
 	/* a day later the key is new again */
-	ck_assert_int_eq(db_idempotency_begin(f.db, "user:1", "k1", 1000 + 86401, &status, &body, &err),
+	ck_assert_int_eq(db_idempotency_begin(f.tmp.db, "user:1", "k1", 1000 + 86401, &status, &body, &err),
 			 DB_IDEMPOTENCY_NEW);
 	/* given up after a server error: may be tried again */
-	ck_assert_int_eq(db_idempotency_abandon(f.db, "user:2", "k1", &err), 0);
-	ck_assert_int_eq(db_idempotency_begin(f.db, "user:2", "k1", 1003, &status, &body, &err), DB_IDEMPOTENCY_NEW);
+	ck_assert_int_eq(db_idempotency_abandon(f.tmp.db, "user:2", "k1", &err), 0);
+	ck_assert_int_eq(db_idempotency_begin(f.tmp.db, "user:2", "k1", 1003, &status, &body, &err), DB_IDEMPOTENCY_NEW);
 }
 END_TEST
 
@@ -329,23 +301,23 @@ START_TEST(test_unanswered_messages_are_queued_again_at_a_restart)
 	uint32_t before = queue(f.printer, 1, 40, 0, NULL), after = queue(f.printer, 1, 60, 0, NULL);
 	uint32_t answered = queue(f.printer, 1, 60, 0, NULL), other = queue(f.printer, 1, 60, 0, NULL);
 
-	ck_assert_int_eq(db_outbox_sent(f.db, before, BRIDGE, 40, &err), 1);
-	ck_assert_int_eq(db_bridge_set_confirms(f.db, BRIDGE, 50, &err), 0);
-	ck_assert_int_eq(db_outbox_sent(f.db, after, BRIDGE, 60, &err), 1);
-	ck_assert_int_eq(db_outbox_sent(f.db, answered, BRIDGE, 60, &err), 1);
-	ck_assert_int_eq(db_outbox_answered(f.db, answered, BRIDGE, NULL, 0, 61, &err), 1);
-	ck_assert_int_eq(db_outbox_sent(f.db, other, BRIDGE2, 60, &err), 1);
+	ck_assert_int_eq(db_outbox_sent(f.tmp.db, before, BRIDGE, 40, &err), 1);
+	ck_assert_int_eq(db_bridge_set_confirms(f.tmp.db, BRIDGE, 50, &err), 0);
+	ck_assert_int_eq(db_outbox_sent(f.tmp.db, after, BRIDGE, 60, &err), 1);
+	ck_assert_int_eq(db_outbox_sent(f.tmp.db, answered, BRIDGE, 60, &err), 1);
+	ck_assert_int_eq(db_outbox_answered(f.tmp.db, answered, BRIDGE, NULL, 0, 61, &err), 1);
+	ck_assert_int_eq(db_outbox_sent(f.tmp.db, other, BRIDGE2, 60, &err), 1);
 	/* only the one written to a bridge known to confirm, and never answered */
-	ck_assert_int_eq(db_outbox_requeue_unanswered(f.db, &err), 1);
+	ck_assert_int_eq(db_outbox_requeue_unanswered(f.tmp.db, &err), 1);
 	ck_assert_int_eq(get(after).status, DB_MESSAGE_QUEUED);
 	ck_assert_int_eq(get(before).status, DB_MESSAGE_SENT);
 	ck_assert_int_eq(get(answered).status, DB_MESSAGE_DELIVERED);
 	ck_assert_int_eq(get(other).status, DB_MESSAGE_SENT);
 	/* an answer arriving late still settles it; did_print too */
-	ck_assert_int_eq(db_outbox_answered(f.db, after, BRIDGE, ADDRESS, 0, 70, &err), 1);
+	ck_assert_int_eq(db_outbox_answered(f.tmp.db, after, BRIDGE, ADDRESS, 0, 70, &err), 1);
 	ck_assert_int_eq(get(after).status, DB_MESSAGE_DELIVERED);
 	/* a message never written cannot be answered or printed */
-	ck_assert_int_eq(db_outbox_printed(f.db, queue(f.printer, 1, 80, 0, NULL), ADDRESS, 81, &err), 0);
+	ck_assert_int_eq(db_outbox_printed(f.tmp.db, queue(f.printer, 1, 80, 0, NULL), ADDRESS, 81, &err), 0);
 }
 END_TEST
 
@@ -353,11 +325,11 @@ START_TEST(test_bridges_that_confirm)
 {
 	struct sirius_error err = { "" };
 
-	ck_assert_int_eq(db_bridge_confirms(f.db, BRIDGE, &err), 0);
-	ck_assert_int_eq(db_bridge_set_confirms(f.db, BRIDGE, 50, &err), 0);
-	ck_assert_int_eq(db_bridge_set_confirms(f.db, BRIDGE, 60, &err), 0);
-	ck_assert_int_eq(db_bridge_confirms(f.db, BRIDGE, &err), 1);
-	ck_assert_int_eq(db_bridge_confirms(f.db, BRIDGE2, &err), 0);
+	ck_assert_int_eq(db_bridge_confirms(f.tmp.db, BRIDGE, &err), 0);
+	ck_assert_int_eq(db_bridge_set_confirms(f.tmp.db, BRIDGE, 50, &err), 0);
+	ck_assert_int_eq(db_bridge_set_confirms(f.tmp.db, BRIDGE, 60, &err), 0);
+	ck_assert_int_eq(db_bridge_confirms(f.tmp.db, BRIDGE, &err), 1);
+	ck_assert_int_eq(db_bridge_confirms(f.tmp.db, BRIDGE2, &err), 0);
 }
 END_TEST
 
@@ -428,33 +400,33 @@ START_TEST(test_printers_bound_to_their_bridge)
 	char bound[17];
 	int claimed = -1;
 
-	ck_assert_int_eq(db_bridge_seen(f.db, BRIDGE, "192.0.2.5", 100, &err), 0);
-	ck_assert_int_eq(db_bridge_seen(f.db, BRIDGE, "192.0.2.6", 200, &err), 0);
-	ck_assert_int_eq(db_printer_binding(f.db, ADDRESS, bound, &claimed, &err), 1);
+	ck_assert_int_eq(db_bridge_seen(f.tmp.db, BRIDGE, "192.0.2.5", 100, &err), 0);
+	ck_assert_int_eq(db_bridge_seen(f.tmp.db, BRIDGE, "192.0.2.6", 200, &err), 0);
+	ck_assert_int_eq(db_printer_binding(f.tmp.db, ADDRESS, bound, &claimed, &err), 1);
 	ck_assert_str_eq(bound, "");
 	ck_assert_int_eq(claimed, 0);
 	/* only a claimed printer is bound */
-	ck_assert_int_eq(db_printer_bind(f.db, ADDRESS, BRIDGE, &err), 0);
-	raw_exec(f.path, "INSERT INTO users (id, name, password_hash, created) VALUES (7, 'owner', 'x', 1);"
+	ck_assert_int_eq(db_printer_bind(f.tmp.db, ADDRESS, BRIDGE, &err), 0);
+	raw_exec(f.tmp.path, "INSERT INTO users (id, name, password_hash, created) VALUES (7, 'owner', 'x', 1);"
 			 "UPDATE printers SET owner_id = 7, name = 'Desk' WHERE id = 1");
-	ck_assert_int_eq(db_printer_bind(f.db, ADDRESS, BRIDGE, &err), 1);
-	ck_assert_int_eq(db_printer_binding(f.db, ADDRESS, bound, &claimed, &err), 1);
+	ck_assert_int_eq(db_printer_bind(f.tmp.db, ADDRESS, BRIDGE, &err), 1);
+	ck_assert_int_eq(db_printer_binding(f.tmp.db, ADDRESS, bound, &claimed, &err), 1);
 	ck_assert_str_eq(bound, BRIDGE);
 	ck_assert_int_eq(claimed, 1);
 	/* another bridge reported it: a move for the owner, who confirms it */
-	ck_assert_int_eq(db_printer_confirm_move(f.db, f.printer, 7, &err), 0);
-	ck_assert_int_eq(db_printer_moving(f.db, ADDRESS, BRIDGE2, &err), 1);
-	ck_assert_int_eq(db_printer_bridge(f.db, f.printer, &b, &err), 1);
+	ck_assert_int_eq(db_printer_confirm_move(f.tmp.db, f.printer, 7, &err), 0);
+	ck_assert_int_eq(db_printer_moving(f.tmp.db, ADDRESS, BRIDGE2, &err), 1);
+	ck_assert_int_eq(db_printer_bridge(f.tmp.db, f.printer, &b, &err), 1);
 	ck_assert_str_eq(b.bridge, BRIDGE);
 	ck_assert_str_eq(b.ip, "192.0.2.6");
 	ck_assert_int_eq(b.first_seen, 100);
 	ck_assert_str_eq(b.moving_to, BRIDGE2);
-	ck_assert_int_eq(db_printer_confirm_move(f.db, f.printer, 8, &err), 0);
-	ck_assert_int_eq(db_printer_confirm_move(f.db, f.printer, 7, &err), 1);
-	ck_assert_int_eq(db_printer_bridge(f.db, f.printer, &b, &err), 1);
+	ck_assert_int_eq(db_printer_confirm_move(f.tmp.db, f.printer, 8, &err), 0);
+	ck_assert_int_eq(db_printer_confirm_move(f.tmp.db, f.printer, 7, &err), 1);
+	ck_assert_int_eq(db_printer_bridge(f.tmp.db, f.printer, &b, &err), 1);
 	ck_assert_str_eq(b.bridge, BRIDGE2);
 	ck_assert_str_eq(b.moving_to, "");
-	ck_assert_int_eq(db_printer_binding(f.db, "000d6f0000000001", bound, &claimed, &err), 0);
+	ck_assert_int_eq(db_printer_binding(f.tmp.db, "000d6f0000000001", bound, &claimed, &err), 0);
 }
 END_TEST
 
@@ -466,12 +438,12 @@ START_TEST(test_silent_unclaimed_printers_are_forgotten)
 
 	/* OTHER has a message; ADDRESS has nothing; both last seen at 1 */
 	queue(f.other, 1, 5, 0, NULL);
-	ck_assert_int_eq(db_printer_seen(f.db, "000d6f0000000099", 5000, NULL, &err), 0);
-	ck_assert_int_eq(db_printers_sweep_unclaimed(f.db, 10, &err), 1);
-	ck_assert_int_eq(db_printer_by_address(f.db, ADDRESS, &p, &err), 0);
-	ck_assert_int_eq(db_printer_by_address(f.db, OTHER, &p, &err), 1);
-	ck_assert_int_eq(db_printer_by_address(f.db, "000d6f0000000099", &p, &err), 1);
-	ck_assert_int_eq(db_printers_sweep_unclaimed(f.db, 10, &err), 0);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, "000d6f0000000099", 5000, NULL, &err), 0);
+	ck_assert_int_eq(db_printers_sweep_unclaimed(f.tmp.db, 10, &err), 1);
+	ck_assert_int_eq(db_printer_by_address(f.tmp.db, ADDRESS, &p, &err), 0);
+	ck_assert_int_eq(db_printer_by_address(f.tmp.db, OTHER, &p, &err), 1);
+	ck_assert_int_eq(db_printer_by_address(f.tmp.db, "000d6f0000000099", &p, &err), 1);
+	ck_assert_int_eq(db_printers_sweep_unclaimed(f.tmp.db, 10, &err), 0);
 }
 END_TEST
 

@@ -1,24 +1,21 @@
 /* check_relay_store_db.c: the relay's store over a real database: a turn's writes kept and done in one transaction. */
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <glib.h>
-#include <glib/gstdio.h>
 #include <sqlite3.h>
 
 #include "db.h"
 #include "store.h"
 #include "store_db.h"
+#include "test_db.h"
 #include "test_util.h"
 
 #define ADDRESS "000d6f0001020304"
 #define BRIDGE "000d6f0001b0c1d2"
 
 struct fixture {
-	char *dir;                /* temporary directory */
-	char *path;               /* the database file in it */
-	struct db *db;            /* the relay's connection */
+	struct test_db tmp;       /* the database; tmp.db is the relay's connection */
 	struct relay_store store; /* the store over it */
 	sqlite3 *other;           /* another process's connection, as sirius-api's */
 };
@@ -29,49 +26,24 @@ static void setup(void)
 {
 	struct sirius_error err = { "" };
 
-	f.dir = g_dir_make_tmp("sirius-store-XXXXXX", NULL);
-	ck_assert_ptr_nonnull(f.dir);
-	f.path = g_build_filename(f.dir, "sirius.db", NULL);
-	f.db = db_open(f.path, &err);
-	ck_assert_msg(f.db != NULL, "%s", err.message);
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS, 1, NULL, &err), 0);
-	db_set_busy_timeout(f.db, 20);
-	store_db_init(&f.store, f.db);
-	ck_assert_int_eq(sqlite3_open(f.path, &f.other), SQLITE_OK);
+	test_db_open(&f.tmp, "sirius-store");
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS, 1, NULL, &err), 0);
+	db_set_busy_timeout(f.tmp.db, 20);
+	store_db_init(&f.store, f.tmp.db);
+	ck_assert_int_eq(sqlite3_open(f.tmp.path, &f.other), SQLITE_OK);
 }
 
 static void teardown(void)
 {
 	store_db_free(&f.store);
 	sqlite3_close(f.other);
-	db_close(f.db);
-	g_remove(f.path);
-	g_rmdir(f.dir);
-	g_free(f.path);
-	g_free(f.dir);
+	test_db_close(&f.tmp);
 }
 
 /* Queues a message for the printer, as sirius-api does. */
 static uint32_t queue(void)
 {
-	static const uint8_t payload[] = { 1, 0, 1, 0, 9, 9 };
-	static const uint8_t png[] = { 0x89, 'P', 'N', 'G' };
-	struct sirius_error err = { "" };
-	struct db_message_new m;
-	uint32_t id = 0;
-
-	ck_assert_int_eq(db_next_command_id(f.db, &id, &err), 0);
-	memset(&m, 0, sizeof(m));
-	m.id = id;
-	m.printer_id = 1;
-	m.sender = "alice";
-	m.command = 1;
-	m.payload = payload;
-	m.payload_len = sizeof(payload);
-	m.png = png;
-	m.png_len = sizeof(png);
-	ck_assert_msg(db_message_create(f.db, &m, 100, &err) == 0, "%s", err.message);
-	return id;
+	return test_db_queue(f.tmp.db, 1, 1, 100, 0, NULL);
 }
 
 /* The message's state as another connection reads it. */
@@ -107,11 +79,11 @@ START_TEST(test_turn_writes_are_committed_together)
 	ck_assert_int_eq(f.store.message_answered(f.store.ctx, id, BRIDGE, ADDRESS, 0, 101, &err), 0);
 	ck_assert_int_eq(f.store.message_printed(f.store.ctx, ADDRESS, id, 102, &err), 0);
 	/* nothing is held meanwhile: another process may write */
-	ck_assert(!db_transaction_open(f.db));
+	ck_assert(!db_transaction_open(f.tmp.db));
 	ck_assert_int_eq(sqlite3_exec(f.other, "BEGIN IMMEDIATE; COMMIT", NULL, NULL, NULL), SQLITE_OK);
 	assert_state(id, "queued");
 	ck_assert_msg(f.store.turn_end(f.store.ctx, &err) == 0, "%s", err.message);
-	ck_assert(!db_transaction_open(f.db));
+	ck_assert(!db_transaction_open(f.tmp.db));
 	assert_state(id, "printed");
 	/* a turn that wrote nothing commits nothing */
 	ck_assert_int_eq(f.store.turn_end(f.store.ctx, &err), 0);
@@ -127,7 +99,7 @@ START_TEST(test_command_id_does_the_turn_first)
 	ck_assert_int_eq(f.store.message_sent(f.store.ctx, id, BRIDGE, 101, &err), 0);
 	ck_assert_msg(f.store.next_command_id(f.store.ctx, &next, &err) == 0, "%s", err.message);
 	ck_assert_uint_gt(next, id);
-	ck_assert(!db_transaction_open(f.db));
+	ck_assert(!db_transaction_open(f.tmp.db));
 	assert_state(id, "sent");
 	ck_assert_uint_gt(queue(), next);
 }
@@ -178,7 +150,7 @@ START_TEST(test_reads_open_no_turn)
 	ck_assert_int_eq(f.store.outbox_next(f.store.ctx, ADDRESS, 0, &got, &payload, &len, &err), 1);
 	ck_assert_uint_eq(got, id);
 	free(payload);
-	ck_assert(!db_transaction_open(f.db));
+	ck_assert(!db_transaction_open(f.tmp.db));
 }
 END_TEST
 
@@ -194,7 +166,7 @@ START_TEST(test_writes_wait_out_the_lock)
 	ck_assert_int_eq(sqlite3_exec(f.other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
 	ck_assert_int_eq(f.store.message_sent(f.store.ctx, id, BRIDGE, 101, &err), 0);
 	ck_assert_int_eq(f.store.turn_end(f.store.ctx, &err), RELAY_STORE_BUSY);
-	ck_assert(!db_transaction_open(f.db));
+	ck_assert(!db_transaction_open(f.tmp.db));
 	ck_assert_int_eq(sqlite3_exec(f.other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
 	assert_state(id, "queued");
 	ck_assert_int_eq(f.store.turn_end(f.store.ctx, &err), 0);
