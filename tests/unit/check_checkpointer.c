@@ -3,31 +3,23 @@
 #include <stdlib.h>
 
 #include <glib.h>
-#include <glib/gstdio.h>
 #include <sqlite3.h>
 
 #include "checkpointer.h"
 #include "db.h"
+#include "test_db.h"
 #include "test_util.h"
 
 /* Longest a test waits for the thread (a slow machine's; the thread is usually done in milliseconds). */
 #define PATIENCE_US (120 * G_USEC_PER_SEC)
 
-static char *dir;
-static char *path;
-static struct db *db;     /* keeps the database (and its log) open, as the relay does */
-static sqlite3 *writer;   /* another process's connection, that never checkpoints itself */
+static struct test_db tmp; /* its connection keeps the database (and its log) open, as the relay does */
+static sqlite3 *writer;    /* another process's connection, that never checkpoints itself */
 
 static void setup(void)
 {
-	struct sirius_error err = { "" };
-
-	dir = g_dir_make_tmp("sirius-ckpt-XXXXXX", NULL);
-	ck_assert_ptr_nonnull(dir);
-	path = g_build_filename(dir, "sirius.db", NULL);
-	db = db_open(path, &err);
-	ck_assert_msg(db != NULL, "%s", err.message);
-	ck_assert_int_eq(sqlite3_open(path, &writer), SQLITE_OK);
+	test_db_open(&tmp, "sirius-ckpt");
+	ck_assert_int_eq(sqlite3_open(tmp.path, &writer), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(writer, "PRAGMA wal_autocheckpoint = 0; CREATE TABLE filler (data BLOB)", NULL,
 				      NULL, NULL), SQLITE_OK);
 }
@@ -35,11 +27,7 @@ static void setup(void)
 static void teardown(void)
 {
 	sqlite3_close(writer);
-	db_close(db);
-	g_remove(path);
-	g_free(path);
-	g_rmdir(dir);
-	g_free(dir);
+	test_db_close(&tmp);
 }
 
 /* Appends about rows pages to the log, in one transaction. */
@@ -95,7 +83,7 @@ START_TEST(test_copies_the_log)
 	struct checkpointer_counts c;
 
 	write_rows(40);
-	cp = checkpointer_start(path, 1, 1000000, &err);
+	cp = checkpointer_start(tmp.path, 1, 1000000, &err);
 	ck_assert_msg(cp != NULL, "%s", err.message);
 	wait_for(cp, copied_some, "copied the log");
 	checkpointer_counts(cp, &c);
@@ -113,7 +101,7 @@ START_TEST(test_long_log_starts_over)
 
 	write_rows(200);
 	ck_assert_int_ge(log_frames(), 200);
-	cp = checkpointer_start(path, 1, 100, &err);
+	cp = checkpointer_start(tmp.path, 1, 100, &err);
 	ck_assert_msg(cp != NULL, "%s", err.message);
 	wait_for(cp, restarted, "restarted the log");
 	checkpointer_stop(cp);
@@ -126,7 +114,7 @@ END_TEST
 START_TEST(test_stop_wakes_the_thread)
 {
 	struct sirius_error err = { "" };
-	struct checkpointer *cp = checkpointer_start(path, 3600 * 1000, 100, &err);
+	struct checkpointer *cp = checkpointer_start(tmp.path, 3600 * 1000, 100, &err);
 
 	ck_assert_msg(cp != NULL, "%s", err.message);
 	checkpointer_stop(cp);

@@ -4,13 +4,13 @@
 #include <string.h>
 
 #include <glib.h>
-#include <glib/gstdio.h>
 
 #include "claim_code.h"
 #include "db.h"
 #include "device_address.h"
 #include "link_key.h"
 #include "password.h"
+#include "test_db.h"
 #include "test_util.h"
 
 /* Two addresses of the same printer (before and after a reset): equal hardware xor. */
@@ -21,41 +21,23 @@
 
 /* State of one test: a temporary directory and a database in it. */
 struct fixture {
-	char *dir;       /* the temporary directory */
-	struct db *db;   /* open on dir/sirius.db */
-	int64_t alice;   /* a user */
-	int64_t bob;     /* another user */
+	struct test_db tmp; /* the database */
+	int64_t alice;      /* a user */
+	int64_t bob;        /* another user */
 };
 
 static void fixture_open(struct fixture *f)
 {
 	struct sirius_error err = { "" };
-	char *path;
 
-	f->dir = g_dir_make_tmp(NULL, NULL);
-	ck_assert_ptr_nonnull(f->dir);
-	path = g_build_filename(f->dir, "sirius.db", NULL);
-	f->db = db_open(path, &err);
-	ck_assert_msg(f->db != NULL, "%s", err.message);
-	g_free(path);
-	ck_assert_int_eq(db_user_create(f->db, "alice", "pw-alice", 0, 1, &f->alice, &err), 1);
-	ck_assert_int_eq(db_user_create(f->db, "bob", "pw-bob", 0, 1, &f->bob, &err), 1);
+	test_db_open(&f->tmp, "sirius-dbc");
+	ck_assert_int_eq(db_user_create(f->tmp.db, "alice", "pw-alice", 0, 1, &f->alice, &err), 1);
+	ck_assert_int_eq(db_user_create(f->tmp.db, "bob", "pw-bob", 0, 1, &f->bob, &err), 1);
 }
 
 static void fixture_close(struct fixture *f)
 {
-	static const char *const files[] = { "sirius.db", "sirius.db-wal", "sirius.db-shm" };
-	size_t i;
-
-	db_close(f->db);
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		char *path = g_build_filename(f->dir, files[i], NULL);
-
-		g_remove(path);
-		g_free(path);
-	}
-	g_rmdir(f->dir);
-	g_free(f->dir);
+	test_db_close(&f->tmp);
 }
 
 /* The claim code text of the printer at address with a secret, shown with dashes. */
@@ -114,7 +96,7 @@ START_TEST(test_printer_seen)
 	uint32_t xor_value;
 
 	fixture_open(&f);
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A, 100, &p, &err), 0);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS_A, 100, &p, &err), 0);
 	ck_assert_int_gt(p.id, 0);
 	ck_assert_str_eq(p.address, ADDRESS_A);
 	ck_assert_int_eq(device_address_hardware_xor(ADDRESS_A, &xor_value), 0);
@@ -123,20 +105,20 @@ START_TEST(test_printer_seen)
 	ck_assert_str_eq(p.name, "");
 	ck_assert_int_eq(p.created, 100);
 	ck_assert_int_eq(p.last_seen, 100);
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A, 160, &again, &err), 0);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS_A, 160, &again, &err), 0);
 	ck_assert_int_eq(again.id, p.id);
 	ck_assert_int_eq(again.created, 100);
 	ck_assert_int_eq(again.last_seen, 160);
-	ck_assert_int_eq(db_printer_by_id(f.db, p.id, &again, &err), 1);
+	ck_assert_int_eq(db_printer_by_id(f.tmp.db, p.id, &again, &err), 1);
 	ck_assert_str_eq(again.address, ADDRESS_A);
-	ck_assert_int_eq(db_printer_key(f.db, ADDRESS_A, key, &claimed, &err), 0);
+	ck_assert_int_eq(db_printer_key(f.tmp.db, ADDRESS_A, key, &claimed, &err), 0);
 	ck_assert_int_eq(claimed, 0);
-	ck_assert_int_eq(db_printer_key(f.db, ADDRESS_B, key, &claimed, &err), 0);
+	ck_assert_int_eq(db_printer_key(f.tmp.db, ADDRESS_B, key, &claimed, &err), 0);
 	ck_assert_int_eq(claimed, 0);
 
-	ck_assert_int_eq(db_printer_seen(f.db, "000D6F0001020304", 100, NULL, &err), -1);
-	ck_assert_int_eq(db_printer_seen(f.db, "000d6f000102030", 100, NULL, &err), -1);
-	ck_assert_int_eq(db_printer_by_address(f.db, "nonsense", &again, &err), 0);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, "000D6F0001020304", 100, NULL, &err), -1);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, "000d6f000102030", 100, NULL, &err), -1);
+	ck_assert_int_eq(db_printer_by_address(f.tmp.db, "nonsense", &again, &err), 0);
 	fixture_close(&f);
 }
 END_TEST
@@ -151,13 +133,13 @@ START_TEST(test_claim_before_first_contact)
 
 	fixture_open(&f);
 	code_for(ADDRESS_A, 0x123456789aull, code);
-	ck_assert_int_eq(db_claim(f.db, f.alice, code, "Kitchen", 100, &printer_id, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, code, "Kitchen", 100, &printer_id, &err), DB_CLAIM_OK);
 	ck_assert_int_eq(printer_id, 0);
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A, 200, &p, &err), 0);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS_A, 200, &p, &err), 0);
 	ck_assert_int_eq(p.owner_id, f.alice);
 	ck_assert_str_eq(p.name, "Kitchen");
 	ck_assert_int_gt(p.claim_code_id, 0);
-	assert_key(f.db, ADDRESS_A, 0x123456789aull);
+	assert_key(f.tmp.db, ADDRESS_A, 0x123456789aull);
 	fixture_close(&f);
 }
 END_TEST
@@ -172,37 +154,37 @@ START_TEST(test_claim_after_first_contact)
 	size_t n, i;
 
 	fixture_open(&f);
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A, 100, &p, &err), 0);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS_A, 100, &p, &err), 0);
 	code_for(ADDRESS_A, 0xabcdef0123ull, code);
 	/* The code as a person may type it. */
 	for (i = 0; code[i]; i++)
 		upper[i] = (char)g_ascii_toupper(code[i]);
 	upper[i] = '\0';
-	ck_assert_int_eq(db_claim(f.db, f.alice, upper, "Desk", 150, &printer_id, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, upper, "Desk", 150, &printer_id, &err), DB_CLAIM_OK);
 	ck_assert_int_eq(printer_id, p.id);
-	p = printer_at(f.db, ADDRESS_A);
+	p = printer_at(f.tmp.db, ADDRESS_A);
 	ck_assert_int_eq(p.owner_id, f.alice);
 	ck_assert_str_eq(p.name, "Desk");
-	assert_key(f.db, ADDRESS_A, 0xabcdef0123ull);
+	assert_key(f.tmp.db, ADDRESS_A, 0xabcdef0123ull);
 
 	/* Claiming again with the same code renames. */
-	ck_assert_int_eq(db_claim(f.db, f.alice, code, "Hall", 160, &printer_id, &err), DB_CLAIM_OK);
-	ck_assert_str_eq(printer_at(f.db, ADDRESS_A).name, "Hall");
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, code, "Hall", 160, &printer_id, &err), DB_CLAIM_OK);
+	ck_assert_str_eq(printer_at(f.tmp.db, ADDRESS_A).name, "Hall");
 
-	ck_assert_int_eq(db_printers_of_owner(f.db, f.alice, &list, &n, &err), 0);
+	ck_assert_int_eq(db_printers_of_owner(f.tmp.db, f.alice, &list, &n, &err), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(list[0].id, p.id);
 	db_free(list);
-	ck_assert_int_eq(db_printers_of_owner(f.db, f.bob, &list, &n, &err), 0);
+	ck_assert_int_eq(db_printers_of_owner(f.tmp.db, f.bob, &list, &n, &err), 0);
 	ck_assert_uint_eq(n, 0);
 
-	ck_assert_int_eq(db_printer_rename(f.db, p.id, f.bob, "Mine", &err), 0);
-	ck_assert_int_eq(db_printer_rename(f.db, p.id, f.alice, "Study", &err), 1);
-	ck_assert_str_eq(printer_at(f.db, ADDRESS_A).name, "Study");
-	ck_assert_int_eq(db_printer_rename(f.db, p.id, f.alice, "", &err), -1);
-	ck_assert_int_eq(db_printer_rename(f.db, p.id, f.alice, "bad\nname", &err), -1);
-	ck_assert_int_eq(db_printer_rename(f.db, p.id, f.alice, "\xff\xfe", &err), -1);
-	ck_assert_int_eq(db_printer_rename(f.db, p.id, f.alice, "Küche", &err), 1);
+	ck_assert_int_eq(db_printer_rename(f.tmp.db, p.id, f.bob, "Mine", &err), 0);
+	ck_assert_int_eq(db_printer_rename(f.tmp.db, p.id, f.alice, "Study", &err), 1);
+	ck_assert_str_eq(printer_at(f.tmp.db, ADDRESS_A).name, "Study");
+	ck_assert_int_eq(db_printer_rename(f.tmp.db, p.id, f.alice, "", &err), -1);
+	ck_assert_int_eq(db_printer_rename(f.tmp.db, p.id, f.alice, "bad\nname", &err), -1);
+	ck_assert_int_eq(db_printer_rename(f.tmp.db, p.id, f.alice, "\xff\xfe", &err), -1);
+	ck_assert_int_eq(db_printer_rename(f.tmp.db, p.id, f.alice, "Küche", &err), 1);
 	fixture_close(&f);
 }
 END_TEST
@@ -216,18 +198,18 @@ START_TEST(test_bad_codes_and_names)
 
 	fixture_open(&f);
 	code_for(ADDRESS_A, 77, code);
-	ck_assert_int_eq(db_claim(f.db, f.alice, "abc", "P", 1, NULL, &err), DB_CLAIM_BAD_LENGTH);
-	ck_assert_int_eq(db_claim(f.db, f.alice, "aaaa-aaaa-aaaa-aaaa", "P", 1, NULL, &err),
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, "abc", "P", 1, NULL, &err), DB_CLAIM_BAD_LENGTH);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, "aaaa-aaaa-aaaa-aaaa", "P", 1, NULL, &err),
 			 DB_CLAIM_BAD_CHARACTER);
 	code[0] = code[0] == '0' ? '1' : '0';
-	ck_assert_int_eq(db_claim(f.db, f.alice, code, "P", 1, NULL, &err), DB_CLAIM_BAD_CRC);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, code, "P", 1, NULL, &err), DB_CLAIM_BAD_CRC);
 	code_for(ADDRESS_A, 77, code);
 	memset(name, 'n', sizeof(name) - 1);
 	name[sizeof(name) - 1] = '\0';
-	ck_assert_int_eq(db_claim(f.db, f.alice, code, name, 1, NULL, &err), DB_CLAIM_BAD_NAME);
-	ck_assert_int_eq(db_claim(f.db, f.alice, code, "", 1, NULL, &err), DB_CLAIM_BAD_NAME);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, code, name, 1, NULL, &err), DB_CLAIM_BAD_NAME);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, code, "", 1, NULL, &err), DB_CLAIM_BAD_NAME);
 	name[DB_PRINTER_NAME_MAX] = '\0';
-	ck_assert_int_eq(db_claim(f.db, f.alice, code, name, 1, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, code, name, 1, NULL, &err), DB_CLAIM_OK);
 	ck_assert_ptr_nonnull(db_claim_result_message(DB_CLAIM_IN_USE));
 	ck_assert_ptr_nonnull(db_claim_result_message((enum db_claim_result)99));
 	fixture_close(&f);
@@ -242,13 +224,13 @@ START_TEST(test_code_in_use)
 
 	fixture_open(&f);
 	code_for(ADDRESS_A, 5555, code);
-	ck_assert_int_eq(db_claim(f.db, f.alice, code, "Alice's", 100, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, code, "Alice's", 100, NULL, &err), DB_CLAIM_OK);
 	/* Before and after the printer calls home, the code stays alice's. */
-	ck_assert_int_eq(db_claim(f.db, f.bob, code, "Bob's", 110, NULL, &err), DB_CLAIM_IN_USE);
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A, 120, NULL, &err), 0);
-	ck_assert_int_eq(db_claim(f.db, f.bob, code, "Bob's", 130, NULL, &err), DB_CLAIM_IN_USE);
-	ck_assert_int_eq(printer_at(f.db, ADDRESS_A).owner_id, f.alice);
-	ck_assert_str_eq(printer_at(f.db, ADDRESS_A).name, "Alice's");
+	ck_assert_int_eq(db_claim(f.tmp.db, f.bob, code, "Bob's", 110, NULL, &err), DB_CLAIM_IN_USE);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS_A, 120, NULL, &err), 0);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.bob, code, "Bob's", 130, NULL, &err), DB_CLAIM_IN_USE);
+	ck_assert_int_eq(printer_at(f.tmp.db, ADDRESS_A).owner_id, f.alice);
+	ck_assert_str_eq(printer_at(f.tmp.db, ADDRESS_A).name, "Alice's");
 	fixture_close(&f);
 }
 END_TEST
@@ -263,17 +245,17 @@ START_TEST(test_cannot_change_owner)
 	fixture_open(&f);
 	code_for(ADDRESS_A, 1111, old_code);
 	code_for(ADDRESS_A, 2222, other_code);
-	ck_assert_int_eq(db_claim(f.db, f.alice, old_code, "Alice's", 100, NULL, &err), DB_CLAIM_OK);
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A, 110, NULL, &err), 0);
-	ck_assert_int_eq(db_claim(f.db, f.bob, other_code, "Bob's", 120, &printer_id, &err),
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, old_code, "Alice's", 100, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS_A, 110, NULL, &err), 0);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.bob, other_code, "Bob's", 120, &printer_id, &err),
 			 DB_CLAIM_CANNOT_CHANGE_OWNER);
 	ck_assert_int_eq(printer_id, 0);
-	ck_assert_int_eq(printer_at(f.db, ADDRESS_A).owner_id, f.alice);
-	ck_assert_str_eq(printer_at(f.db, ADDRESS_A).name, "Alice's");
+	ck_assert_int_eq(printer_at(f.tmp.db, ADDRESS_A).owner_id, f.alice);
+	ck_assert_str_eq(printer_at(f.tmp.db, ADDRESS_A).name, "Alice's");
 	/* Seen again at the same address: nothing moves. */
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A, 130, NULL, &err), 0);
-	ck_assert_int_eq(printer_at(f.db, ADDRESS_A).owner_id, f.alice);
-	assert_key(f.db, ADDRESS_A, 1111);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS_A, 130, NULL, &err), 0);
+	ck_assert_int_eq(printer_at(f.tmp.db, ADDRESS_A).owner_id, f.alice);
+	assert_key(f.tmp.db, ADDRESS_A, 1111);
 	fixture_close(&f);
 }
 END_TEST
@@ -312,33 +294,33 @@ START_TEST(test_newest_code_wins_after_reset)
 	fixture_open(&f);
 	code_for(ADDRESS_A, 1111, first);
 	code_for(ADDRESS_A_RESET, 2222, second);
-	ck_assert_int_eq(db_claim(f.db, f.alice, first, "Alice's", 100, NULL, &err), DB_CLAIM_OK);
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A, 110, NULL, &err), 0);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, first, "Alice's", 100, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS_A, 110, NULL, &err), 0);
 	/* The printer is reset and given away; while its old address is alice's, bob's code is refused. */
-	ck_assert_int_eq(db_claim(f.db, f.bob, second, "Bob's", 200, NULL, &err),
+	ck_assert_int_eq(db_claim(f.tmp.db, f.bob, second, "Bob's", 200, NULL, &err),
 			 DB_CLAIM_CANNOT_CHANGE_OWNER);
 	/* It calls home with its new address: alice's code is from before the reset. */
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A_RESET, 210, &new_row, &err), 0);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS_A_RESET, 210, &new_row, &err), 0);
 	ck_assert_int_eq(new_row.owner_id, 0);
-	assert_no_key(f.db, ADDRESS_A_RESET);
+	assert_no_key(f.tmp.db, ADDRESS_A_RESET);
 	/* Now bob's code claims it. */
-	ck_assert_int_eq(db_claim(f.db, f.bob, second, "Bob's", 220, &printer_id, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.bob, second, "Bob's", 220, &printer_id, &err), DB_CLAIM_OK);
 	ck_assert_int_eq(printer_id, new_row.id);
-	new_row = printer_at(f.db, ADDRESS_A_RESET);
+	new_row = printer_at(f.tmp.db, ADDRESS_A_RESET);
 	ck_assert_int_eq(new_row.owner_id, f.bob);
 	ck_assert_str_eq(new_row.name, "Bob's");
-	assert_key(f.db, ADDRESS_A_RESET, 2222);
+	assert_key(f.tmp.db, ADDRESS_A_RESET, 2222);
 	/* The row of the old address is no longer anyone's printer. */
-	old_row = printer_at(f.db, ADDRESS_A);
+	old_row = printer_at(f.tmp.db, ADDRESS_A);
 	ck_assert_int_eq(old_row.owner_id, 0);
 	ck_assert_int_ne(old_row.id, new_row.id);
-	ck_assert_int_eq(db_printers_of_owner(f.db, f.alice, &list, &n, &err), 0);
+	ck_assert_int_eq(db_printers_of_owner(f.tmp.db, f.alice, &list, &n, &err), 0);
 	ck_assert_uint_eq(n, 0);
 	/* Rule (d): alice's old code cannot take it back. */
-	ck_assert_int_eq(db_claim(f.db, f.alice, first, "Mine again", 300, NULL, &err),
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, first, "Mine again", 300, NULL, &err),
 			 DB_CLAIM_CANNOT_CHANGE_OWNER);
-	ck_assert_int_eq(printer_at(f.db, ADDRESS_A_RESET).owner_id, f.bob);
-	assert_key(f.db, ADDRESS_A_RESET, 2222);
+	ck_assert_int_eq(printer_at(f.tmp.db, ADDRESS_A_RESET).owner_id, f.bob);
+	assert_key(f.tmp.db, ADDRESS_A_RESET, 2222);
 	fixture_close(&f);
 }
 END_TEST
@@ -359,25 +341,25 @@ START_TEST(test_refused_claim_stores_nothing)
 	code_for(ADDRESS_A, 111, alices);
 	code_for(ADDRESS_A, 222, forged); /* anyone who knows the xor can make one */
 	code_for(ADDRESS_A_RESET, 333, fresh);
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A, 200, NULL, &err), 0);
-	ck_assert_int_eq(db_claim(f.db, f.alice, alices, "Mine", 300, NULL, &err), DB_CLAIM_OK);
-	ck_assert_int_eq(db_claim(f.db, f.bob, forged, "Yours", 400, NULL, &err), DB_CLAIM_CANNOT_CHANGE_OWNER);
-	ck_assert_int_eq(claim_code_count(f.db), 1);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS_A, 200, NULL, &err), 0);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, alices, "Mine", 300, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.bob, forged, "Yours", 400, NULL, &err), DB_CLAIM_CANNOT_CHANGE_OWNER);
+	ck_assert_int_eq(claim_code_count(f.tmp.db), 1);
 	/* Not stored, so not "in use" either: the same answer again. */
-	ck_assert_int_eq(db_claim(f.db, f.bob, forged, "Yours", 410, NULL, &err), DB_CLAIM_CANNOT_CHANGE_OWNER);
-	ck_assert_int_eq(claim_code_count(f.db), 1);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.bob, forged, "Yours", 410, NULL, &err), DB_CLAIM_CANNOT_CHANGE_OWNER);
+	ck_assert_int_eq(claim_code_count(f.tmp.db), 1);
 	/* Other refusals store nothing either, not even a new name. */
-	ck_assert_int_eq(db_claim(f.db, f.bob, alices, "Taken", 420, NULL, &err), DB_CLAIM_IN_USE);
-	ck_assert_int_eq(claim_code_count(f.db), 1);
-	ck_assert_str_eq(printer_at(f.db, ADDRESS_A).name, "Mine");
+	ck_assert_int_eq(db_claim(f.tmp.db, f.bob, alices, "Taken", 420, NULL, &err), DB_CLAIM_IN_USE);
+	ck_assert_int_eq(claim_code_count(f.tmp.db), 1);
+	ck_assert_str_eq(printer_at(f.tmp.db, ADDRESS_A).name, "Mine");
 
 	/* The reset: the new address belongs to nobody, least of all bob. */
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A_RESET, 500, &p, &err), 0);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS_A_RESET, 500, &p, &err), 0);
 	ck_assert_int_eq(p.owner_id, 0);
-	assert_no_key(f.db, ADDRESS_A_RESET);
-	ck_assert_int_eq(db_claim(f.db, f.alice, fresh, "Mine", 600, NULL, &err), DB_CLAIM_OK);
-	ck_assert_int_eq(printer_at(f.db, ADDRESS_A_RESET).owner_id, f.alice);
-	assert_key(f.db, ADDRESS_A_RESET, 333);
+	assert_no_key(f.tmp.db, ADDRESS_A_RESET);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, fresh, "Mine", 600, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(printer_at(f.tmp.db, ADDRESS_A_RESET).owner_id, f.alice);
+	assert_key(f.tmp.db, ADDRESS_A_RESET, 333);
 	fixture_close(&f);
 }
 END_TEST
@@ -399,20 +381,20 @@ START_TEST(test_reset_printer_claimed_with_new_code)
 	fixture_open(&f);
 	code_for(ADDRESS_A, 111, alices);
 	code_for(ADDRESS_A_RESET, 333, bobs);
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A, 200, NULL, &err), 0);
-	ck_assert_int_eq(db_claim(f.db, f.alice, alices, "Mine", 300, NULL, &err), DB_CLAIM_OK);
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A_RESET, 500, &p, &err), 0);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS_A, 200, NULL, &err), 0);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, alices, "Mine", 300, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS_A_RESET, 500, &p, &err), 0);
 	ck_assert_int_eq(p.owner_id, 0);
 	ck_assert_int_eq(p.claim_code_id, 0);
-	assert_no_key(f.db, ADDRESS_A_RESET);
-	ck_assert_int_eq(db_printers_of_owner(f.db, f.alice, &list, &n, &err), 0);
+	assert_no_key(f.tmp.db, ADDRESS_A_RESET);
+	ck_assert_int_eq(db_printers_of_owner(f.tmp.db, f.alice, &list, &n, &err), 0);
 	ck_assert_uint_eq(n, 0);
-	ck_assert_int_eq(db_claim(f.db, f.bob, bobs, "Bob's", 600, &printer_id, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.bob, bobs, "Bob's", 600, &printer_id, &err), DB_CLAIM_OK);
 	ck_assert_int_eq(printer_id, p.id);
-	ck_assert_int_eq(printer_at(f.db, ADDRESS_A_RESET).owner_id, f.bob);
-	assert_key(f.db, ADDRESS_A_RESET, 333);
+	ck_assert_int_eq(printer_at(f.tmp.db, ADDRESS_A_RESET).owner_id, f.bob);
+	assert_key(f.tmp.db, ADDRESS_A_RESET, 333);
 	/* Seen again: nothing moves. */
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A_RESET, 700, &p, &err), 0);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS_A_RESET, 700, &p, &err), 0);
 	ck_assert_int_eq(p.owner_id, f.bob);
 	fixture_close(&f);
 }
@@ -433,16 +415,16 @@ START_TEST(test_reset_ignores_older_waiting_codes)
 	fixture_open(&f);
 	code_for(ADDRESS_A, 10, bobs);
 	code_for(ADDRESS_A, 20, alices);
-	ck_assert_int_eq(db_claim(f.db, f.bob, bobs, "Bob's", 50, NULL, &err), DB_CLAIM_OK);
-	ck_assert_int_eq(db_claim(f.db, f.alice, alices, "Alice's", 60, NULL, &err), DB_CLAIM_OK);
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A, 100, &p, &err), 0);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.bob, bobs, "Bob's", 50, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, alices, "Alice's", 60, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS_A, 100, &p, &err), 0);
 	ck_assert_int_eq(p.owner_id, f.alice);
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A_RESET, 200, &p, &err), 0);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS_A_RESET, 200, &p, &err), 0);
 	ck_assert_int_eq(p.owner_id, 0);
-	assert_no_key(f.db, ADDRESS_A_RESET);
+	assert_no_key(f.tmp.db, ADDRESS_A_RESET);
 	/* Bob's code is older than one in use: old. */
-	ck_assert_int_eq(db_claim(f.db, f.bob, bobs, "Bob's", 210, NULL, &err), DB_CLAIM_OLD_CODE);
-	ck_assert_int_eq(printer_at(f.db, ADDRESS_A_RESET).owner_id, 0);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.bob, bobs, "Bob's", 210, NULL, &err), DB_CLAIM_OLD_CODE);
+	ck_assert_int_eq(printer_at(f.tmp.db, ADDRESS_A_RESET).owner_id, 0);
 	fixture_close(&f);
 }
 END_TEST
@@ -463,31 +445,31 @@ START_TEST(test_old_codes_refused)
 	code_for(ADDRESS_A, 111, before_reset);
 	code_for(ADDRESS_A_RESET, 222, first);
 	code_for(ADDRESS_A_RESET, 333, second);
-	ck_assert_int_eq(db_claim(f.db, f.alice, before_reset, "Mine", 100, NULL, &err), DB_CLAIM_OK);
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A, 110, NULL, &err), 0);
-	ck_assert_int_eq(printer_at(f.db, ADDRESS_A).owner_id, f.alice);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, before_reset, "Mine", 100, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS_A, 110, NULL, &err), 0);
+	ck_assert_int_eq(printer_at(f.tmp.db, ADDRESS_A).owner_id, f.alice);
 	/* Reset: alice's code from before it would give the new address a wrong key. */
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A_RESET, 200, &p, &err), 0);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS_A_RESET, 200, &p, &err), 0);
 	ck_assert_int_eq(p.owner_id, 0);
-	ck_assert_int_eq(db_claim(f.db, f.alice, before_reset, "Renamed", 210, NULL, &err), DB_CLAIM_OLD_CODE);
-	ck_assert_int_eq(printer_at(f.db, ADDRESS_A_RESET).owner_id, 0);
-	assert_no_key(f.db, ADDRESS_A_RESET);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, before_reset, "Renamed", 210, NULL, &err), DB_CLAIM_OLD_CODE);
+	ck_assert_int_eq(printer_at(f.tmp.db, ADDRESS_A_RESET).owner_id, 0);
+	assert_no_key(f.tmp.db, ADDRESS_A_RESET);
 	ck_assert_ptr_nonnull(strstr(db_claim_result_message(DB_CLAIM_OLD_CODE), "old claim code"));
 
 	/* Two codes on the same address: the earlier one cannot take the key back. */
-	ck_assert_int_eq(db_claim(f.db, f.alice, first, "Mine", 220, NULL, &err), DB_CLAIM_OK);
-	ck_assert_int_eq(db_claim(f.db, f.alice, second, "Mine", 230, NULL, &err), DB_CLAIM_OK);
-	assert_key(f.db, ADDRESS_A_RESET, 333);
-	ck_assert_int_eq(db_claim(f.db, f.alice, first, "Mine", 240, NULL, &err), DB_CLAIM_OLD_CODE);
-	assert_key(f.db, ADDRESS_A_RESET, 333);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, first, "Mine", 220, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, second, "Mine", 230, NULL, &err), DB_CLAIM_OK);
+	assert_key(f.tmp.db, ADDRESS_A_RESET, 333);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, first, "Mine", 240, NULL, &err), DB_CLAIM_OLD_CODE);
+	assert_key(f.tmp.db, ADDRESS_A_RESET, 333);
 	/* The code in use may be entered again: it renames. */
-	ck_assert_int_eq(db_claim(f.db, f.alice, second, "Study", 250, NULL, &err), DB_CLAIM_OK);
-	ck_assert_str_eq(printer_at(f.db, ADDRESS_A_RESET).name, "Study");
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, second, "Study", 250, NULL, &err), DB_CLAIM_OK);
+	ck_assert_str_eq(printer_at(f.tmp.db, ADDRESS_A_RESET).name, "Study");
 	/* Someone else's code, old or new, is refused without a trace. */
-	ck_assert_int_eq(db_claim(f.db, f.bob, first, "Bob's", 260, NULL, &err), DB_CLAIM_IN_USE);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.bob, first, "Bob's", 260, NULL, &err), DB_CLAIM_IN_USE);
 	code_for(ADDRESS_A_RESET, 555, first);
-	ck_assert_int_eq(db_claim(f.db, f.bob, first, "Bob's", 270, NULL, &err), DB_CLAIM_CANNOT_CHANGE_OWNER);
-	ck_assert_int_eq(claim_code_count(f.db), 3);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.bob, first, "Bob's", 270, NULL, &err), DB_CLAIM_CANNOT_CHANGE_OWNER);
+	ck_assert_int_eq(claim_code_count(f.tmp.db), 3);
 	fixture_close(&f);
 }
 END_TEST
@@ -507,12 +489,12 @@ START_TEST(test_code_taken_by_unclaimed_old_address)
 
 	fixture_open(&f);
 	code_for(ADDRESS_A_RESET, 444, code);
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A, 100, &p, &err), 0);
-	ck_assert_int_eq(db_claim(f.db, f.bob, code, "Bob's", 200, &printer_id, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS_A, 100, &p, &err), 0);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.bob, code, "Bob's", 200, &printer_id, &err), DB_CLAIM_OK);
 	ck_assert_int_eq(printer_id, p.id);
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A_RESET, 210, &p, &err), 0);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS_A_RESET, 210, &p, &err), 0);
 	ck_assert_int_eq(p.owner_id, 0);
-	ck_assert_int_eq(db_claim(f.db, f.bob, code, "Bob's", 220, NULL, &err), DB_CLAIM_OLD_CODE);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.bob, code, "Bob's", 220, NULL, &err), DB_CLAIM_OLD_CODE);
 	fixture_close(&f);
 }
 END_TEST
@@ -525,19 +507,19 @@ START_TEST(test_printer_touch)
 	struct db_printer p;
 
 	fixture_open(&f);
-	ck_assert_int_eq(db_printer_touch(f.db, ADDRESS_A, 100, &err), 0);
-	ck_assert_int_eq(db_printer_by_address(f.db, ADDRESS_A, &p, &err), 0);
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A, 100, &p, &err), 0);
-	ck_assert_int_eq(db_printer_touch(f.db, ADDRESS_A, 400, &err), 1);
-	p = printer_at(f.db, ADDRESS_A);
+	ck_assert_int_eq(db_printer_touch(f.tmp.db, ADDRESS_A, 100, &err), 0);
+	ck_assert_int_eq(db_printer_by_address(f.tmp.db, ADDRESS_A, &p, &err), 0);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS_A, 100, &p, &err), 0);
+	ck_assert_int_eq(db_printer_touch(f.tmp.db, ADDRESS_A, 400, &err), 1);
+	p = printer_at(f.tmp.db, ADDRESS_A);
 	ck_assert_int_eq(p.last_seen, 400);
 	ck_assert_int_eq(p.created, 100);
-	ck_assert_int_eq(db_printer_touch(f.db, ADDRESS_A, 300, &err), 1);
-	ck_assert_int_eq(printer_at(f.db, ADDRESS_A).last_seen, 400);
-	ck_assert_int_eq(db_printer_touch(f.db, "000D6F0001020304", 500, &err), 0);
-	ck_assert_int_eq(db_printer_touch(f.db, "nonsense", 500, &err), 0);
-	ck_assert_int_eq(db_printer_touch(f.db, NULL, 500, &err), 0);
-	ck_assert_int_eq(printer_at(f.db, ADDRESS_A).last_seen, 400);
+	ck_assert_int_eq(db_printer_touch(f.tmp.db, ADDRESS_A, 300, &err), 1);
+	ck_assert_int_eq(printer_at(f.tmp.db, ADDRESS_A).last_seen, 400);
+	ck_assert_int_eq(db_printer_touch(f.tmp.db, "000D6F0001020304", 500, &err), 0);
+	ck_assert_int_eq(db_printer_touch(f.tmp.db, "nonsense", 500, &err), 0);
+	ck_assert_int_eq(db_printer_touch(f.tmp.db, NULL, 500, &err), 0);
+	ck_assert_int_eq(printer_at(f.tmp.db, ADDRESS_A).last_seen, 400);
 	fixture_close(&f);
 }
 END_TEST
@@ -553,11 +535,11 @@ START_TEST(test_newest_of_several_codes)
 	code_for(ADDRESS_A, 10, one);
 	code_for(ADDRESS_A, 20, two);
 	/* Same second: the later row counts as newer. */
-	ck_assert_int_eq(db_claim(f.db, f.alice, one, "One", 100, NULL, &err), DB_CLAIM_OK);
-	ck_assert_int_eq(db_claim(f.db, f.bob, two, "Two", 100, NULL, &err), DB_CLAIM_OK);
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A, 110, &p, &err), 0);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, one, "One", 100, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.bob, two, "Two", 100, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS_A, 110, &p, &err), 0);
 	ck_assert_int_eq(p.owner_id, f.bob);
-	assert_key(f.db, ADDRESS_A, 20);
+	assert_key(f.tmp.db, ADDRESS_A, 20);
 	fixture_close(&f);
 }
 END_TEST
@@ -574,21 +556,21 @@ START_TEST(test_forget_printer)
 
 	fixture_open(&f);
 	code_for(ADDRESS_A, 4242, code);
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A, 100, &p, &err), 0);
-	ck_assert_int_eq(db_claim(f.db, f.alice, code, "Alice's", 110, NULL, &err), DB_CLAIM_OK);
-	ck_assert_int_eq(db_device_key_create(f.db, p.id, 120, &key, &err), 0);
-	ck_assert_int_eq(db_printer_forget(f.db, p.id, f.bob, &err), 0);
-	ck_assert_int_eq(db_printer_forget(f.db, p.id, f.alice, &err), 1);
-	p = printer_at(f.db, ADDRESS_A);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS_A, 100, &p, &err), 0);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, code, "Alice's", 110, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_device_key_create(f.tmp.db, p.id, 120, &key, &err), 0);
+	ck_assert_int_eq(db_printer_forget(f.tmp.db, p.id, f.bob, &err), 0);
+	ck_assert_int_eq(db_printer_forget(f.tmp.db, p.id, f.alice, &err), 1);
+	p = printer_at(f.tmp.db, ADDRESS_A);
 	ck_assert_int_eq(p.owner_id, 0);
 	ck_assert_str_eq(p.name, "");
-	ck_assert_int_eq(db_printer_key(f.db, ADDRESS_A, link, &claimed, &err), 0);
+	ck_assert_int_eq(db_printer_key(f.tmp.db, ADDRESS_A, link, &claimed, &err), 0);
 	ck_assert_int_eq(claimed, 0);
-	ck_assert_int_eq(db_device_key_find(f.db, key.secret, &key, &err), 0);
-	ck_assert_int_eq(db_printer_forget(f.db, p.id, f.alice, &err), 0);
+	ck_assert_int_eq(db_device_key_find(f.tmp.db, key.secret, &key, &err), 0);
+	ck_assert_int_eq(db_printer_forget(f.tmp.db, p.id, f.alice, &err), 0);
 	/* The code is gone, so bob may now claim with it. */
-	ck_assert_int_eq(db_claim(f.db, f.bob, code, "Bob's", 130, NULL, &err), DB_CLAIM_OK);
-	ck_assert_int_eq(printer_at(f.db, ADDRESS_A).owner_id, f.bob);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.bob, code, "Bob's", 130, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(printer_at(f.tmp.db, ADDRESS_A).owner_id, f.bob);
 	fixture_close(&f);
 }
 END_TEST
@@ -603,12 +585,12 @@ START_TEST(test_deleted_owner_unclaims)
 
 	fixture_open(&f);
 	code_for(ADDRESS_A, 99, code);
-	ck_assert_int_eq(db_claim(f.db, f.alice, code, "Alice's", 100, NULL, &err), DB_CLAIM_OK);
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A, 110, NULL, &err), 0);
-	ck_assert_int_eq(db_user_delete(f.db, f.alice, &err), 1);
-	ck_assert_int_eq(printer_at(f.db, ADDRESS_A).owner_id, 0);
-	ck_assert_str_eq(printer_at(f.db, ADDRESS_A).name, "");
-	ck_assert_int_eq(db_printer_key(f.db, ADDRESS_A, link, &claimed, &err), 0);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, code, "Alice's", 100, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS_A, 110, NULL, &err), 0);
+	ck_assert_int_eq(db_user_delete(f.tmp.db, f.alice, &err), 1);
+	ck_assert_int_eq(printer_at(f.tmp.db, ADDRESS_A).owner_id, 0);
+	ck_assert_str_eq(printer_at(f.tmp.db, ADDRESS_A).name, "");
+	ck_assert_int_eq(db_printer_key(f.tmp.db, ADDRESS_A, link, &claimed, &err), 0);
 	ck_assert_int_eq(claimed, 0);
 	fixture_close(&f);
 }
@@ -631,24 +613,24 @@ START_TEST(test_deleted_user_device_keys_stop_working)
 	fixture_open(&f);
 	code_for(ADDRESS_A, 99, alices);
 	code_for(ADDRESS_B, 97, bobs);
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A, 100, &pa, &err), 0);
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_B, 100, &pb, &err), 0);
-	ck_assert_int_eq(db_claim(f.db, f.alice, alices, "Alice's", 110, NULL, &err), DB_CLAIM_OK);
-	ck_assert_int_eq(db_claim(f.db, f.bob, bobs, "Bob's", 110, NULL, &err), DB_CLAIM_OK);
-	ck_assert_int_eq(db_device_key_create(f.db, pa.id, 120, &alice_key, &err), 0);
-	ck_assert_int_eq(db_device_key_create(f.db, pb.id, 120, &bob_key, &err), 0);
-	ck_assert_int_eq(claim_code_count(f.db), 2);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS_A, 100, &pa, &err), 0);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS_B, 100, &pb, &err), 0);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, alices, "Alice's", 110, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.bob, bobs, "Bob's", 110, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_device_key_create(f.tmp.db, pa.id, 120, &alice_key, &err), 0);
+	ck_assert_int_eq(db_device_key_create(f.tmp.db, pb.id, 120, &bob_key, &err), 0);
+	ck_assert_int_eq(claim_code_count(f.tmp.db), 2);
 
-	ck_assert_int_eq(db_user_delete(f.db, f.alice, &err), 1);
-	ck_assert_int_eq(db_device_key_find(f.db, alice_key.secret, &found, &err), 0);
-	ck_assert_int_eq(db_device_key_find(f.db, bob_key.secret, &found, &err), 1);
-	ck_assert_int_eq(claim_code_count(f.db), 1);
-	ck_assert_int_eq(printer_at(f.db, ADDRESS_A).claim_code_id, 0);
-	ck_assert_int_eq(printer_at(f.db, ADDRESS_B).owner_id, f.bob);
+	ck_assert_int_eq(db_user_delete(f.tmp.db, f.alice, &err), 1);
+	ck_assert_int_eq(db_device_key_find(f.tmp.db, alice_key.secret, &found, &err), 0);
+	ck_assert_int_eq(db_device_key_find(f.tmp.db, bob_key.secret, &found, &err), 1);
+	ck_assert_int_eq(claim_code_count(f.tmp.db), 1);
+	ck_assert_int_eq(printer_at(f.tmp.db, ADDRESS_A).claim_code_id, 0);
+	ck_assert_int_eq(printer_at(f.tmp.db, ADDRESS_B).owner_id, f.bob);
 	/* Alice's code is gone: anyone may now claim the unowned printer with a fresh one. */
-	ck_assert_int_eq(db_claim(f.db, f.bob, alices, "Found", 130, NULL, &err), DB_CLAIM_OK);
-	ck_assert_int_eq(printer_at(f.db, ADDRESS_A).owner_id, f.bob);
-	ck_assert_int_eq(db_user_delete(f.db, f.alice, &err), 0);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.bob, alices, "Found", 130, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(printer_at(f.tmp.db, ADDRESS_A).owner_id, f.bob);
+	ck_assert_int_eq(db_user_delete(f.tmp.db, f.alice, &err), 0);
 	fixture_close(&f);
 }
 END_TEST
@@ -674,24 +656,24 @@ START_TEST(test_waiting_codes_capped)
 	fixture_open(&f);
 	for (i = 1; i <= DB_CLAIM_WAITING_MAX; i++) {
 		code_for_xor(i, 1000 + i, code);
-		ck_assert_int_eq(db_claim(f.db, f.alice, code, "Waiting", 100, NULL, &err), DB_CLAIM_OK);
+		ck_assert_int_eq(db_claim(f.tmp.db, f.alice, code, "Waiting", 100, NULL, &err), DB_CLAIM_OK);
 	}
 	code_for_xor(99, 5, code);
-	ck_assert_int_eq(db_claim(f.db, f.alice, code, "One too many", 100, NULL, &err), DB_CLAIM_TOO_MANY_WAITING);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, code, "One too many", 100, NULL, &err), DB_CLAIM_TOO_MANY_WAITING);
 	ck_assert_ptr_nonnull(strstr(db_claim_result_message(DB_CLAIM_TOO_MANY_WAITING), "waiting"));
 	/* Entering a waiting code again (a rename) is no new code. */
 	code_for_xor(1, 1001, online);
-	ck_assert_int_eq(db_claim(f.db, f.alice, online, "Renamed", 101, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, online, "Renamed", 101, NULL, &err), DB_CLAIM_OK);
 	/* A code whose printer has called home is used at once: it never waits. */
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_B, 102, NULL, &err), 0);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS_B, 102, NULL, &err), 0);
 	code_for(ADDRESS_B, 77, online);
-	ck_assert_int_eq(db_claim(f.db, f.alice, online, "Online", 103, &printer_id, &err), DB_CLAIM_OK);
-	ck_assert_int_eq(printer_id, printer_at(f.db, ADDRESS_B).id);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, online, "Online", 103, &printer_id, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(printer_id, printer_at(f.tmp.db, ADDRESS_B).id);
 	/* Other users have their own allowance. */
-	ck_assert_int_eq(db_claim(f.db, f.bob, code, "Bob's", 104, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.bob, code, "Bob's", 104, NULL, &err), DB_CLAIM_OK);
 	/* Expired codes stop counting. */
 	code_for_xor(98, 6, code);
-	ck_assert_int_eq(db_claim(f.db, f.alice, code, "Later", 100 + DB_CLAIM_WAIT_LIFETIME, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, code, "Later", 100 + DB_CLAIM_WAIT_LIFETIME, NULL, &err), DB_CLAIM_OK);
 	fixture_close(&f);
 }
 END_TEST
@@ -706,14 +688,14 @@ START_TEST(test_waiting_code_expires)
 
 	fixture_open(&f);
 	code_for(ADDRESS_A, 4242, code);
-	ck_assert_int_eq(db_claim(f.db, f.alice, code, "Too late", 100, NULL, &err), DB_CLAIM_OK);
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_A, 100 + DB_CLAIM_WAIT_LIFETIME, &p, &err), 0);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.alice, code, "Too late", 100, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS_A, 100 + DB_CLAIM_WAIT_LIFETIME, &p, &err), 0);
 	ck_assert_int_eq(p.owner_id, 0);
 	ck_assert_int_eq(p.claim_code_id, 0);
 	/* Within the wait it is joined. */
 	code_for(ADDRESS_B, 4343, code);
-	ck_assert_int_eq(db_claim(f.db, f.bob, code, "In time", 100, NULL, &err), DB_CLAIM_OK);
-	ck_assert_int_eq(db_printer_seen(f.db, ADDRESS_B, 99 + DB_CLAIM_WAIT_LIFETIME, &p, &err), 0);
+	ck_assert_int_eq(db_claim(f.tmp.db, f.bob, code, "In time", 100, NULL, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_printer_seen(f.tmp.db, ADDRESS_B, 99 + DB_CLAIM_WAIT_LIFETIME, &p, &err), 0);
 	ck_assert_int_eq(p.owner_id, f.bob);
 	ck_assert_str_eq(p.name, "In time");
 	fixture_close(&f);
