@@ -3,51 +3,21 @@
 #include <string.h>
 
 #include <glib.h>
-#include <glib/gstdio.h>
 #include <sqlite3.h>
 
 #include "db.h"
 #include "db_backup.h"
 #include "password.h"
+#include "test_db.h"
 #include "test_util.h"
 
-/* A directory with a database holding one user, and the paths of both. */
-struct fixture {
-	char *dir;    /* temporary directory */
-	char *path;   /* the database */
-	struct db *db; /* open on path, as the running server has it */
-};
-
-static void fixture_open(struct fixture *f)
+/* A temporary database holding one user, open as the running server has it. */
+static void fixture_open(struct test_db *f)
 {
 	struct sirius_error err = { "" };
 
-	f->dir = g_dir_make_tmp(NULL, NULL);
-	ck_assert_ptr_nonnull(f->dir);
-	f->path = g_build_filename(f->dir, "sirius.db", NULL);
-	f->db = db_open(f->path, &err);
-	ck_assert_msg(f->db != NULL, "%s", err.message);
+	test_db_open(f, "sirius-backup");
 	ck_assert_int_eq(db_user_create(f->db, "alice", "secret password", 0, 10, NULL, &err), 1);
-}
-
-/* Removes the files of the fixture's directory, then the directory. */
-static void fixture_close(struct fixture *f)
-{
-	GDir *dir = g_dir_open(f->dir, 0, NULL);
-	const char *name;
-
-	db_close(f->db);
-	while (dir && (name = g_dir_read_name(dir))) {
-		char *path = g_build_filename(f->dir, name, NULL);
-
-		g_remove(path);
-		g_free(path);
-	}
-	if (dir)
-		g_dir_close(dir);
-	g_rmdir(f->dir);
-	g_free(f->path);
-	g_free(f->dir);
 }
 
 /* The number of files in a directory. */
@@ -83,7 +53,7 @@ static int64_t users_in(const char *path)
  */
 START_TEST(test_backup_is_a_consistent_copy_while_writing)
 {
-	struct fixture f;
+	struct test_db f;
 	struct sirius_error err = { "" };
 	char *copy, *wal, *sql;
 	sqlite3 *writer;
@@ -105,14 +75,14 @@ START_TEST(test_backup_is_a_consistent_copy_while_writing)
 	g_free(wal);
 	ck_assert_int_eq(users_in(copy), 1);
 	g_free(copy);
-	fixture_close(&f);
+	test_db_close(&f);
 }
 END_TEST
 
 /* An existing file is kept unless force; with force it is replaced by the copy. */
 START_TEST(test_backup_refuses_an_existing_file_unless_forced)
 {
-	struct fixture f;
+	struct test_db f;
 	struct sirius_error err = { "" };
 	char *copy, *text = NULL;
 
@@ -128,14 +98,14 @@ START_TEST(test_backup_refuses_an_existing_file_unless_forced)
 	ck_assert_msg(db_backup(f.path, copy, 1, &err) == 0, "%s", err.message);
 	ck_assert_int_eq(users_in(copy), 1);
 	g_free(copy);
-	fixture_close(&f);
+	test_db_close(&f);
 }
 END_TEST
 
 /* No database, a directory as the target, or a directory that does not exist: refused with a reason. */
 START_TEST(test_backup_refusals)
 {
-	struct fixture f;
+	struct test_db f;
 	struct sirius_error err = { "" };
 	char *missing, *nowhere;
 
@@ -151,7 +121,7 @@ START_TEST(test_backup_refusals)
 	ck_assert_ptr_nonnull(strstr(err.message, "cannot make"));
 	g_free(missing);
 	g_free(nowhere);
-	fixture_close(&f);
+	test_db_close(&f);
 }
 END_TEST
 

@@ -16,6 +16,7 @@
 #include "import_source.h"
 #include "import_values.h"
 #include "link_key.h"
+#include "test_db.h"
 #include "test_util.h"
 
 /* The printer of the real vectors (tests/vectors/real/11cc0f6aaeb07dad.printer). */
@@ -208,41 +209,8 @@ END_TEST
 
 /* ---- pg_dump files and the import ------------------------------------------------ */
 
-/* A temporary directory with a database. */
-struct fixture {
-	char *dir;    /* the directory */
-	char *path;   /* dir/sirius.db */
-	struct db *db;/* open on path */
-};
-
-static void fixture_open(struct fixture *f)
-{
-	struct sirius_error err = { "" };
-
-	f->dir = g_dir_make_tmp(NULL, NULL);
-	ck_assert_ptr_nonnull(f->dir);
-	f->path = g_build_filename(f->dir, "sirius.db", NULL);
-	f->db = db_open(f->path, &err);
-	ck_assert_msg(f->db != NULL, "%s", err.message);
-}
-
-static void fixture_close(struct fixture *f)
-{
-	char *wal = g_strconcat(f->path, "-wal", NULL), *shm = g_strconcat(f->path, "-shm", NULL);
-
-	db_close(f->db);
-	g_unlink(f->path);
-	g_unlink(wal);
-	g_unlink(shm);
-	g_rmdir(f->dir);
-	g_free(wal);
-	g_free(shm);
-	g_free(f->path);
-	g_free(f->dir);
-}
-
-/* Writes text to a file in the fixture's directory; the path (g_free it). */
-static char *write_file(struct fixture *f, const char *name, const char *text, size_t len)
+/* Writes text to a file in the database's directory; the path (g_free it). */
+static char *write_file(struct test_db *f, const char *name, const char *text, size_t len)
 {
 	char *path = g_build_filename(f->dir, name, NULL);
 
@@ -284,9 +252,9 @@ START_TEST(test_dump_refusals)
 		{ "COPY public.\"user\" FROM stdin;\n\\.\n", "list of columns", 0 },
 		{ "-- a schema-only dump\nCREATE TABLE public.\"user\" (id integer);\n", "no table user", 0 },
 	};
-	struct fixture f;
+	struct test_db f;
 
-	fixture_open(&f);
+	test_db_open(&f, "sirius-import");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct import_source src;
 		struct sirius_error err = { "" };
@@ -308,12 +276,12 @@ START_TEST(test_dump_refusals)
 		ck_assert_int_eq(import_dump_read(f.dir, &src, &err), -1);
 		ck_assert_ptr_nonnull(strstr(err.message, "directory"));
 	}
-	fixture_close(&f);
+	test_db_close(&f);
 }
 END_TEST
 
 /* Imports the vector dump into f; the report (to free). */
-static void import_vector(struct fixture *f, int dry_run, struct import_report *report)
+static void import_vector(struct test_db *f, int dry_run, struct import_report *report)
 {
 	struct import_source src;
 	struct import_options opt = { dry_run, 0, 1700000000 };
@@ -327,7 +295,7 @@ static void import_vector(struct fixture *f, int dry_run, struct import_report *
 
 START_TEST(test_import_gives_printers_their_keys)
 {
-	struct fixture f;
+	struct test_db f;
 	struct import_report report;
 	struct sirius_error err = { "" };
 	struct db_device_key key;
@@ -338,7 +306,7 @@ START_TEST(test_import_gives_printers_their_keys)
 	struct claim_code code;
 	int claimed = 0;
 
-	fixture_open(&f);
+	test_db_open(&f, "sirius-import");
 	import_vector(&f, 0, &report);
 	ck_assert_int_eq(report.counts[IMPORT_USERS].added, 6);
 	ck_assert_int_eq(report.counts[IMPORT_PRINTERS].added, 5);
@@ -379,36 +347,36 @@ START_TEST(test_import_gives_printers_their_keys)
 		ck_assert_int_eq(report.counts[k].added, 0);
 	ck_assert_int_eq(report.counts[IMPORT_PRINTERS].present, 5);
 	import_report_free(&report);
-	fixture_close(&f);
+	test_db_close(&f);
 }
 END_TEST
 
 START_TEST(test_dry_run_writes_nothing)
 {
-	struct fixture f;
+	struct test_db f;
 	struct import_report report;
 	struct sirius_error err = { "" };
 
-	fixture_open(&f);
+	test_db_open(&f, "sirius-import");
 	import_vector(&f, 1, &report);
 	ck_assert_int_eq(report.counts[IMPORT_USERS].added, 6);
 	ck_assert_int_eq(report.counts[IMPORT_DEVICE_KEYS].added, 4);
 	import_report_free(&report);
 	ck_assert_int_eq(db_user_count(f.db, &err), 0);
-	fixture_close(&f);
+	test_db_close(&f);
 }
 END_TEST
 
 START_TEST(test_local_namesake_is_a_conflict)
 {
-	struct fixture f;
+	struct test_db f;
 	struct import_report report;
 	struct sirius_error err = { "" };
 	struct db_printer printer;
 	int64_t id;
 
 	password_set_cost(PASSWORD_COST_MINIMUM);
-	fixture_open(&f);
+	test_db_open(&f, "sirius-import");
 	ck_assert_int_eq(db_user_create(f.db, "BOB", "a local passphrase", 0, 1, &id, &err), 1);
 	import_vector(&f, 0, &report);
 	ck_assert_int_eq(report.counts[IMPORT_USERS].conflicts, 1);
@@ -420,19 +388,19 @@ START_TEST(test_local_namesake_is_a_conflict)
 	ck_assert_int_eq(db_printer_by_address(f.db, REAL_ADDRESS, &printer, &err), 1);
 	import_report_free(&report);
 	ck_assert_int_eq(db_user_login(f.db, "bob", "a local passphrase", NULL, &err), 1);
-	fixture_close(&f);
+	test_db_close(&f);
 }
 END_TEST
 
 START_TEST(test_printer_seen_before_the_import)
 {
-	struct fixture f;
+	struct test_db f;
 	struct import_report report;
 	struct sirius_error err = { "" };
 	uint8_t link[16];
 	int claimed = 1;
 
-	fixture_open(&f);
+	test_db_open(&f, "sirius-import");
 	ck_assert_int_eq(db_printer_seen(f.db, REAL_ADDRESS, 100, NULL, &err), 0);
 	ck_assert_int_eq(db_printer_key(f.db, REAL_ADDRESS, link, &claimed, &err), 0);
 	ck_assert_int_eq(claimed, 0);
@@ -446,13 +414,13 @@ START_TEST(test_printer_seen_before_the_import)
 	ck_assert_int_eq(report.counts[IMPORT_PRINTERS].present, 5);
 	ck_assert_uint_eq(report.claimed->len, 0);
 	import_report_free(&report);
-	fixture_close(&f);
+	test_db_close(&f);
 }
 END_TEST
 
 START_TEST(test_printer_claimed_here_is_a_conflict)
 {
-	struct fixture f;
+	struct test_db f;
 	struct import_report report;
 	struct sirius_error err = { "" };
 	struct db_printer printer;
@@ -460,7 +428,7 @@ START_TEST(test_printer_claimed_here_is_a_conflict)
 	int64_t zoe;
 
 	password_set_cost(PASSWORD_COST_MINIMUM);
-	fixture_open(&f);
+	test_db_open(&f, "sirius-import");
 	ck_assert_int_eq(db_user_create(f.db, "zoe", "zoe's passphrase", 0, 1, &zoe, &err), 1);
 	ck_assert_int_eq(db_printer_seen(f.db, REAL_ADDRESS, 100, NULL, &err), 0);
 	ck_assert_int_eq(db_claim(f.db, zoe, "jwm0-6xd9-jeqd-p7x2", "Mine", 200, NULL, &err), DB_CLAIM_OK);
@@ -474,7 +442,7 @@ START_TEST(test_printer_claimed_here_is_a_conflict)
 	ck_assert_int_eq(db_printer_by_address(f.db, REAL_ADDRESS, &printer, &err), 1);
 	ck_assert_int_eq(printer.owner_id, zoe);
 	ck_assert_str_eq(printer.name, "Mine");
-	fixture_close(&f);
+	test_db_close(&f);
 }
 END_TEST
 
