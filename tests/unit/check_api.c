@@ -6,6 +6,7 @@
 #include "device_key_url.h"
 #include "http_accept.h"
 #include "print_settings.h"
+#include "test_db.h"
 #include "test_util.h"
 
 START_TEST(test_accept_quality)
@@ -117,16 +118,15 @@ END_TEST
 START_TEST(test_key_rate)
 {
 	struct sirius_error err = { "" };
-	char *dir = g_dir_make_tmp("check_api.XXXXXX", NULL);
-	char *path = g_strdup_printf("%s/sirius.db", dir);
-	char *cmd = g_strdup_printf("rm -rf '%s'", dir);
+	struct test_db tmp;
 	struct db_device_key k1, k2;
 	struct db_printer printer;
 	int64_t now = 1700000000000LL, retry;
-	struct db *db = db_open(path, &err), *other;
+	struct db *db, *other;
 	int i;
 
-	ck_assert_msg(db != NULL, "%s", err.message);
+	test_db_open(&tmp, "check_api");
+	db = tmp.db;
 	ck_assert_int_eq(db_printer_seen(db, "000d6f000273ce0b", 1, &printer, &err), 0);
 	ck_assert_int_eq(db_device_key_create(db, printer.id, 1, &k1, &err), 0);
 	ck_assert_int_eq(db_device_key_create(db, printer.id, 1, &k2, &err), 0);
@@ -137,7 +137,7 @@ START_TEST(test_key_rate)
 	/* another key has its own allowance */
 	ck_assert_int_eq(db_device_key_rate(db, k2.id, 30, now + 30, &retry, &err), 1);
 	/* another connection (another process) sees the same count */
-	other = db_open(path, &err);
+	other = db_open(tmp.path, &err);
 	ck_assert_ptr_nonnull(other);
 	ck_assert_int_eq(db_device_key_rate(other, k1.id, 30, now + 1000, &retry, &err), 0);
 	ck_assert_int_eq(retry, 1);
@@ -164,11 +164,7 @@ START_TEST(test_key_rate)
 	ck_assert_int_eq(db_device_key_rate(db, k1.id, 30, now + 80000, &retry, &err), -1);
 	ck_assert_int_eq(db_device_key_rate(db, k2.id, 0, now, &retry, &err), -1);
 	db_close(other);
-	db_close(db);
-	ck_assert_int_eq(system(cmd), 0);
-	g_free(cmd);
-	g_free(path);
-	g_free(dir);
+	test_db_close(&tmp);
 }
 END_TEST
 

@@ -1,7 +1,6 @@
 /* check_cgi_access.c: unit tests of the web UI's rules and helpers: printer access, the print form's format, message states, stats. */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <glib.h>
 
@@ -11,12 +10,12 @@
 #include "print_form.h"
 #include "return_code.h"
 #include "stats.h"
+#include "test_db.h"
 #include "test_util.h"
 #include "web.h"
 
 /* A temporary database with three users and printers, made for each test. */
-static char *dir;
-static struct db *db;
+static struct test_db tmp;
 static int64_t owner, friend_id, other, printer, unclaimed, friends_printer;
 
 /* Makes a user called name; returns its id. */
@@ -25,7 +24,7 @@ static int64_t user(const char *name)
 	struct sirius_error err;
 	int64_t id = 0;
 
-	ck_assert_int_eq(db_user_create(db, name, "password1", 0, 100, &id, &err), 1);
+	ck_assert_int_eq(db_user_create(tmp.db, name, "password1", 0, 100, &id, &err), 1);
 	return id;
 }
 
@@ -35,21 +34,13 @@ static int64_t new_printer(const char *address)
 	struct sirius_error err;
 	struct db_printer p;
 
-	ck_assert_int_eq(db_printer_seen(db, address, 100, &p, &err), 0);
+	ck_assert_int_eq(db_printer_seen(tmp.db, address, 100, &p, &err), 0);
 	return p.id;
 }
 
 static void setup(void)
 {
-	struct sirius_error err;
-	char *path;
-
-	dir = g_dir_make_tmp(NULL, NULL);
-	ck_assert_ptr_nonnull(dir);
-	path = g_build_filename(dir, "sirius.db", NULL);
-	db = db_open(path, &err);
-	g_free(path);
-	ck_assert_msg(db != NULL, "%s", err.message);
+	test_db_open(&tmp, "sirius-access");
 	password_set_cost(PASSWORD_COST_MINIMUM);
 	owner = user("owner");
 	friend_id = user("friend");
@@ -61,18 +52,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char *path = g_build_filename(dir, "sirius.db", NULL);
-	char *wal = g_strconcat(path, "-wal", NULL), *shm = g_strconcat(path, "-shm", NULL);
-
-	db_close(db);
-	unlink(path);
-	unlink(wal);
-	unlink(shm);
-	rmdir(dir);
-	g_free(path);
-	g_free(wal);
-	g_free(shm);
-	g_free(dir);
+	test_db_close(&tmp);
 }
 
 /* Claims the printer of address for user_id with a code made for its hardware xor. */
@@ -83,9 +63,9 @@ static void claim(const char *address, int64_t user_id, uint64_t secret)
 	struct sirius_error err;
 	int64_t id;
 
-	ck_assert_int_eq(db_printer_by_address(db, address, &p, &err), 1);
+	ck_assert_int_eq(db_printer_by_address(tmp.db, address, &p, &err), 1);
 	ck_assert_int_eq(claim_code_encode(p.hardware_xor, secret, &code), 0);
-	ck_assert_int_eq(db_claim(db, user_id, code.digits, "Desk", 102, &id, &err), DB_CLAIM_OK);
+	ck_assert_int_eq(db_claim(tmp.db, user_id, code.digits, "Desk", 102, &id, &err), DB_CLAIM_OK);
 	ck_assert_int_eq(id, p.id);
 }
 
@@ -97,29 +77,29 @@ START_TEST(test_access_owner_friend_other)
 	claim("000d6f000273ce0a", owner, 12345);
 	claim("000d6f0000aabbcc", friend_id, 777);
 	/* before any friendship: the owner only */
-	ck_assert_int_eq(printer_access_of(db, owner, printer, &p, &err), PRINTER_ACCESS_OWNER);
+	ck_assert_int_eq(printer_access_of(tmp.db, owner, printer, &p, &err), PRINTER_ACCESS_OWNER);
 	ck_assert_int_eq(p.id, printer);
-	ck_assert_int_eq(printer_access_of(db, friend_id, printer, NULL, &err), PRINTER_ACCESS_NONE);
-	ck_assert_int_eq(printer_access_of(db, other, printer, NULL, &err), PRINTER_ACCESS_NONE);
+	ck_assert_int_eq(printer_access_of(tmp.db, friend_id, printer, NULL, &err), PRINTER_ACCESS_NONE);
+	ck_assert_int_eq(printer_access_of(tmp.db, other, printer, NULL, &err), PRINTER_ACCESS_NONE);
 	/* the owner lists friend: friend may print, other still nothing */
-	ck_assert_int_eq(db_friend_add(db, owner, friend_id, 103, &err), 1);
-	ck_assert_int_eq(printer_access_of(db, friend_id, printer, &p, &err), PRINTER_ACCESS_FRIEND);
+	ck_assert_int_eq(db_friend_add(tmp.db, owner, friend_id, 103, &err), 1);
+	ck_assert_int_eq(printer_access_of(tmp.db, friend_id, printer, &p, &err), PRINTER_ACCESS_FRIEND);
 	ck_assert_int_eq(p.owner_id, owner);
-	ck_assert_int_eq(printer_access_of(db, other, printer, NULL, &err), PRINTER_ACCESS_NONE);
+	ck_assert_int_eq(printer_access_of(tmp.db, other, printer, NULL, &err), PRINTER_ACCESS_NONE);
 	/* friendship is one way: the owner may not print to the friend's printer */
-	ck_assert_int_eq(printer_access_of(db, owner, friends_printer, NULL, &err), PRINTER_ACCESS_NONE);
-	ck_assert_int_eq(printer_access_of(db, friend_id, friends_printer, NULL, &err), PRINTER_ACCESS_OWNER);
+	ck_assert_int_eq(printer_access_of(tmp.db, owner, friends_printer, NULL, &err), PRINTER_ACCESS_NONE);
+	ck_assert_int_eq(printer_access_of(tmp.db, friend_id, friends_printer, NULL, &err), PRINTER_ACCESS_OWNER);
 	/* nobody, unclaimed and unknown printers */
-	ck_assert_int_eq(printer_access_of(db, 0, printer, NULL, &err), PRINTER_ACCESS_NONE);
-	ck_assert_int_eq(printer_access_of(db, owner, unclaimed, NULL, &err), PRINTER_ACCESS_NONE);
-	ck_assert_int_eq(printer_access_of(db, owner, 999999, NULL, &err), PRINTER_ACCESS_NONE);
-	ck_assert_int_eq(printer_access_of(db, owner, 0, NULL, &err), PRINTER_ACCESS_NONE);
+	ck_assert_int_eq(printer_access_of(tmp.db, 0, printer, NULL, &err), PRINTER_ACCESS_NONE);
+	ck_assert_int_eq(printer_access_of(tmp.db, owner, unclaimed, NULL, &err), PRINTER_ACCESS_NONE);
+	ck_assert_int_eq(printer_access_of(tmp.db, owner, 999999, NULL, &err), PRINTER_ACCESS_NONE);
+	ck_assert_int_eq(printer_access_of(tmp.db, owner, 0, NULL, &err), PRINTER_ACCESS_NONE);
 	/* removed again */
-	ck_assert_int_eq(db_friend_remove(db, owner, friend_id, &err), 1);
-	ck_assert_int_eq(printer_access_of(db, friend_id, printer, NULL, &err), PRINTER_ACCESS_NONE);
+	ck_assert_int_eq(db_friend_remove(tmp.db, owner, friend_id, &err), 1);
+	ck_assert_int_eq(printer_access_of(tmp.db, friend_id, printer, NULL, &err), PRINTER_ACCESS_NONE);
 	/* forgotten: even the old owner gets nothing */
-	ck_assert_int_eq(db_printer_forget(db, printer, owner, &err), 1);
-	ck_assert_int_eq(printer_access_of(db, owner, printer, NULL, &err), PRINTER_ACCESS_NONE);
+	ck_assert_int_eq(db_printer_forget(tmp.db, printer, owner, &err), 1);
+	ck_assert_int_eq(printer_access_of(tmp.db, owner, printer, NULL, &err), PRINTER_ACCESS_NONE);
 }
 END_TEST
 
@@ -130,7 +110,7 @@ START_TEST(test_access_through_ctx)
 
 	claim("000d6f000273ce0a", owner, 12345);
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.db = db;
+	ctx.db = tmp.db;
 	ck_assert_int_eq(printer_access(&ctx, printer, NULL, &err), PRINTER_ACCESS_NONE); /* signed out */
 	ctx.session.signed_in = 1;
 	ctx.session.user.id = owner;
@@ -148,15 +128,15 @@ START_TEST(test_printers_shared_with)
 
 	claim("000d6f000273ce0a", owner, 12345);
 	claim("000d6f0000aabbcc", friend_id, 777);
-	ck_assert_int_eq(db_printers_shared_with(db, friend_id, &list, &n, &err), 0);
+	ck_assert_int_eq(db_printers_shared_with(tmp.db, friend_id, &list, &n, &err), 0);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_ptr_null(list);
-	ck_assert_int_eq(db_friend_add(db, owner, friend_id, 103, &err), 1);
-	ck_assert_int_eq(db_printers_shared_with(db, friend_id, &list, &n, &err), 0);
+	ck_assert_int_eq(db_friend_add(tmp.db, owner, friend_id, 103, &err), 1);
+	ck_assert_int_eq(db_printers_shared_with(tmp.db, friend_id, &list, &n, &err), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(list[0].id, printer);
 	db_free(list);
-	ck_assert_int_eq(db_printers_shared_with(db, owner, &list, &n, &err), 0);
+	ck_assert_int_eq(db_printers_shared_with(tmp.db, owner, &list, &n, &err), 0);
 	ck_assert_uint_eq(n, 0);
 }
 END_TEST
@@ -169,14 +149,14 @@ START_TEST(test_printer_item_hides_address_from_non_owners)
 	cJSON *list = cJSON_CreateArray(), *item;
 
 	claim("000d6f000273ce0a", owner, 12345);
-	ck_assert_int_eq(db_printer_by_id(db, printer, &p, &err), 1);
+	ck_assert_int_eq(db_printer_by_id(tmp.db, printer, &p, &err), 1);
 	item = web_printer_item(list, &p, "owner", owner);
 	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(item, "address")), "000d6f000273ce0a");
 	item = web_printer_item(list, &p, "owner", friend_id);
 	ck_assert_ptr_null(cJSON_GetObjectItem(item, "address"));
 	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(item, "name")), "Desk");
 	/* An unclaimed printer is nobody's: its address is not shown even as a name. */
-	ck_assert_int_eq(db_printer_by_id(db, unclaimed, &p, &err), 1);
+	ck_assert_int_eq(db_printer_by_id(tmp.db, unclaimed, &p, &err), 1);
 	item = web_printer_item(list, &p, NULL, friend_id);
 	ck_assert_ptr_null(cJSON_GetObjectItem(item, "address"));
 	ck_assert_ptr_null(strstr(cJSON_GetStringValue(cJSON_GetObjectItem(item, "name")), p.address));
@@ -198,14 +178,14 @@ START_TEST(test_db_stats)
 	m.command = 1;
 	m.payload = payload;
 	m.payload_len = sizeof(payload);
-	ck_assert_int_eq(db_next_command_id(db, &m.id, &err), 0);
+	ck_assert_int_eq(db_next_command_id(tmp.db, &m.id, &err), 0);
 	m.refused = DB_FAILURE_OFFLINE;
-	ck_assert_int_eq(db_message_create(db, &m, 200, &err), 0);
-	ck_assert_int_eq(db_next_command_id(db, &m.id, &err), 0);
+	ck_assert_int_eq(db_message_create(tmp.db, &m, 200, &err), 0);
+	ck_assert_int_eq(db_next_command_id(tmp.db, &m.id, &err), 0);
 	m.refused = DB_FAILURE_NONE;
-	ck_assert_int_eq(db_message_create(db, &m, 200, &err), 0);
-	ck_assert_int_eq(db_outbox_sent(db, m.id, "000d6f0001b0c1d2", 201, &err), 1);
-	ck_assert_int_eq(db_stats(db, &stats, &err), 0);
+	ck_assert_int_eq(db_message_create(tmp.db, &m, 200, &err), 0);
+	ck_assert_int_eq(db_outbox_sent(tmp.db, m.id, "000d6f0001b0c1d2", 201, &err), 1);
+	ck_assert_int_eq(db_stats(tmp.db, &stats, &err), 0);
 	ck_assert_int_eq(stats.users, 3);
 	ck_assert_int_eq(stats.printers, 3);
 	ck_assert_int_eq(stats.claimed_printers, 1);

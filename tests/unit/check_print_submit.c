@@ -10,6 +10,7 @@
 #include "print_settings.h"
 #include "print_submit.h"
 #include "printer_payload.h"
+#include "test_db.h"
 #include "test_util.h"
 
 /* The printer every test prints to, and the request's time. */
@@ -17,9 +18,8 @@
 #define NOW 1700000000
 
 /* Per-test state: a temporary directory with the database and the socket, and a request context on them. */
-static char *dir;
+static struct test_db tmp;
 static char socket_path[256];
-static struct db *db;
 static int64_t printer_id;
 static struct fake_relay relay;
 static struct app app;
@@ -29,40 +29,29 @@ static void setup(void)
 {
 	struct sirius_error err = { "" };
 	struct db_printer row;
-	char *path;
 
 	unsetenv("SIRIUS_MAX_TEXT_BYTES");
 	unsetenv("SIRIUS_MAX_IMAGE_BYTES");
 	unsetenv("SIRIUS_HTML_RENDERER");
 	setenv("SIRIUS_TIMEZONE", "Europe/London", 1);
 	print_settings_reload();
-	dir = g_dir_make_tmp("check_print_submit.XXXXXX", NULL);
-	ck_assert_ptr_nonnull(dir);
-	path = g_strdup_printf("%s/sirius.db", dir);
-	snprintf(socket_path, sizeof(socket_path), "%s/relay.sock", dir);
-	db = db_open(path, &err);
-	g_free(path);
-	ck_assert_msg(db != NULL, "db_open: %s", err.message);
-	ck_assert_int_eq(db_printer_seen(db, ADDRESS, NOW - 100, &row, &err), 0);
+	test_db_open(&tmp, "check_print_submit");
+	snprintf(socket_path, sizeof(socket_path), "%s/relay.sock", tmp.dir);
+	ck_assert_int_eq(db_printer_seen(tmp.db, ADDRESS, NOW - 100, &row, &err), 0);
 	printer_id = row.id;
 	memset(&relay, 0, sizeof(relay));
 	memset(&app, 0, sizeof(app));
 	g_strlcpy(app.relay_socket, socket_path, sizeof(app.relay_socket));
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.app = &app;
-	ctx.db = db;
+	ctx.db = tmp.db;
 	ctx.now = NOW;
 }
 
 static void teardown(void)
 {
-	char *cmd = g_strdup_printf("rm -rf '%s'", dir);
-
-	db_close(db);
 	fake_relay_stop(&relay);
-	ck_assert_int_eq(system(cmd), 0);
-	g_free(cmd);
-	g_free(dir);
+	test_db_close(&tmp);
 }
 
 /* A text request from "tester". */
@@ -86,7 +75,7 @@ static struct bitmap *stored(uint32_t id, enum db_message_status status, enum db
 	struct db_message m;
 	struct bitmap *bm;
 
-	ck_assert_int_eq(db_message_get(db, id, &m, &err), 1);
+	ck_assert_int_eq(db_message_get(tmp.db, id, &m, &err), 1);
 	ck_assert_msg(m.status == status, "status %s", db_message_status_name(m.status));
 	ck_assert_int_eq(m.failure, failure);
 	ck_assert_int_eq(m.command, command);
@@ -270,7 +259,7 @@ START_TEST(test_refused)
 	ck_assert_int_eq(res.render, RENDER_BAD_IMAGE);
 	ck_assert_uint_eq(res.message_id, 0);
 	ck_assert_int_eq(relay.requests, 0);
-	ck_assert_int_eq(db_messages_of_printer(db, printer_id, 10, &list, &count, &err), 0);
+	ck_assert_int_eq(db_messages_of_printer(tmp.db, printer_id, 10, &list, &count, &err), 0);
 	ck_assert_uint_eq(count, 0);
 	db_messages_free(list, count);
 }
@@ -316,7 +305,7 @@ START_TEST(test_resend)
 	req.no_face = 1;
 	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"sent\"}");
 	ck_assert_int_eq(print_submit(&ctx, printer_id, &req, &first, &err), 0);
-	ck_assert_int_eq(db_message_get(db, first.message_id, &m, &err), 1);
+	ck_assert_int_eq(db_message_get(tmp.db, first.message_id, &m, &err), 1);
 	ck_assert_int_eq(print_resend(&ctx, printer_id, &m, &again, &err), 0);
 	ck_assert_int_eq(again.status, PRINT_SUBMIT_SENT);
 	ck_assert_uint_gt(again.message_id, first.message_id);
