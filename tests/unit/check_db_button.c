@@ -46,20 +46,9 @@ static void fixture_close(struct fixture *f)
 static void add_message(struct fixture *f, uint32_t id, int64_t printer, int command, enum db_message_status status)
 {
 	struct sirius_error err = { "" };
-	static const uint8_t png[] = { 1, 2, 3 }, payload[] = { 1, 0, 2, 0 };
-	struct db_message_new m;
 	const char *address = printer == f->printer ? ADDRESS : OTHER_ADDRESS;
 
-	memset(&m, 0, sizeof(m));
-	m.id = id;
-	m.printer_id = printer;
-	m.sender = "alice";
-	m.command = command;
-	m.payload = payload;
-	m.payload_len = sizeof(payload);
-	m.png = png;
-	m.png_len = sizeof(png);
-	ck_assert_msg(db_message_create(f->tmp.db, &m, 20, &err) == 0, "%s", err.message);
+	test_db_message(f->tmp.db, id, printer, command, 20, 0, NULL);
 	if (status == DB_MESSAGE_QUEUED)
 		return;
 	ck_assert_int_eq(db_outbox_sent(f->tmp.db, id, BRIDGE, 21, &err), 1);

@@ -50,16 +50,14 @@ void test_db_close(struct test_db *t)
 	t->dir = NULL;
 }
 
-uint32_t test_db_queue(struct db *db, int64_t printer_id, int command, int64_t now, int64_t key_id,
-		       const char *digest)
+void test_db_message(struct db *db, uint32_t id, int64_t printer_id, int command, int64_t now, int64_t key_id,
+		     const char *digest)
 {
 	static const uint8_t payload[] = { 1, 0, 1, 0, 9, 9 };
 	static const uint8_t png[] = { 0x89, 'P', 'N', 'G' };
 	struct sirius_error err = { "" };
 	struct db_message_new m;
-	uint32_t id = 0;
 
-	ck_assert_int_eq(db_next_command_id(db, &id, &err), 0);
 	memset(&m, 0, sizeof(m));
 	m.id = id;
 	m.printer_id = printer_id;
@@ -72,5 +70,15 @@ uint32_t test_db_queue(struct db *db, int64_t printer_id, int command, int64_t n
 	m.key_id = key_id;
 	m.dedupe = digest;
 	ck_assert_msg(db_message_create(db, &m, now, &err) == 0, "%s", err.message);
+}
+
+uint32_t test_db_queue(struct db *db, int64_t printer_id, int command, int64_t now, int64_t key_id,
+		       const char *digest)
+{
+	struct sirius_error err = { "" };
+	uint32_t id = 0;
+
+	ck_assert_int_eq(db_next_command_id(db, &id, &err), 0);
+	test_db_message(db, id, printer_id, command, now, key_id, digest);
 	return id;
 }

@@ -31,11 +31,15 @@ void test_db_open(struct test_db *t, const char *prefix);
 void test_db_close(struct test_db *t);
 
 /*
- * Stores a queued message as sirius-api does: the next command id, a tiny
- * payload and PNG, sent by "alice" to printer_id with command, created at
- * now, through device key key_id (0: none) with request digest (NULL: none).
- * Returns its id; fails the running test when it cannot be stored.
+ * Stores message id as queued, as sirius-api does: a tiny payload and PNG,
+ * sent by "alice" to printer_id with command, created at now, through device
+ * key key_id (0: none) with request digest (NULL: none); fails the running
+ * test when it cannot be stored.
  */
+void test_db_message(struct db *db, uint32_t id, int64_t printer_id, int command, int64_t now, int64_t key_id,
+		     const char *digest);
+
+/* test_db_message with the next command id, as sirius-api takes it; returns that id. */
 uint32_t test_db_queue(struct db *db, int64_t printer_id, int command, int64_t now, int64_t key_id,
 		       const char *digest);
 
