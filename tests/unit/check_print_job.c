@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <glib.h>
 
@@ -13,6 +12,7 @@
 #include "print_job.h"
 #include "printer_payload.h"
 #include "relay_client.h"
+#include "test_db.h"
 #include "test_util.h"
 
 /* The printer every test prints to. */
@@ -20,9 +20,8 @@
 #define NOW 1700000000
 
 /* Per-test state: a temporary directory with the database and the socket. */
-static char dir[64];
+static struct test_db tmp;
 static char socket_path[128];
-static struct db *db;
 static int64_t printer_id;
 static struct fake_relay relay;
 
@@ -30,37 +29,18 @@ static void setup(void)
 {
 	struct sirius_error err = { "" };
 	struct db_printer row;
-	char path[128];
-	int n;
 
-	/* mkdtemp's template: the prefix and six capital X's */
-	n = snprintf(dir, sizeof(dir), "/tmp/check_print_job.");
-
-	memset(dir + n, 'X', 6);
-	dir[n + 6] = '\0';
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/sirius.db", dir);
-	snprintf(socket_path, sizeof(socket_path), "%s/relay.sock", dir);
-	db = db_open(path, &err);
-	ck_assert_msg(db != NULL, "db_open: %s", err.message);
-	ck_assert_int_eq(db_printer_seen(db, ADDRESS, NOW, &row, &err), 0);
+	test_db_open(&tmp, "check_print_job");
+	ck_assert_int_lt(snprintf(socket_path, sizeof(socket_path), "%s/relay.sock", tmp.dir), (int)sizeof(socket_path));
+	ck_assert_int_eq(db_printer_seen(tmp.db, ADDRESS, NOW, &row, &err), 0);
 	printer_id = row.id;
 	memset(&relay, 0, sizeof(relay));
 }
 
 static void teardown(void)
 {
-	char path[160];
-
-	db_close(db);
 	fake_relay_stop(&relay);
-	snprintf(path, sizeof(path), "%s/sirius.db", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/sirius.db-wal", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/sirius.db-shm", dir);
-	unlink(path);
-	rmdir(dir);
+	test_db_close(&tmp);
 }
 
 /* A full-width bitmap with a pattern (a diagonal and a black first pixel). */
@@ -81,7 +61,7 @@ static int send_one(struct bitmap *bm, struct print_job_result *result, struct s
 {
 	const struct bitmap *images[1] = { bm };
 
-	return print_job_send(db, socket_path, printer_id, PRINTER_SET_DELIVERY_AND_PRINT, images, 1, "tester",
+	return print_job_send(tmp.db, socket_path, printer_id, PRINTER_SET_DELIVERY_AND_PRINT, images, 1, "tester",
 			      NOW + 5, result, err);
 }
 
@@ -103,7 +83,7 @@ static void check_message(uint32_t id, enum db_message_status status, const stru
 	struct db_message m;
 	struct bitmap *stored;
 
-	ck_assert_int_eq(db_message_get(db, id, &m, &err), 1);
+	ck_assert_int_eq(db_message_get(tmp.db, id, &m, &err), 1);
 	ck_assert_msg(m.status == status, "status %s, wanted %s", db_message_status_name(m.status),
 		      db_message_status_name(status));
 	ck_assert_int_eq(m.printer_id, printer_id);
@@ -126,7 +106,7 @@ static void stored_payload(uint32_t id, struct printer_payload *payload)
 	size_t len = 0;
 	uint32_t found = 0;
 
-	ck_assert_int_eq(db_outbox_next(db, ADDRESS, id - 1, &found, &bytes, &len, &err), 1);
+	ck_assert_int_eq(db_outbox_next(tmp.db, ADDRESS, id - 1, &found, &bytes, &len, &err), 1);
 	ck_assert_uint_eq(found, id);
 	ck_assert_msg(printer_payload_decode(bytes, len, PRINTER_WIDTH, payload, &err) == 0, "%s", err.message);
 	free(bytes);
@@ -222,10 +202,10 @@ START_TEST(test_refuse_offline_stores_it_failed)
 			 "\"last_seen\":0}]}");
 	one_image_job(&job, images);
 	job.refuse_offline = 1;
-	ck_assert_msg(print_job_queue(db, socket_path, &job, NOW + 5, &result, &err) == 0, "%s", err.message);
+	ck_assert_msg(print_job_queue(tmp.db, socket_path, &job, NOW + 5, &result, &err) == 0, "%s", err.message);
 	ck_assert_int_eq(result.outcome, PRINT_JOB_OFFLINE);
 	check_message(result.message_id, DB_MESSAGE_FAILED, bm);
-	ck_assert_int_eq(db_message_get(db, result.message_id, &m, &err), 1);
+	ck_assert_int_eq(db_message_get(tmp.db, result.message_id, &m, &err), 1);
 	ck_assert_int_eq(m.failure, DB_FAILURE_OFFLINE);
 	db_message_clear(&m);
 	/* only the status question: nothing was woken for it */
@@ -247,17 +227,17 @@ START_TEST(test_key_use_counted_with_the_message)
 	char **senders;
 	size_t count;
 
-	ck_assert_int_eq(db_device_key_create(db, printer_id, NOW, &key, &err), 0);
+	ck_assert_int_eq(db_device_key_create(tmp.db, printer_id, NOW, &key, &err), 0);
 	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"sent\"}");
 	one_image_job(&job, images);
 	job.key_id = key.id;
-	ck_assert_msg(print_job_queue(db, socket_path, &job, NOW + 5, &result, &err) == 0, "%s", err.message);
+	ck_assert_msg(print_job_queue(tmp.db, socket_path, &job, NOW + 5, &result, &err) == 0, "%s", err.message);
 	ck_assert_int_eq(result.outcome, PRINT_JOB_SENT);
 	ck_assert_str_eq(result.key_use.message, "");
 	check_message(result.message_id, DB_MESSAGE_QUEUED, bm);
-	ck_assert_int_eq(db_device_key_find(db, key.secret, &found, &err), 1);
+	ck_assert_int_eq(db_device_key_find(tmp.db, key.secret, &found, &err), 1);
 	ck_assert_int_eq(found.uses, 1);
-	ck_assert_int_eq(db_device_key_senders(db, key.id, &senders, &count, &err), 0);
+	ck_assert_int_eq(db_device_key_senders(tmp.db, key.id, &senders, &count, &err), 0);
 	ck_assert_uint_eq(count, 1);
 	ck_assert_str_eq(senders[0], "tester");
 	db_strings_free(senders, count);
@@ -267,9 +247,9 @@ START_TEST(test_key_use_counted_with_the_message)
 			 "{\"ok\":true,\"devices\":[{\"address\":\"" ADDRESS "\",\"online\":false,\"bridge\":\"\","
 			 "\"last_seen\":0}]}");
 	job.refuse_offline = 1;
-	ck_assert_msg(print_job_queue(db, socket_path, &job, NOW + 6, &result, &err) == 0, "%s", err.message);
+	ck_assert_msg(print_job_queue(tmp.db, socket_path, &job, NOW + 6, &result, &err) == 0, "%s", err.message);
 	ck_assert_int_eq(result.outcome, PRINT_JOB_OFFLINE);
-	ck_assert_int_eq(db_device_key_find(db, key.secret, &found, &err), 1);
+	ck_assert_int_eq(db_device_key_find(tmp.db, key.secret, &found, &err), 1);
 	ck_assert_int_eq(found.uses, 1);
 	ck_assert_int_eq(result.key_counted, 0);
 	bitmap_free(bm);
@@ -287,19 +267,19 @@ START_TEST(test_key_rate_counted_with_the_message)
 	const struct bitmap *images[1] = { bm };
 	int64_t retry = 0;
 
-	ck_assert_int_eq(db_device_key_create(db, printer_id, NOW, &key, &err), 0);
+	ck_assert_int_eq(db_device_key_create(tmp.db, printer_id, NOW, &key, &err), 0);
 	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"sent\"}");
 	one_image_job(&job, images);
 	job.key_id = key.id;
 	job.key_rate = 2;
-	ck_assert_int_eq(db_device_key_rate_check(db, key.id, 2, g_get_real_time() / 1000, &retry, &err), 1);
-	ck_assert_msg(print_job_queue(db, socket_path, &job, NOW + 5, &result, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(db_device_key_rate_check(tmp.db, key.id, 2, g_get_real_time() / 1000, &retry, &err), 1);
+	ck_assert_msg(print_job_queue(tmp.db, socket_path, &job, NOW + 5, &result, &err) == 0, "%s", err.message);
 	ck_assert_int_eq(result.key_counted, 1);
-	ck_assert_int_eq(db_device_key_rate_check(db, key.id, 2, g_get_real_time() / 1000, &retry, &err), 1);
-	ck_assert_msg(print_job_queue(db, socket_path, &job, NOW + 5, &result, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(db_device_key_rate_check(tmp.db, key.id, 2, g_get_real_time() / 1000, &retry, &err), 1);
+	ck_assert_msg(print_job_queue(tmp.db, socket_path, &job, NOW + 5, &result, &err) == 0, "%s", err.message);
 	ck_assert_int_eq(result.key_counted, 1);
 	/* two a minute: a third does not fit */
-	ck_assert_int_eq(db_device_key_rate_check(db, key.id, 2, g_get_real_time() / 1000, &retry, &err), 0);
+	ck_assert_int_eq(db_device_key_rate_check(tmp.db, key.id, 2, g_get_real_time() / 1000, &retry, &err), 0);
 	ck_assert_int_ge(retry, 1);
 	bitmap_free(bm);
 }
@@ -331,9 +311,9 @@ START_TEST(test_several_images_stacked)
 	int i;
 
 	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"sent\"}");
-	ck_assert_msg(print_job_send(db, socket_path, printer_id, PRINTER_SET_QUIP, images, 3, "tester", NOW,
+	ck_assert_msg(print_job_send(tmp.db, socket_path, printer_id, PRINTER_SET_QUIP, images, 3, "tester", NOW,
 				     &result, &err) == 0, "%s", err.message);
-	ck_assert_int_eq(db_message_get(db, result.message_id, &m, &err), 1);
+	ck_assert_int_eq(db_message_get(tmp.db, result.message_id, &m, &err), 1);
 	ck_assert_int_eq(m.command, PRINTER_SET_QUIP);
 	stored = png_read_bitmap(m.png, m.png_len, BITMAP_MAX_PIXELS, &err);
 	ck_assert_ptr_nonnull(stored);
@@ -365,35 +345,35 @@ START_TEST(test_refuses_before_storing)
 	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"sent\"}");
 
 	images[0] = narrow;
-	ck_assert_int_eq(print_job_send(db, socket_path, printer_id, PRINTER_SET_DELIVERY_AND_PRINT, images, 1,
+	ck_assert_int_eq(print_job_send(tmp.db, socket_path, printer_id, PRINTER_SET_DELIVERY_AND_PRINT, images, 1,
 					"tester", NOW, &result, &err), -1);
 	ck_assert_uint_eq(result.message_id, 0);
 	ck_assert_ptr_nonnull(strstr(err.message, "wide"));
 
 	images[0] = tall;
-	ck_assert_int_eq(print_job_send(db, socket_path, printer_id, PRINTER_SET_DELIVERY_AND_PRINT, images, 1,
+	ck_assert_int_eq(print_job_send(tmp.db, socket_path, printer_id, PRINTER_SET_DELIVERY_AND_PRINT, images, 1,
 					"tester", NOW, &result, &err), -1);
 	ck_assert_uint_eq(result.message_id, 0);
 
 	images[0] = ok;
-	ck_assert_int_eq(print_job_send(db, socket_path, printer_id, PRINTER_SET_DELIVERY_AND_PRINT, images, 2,
+	ck_assert_int_eq(print_job_send(tmp.db, socket_path, printer_id, PRINTER_SET_DELIVERY_AND_PRINT, images, 2,
 					"tester", NOW, &result, &err), -1);
 	ck_assert_uint_eq(result.message_id, 0);
-	ck_assert_int_eq(print_job_send(db, socket_path, printer_id, PRINTER_FIRMWARE_UPDATE, images, 0, "tester",
+	ck_assert_int_eq(print_job_send(tmp.db, socket_path, printer_id, PRINTER_FIRMWARE_UPDATE, images, 0, "tester",
 					NOW, &result, &err), -1);
-	ck_assert_int_eq(print_job_send(db, socket_path, printer_id + 100, PRINTER_SET_DELIVERY_AND_PRINT, images,
+	ck_assert_int_eq(print_job_send(tmp.db, socket_path, printer_id + 100, PRINTER_SET_DELIVERY_AND_PRINT, images,
 					1, "tester", NOW, &result, &err), -1);
 	ck_assert_uint_eq(result.message_id, 0);
-	ck_assert_int_eq(print_job_send(db, socket_path, printer_id, PRINTER_SET_DELIVERY_AND_PRINT, images, 1, "",
+	ck_assert_int_eq(print_job_send(tmp.db, socket_path, printer_id, PRINTER_SET_DELIVERY_AND_PRINT, images, 1, "",
 					NOW, &result, &err), -1);
 	memset(long_sender, 'x', sizeof(long_sender) - 1);
 	long_sender[sizeof(long_sender) - 1] = '\0';
-	ck_assert_int_eq(print_job_send(db, socket_path, printer_id, PRINTER_SET_DELIVERY_AND_PRINT, images, 1,
+	ck_assert_int_eq(print_job_send(tmp.db, socket_path, printer_id, PRINTER_SET_DELIVERY_AND_PRINT, images, 1,
 					long_sender, NOW, &result, &err), -1);
 	ck_assert_uint_eq(result.message_id, 0);
 
 	/* nothing was stored and the relay was never asked */
-	ck_assert_int_eq(db_messages_of_printer(db, printer_id, 10, &list, &count, &err), 0);
+	ck_assert_int_eq(db_messages_of_printer(tmp.db, printer_id, 10, &list, &count, &err), 0);
 	ck_assert_uint_eq(count, 0);
 	db_messages_free(list, count);
 	ck_assert_int_eq(relay.requests, 0);
@@ -442,7 +422,7 @@ START_TEST(test_too_detailed_print_uses_no_command_id)
 	ck_assert_str_eq(err.message, "the print is too detailed to send: 1048648 bytes, the limit is 1048576");
 	ck_assert_int_eq(RELAY_MAX_PAYLOAD_BASE64, 1048576);
 	ck_assert_int_eq(relay.requests, 0);
-	ck_assert_int_eq(db_messages_of_printer(db, printer_id, 10, &list, &count, &err), 0);
+	ck_assert_int_eq(db_messages_of_printer(tmp.db, printer_id, 10, &list, &count, &err), 0);
 	ck_assert_uint_eq(count, 0);
 	db_messages_free(list, count);
 

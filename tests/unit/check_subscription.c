@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <glib.h>
 
@@ -12,6 +11,7 @@
 #include "fetch.h"
 #include "http_server.h"
 #include "subscription.h"
+#include "test_db.h"
 #include "test_util.h"
 
 #define ADDRESS "000d6f000273ce0c"
@@ -87,9 +87,8 @@ END_TEST
 
 /* ---- one edition, end to end against a loopback publication and a fake relay ---- */
 
-static char dir[64];
+static struct test_db tmp;
 static char socket_path[128];
-static struct db *db;
 static int64_t printer_id;
 static struct fake_relay relay;
 static struct http_server *server;
@@ -98,19 +97,10 @@ static void setup(void)
 {
 	struct sirius_error err = { "" };
 	struct db_printer row;
-	char path[128];
-	int n;
 
-	/* mkdtemp's template: the prefix and six capital X's */
-	n = snprintf(dir, sizeof(dir), "/tmp/check_subscription.");
-	memset(dir + n, 'X', 6);
-	dir[n + 6] = '\0';
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/sirius.db", dir);
-	snprintf(socket_path, sizeof(socket_path), "%s/relay.sock", dir);
-	db = db_open(path, &err);
-	ck_assert_msg(db != NULL, "db_open: %s", err.message);
-	ck_assert_int_eq(db_printer_seen(db, ADDRESS, FRIDAY_NOON, &row, &err), 0);
+	test_db_open(&tmp, "check_subscription");
+	ck_assert_int_lt(snprintf(socket_path, sizeof(socket_path), "%s/relay.sock", tmp.dir), (int)sizeof(socket_path));
+	ck_assert_int_eq(db_printer_seen(tmp.db, ADDRESS, FRIDAY_NOON, &row, &err), 0);
 	printer_id = row.id;
 	memset(&relay, 0, sizeof(relay));
 	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"sent\"}");
@@ -121,13 +111,9 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char path[160];
-
 	http_server_stop(server);
-	db_close(db);
 	fake_relay_stop(&relay);
-	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(path), 0);
+	test_db_close(&tmp);
 }
 
 /* A subscription of the test printer to the loopback publication, due at due; its id. */
@@ -146,9 +132,9 @@ static int64_t subscribe(int64_t due, const char *mode)
 	s.days = SUBSCRIPTION_ALL_DAYS;
 	g_strlcpy(s.mode, mode, sizeof(s.mode));
 	s.next_due = due;
-	ck_assert_int_eq(db_subscription_create(db, &s, FRIDAY_NOON, &err), 0);
+	ck_assert_int_eq(db_subscription_create(tmp.db, &s, FRIDAY_NOON, &err), 0);
 	ck_assert_int_eq((int)strlen(s.push_token), DB_PUSH_TOKEN_LEN);
-	ck_assert_int_eq(db_printer_set_timezone(db, printer_id, "UTC", &err), 1);
+	ck_assert_int_eq(db_printer_set_timezone(tmp.db, printer_id, "UTC", &err), 1);
 	return s.id;
 }
 
@@ -160,9 +146,9 @@ static size_t run_due(int64_t now)
 	struct sirius_error err;
 	size_t n, i;
 
-	ck_assert_int_eq(db_subscriptions_due(db, now, &list, &n, &err), 0);
+	ck_assert_int_eq(db_subscriptions_due(tmp.db, now, &list, &n, &err), 0);
 	for (i = 0; i < n; i++)
-		ck_assert_msg(subscription_run(db, &env, &list[i], now, SUBSCRIPTION_SCHEDULED, &err) == 0, "%s",
+		ck_assert_msg(subscription_run(tmp.db, &env, &list[i], now, SUBSCRIPTION_SCHEDULED, &err) == 0, "%s",
 			      err.message);
 	db_subscriptions_free(list, n);
 	return n;
@@ -174,7 +160,7 @@ static struct db_subscription get(int64_t id)
 	struct db_subscription s;
 	struct sirius_error err;
 
-	ck_assert_int_eq(db_subscription_get(db, id, &s, &err), 1);
+	ck_assert_int_eq(db_subscription_get(tmp.db, id, &s, &err), 1);
 	db_subscription_clear(&s);
 	return s;
 }
@@ -260,12 +246,12 @@ START_TEST(test_too_large_and_pause)
 	s = get(id);
 	ck_assert_str_eq(s.last_state, "retrying");
 	ck_assert_ptr_nonnull(strstr(s.last_message, "larger than"));
-	ck_assert_int_eq(db_subscription_pause(db, id, printer_id, 1, 0, &err), 1);
-	ck_assert_int_eq(db_subscription_pause(db, id, printer_id + 1, 0, due, &err), 0);
+	ck_assert_int_eq(db_subscription_pause(tmp.db, id, printer_id, 1, 0, &err), 1);
+	ck_assert_int_eq(db_subscription_pause(tmp.db, id, printer_id + 1, 0, due, &err), 0);
 	ck_assert_uint_eq(run_due(due + 86400 * 2), 0);
-	ck_assert_int_eq(db_subscription_pause(db, id, printer_id, 0, due + 86400 * 3, &err), 1);
+	ck_assert_int_eq(db_subscription_pause(tmp.db, id, printer_id, 0, due + 86400 * 3, &err), 1);
 	ck_assert_uint_eq(run_due(due + 86400 * 3), 1);
-	ck_assert_int_eq(db_subscription_delete(db, id, printer_id, &err), 1);
+	ck_assert_int_eq(db_subscription_delete(tmp.db, id, printer_id, &err), 1);
 	ck_assert_int_eq(relay.requests, 0);
 }
 END_TEST
