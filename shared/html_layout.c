@@ -19,6 +19,10 @@
 /* How far ink may stray outside its block's box and still be drawn, in rows. */
 #define DRAW_OVERHANG 64
 
+/* How long layout_release_fonts waits for Pango's threads to let go of the font map, and how often it looks. */
+#define RELEASE_WAIT_US G_USEC_PER_SEC
+#define RELEASE_POLL_US 200
+
 /* Plain text longer than this on one line is laid out in pieces of about this many bytes. */
 #define TEXT_CHUNK_BYTES 4096
 
@@ -245,12 +249,31 @@ enum render_status page_add_layout(struct layout_page *page, PangoLayout *layout
 
 void layout_release_fonts(void)
 {
+	gint64 until = g_get_monotonic_time() + RELEASE_WAIT_US;
+	PangoFontMap *map;
+
 	if (!fonts_loaded)
 		return;
+	fonts_loaded = 0;
+	/*
+	 * Pango sorts fonts in threads of its own that may outlive a render,
+	 * each holding the font map until it is done with fontconfig (the map
+	 * is the last thing such a thread lets go). So the map is freed here,
+	 * once this is its only holder, and only then Cairo's caches (which the
+	 * map's fonts hold) and fontconfig. A map still held after the wait (a
+	 * page never freed) is left with them as they are.
+	 */
+	map = g_object_ref(pango_cairo_font_map_get_default());
 	pango_cairo_font_map_set_default(NULL);
+	while (g_atomic_int_get((gint *)&G_OBJECT(map)->ref_count) > 1 && g_get_monotonic_time() < until)
+		g_usleep(RELEASE_POLL_US);
+	if (g_atomic_int_get((gint *)&G_OBJECT(map)->ref_count) > 1) {
+		g_object_unref(map);
+		return;
+	}
+	g_object_unref(map);
 	cairo_debug_reset_static_data();
 	FcFini();
-	fonts_loaded = 0;
 }
 
 void page_add_rule(struct layout_page *page, int x, int width, int height)

@@ -95,7 +95,8 @@ enum render_status layout_page_draw(struct layout_page *page, int bottom_rows, i
  * Releases what laying out text loads for the life of the process: Pango's
  * font map, Cairo's font caches and fontconfig's configuration. For the
  * end of a program, when no page is left; does nothing when no text was
- * laid out.
+ * laid out. Waits up to a second for Pango's font-sorting threads to finish;
+ * with a page still alive it releases only the default font map.
  */
 void layout_release_fonts(void);
 
