@@ -304,6 +304,8 @@ int dbi_run_int(struct db *db, enum db_stmt id, int64_t *value, struct sirius_er
  */
 int dbi_begin(struct db *db, struct sirius_error *err)
 {
+	if (db->reading)
+		return error_set(err, "database: a write inside a read transaction");
 	if (dbi_run(db, db->depth > 0 ? SQL_SAVEPOINT : SQL_BEGIN, err) < 0)
 		return -1;
 	db->depth++;
@@ -330,6 +332,7 @@ void dbi_rollback(struct db *db)
 		return;
 	}
 	db->depth = 0;
+	db->reading = 0;
 	if (!sqlite3_get_autocommit(db->sqlite))
 		dbi_run(db, SQL_ROLLBACK, NULL);
 }
@@ -351,26 +354,30 @@ void db_transaction_rollback(struct db *db)
 
 int db_read_begin(struct db *db, struct sirius_error *err)
 {
-	if (db->depth > 0)
+	if (db_transaction_open(db))
 		return error_set(err, "a read transaction cannot begin inside another transaction");
 	if (dbi_run(db, SQL_BEGIN_READ, err) < 0)
 		return -1;
 	db->depth = 1;
+	db->reading = 1;
 	return 0;
 }
 
 void db_read_end(struct db *db)
 {
 	/* nothing was written: a COMMIT that fails has nothing to lose, and a rollback closes the snapshot all the same */
-	if (dbi_run(db, SQL_COMMIT, NULL) < 0)
-		dbi_rollback(db);
+	if (dbi_run(db, SQL_COMMIT, NULL) < 0 && !sqlite3_get_autocommit(db->sqlite))
+		dbi_run(db, SQL_ROLLBACK, NULL);
 	db->depth = 0;
+	db->reading = 0;
 }
 
 int db_transaction_open(struct db *db)
 {
-	if (db->depth > 0 && sqlite3_get_autocommit(db->sqlite))
+	if (db->depth > 0 && sqlite3_get_autocommit(db->sqlite)) {
 		db->depth = 0;
+		db->reading = 0;
+	}
 	return db->depth > 0;
 }
 

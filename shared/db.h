@@ -511,9 +511,10 @@ void db_transaction_rollback(struct db *db);
  * the database and one round of its read locks, where each read alone takes
  * its own (and, after another connection wrote, refills its page cache).
  * Only reads go inside: a write there would have to upgrade the snapshot,
- * which fails when another connection wrote meanwhile. Not inside another
- * transaction (-1 with a reason in err). Every begin that returned 0 is
- * ended by db_read_end.
+ * which fails when another connection wrote meanwhile, so a call that would
+ * begin a write transaction inside fails with a reason in err. Not inside
+ * another transaction (-1 with a reason in err). Every begin that returned
+ * 0 is ended by db_read_end.
  */
 int db_read_begin(struct db *db, struct sirius_error *err);
 void db_read_end(struct db *db);

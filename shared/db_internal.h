@@ -24,6 +24,7 @@ struct db {
 	int busy_timeout_ms;                     /* longest wait for another connection's lock */
 	gint64 busy_since;                       /* monotonic µs when the current wait began */
 	int depth;                               /* open dbi_begin levels: 1 a transaction, more its savepoints */
+	int reading;                             /* a db_read_begin transaction is open: nothing may write */
 };
 
 /*

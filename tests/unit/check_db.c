@@ -606,6 +606,13 @@ START_TEST(test_read_transaction_is_one_snapshot)
 	ck_assert_int_eq(db_transaction_open(f.db), 1);
 	ck_assert_msg(db_transaction_commit(f.db, &err) == 0, "%s", err.message);
 
+	/* nothing writes inside: a write transaction is refused, and the read one ends as usual */
+	ck_assert_msg(db_read_begin(f.db, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(db_transaction_begin(f.db, &err), -1);
+	ck_assert_msg(strstr(err.message, "inside a read transaction") != NULL, "%s", err.message);
+	ck_assert_int_eq(db_user_count(f.db, &err), 1);
+	db_read_end(f.db);
+
 	/* ended, a write transaction begins as usual */
 	ck_assert_msg(db_read_begin(f.db, &err) == 0, "%s", err.message);
 	db_read_end(f.db);
