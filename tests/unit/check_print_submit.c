@@ -36,7 +36,7 @@ static void setup(void)
 	setenv("SIRIUS_TIMEZONE", "Europe/London", 1);
 	print_settings_reload();
 	test_db_open(&tmp, "check_print_submit");
-	snprintf(socket_path, sizeof(socket_path), "%s/relay.sock", tmp.dir);
+	ck_assert_int_lt(snprintf(socket_path, sizeof(socket_path), "%s/relay.sock", tmp.dir), (int)sizeof(socket_path));
 	ck_assert_int_eq(db_printer_seen(tmp.db, ADDRESS, NOW - 100, &row, &err), 0);
 	printer_id = row.id;
 	memset(&relay, 0, sizeof(relay));
