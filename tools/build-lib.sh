@@ -28,37 +28,42 @@ configure_tree() {
 }
 
 # summarize_tests DIR...: prints Check's summary line of every unit test run in
-# the given build trees, then one total line "N passed, N failed".
+# the given build trees, then one total line "N passed, N failed". The
+# numbers are taken with bash's own matching: a process or three per log
+# cost seconds at the end of test.sh.
 summarize_tests() {
-	local passed=0 failed=0 dir log line checks failures errors
+	local passed=0 failed=0 dir log name line checks failures errors
 	for dir in "$@"; do
 		for log in "$dir"/tests/*/*.log; do
 			[ -f "$log" ] || continue
 			case $log in */test-suite.log) continue ;; esac
-			line=$(grep -E '^[0-9]+%: Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$log" | tail -1 || true)
-			if [ -n "$line" ]; then
-				echo "$dir: $(basename "$log" .log): $line"
-				checks=$(sed -E 's/.*Checks: ([0-9]+).*/\1/' <<<"$line")
-				failures=$(sed -E 's/.*Failures: ([0-9]+).*/\1/' <<<"$line")
-				errors=$(sed -E 's/.*Errors: ([0-9]+).*/\1/' <<<"$line")
+			name=${log##*/}
+			name=${name%.log}
+			# the last matching line
+			line=$(grep -E '^[0-9]+%: Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$log" || true)
+			line=${line##*$'\n'}
+			if [[ $line =~ Checks:\ ([0-9]+),\ Failures:\ ([0-9]+),\ Errors:\ ([0-9]+) ]]; then
+				echo "$dir: $name: $line"
+				checks=${BASH_REMATCH[1]} failures=${BASH_REMATCH[2]} errors=${BASH_REMATCH[3]}
 				passed=$((passed + checks - failures - errors))
 				failed=$((failed + failures + errors))
-			elif line=$(grep -E '^Ran [0-9]+ tests? in' "$log" | tail -1) && [ -n "$line" ]; then
+			elif line=$(grep -E '^Ran [0-9]+ tests? in' "$log") && line=${line##*$'\n'} &&
+				[[ $line =~ ^Ran\ ([0-9]+) ]]; then
 				# A Python unittest script: count its tests, not the script.
-				checks=$(sed -E 's/^Ran ([0-9]+).*/\1/' <<<"$line")
+				checks=${BASH_REMATCH[1]}
 				failures=0
 				if ! grep -q '^:test-result: PASS' "${log%.log}.trs" 2>/dev/null; then
 					failures=$(grep -oE '(failures|errors)=[0-9]+' "$log" | cut -d= -f2 | awk '{ s += $1 } END { print s + 0 }')
 					[ -n "$failures" ] && [ "$failures" -gt 0 ] || failures=1
 				fi
-				echo "$dir: $(basename "$log" .log): $checks tests, $failures failed"
+				echo "$dir: $name: $checks tests, $failures failed"
 				passed=$((passed + checks - failures))
 				failed=$((failed + failures))
 			elif grep -q '^:test-result: PASS' "${log%.log}.trs" 2>/dev/null; then
-				echo "$dir: $(basename "$log" .log): passed"
+				echo "$dir: $name: passed"
 				passed=$((passed + 1))
 			else
-				echo "$dir: $(basename "$log" .log): FAILED"
+				echo "$dir: $name: FAILED"
 				failed=$((failed + 1))
 			fi
 		done
