@@ -354,15 +354,15 @@ int main(int argc, char **argv)
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGHUP, SIG_IGN);
+	/* the registry's last writes (done as it is freed): checkpoints stopped, the usual patience, nothing else waits */
+	checkpointer_stop(checkpointer);
+	db_set_busy_timeout(db, RELAY_DB_EXIT_BUSY_MS);
 	{
 		struct relay_server *srv = running;
 
 		running = NULL;
 		relay_server_free(srv);
 	}
-	/* the writes still kept, with the checkpoints stopped and the usual patience: nothing else waits now */
-	checkpointer_stop(checkpointer);
-	db_set_busy_timeout(db, RELAY_DB_EXIT_BUSY_MS);
 	store_db_free(&store);
 	db_close(db);
 	relay_log(RELAY_LOG_INFO, "sirius-relay stopped");

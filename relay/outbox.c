@@ -472,8 +472,12 @@ void outbox_sweep(struct registry *reg)
 	struct sirius_error err = { "" };
 	int expired = 0, deleted = 0, rc;
 
-	/* Skipped while writes wait for the database's lock: it would only wait for it too. */
-	if (registry_store_blocked(reg))
+	/*
+	 * Skipped while writes wait for the database's lock: it would only wait
+	 * for it too. The queued writes first: a message marked sent this turn
+	 * must not expire as queued, a printer seen must not be forgotten.
+	 */
+	if (registry_store_blocked(reg) || registry_store_first(reg, &err) != 0)
 		return;
 	rc = reg->store.outbox_sweep(reg->store.ctx, registry_now(reg), reg->cfg.queue_lifetime, reg->cfg.keep_messages,
 				     reg->cfg.keep_age, &expired, &deleted, &err);

@@ -15,8 +15,8 @@
 #define LOG_RING_MAX_BYTES (64 * 1024)
 /* The DeviceCommandResponse code of a bridge whose command queue is full (PROTOCOL.md 3). */
 #define RETURN_QUEUE_FULL 0xe0
-/* Database writes the retry timer does in one go before letting the event loop run. */
-#define STORE_RETRY_BATCH 256
+/* When the write queue is full, the oldest writes dropped at once: this part of store_pending_max. */
+#define PENDING_DROP_PART 16
 
 /* One record of a bridge's log ring, also linked into the registry's list of every record. */
 struct log_entry {
@@ -57,7 +57,7 @@ void registry_config_default(struct registry_config *cfg)
 	cfg->log_total_bytes = 16 * 1024 * 1024;
 	cfg->max_bridges = 50000;
 	cfg->max_devices = 200000;
-	cfg->store_pending_max = 4096;
+	cfg->store_pending_max = 65536;
 	cfg->malformed_log_max = 10;
 	cfg->bridge_moves_auto = 0;
 	cfg->new_devices_per_minute = 10;
@@ -131,7 +131,21 @@ static void session_free(struct registry *reg, struct relay_session *s)
 	g_free(s);
 }
 
-/* ---- database writes and their retry queue ------------------------------------ */
+/* ---- database writes and their queue ------------------------------------------- */
+
+/*
+ * Every database write of the registry goes through one queue, reg->pending,
+ * oldest first. With a store that batches (store.h), a write waits there for
+ * the end of the event loop's turn (registry_turn_end), which does the
+ * turn's writes in one transaction (store_db.c says why); with one that
+ * does not, a write is done at once and waits only when it met the lock.
+ * What must be done at once (a printer's first record, a command id, the
+ * sweeps) does the queue first, so a message's states keep their order.
+ * Writes that met the lock stay queued (store_waiting) for the retry timer,
+ * soon, then less often, up to store_retry; meanwhile the outbox is not
+ * read (registry_store_blocked). The queue is bounded (store_pending_max):
+ * past it the printers' last_seen updates go first, then the oldest writes.
+ */
 
 /* Words for a pending write, for the log: "recording printer X", "settling message N", ... */
 static const char *pending_what(const struct pending_write *w, char *buf, size_t size)
@@ -243,9 +257,43 @@ static struct pending_write *pending_pop(struct registry *reg)
 }
 
 /*
- * Keeps a write for the retry timer. A printer write merges with one already
- * waiting for the same device; when the queue is full the oldest write is
- * dropped (logged and counted).
+ * The queue is at store_pending_max (a database locked for long): drops
+ * what matters least, and logs and counts it. A last_seen is only a time,
+ * and the next heartbeat brings a newer one: the printers' last_seen
+ * updates go first, then the oldest writes, a sixteenth of the bound at
+ * once (the log says so once per round, not once per write).
+ */
+static void pending_make_room(struct registry *reg)
+{
+	guint before = g_queue_get_length(&reg->pending), keep;
+	size_t part = reg->cfg.store_pending_max / PENDING_DROP_PART;
+	GList *l, *next;
+
+	for (l = reg->pending.head; l; l = next) {
+		struct pending_write *w = l->data;
+
+		next = l->next;
+		if (w->kind != PENDING_TOUCH)
+			continue;
+		if (g_hash_table_lookup(reg->pending_devices, w->device) == w)
+			g_hash_table_remove(reg->pending_devices, w->device);
+		g_queue_delete_link(&reg->pending, l);
+		g_free(w);
+	}
+	if (part == 0)
+		part = 1;
+	keep = reg->cfg.store_pending_max > part ? (guint)(reg->cfg.store_pending_max - part) : 0;
+	while (g_queue_get_length(&reg->pending) > keep)
+		g_free(pending_pop(reg));
+	reg->counters.store_pending = g_queue_get_length(&reg->pending);
+	reg->counters.store_dropped += before - g_queue_get_length(&reg->pending);
+	relay_log(RELAY_LOG_ERROR, "database locked too long: %u write(s) of the relay dropped (%" G_GUINT64_FORMAT
+		  " dropped so far)", before - g_queue_get_length(&reg->pending), reg->counters.store_dropped);
+}
+
+/*
+ * Queues a write, after the others. A printer write merges with one already
+ * waiting for the same device (the later time; a first record stays one).
  */
 static void pending_add(struct registry *reg, const struct pending_write *w)
 {
@@ -257,91 +305,222 @@ static void pending_add(struct registry *reg, const struct pending_write *w)
 		if (old) {
 			if (w->kind == PENDING_SEEN)
 				old->kind = PENDING_SEEN;
-			old->at = w->at;
+			if (w->at > old->at)
+				old->at = w->at;
 			return;
 		}
 	}
-	if (g_queue_get_length(&reg->pending) >= reg->cfg.store_pending_max) {
-		struct pending_write *oldest = pending_pop(reg);
-		char what[160];
-
-		reg->counters.store_dropped++;
-		if (reg->counters.store_dropped == 1 || reg->counters.store_dropped % 1000 == 0)
-			relay_log(RELAY_LOG_ERROR, "database locked too long: %s dropped (%" G_GUINT64_FORMAT " dropped so far)",
-				  pending_what(oldest, what, sizeof(what)), reg->counters.store_dropped);
-		g_free(oldest);
-	}
+	if (g_queue_get_length(&reg->pending) >= reg->cfg.store_pending_max)
+		pending_make_room(reg);
 	copy = g_new(struct pending_write, 1);
 	*copy = *w;
-	if (g_queue_is_empty(&reg->pending))
-		reg->env.timer_arm(reg->env.ctx, reg->retry, reg->cfg.store_retry);
 	g_queue_push_tail(&reg->pending, copy);
 	if (copy->kind == PENDING_SEEN || copy->kind == PENDING_TOUCH)
 		g_hash_table_insert(reg->pending_devices, copy->device, copy);
 	reg->counters.store_pending = g_queue_get_length(&reg->pending);
 }
 
+/* Whether the store does the queue in batches (store.h): then every write waits for the end of the turn. */
+static int store_batches(const struct registry *reg)
+{
+	return reg->store.batch_begin && reg->store.batch_commit && reg->store.batch_rollback;
+}
+
+/* Seconds before the first retry of writes that met the lock. */
+#define RETRY_FIRST 0.01
+
 /*
- * Does a database write now, or keeps it for later: while older writes wait
- * for the lock (so the order of a message's states holds and the event loop
- * does not wait on a locked database again and again), or when this one
- * meets the lock. Other failures are logged and counted.
+ * The queue met the lock: its writes wait for the retry timer. Most locks
+ * last a few milliseconds (another process's write): tried again soon, then
+ * less often, up to store_retry, since each try holds the loop for the
+ * relay's wait for the lock.
  */
-static void store_write(struct registry *reg, const struct pending_write *w)
+static void pending_wait(struct registry *reg, const struct sirius_error *err)
+{
+	reg->counters.store_busy++;
+	if (!reg->store_waiting) {
+		relay_log(RELAY_LOG_WARN, "database locked: the relay's writes wait (%s)", err->message);
+		reg->retry_delay = RETRY_FIRST;
+	} else if (reg->retry_delay * 2 < reg->cfg.store_retry) {
+		reg->retry_delay *= 2;
+	} else {
+		reg->retry_delay = reg->cfg.store_retry;
+	}
+	reg->store_waiting = 1;
+	reg->env.timer_arm(reg->env.ctx, reg->retry, reg->retry_delay);
+}
+
+/* A queued write done: off the queue, and what it changes in memory. */
+static void pending_finish(struct registry *reg, int waited)
+{
+	struct pending_write *w = pending_pop(reg);
+
+	if (waited)
+		reg->counters.store_retried++;
+	pending_done(reg, w);
+	g_free(w);
+}
+
+/*
+ * Does the queue in one batch. A write that fails on its own is rolled back
+ * alone, logged and left out. Returns 0 (the queue is empty), or
+ * RELAY_STORE_BUSY or -1 with a reason in err: on the lock (at the begin,
+ * the commit, or, which the batch's lock should prevent, a write) every
+ * write stays queued; when the batch could not begin, too; when the commit
+ * failed, its writes are lost (logged and counted).
+ */
+static int pending_batch(struct registry *reg, int waited, struct sirius_error *err)
+{
+	void *ctx = reg->store.ctx;
+	guint n;
+	GList *l, *next;
+	int rc;
+
+	rc = reg->store.batch_begin(ctx, err);
+	if (rc < 0)
+		return rc;
+	for (l = reg->pending.head; l; l = next) {
+		struct pending_write *w = l->data;
+		struct sirius_error one = { "" };
+
+		next = l->next;
+		rc = pending_run(reg, w, &one);
+		if (rc == RELAY_STORE_BUSY) {
+			reg->store.batch_rollback(ctx);
+			*err = one;
+			return rc;
+		}
+		if (rc < 0) {
+			pending_failed(reg, w, &one);
+			if ((w->kind == PENDING_SEEN || w->kind == PENDING_TOUCH) &&
+			    g_hash_table_lookup(reg->pending_devices, w->device) == w)
+				g_hash_table_remove(reg->pending_devices, w->device);
+			g_queue_delete_link(&reg->pending, l);
+			g_free(w);
+		}
+	}
+	n = g_queue_get_length(&reg->pending);
+	rc = reg->store.batch_commit(ctx, err);
+	if (rc == RELAY_STORE_BUSY)
+		return rc;
+	if (rc < 0) {
+		reg->counters.store_errors++;
+		relay_log(RELAY_LOG_ERROR, "database: %u write(s) of the relay lost: %s", n, err->message);
+		while (!g_queue_is_empty(&reg->pending))
+			g_free(pending_pop(reg));
+		return rc;
+	}
+	while (!g_queue_is_empty(&reg->pending))
+		pending_finish(reg, waited);
+	return 0;
+}
+
+/* Does the queue one write at once, in order, until one meets the lock: 0 (the queue is empty), or RELAY_STORE_BUSY. */
+static int pending_each(struct registry *reg, int waited, struct sirius_error *err)
+{
+	struct pending_write *w;
+
+	while ((w = g_queue_peek_head(&reg->pending))) {
+		struct sirius_error one = { "" };
+		int rc = pending_run(reg, w, &one);
+
+		if (rc == RELAY_STORE_BUSY) {
+			*err = one;
+			return rc;
+		}
+		if (rc < 0) {
+			w = pending_pop(reg);
+			pending_failed(reg, w, &one);
+			g_free(w);
+		} else {
+			pending_finish(reg, waited);
+		}
+	}
+	return 0;
+}
+
+/*
+ * Does the queued writes (in a batch when the store has them). Returns 0,
+ * RELAY_STORE_BUSY when they met the lock (they wait for the retry timer;
+ * counted), or -1 with a reason in err (logged and counted).
+ */
+static int pending_do(struct registry *reg, struct sirius_error *err)
+{
+	int rc, waited = reg->store_waiting;
+
+	if (g_queue_is_empty(&reg->pending))
+		rc = 0;
+	else if (store_batches(reg))
+		rc = pending_batch(reg, waited, err);
+	else
+		rc = pending_each(reg, waited, err);
+	if (rc == RELAY_STORE_BUSY) {
+		pending_wait(reg, err);
+		return rc;
+	}
+	reg->store_waiting = 0;
+	if (rc < 0 && !g_queue_is_empty(&reg->pending)) {
+		reg->counters.store_errors++;
+		relay_log(RELAY_LOG_ERROR, "database: the relay's writes wait: %s", err->message);
+	}
+	if (waited) {
+		reg->env.timer_cancel(reg->env.ctx, reg->retry);
+		if (rc == 0)
+			relay_log(RELAY_LOG_INFO, "database writable again: deferred writes done");
+		outbox_retry_reads(reg);
+	}
+	return rc;
+}
+
+/* Does a write at once; on the lock it is queued to wait with the others; other failures are logged and counted. */
+static void store_now(struct registry *reg, const struct pending_write *w)
 {
 	struct sirius_error err = { "" };
 	char what[160];
-	int rc;
+	int rc = pending_run(reg, w, &err);
 
-	if (!g_queue_is_empty(&reg->pending)) {
-		pending_add(reg, w);
-		return;
-	}
-	rc = pending_run(reg, w, &err);
 	if (rc == 0) {
 		pending_done(reg, w);
 	} else if (rc == RELAY_STORE_BUSY) {
-		reg->counters.store_busy++;
 		relay_log(RELAY_LOG_WARN, "database locked: %s later (%s)", pending_what(w, what, sizeof(what)), err.message);
 		pending_add(reg, w);
+		pending_wait(reg, &err);
 	} else {
 		pending_failed(reg, w, &err);
 	}
 }
 
-/* The retry timer: does the waiting writes in order until one meets the lock again. */
+/*
+ * A database write. With a batching store it waits in the queue for the
+ * end of the turn, except a printer's first record (its key is read from it
+ * next), done at once after the queue. Without, it is done at once, unless
+ * older writes wait for the lock (the order of a message's states holds,
+ * and the event loop does not wait on a locked database again and again).
+ */
+static void store_write(struct registry *reg, const struct pending_write *w)
+{
+	struct sirius_error err = { "" };
+
+	if (reg->store_waiting) {
+		pending_add(reg, w);
+	} else if (!store_batches(reg)) {
+		store_now(reg, w);
+	} else if (w->kind != PENDING_SEEN) {
+		pending_add(reg, w);
+	} else if (pending_do(reg, &err) == RELAY_STORE_BUSY) {
+		pending_add(reg, w);
+	} else {
+		store_now(reg, w);
+	}
+}
+
+/* The retry timer: the writes that met the lock, again. */
 static void retry_fired(void *arg)
 {
 	struct registry *reg = arg;
-	struct pending_write *w;
-	unsigned done = 0;
+	struct sirius_error err = { "" };
 
-	while ((w = g_queue_peek_head(&reg->pending))) {
-		struct sirius_error err = { "" };
-		int rc;
-
-		if (done == STORE_RETRY_BATCH) {
-			reg->env.timer_arm(reg->env.ctx, reg->retry, 0);
-			return;
-		}
-		rc = pending_run(reg, w, &err);
-		if (rc == RELAY_STORE_BUSY) {
-			reg->counters.store_busy++;
-			reg->env.timer_arm(reg->env.ctx, reg->retry, reg->cfg.store_retry);
-			return;
-		}
-		w = pending_pop(reg);
-		if (rc == 0) {
-			reg->counters.store_retried++;
-			pending_done(reg, w);
-		} else {
-			pending_failed(reg, w, &err);
-		}
-		g_free(w);
-		done++;
-	}
-	relay_log(RELAY_LOG_INFO, "database writable again: deferred writes done");
-	outbox_retry_reads(reg);
+	pending_do(reg, &err);
 }
 
 void registry_store_message(struct registry *reg, enum pending_kind kind, const char *device, const char *bridge,
@@ -361,63 +540,34 @@ void registry_store_message(struct registry *reg, enum pending_kind kind, const 
 	store_write(reg, &w);
 }
 
-/* Seconds before the first retry of a turn's writes that met the lock. */
-#define TURN_RETRY_FIRST 0.01
-
 int registry_store_blocked(struct registry *reg)
 {
-	return !g_queue_is_empty(&reg->pending) || reg->store_waiting;
+	return reg->store_waiting;
 }
 
-/* Has the store do the writes it keeps; on the lock, they wait for turn_retry. */
-static void turn_end(struct registry *reg)
+int registry_store_first(struct registry *reg, struct sirius_error *err)
 {
-	struct sirius_error err = { "" };
-	int rc, waited = reg->store_waiting;
+	struct sirius_error mine = { "" };
+	int rc;
 
-	rc = reg->store.turn_end(reg->store.ctx, &err);
-	if (rc == RELAY_STORE_BUSY) {
-		/*
-		 * Most locks last a few milliseconds (another process's write):
-		 * tried again soon, then less often, up to store_retry, since each
-		 * try holds the loop for the relay's wait for the lock.
-		 */
-		reg->counters.store_busy++;
-		if (!waited) {
-			relay_log(RELAY_LOG_WARN, "database locked: the relay's writes wait (%s)", err.message);
-			reg->turn_retry_delay = TURN_RETRY_FIRST;
-		} else if (reg->turn_retry_delay * 2 < reg->cfg.store_retry) {
-			reg->turn_retry_delay *= 2;
-		} else {
-			reg->turn_retry_delay = reg->cfg.store_retry;
-		}
-		reg->store_waiting = 1;
-		reg->env.timer_arm(reg->env.ctx, reg->turn_retry, reg->turn_retry_delay);
-		return;
+	/* while the writes wait for the lock, only the retry timer tries again: the loop must not wait on it each turn */
+	if (reg->store_waiting) {
+		error_set(err, "the relay's writes wait for the database's lock");
+		return RELAY_STORE_BUSY;
 	}
-	reg->store_waiting = 0;
-	if (rc < 0) {
-		reg->counters.store_errors++;
-		relay_log(RELAY_LOG_ERROR, "database: the writes of the last turn were lost: %s", err.message);
-	}
-	if (waited) {
-		relay_log(RELAY_LOG_DEBUG, "database writable again: the relay's writes done");
-		outbox_retry_reads(reg);
-	}
+	rc = pending_do(reg, &mine);
+	if (rc < 0 && err)
+		*err = mine;
+	return rc;
 }
 
 void registry_turn_end(struct registry *reg)
 {
-	/* while the writes wait for the lock, only turn_retry tries again: the loop must not wait on it each turn */
-	if (!reg || !reg->store.turn_end || reg->store_waiting)
-		return;
-	turn_end(reg);
-}
+	struct sirius_error err = { "" };
 
-/* The timer of a turn whose writes met the lock. */
-static void turn_retry_fired(void *arg)
-{
-	turn_end(arg);
+	if (!reg || reg->store_waiting)
+		return;
+	pending_do(reg, &err);
 }
 
 /* The housekeeping timer: the outbox's sweep, then the next in sweep_interval. */
@@ -449,8 +599,7 @@ struct registry *registry_new(const struct registry_config *cfg, const struct re
 	g_queue_init(&reg->pending);
 	reg->sweep = reg->env.timer_new(reg->env.ctx, sweep_fired, reg);
 	reg->retry = reg->env.timer_new(reg->env.ctx, retry_fired, reg);
-	reg->turn_retry = reg->env.timer_new(reg->env.ctx, turn_retry_fired, reg);
-	if (!reg->sweep || !reg->retry || !reg->turn_retry) {
+	if (!reg->sweep || !reg->retry) {
 		registry_free(reg);
 		return NULL;
 	}
@@ -466,6 +615,15 @@ void registry_free(struct registry *reg)
 
 	if (!reg)
 		return;
+	/* the last writes (before the store goes), lock or not: nothing else waits now */
+	if (!g_queue_is_empty(&reg->pending)) {
+		struct sirius_error err = { "" };
+		guint waiting = g_queue_get_length(&reg->pending);
+
+		if ((store_batches(reg) ? pending_batch(reg, 0, &err) : pending_each(reg, 0, &err)) != 0)
+			relay_log(RELAY_LOG_ERROR, "database: %u write(s) of the relay lost at exit: %s", waiting,
+				  err.message[0] ? err.message : "the database stayed locked");
+	}
 	g_hash_table_iter_init(&it, reg->sessions);
 	while (g_hash_table_iter_next(&it, &key, NULL))
 		session_free(reg, key);
@@ -478,7 +636,6 @@ void registry_free(struct registry *reg)
 	g_hash_table_destroy(reg->pending_devices);
 	reg->env.timer_free(reg->env.ctx, reg->sweep);
 	reg->env.timer_free(reg->env.ctx, reg->retry);
-	reg->env.timer_free(reg->env.ctx, reg->turn_retry);
 	g_free(reg);
 }
 
@@ -888,12 +1045,16 @@ static int device_send_key(struct registry *reg, const char *address, enum regis
 		*outcome = REGISTRY_OFFLINE;
 		return 0;
 	}
-	rc = reg->store.next_command_id(reg->store.ctx, &id, err);
-	if (rc < 0) {
+	/* the id goes out at once and must never be handed out again: the queued writes first, then the id on its own */
+	rc = registry_store_first(reg, err);
+	if (rc == 0) {
+		rc = reg->store.next_command_id(reg->store.ctx, &id, err);
 		if (rc == RELAY_STORE_BUSY)
 			reg->counters.store_busy++;
-		else
+		else if (rc < 0)
 			reg->counters.store_errors++;
+	}
+	if (rc < 0) {
 		relay_log(RELAY_LOG_ERROR, "device %s: database: allocating a command id: %s", address, err ? err->message : "");
 		return -1;
 	}

@@ -75,7 +75,7 @@ struct registry_config {
 	size_t log_total_bytes;    /* bytes of log records kept over all bridges; the oldest go first */
 	size_t max_bridges;        /* bridges kept in memory; beyond, the least recently seen offline one is forgotten */
 	size_t max_devices;        /* devices kept in memory; beyond, the least recently seen offline one is forgotten */
-	size_t store_pending_max;  /* database writes kept for retrying while the database is locked */
+	size_t store_pending_max;  /* database writes queued at most (the turn's, and those waiting for the lock) */
 	unsigned malformed_log_max; /* malformed messages logged per socket before going quiet */
 	int bridge_moves_auto;     /* 1: a printer reported by another bridge while its own is silent moves at once */
 	unsigned new_devices_per_minute; /* device addresses new to the relay a bridge may name per minute (10) */
@@ -168,17 +168,21 @@ void registry_config_default(struct registry_config *cfg);
 struct registry *registry_new(const struct registry_config *cfg, const struct relay_env *env,
 			      const struct relay_store *store);
 
-/* Closes every session (without calling the event loop), frees every timer and the registry. */
+/*
+ * Does the writes still queued (once more, whatever the lock), then closes
+ * every session (without calling the event loop), frees every timer and
+ * the registry. Before the store is freed.
+ */
 void registry_free(struct registry *reg);
 
 /*
- * The event loop finished a turn and is about to wait: the store does what
- * the turn wrote (store.h, turn_end). Writes that met the lock wait in the
- * store and are tried again after 10 ms, doubling up to store_retry
- * (counted in store_busy), and the outbox is not read meanwhile; a
- * commit that fails is logged and counted as a store error. Also before
- * the loop waits for sockets, after what ran first (timers). reg may be
- * NULL.
+ * The event loop finished a turn and is about to wait: the registry does
+ * the writes the turn queued, in one batch when the store has them
+ * (store.h). Writes that met the lock stay queued and are tried again
+ * after 10 ms, doubling up to store_retry (counted in store_busy), and the
+ * outbox is not read meanwhile; a commit that fails is logged and counted
+ * as a store error. Also before the loop waits for sockets, after what ran
+ * first (timers). reg may be NULL.
  */
 void registry_turn_end(struct registry *reg);
 

@@ -117,7 +117,7 @@ enum pending_kind {
 	PENDING_PRESS     /* button_press */
 };
 
-/* A database write, done at once or kept in the retry queue while the database is locked. */
+/* A database write, done at once or queued (for the end of the turn, or while the database is locked). */
 struct pending_write {
 	enum pending_kind kind;              /* which store function */
 	char device[DEVICE_ADDRESS_LEN + 1]; /* the device; "" when not known or not needed */
@@ -139,13 +139,12 @@ struct registry {
 	GQueue idle_devices;               /* offline devices, by idle_link, least recently seen first */
 	GQueue logs;                       /* every bridge's log entries, by all_link, oldest first */
 	size_t log_bytes;                  /* bytes they take */
-	GQueue pending;                    /* struct pending_write *, writes waiting for the lock, oldest first */
+	GQueue pending;                    /* struct pending_write *, the writes not done yet, oldest first */
 	GHashTable *pending_devices;       /* device -> its pending printer write (seen or touch), to merge them */
 	struct relay_timer *sweep;         /* the outbox's housekeeping: expiry, retention, reads to retry */
-	struct relay_timer *retry;         /* retries the pending writes */
-	struct relay_timer *turn_retry;    /* ends a turn again whose writes met the lock */
-	int store_waiting;                 /* the store keeps writes that met the lock (turn_retry is armed) */
-	double turn_retry_delay;           /* seconds until turn_retry tries again: doubles up to store_retry */
+	struct relay_timer *retry;         /* does the pending writes again after they met the lock */
+	int store_waiting;                 /* the pending writes met the lock (retry is armed) */
+	double retry_delay;                /* seconds until retry tries again: doubles up to store_retry */
 	struct registry_counters counters; /* what happened so far */
 };
 
@@ -158,14 +157,21 @@ double registry_now(struct registry *reg);
 int registry_session_push(struct registry *reg, struct relay_session *s, const char *text, size_t len,
 			  uint32_t command_id);
 
-/* A message write of kind (device and bridge may be NULL), done now or kept for the retry timer. */
 /*
- * 1 while database writes wait for another process's lock, in the retry
- * queue or in the store: reads would wait too, and the outbox must not be
- * read before what was sent is recorded (it would be sent again).
+ * 1 while database writes wait for another process's lock: reads would wait
+ * too, and the outbox must not be read before what was sent is recorded (it
+ * would be sent again). Writes queued for the end of the turn block nothing.
  */
 int registry_store_blocked(struct registry *reg);
 
+/*
+ * Does the queued writes before something that must be done at once (a
+ * command id, a sweep): 0, RELAY_STORE_BUSY (they wait for the lock,
+ * counted) or -1, with a reason in err (may be NULL).
+ */
+int registry_store_first(struct registry *reg, struct sirius_error *err);
+
+/* A message write of kind (device and bridge may be NULL), queued for the end of the turn or done now. */
 void registry_store_message(struct registry *reg, enum pending_kind kind, const char *device, const char *bridge,
 			    uint32_t command_id, long code);
 

@@ -16,8 +16,9 @@
  * err) when the database was locked for longer than the relay may wait, and
  * -1 with a reason in err for any other failure; ctx is the store's own
  * pointer. The relay never waits long for a lock: it keeps the writes that
- * met one and retries them from a timer. The unit tests put a fake in memory
- * behind the same table.
+ * met one and retries them from a timer. Writes are done when called; with
+ * the batch functions below the registry calls them inside a batch. The
+ * unit tests put a fake in memory behind the same table.
  */
 struct relay_store {
 	void *ctx; /* passed back to every function */
@@ -103,15 +104,21 @@ struct relay_store {
 	int (*printers_sweep)(void *ctx, double now, double max_age, int *count, struct sirius_error *err);
 
 	/*
-	 * Called after every turn of the event loop, before it waits again: a
-	 * store may keep the turn's writes and do them here in one transaction
+	 * A batch: the registry keeps the writes of a turn of the event loop
+	 * (and those that met the lock) in its queue and does them at the end of
+	 * the turn between batch_begin and batch_commit, in one transaction
 	 * (they then cost one round of locks and one page-cache refill instead
-	 * of one each). Returns 0; RELAY_STORE_BUSY when the database stayed
-	 * locked (the writes wait: it is called again after store_retry); or -1
-	 * with a reason in err when what the turn wrote was lost. NULL when
-	 * every write is done at once.
+	 * of one each). Inside, each write that fails rolls back alone and the
+	 * others go on. batch_begin takes the write lock: 0, RELAY_STORE_BUSY
+	 * (nothing begun: the writes wait), or -1 with a reason in err.
+	 * batch_commit: 0, RELAY_STORE_BUSY (nothing written: the writes wait)
+	 * or -1 with a reason in err (the batch's writes are lost); either way
+	 * the batch is over. batch_rollback undoes an open batch. All three NULL
+	 * when every write is to be done at once.
 	 */
-	int (*turn_end)(void *ctx, struct sirius_error *err);
+	int (*batch_begin)(void *ctx, struct sirius_error *err);
+	int (*batch_commit)(void *ctx, struct sirius_error *err);
+	void (*batch_rollback)(void *ctx);
 };
 
 #endif

@@ -7,11 +7,12 @@
 
 /*
  * Fills store with functions that use db (which must stay open until
- * store_db_free). Writes wait in memory for store->turn_end (store_db.c).
+ * store_db_free). Every write is done when called, inside the registry's
+ * batch when it has one open (store_db.c).
  */
 void store_db_init(struct relay_store *store, struct db *db);
 
-/* Does the writes still waiting and frees what store_db_init made (before db is closed). */
+/* Frees what store_db_init made (after the registry did its last writes, before db is closed). */
 void store_db_free(struct relay_store *store);
 
 #endif

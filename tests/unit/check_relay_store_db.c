@@ -1,4 +1,4 @@
-/* check_relay_store_db.c: the relay's store over a real database: a turn's writes kept and done in one transaction. */
+/* check_relay_store_db.c: the relay's store over a real database: writes done at once, or in a batch the registry brackets. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -69,67 +69,64 @@ static void assert_state(uint32_t id, const char *want)
 	g_free(state);
 }
 
-/* Sent, delivered and printed in one turn: others see none of it until the turn ends, then all of it. */
-START_TEST(test_turn_writes_are_committed_together)
+/* Sent, delivered and printed in one batch: others see none of it until the commit, then all of it. */
+START_TEST(test_batch_is_committed_together)
 {
 	struct sirius_error err = { "" };
 	uint32_t id = queue();
 
+	ck_assert_msg(f.store.batch_begin(f.store.ctx, &err) == 0, "%s", err.message);
+	ck_assert(db_transaction_open(f.tmp.db));
 	ck_assert_int_eq(f.store.message_sent(f.store.ctx, id, BRIDGE, 101, &err), 0);
 	ck_assert_int_eq(f.store.message_answered(f.store.ctx, id, BRIDGE, ADDRESS, 0, 101, &err), 0);
 	ck_assert_int_eq(f.store.message_printed(f.store.ctx, ADDRESS, id, 102, &err), 0);
-	/* nothing is held meanwhile: another process may write */
-	ck_assert(!db_transaction_open(f.tmp.db));
-	ck_assert_int_eq(sqlite3_exec(f.other, "BEGIN IMMEDIATE; COMMIT", NULL, NULL, NULL), SQLITE_OK);
 	assert_state(id, "queued");
-	ck_assert_msg(f.store.turn_end(f.store.ctx, &err) == 0, "%s", err.message);
+	/* the batch holds the write lock meanwhile */
+	ck_assert_int_eq(sqlite3_exec(f.other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_BUSY);
+	ck_assert_msg(f.store.batch_commit(f.store.ctx, &err) == 0, "%s", err.message);
 	ck_assert(!db_transaction_open(f.tmp.db));
 	assert_state(id, "printed");
-	/* a turn that wrote nothing commits nothing */
-	ck_assert_int_eq(f.store.turn_end(f.store.ctx, &err), 0);
+	ck_assert_int_eq(sqlite3_exec(f.other, "BEGIN IMMEDIATE; COMMIT", NULL, NULL, NULL), SQLITE_OK);
 }
 END_TEST
 
-/* A command id is taken on its own, after the turn's writes: it is never given twice. */
-START_TEST(test_command_id_does_the_turn_first)
+/* Outside a batch every write is done at once, in its own transaction, and holds nothing afterwards. */
+START_TEST(test_writes_outside_a_batch_are_done_at_once)
 {
 	struct sirius_error err = { "" };
 	uint32_t id = queue(), next = 0;
 
 	ck_assert_int_eq(f.store.message_sent(f.store.ctx, id, BRIDGE, 101, &err), 0);
-	ck_assert_msg(f.store.next_command_id(f.store.ctx, &next, &err) == 0, "%s", err.message);
-	ck_assert_uint_gt(next, id);
 	ck_assert(!db_transaction_open(f.tmp.db));
 	assert_state(id, "sent");
+	ck_assert_msg(f.store.next_command_id(f.store.ctx, &next, &err) == 0, "%s", err.message);
+	ck_assert_uint_gt(next, id);
 	ck_assert_uint_gt(queue(), next);
 }
 END_TEST
 
-/* The sweep does the turn's writes first: a message sent this turn does not expire as queued. */
-START_TEST(test_sweep_does_the_turn_first)
+/* A rolled back batch leaves nothing behind and holds nothing. */
+START_TEST(test_rollback_undoes_the_batch)
 {
 	struct sirius_error err = { "" };
 	uint32_t id = queue();
-	int expired = -1, deleted = -1;
 
+	ck_assert_msg(f.store.batch_begin(f.store.ctx, &err) == 0, "%s", err.message);
 	ck_assert_int_eq(f.store.message_sent(f.store.ctx, id, BRIDGE, 101, &err), 0);
-	ck_assert_msg(f.store.outbox_sweep(f.store.ctx, 100000, 60, 100, 1e9, &expired, &deleted, &err) == 0, "%s",
-		      err.message);
-	ck_assert_int_eq(expired, 0);
-	assert_state(id, "sent");
+	f.store.batch_rollback(f.store.ctx);
+	ck_assert(!db_transaction_open(f.tmp.db));
+	assert_state(id, "queued");
+	ck_assert_int_eq(sqlite3_exec(f.other, "BEGIN IMMEDIATE; COMMIT", NULL, NULL, NULL), SQLITE_OK);
 }
 END_TEST
 
-/* A printer touched twice in a turn is written once, with the later time, whatever the order. */
-START_TEST(test_touches_merge)
+/* A printer's last_seen is written with the time given. */
+START_TEST(test_touch_writes_last_seen)
 {
 	struct sirius_error err = { "" };
 	sqlite3_stmt *st;
 
-	ck_assert_int_eq(f.store.printer_touch(f.store.ctx, ADDRESS, 700, &err), 0);
-	ck_assert_int_eq(f.store.message_failed(f.store.ctx, 99, 500, &err), 0);
-	ck_assert_int_eq(f.store.printer_touch(f.store.ctx, ADDRESS, 500, &err), 0);
-	ck_assert_msg(f.store.turn_end(f.store.ctx, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(f.store.printer_touch(f.store.ctx, ADDRESS, 700.5, &err), 0);
 	ck_assert_int_eq(sqlite3_prepare_v2(f.other, "SELECT last_seen FROM printers WHERE address = ?", -1, &st, NULL),
 			 SQLITE_OK);
 	sqlite3_bind_text(st, 1, ADDRESS, -1, SQLITE_STATIC);
@@ -140,7 +137,7 @@ START_TEST(test_touches_merge)
 END_TEST
 
 /* Reads go to the database at once, and take no write lock. */
-START_TEST(test_reads_open_no_turn)
+START_TEST(test_reads_open_no_transaction)
 {
 	struct sirius_error err = { "" };
 	uint32_t id = queue(), got = 0;
@@ -155,26 +152,26 @@ START_TEST(test_reads_open_no_turn)
 END_TEST
 
 /*
- * The turn's writes meet another process's lock: the store says so
- * (RELAY_STORE_BUSY), keeps them, and does them at the next turn's end.
+ * Another process holds the write lock: the batch cannot begin (the store
+ * says RELAY_STORE_BUSY and holds nothing); once the lock is gone it can.
  */
-START_TEST(test_writes_wait_out_the_lock)
+START_TEST(test_batch_meets_the_lock)
 {
 	struct sirius_error err = { "" };
 	uint32_t id = queue();
 
 	ck_assert_int_eq(sqlite3_exec(f.other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
-	ck_assert_int_eq(f.store.message_sent(f.store.ctx, id, BRIDGE, 101, &err), 0);
-	ck_assert_int_eq(f.store.turn_end(f.store.ctx, &err), RELAY_STORE_BUSY);
+	ck_assert_int_eq(f.store.batch_begin(f.store.ctx, &err), RELAY_STORE_BUSY);
 	ck_assert(!db_transaction_open(f.tmp.db));
 	ck_assert_int_eq(sqlite3_exec(f.other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
-	assert_state(id, "queued");
-	ck_assert_int_eq(f.store.turn_end(f.store.ctx, &err), 0);
+	ck_assert_msg(f.store.batch_begin(f.store.ctx, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(f.store.message_sent(f.store.ctx, id, BRIDGE, 101, &err), 0);
+	ck_assert_msg(f.store.batch_commit(f.store.ctx, &err) == 0, "%s", err.message);
 	assert_state(id, "sent");
 }
 END_TEST
 
-/* A write that fails on its own (here a did_print the database refuses) leaves the others. */
+/* A write that fails inside a batch (here a did_print the database refuses) rolls back alone. */
 START_TEST(test_one_failed_write_leaves_the_others)
 {
 	struct sirius_error err = { "" };
@@ -183,10 +180,12 @@ START_TEST(test_one_failed_write_leaves_the_others)
 	ck_assert_int_eq(sqlite3_exec(f.other, "CREATE TRIGGER no_presses BEFORE INSERT ON button_presses"
 					       " BEGIN SELECT RAISE(ABORT, 'no presses today'); END",
 				      NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_msg(f.store.batch_begin(f.store.ctx, &err) == 0, "%s", err.message);
 	ck_assert_int_eq(f.store.message_sent(f.store.ctx, id, BRIDGE, 101, &err), 0);
-	ck_assert_int_eq(f.store.button_press(f.store.ctx, ADDRESS, 1, id, 101, &err), 0);
+	ck_assert_int_eq(f.store.button_press(f.store.ctx, ADDRESS, 1, id, 101, &err), -1);
+	ck_assert(db_transaction_open(f.tmp.db));
 	ck_assert_int_eq(f.store.message_printed(f.store.ctx, ADDRESS, id, 102, &err), 0);
-	ck_assert_msg(f.store.turn_end(f.store.ctx, &err) == 0, "%s", err.message);
+	ck_assert_msg(f.store.batch_commit(f.store.ctx, &err) == 0, "%s", err.message);
 	assert_state(id, "printed");
 }
 END_TEST
@@ -194,15 +193,15 @@ END_TEST
 static Suite *suite(void)
 {
 	Suite *s = suite_create("relay_store_db");
-	TCase *tc = tcase_create("turns");
+	TCase *tc = tcase_create("batches");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_turn_writes_are_committed_together);
-	tcase_add_test(tc, test_command_id_does_the_turn_first);
-	tcase_add_test(tc, test_sweep_does_the_turn_first);
-	tcase_add_test(tc, test_touches_merge);
-	tcase_add_test(tc, test_reads_open_no_turn);
-	tcase_add_test(tc, test_writes_wait_out_the_lock);
+	tcase_add_test(tc, test_batch_is_committed_together);
+	tcase_add_test(tc, test_writes_outside_a_batch_are_done_at_once);
+	tcase_add_test(tc, test_rollback_undoes_the_batch);
+	tcase_add_test(tc, test_touch_writes_last_seen);
+	tcase_add_test(tc, test_reads_open_no_transaction);
+	tcase_add_test(tc, test_batch_meets_the_lock);
 	tcase_add_test(tc, test_one_failed_write_leaves_the_others);
 	suite_add_tcase(s, tc);
 	return s;
