@@ -1930,6 +1930,17 @@ START_TEST(test_new_device_addresses_per_bridge_are_bounded)
 }
 END_TEST
 
+/* A registry over the batching store (with the current cfg), a bridge connected and DEVICE online through it. */
+static struct relay_session *batching_with_device(void)
+{
+	struct relay_session *s;
+
+	renew_batching();
+	s = connect_bridge(&transport_a, BRIDGE);
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	return s;
+}
+
 /*
  * With a batching store every write waits for the end of the turn, and the
  * turn's writes are done there in their order, in one batch.
@@ -1937,11 +1948,7 @@ END_TEST
 START_TEST(test_batch_does_the_turns_writes_in_order)
 {
 	enum registry_delivery outcome;
-	struct relay_session *s;
-
-	renew_batching();
-	s = connect_bridge(&transport_a, BRIDGE);
-	feed(s, heartbeat(BRIDGE, DEVICE));
+	struct relay_session *s = batching_with_device();
 	/* a printer's first record is done at once (its key is read next), after what waited */
 	ck_assert_str_eq(committed->str, "bridge:" BRIDGE " | ");
 	ck_assert_str_eq(writes->str, "bridge:" BRIDGE " seen:" DEVICE " ");
@@ -1975,9 +1982,7 @@ START_TEST(test_batch_merges_touches)
 	struct relay_session *s;
 
 	cfg.touch_interval = 5;
-	renew_batching();
-	s = connect_bridge(&transport_a, BRIDGE);
-	feed(s, heartbeat(BRIDGE, DEVICE));
+	s = batching_with_device();
 	feed(s, heartbeat(BRIDGE, DEVICE2));
 	advance(5);
 	feed(s, heartbeat(BRIDGE, DEVICE));
@@ -2000,11 +2005,7 @@ END_TEST
  */
 START_TEST(test_batch_that_meets_the_lock_is_done_later)
 {
-	struct relay_session *s;
-
-	renew_batching();
-	s = connect_bridge(&transport_a, BRIDGE);
-	feed(s, heartbeat(BRIDGE, DEVICE));
+	struct relay_session *s = batching_with_device();
 	feed(s, did_print(BRIDGE, DEVICE, 0x02, 7));
 	begin_locked = 1;
 	registry_turn_end(reg);
@@ -2038,39 +2039,6 @@ START_TEST(test_batch_that_meets_the_lock_is_done_later)
 	ck_assert_uint_eq(registry_counters(reg)->store_pending, 0);
 	registry_turn_end(reg);
 	ck_assert_str_eq(committed->str, "bridge:" BRIDGE " | press:" DEVICE ":02:7 press:" DEVICE ":02:8 | ");
-	registry_session_close(reg, s);
-}
-END_TEST
-
-/*
- * A write that fails inside the batch is left out (logged and counted) and
- * the others are done; one that meets the lock there rolls the batch back
- * and keeps every write, as a lock at the commit does.
- */
-START_TEST(test_batch_leaves_out_a_failed_write)
-{
-	struct relay_session *s;
-
-	renew_batching();
-	s = connect_bridge(&transport_a, BRIDGE);
-	feed(s, heartbeat(BRIDGE, DEVICE));
-	feed(s, did_print(BRIDGE, DEVICE, 0x01, 5));
-	press_result = -1;
-	registry_turn_end(reg);
-	ck_assert_str_eq(committed->str, "bridge:" BRIDGE " | printed:5 | ");
-	ck_assert_uint_eq(registry_counters(reg)->store_errors, 1);
-	ck_assert_uint_eq(registry_counters(reg)->store_pending, 0);
-	feed(s, did_print(BRIDGE, DEVICE, 0x01, 6));
-	press_result = RELAY_STORE_BUSY;
-	registry_turn_end(reg);
-	ck_assert(!batch_open);
-	ck_assert_uint_eq(registry_counters(reg)->store_busy, 1);
-	ck_assert_uint_eq(registry_counters(reg)->store_pending, 2);
-	ck_assert_str_eq(committed->str, "bridge:" BRIDGE " | printed:5 | ");
-	press_result = 0;
-	advance(cfg.store_retry);
-	ck_assert_str_eq(committed->str, "bridge:" BRIDGE " | printed:5 | press:" DEVICE ":01:6 printed:6 | ");
-	ck_assert_uint_eq(registry_counters(reg)->store_errors, 1);
 	registry_session_close(reg, s);
 }
 END_TEST
@@ -2114,6 +2082,35 @@ START_TEST(test_batch_is_done_before_what_goes_at_once)
 END_TEST
 
 /*
+ * A write that fails inside the batch is left out (logged and counted) and
+ * the others are done; one that meets the lock there rolls the batch back
+ * and keeps every write, as a lock at the commit does.
+ */
+START_TEST(test_batch_leaves_out_a_failed_write)
+{
+	struct relay_session *s = batching_with_device();
+	feed(s, did_print(BRIDGE, DEVICE, 0x01, 5));
+	press_result = -1;
+	registry_turn_end(reg);
+	ck_assert_str_eq(committed->str, "bridge:" BRIDGE " | printed:5 | ");
+	ck_assert_uint_eq(registry_counters(reg)->store_errors, 1);
+	ck_assert_uint_eq(registry_counters(reg)->store_pending, 0);
+	feed(s, did_print(BRIDGE, DEVICE, 0x01, 6));
+	press_result = RELAY_STORE_BUSY;
+	registry_turn_end(reg);
+	ck_assert(!batch_open);
+	ck_assert_uint_eq(registry_counters(reg)->store_busy, 1);
+	ck_assert_uint_eq(registry_counters(reg)->store_pending, 2);
+	ck_assert_str_eq(committed->str, "bridge:" BRIDGE " | printed:5 | ");
+	press_result = 0;
+	advance(cfg.store_retry);
+	ck_assert_str_eq(committed->str, "bridge:" BRIDGE " | printed:5 | press:" DEVICE ":01:6 printed:6 | ");
+	ck_assert_uint_eq(registry_counters(reg)->store_errors, 1);
+	registry_session_close(reg, s);
+}
+END_TEST
+
+/*
  * Writes queued for the end of the turn do not hold the outbox back (its
  * reads do not depend on them). While writes wait for the lock, the outbox
  * is not read: what was sent may not be recorded yet, and would be read
@@ -2128,9 +2125,7 @@ START_TEST(test_outbox_waits_for_locked_writes_only)
 	int calls;
 
 	g_hash_table_add(confirming, g_strdup(BRIDGE));
-	renew_batching();
-	s = connect_bridge(&transport_a, BRIDGE);
-	feed(s, heartbeat(BRIDGE, DEVICE));
+	s = batching_with_device();
 	a = enqueue(DEVICE);
 	b = enqueue(DEVICE);
 	ck_assert_int_eq(registry_wake(reg, DEVICE, a, &outcome, &err), 0);
@@ -2164,9 +2159,7 @@ START_TEST(test_batch_bound_drops_touches_first)
 
 	cfg.touch_interval = 1;
 	cfg.store_pending_max = 4;
-	renew_batching();
-	s = connect_bridge(&transport_a, BRIDGE);
-	feed(s, heartbeat(BRIDGE, DEVICE));
+	s = batching_with_device();
 	feed(s, heartbeat(BRIDGE, DEVICE2));
 	advance(1);
 	feed(s, heartbeat(BRIDGE, DEVICE));
