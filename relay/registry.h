@@ -135,9 +135,9 @@ struct registry_counters {
 	uint64_t log_records;              /* bridge log records received */
 	uint64_t store_errors;             /* database calls that failed (not counting locks) */
 	uint64_t store_busy;               /* database calls that met another process's lock */
-	uint64_t store_retried;            /* database writes done from the retry queue */
-	uint64_t store_dropped;            /* database writes dropped because the retry queue was full */
-	uint64_t store_pending;            /* database writes waiting in the retry queue now */
+	uint64_t store_retried;            /* database writes done after they met the lock */
+	uint64_t store_dropped;            /* database writes dropped because the write queue was full */
+	uint64_t store_pending;            /* database writes queued now (for the lock, or the turn's end) */
 	uint64_t log_bytes;                /* bytes of log records kept now, all bridges */
 	uint64_t log_records_dropped;      /* log records pushed out by the total bound */
 	uint64_t oversize;                 /* sockets closed for a too-large message (counted by the loop) */
