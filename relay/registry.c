@@ -330,16 +330,16 @@ static int store_batches(const struct registry *reg)
 #define RETRY_FIRST 0.01
 
 /*
- * The queue met the lock: its writes wait for the retry timer. Most locks
- * last a few milliseconds (another process's write): tried again soon, then
- * less often, up to store_retry, since each try holds the loop for the
- * relay's wait for the lock.
+ * The queue could not be done (the lock, or a failure that kept every
+ * write): its writes wait for the retry timer. Most locks last a few
+ * milliseconds (another process's write): tried again soon, then less
+ * often, up to store_retry, since each try holds the loop for the relay's
+ * wait for the lock; a database that fails is not tried at every turn
+ * either. The caller counts and logs why.
  */
-static void pending_wait(struct registry *reg, const struct sirius_error *err)
+static void pending_wait(struct registry *reg)
 {
-	reg->counters.store_busy++;
 	if (!reg->store_waiting) {
-		relay_log(RELAY_LOG_WARN, "database locked: the relay's writes wait (%s)", err->message);
 		reg->retry_delay = RETRY_FIRST;
 	} else if (reg->retry_delay * 2 < reg->cfg.store_retry) {
 		reg->retry_delay *= 2;
@@ -455,14 +455,20 @@ static int pending_do(struct registry *reg, struct sirius_error *err)
 	else
 		rc = pending_each(reg, waited, err);
 	if (rc == RELAY_STORE_BUSY) {
-		pending_wait(reg, err);
+		reg->counters.store_busy++;
+		if (!waited)
+			relay_log(RELAY_LOG_WARN, "database locked: the relay's writes wait (%s)", err->message);
+		pending_wait(reg);
+		return rc;
+	}
+	if (rc < 0 && !g_queue_is_empty(&reg->pending)) {
+		reg->counters.store_errors++;
+		if (!waited)
+			relay_log(RELAY_LOG_ERROR, "database: the relay's writes wait: %s", err->message);
+		pending_wait(reg);
 		return rc;
 	}
 	reg->store_waiting = 0;
-	if (rc < 0 && !g_queue_is_empty(&reg->pending)) {
-		reg->counters.store_errors++;
-		relay_log(RELAY_LOG_ERROR, "database: the relay's writes wait: %s", err->message);
-	}
 	if (waited) {
 		reg->env.timer_cancel(reg->env.ctx, reg->retry);
 		if (rc == 0)
@@ -482,9 +488,10 @@ static void store_now(struct registry *reg, const struct pending_write *w)
 	if (rc == 0) {
 		pending_done(reg, w);
 	} else if (rc == RELAY_STORE_BUSY) {
+		reg->counters.store_busy++;
 		relay_log(RELAY_LOG_WARN, "database locked: %s later (%s)", pending_what(w, what, sizeof(what)), err.message);
 		pending_add(reg, w);
-		pending_wait(reg, &err);
+		pending_wait(reg);
 	} else {
 		pending_failed(reg, w, &err);
 	}

@@ -126,6 +126,7 @@ static int batch_begins;      /* batch_begin calls (the batching store's) */
 static int batch_open;        /* 1 between batch_begin and the batch's end */
 static size_t batch_mark;     /* the length of writes at batch_begin: what a rollback cuts back to */
 static int begin_locked;      /* 1: batch_begin meets the lock */
+static int begin_fails;       /* 1: batch_begin fails for another reason (nothing begun) */
 static int commit_locked;     /* 1: batch_commit meets the lock (nothing of the batch is written) */
 static int commit_fails;      /* 1: batch_commit fails (the batch's writes are lost) */
 static GString *committed;    /* the writes of every committed batch, in order, each batch followed by "| " */
@@ -452,6 +453,8 @@ static int fake_batch_begin(void *ctx, struct sirius_error *err)
 		error_set(err, "database is locked");
 		return RELAY_STORE_BUSY;
 	}
+	if (begin_fails)
+		return error_set(err, "disk I/O error");
 	batch_open = 1;
 	batch_mark = writes->len;
 	return 0;
@@ -523,7 +526,7 @@ static void setup(void)
 	store_locked = 0;
 	store_calls = 0;
 	press_result = 0;
-	batch_begins = batch_open = begin_locked = commit_locked = commit_fails = 0;
+	batch_begins = batch_open = begin_locked = begin_fails = commit_locked = commit_fails = 0;
 	committed = g_string_new("");
 	batch_store = store;
 	batch_store.batch_begin = fake_batch_begin;
@@ -2043,6 +2046,31 @@ START_TEST(test_batch_that_meets_the_lock_is_done_later)
 }
 END_TEST
 
+/*
+ * A batch that cannot begin for another reason than the lock keeps its
+ * writes, and waits like one that met the lock: the database is not tried
+ * again at every turn, only by the retry timer.
+ */
+START_TEST(test_batch_that_cannot_begin_waits)
+{
+	struct relay_session *s = batching_with_device();
+	feed(s, did_print(BRIDGE, DEVICE, 0x02, 7));
+	begin_fails = 1;
+	registry_turn_end(reg);
+	ck_assert_int_eq(batch_begins, 2);
+	ck_assert_uint_eq(registry_counters(reg)->store_errors, 1);
+	ck_assert_uint_eq(registry_counters(reg)->store_pending, 1);
+	registry_turn_end(reg);
+	ck_assert_int_eq(batch_begins, 2);
+	begin_fails = 0;
+	advance(cfg.store_retry);
+	ck_assert_str_eq(committed->str, "bridge:" BRIDGE " | press:" DEVICE ":02:7 | ");
+	ck_assert_uint_eq(registry_counters(reg)->store_pending, 0);
+	ck_assert_uint_eq(registry_counters(reg)->store_errors, 1);
+	registry_session_close(reg, s);
+}
+END_TEST
+
 /* What must be done at once (a command id, the sweeps) does the queued writes first; on the lock, it waits. */
 START_TEST(test_batch_is_done_before_what_goes_at_once)
 {
@@ -2230,6 +2258,7 @@ int main(void)
 	tcase_add_test(tc, test_batch_does_the_turns_writes_in_order);
 	tcase_add_test(tc, test_batch_merges_touches);
 	tcase_add_test(tc, test_batch_that_meets_the_lock_is_done_later);
+	tcase_add_test(tc, test_batch_that_cannot_begin_waits);
 	tcase_add_test(tc, test_batch_leaves_out_a_failed_write);
 	tcase_add_test(tc, test_batch_is_done_before_what_goes_at_once);
 	tcase_add_test(tc, test_outbox_waits_for_locked_writes_only);
