@@ -19,7 +19,7 @@ static const struct counter_words counter_table[] = {
 	{ "devices_online", "Bridges and printers now", "printers online" },
 	{ "devices_known", "Bridges and printers now", "printers known since the relay started" },
 	{ "sessions_open", "Bridges and printers now", "websockets open" },
-	{ "store_pending", "Bridges and printers now", "database writes waiting to be retried" },
+	{ "store_pending", "Bridges and printers now", "database writes waiting (for the end of a turn, or for the lock)" },
 	{ "log_bytes", "Bridges and printers now", "bytes of bridge logs kept" },
 
 	{ "deliveries_sent", "Prints and keys", "prints handed to bridges" },
@@ -62,7 +62,7 @@ static const struct counter_words counter_table[] = {
 	{ "store_errors", "Database and control socket", "database calls that failed" },
 	{ "store_busy", "Database and control socket", "database calls that met another process's lock" },
 	{ "store_retried", "Database and control socket", "database writes done on a retry" },
-	{ "store_dropped", "Database and control socket", "database writes dropped: retry queue full" },
+	{ "store_dropped", "Database and control socket", "database writes dropped: write queue full" },
 	{ "control_requests", "Database and control socket", "control requests answered" },
 	{ "control_errors", "Database and control socket", "control requests answered with an error" },
 };
