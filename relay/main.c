@@ -333,7 +333,6 @@ int main(int argc, char **argv)
 	running = relay_server_new(&cfg, &store, &err);
 	if (!running) {
 		relay_log(RELAY_LOG_ERROR, "%s", err.message);
-		store_db_free(&store);
 		checkpointer_stop(checkpointer);
 		db_close(db);
 		return 1;
@@ -363,7 +362,6 @@ int main(int argc, char **argv)
 		running = NULL;
 		relay_server_free(srv);
 	}
-	store_db_free(&store);
 	db_close(db);
 	relay_log(RELAY_LOG_INFO, "sirius-relay stopped");
 	relay_log_close();

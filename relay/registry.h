@@ -171,7 +171,7 @@ struct registry *registry_new(const struct registry_config *cfg, const struct re
 /*
  * Does the writes still queued (once more, whatever the lock), then closes
  * every session (without calling the event loop), frees every timer and
- * the registry. Before the store is freed.
+ * the registry. While the store's database is still open.
  */
 void registry_free(struct registry *reg);
 

@@ -1051,8 +1051,7 @@ void relay_server_free(struct relay_server *srv)
 	if (srv->loop_ready && uv_loop_close(&srv->loop) != 0)
 		relay_log(RELAY_LOG_WARN, "the event loop still had open handles at exit");
 	srv->loop_ready = 0;
-	/* what closing the sockets wrote */
-	registry_turn_end(srv->reg);
+	/* after the sockets: what closing them wrote is done with the registry's last writes */
 	registry_free(srv->reg);
 	free(srv->timers);
 	if (srv->socket_path) {

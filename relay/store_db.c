@@ -5,8 +5,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <glib.h>
-
 #include "base64.h"
 #include "db_button.h"
 #include "link_key.h"
@@ -45,56 +43,41 @@ static int result(struct db *db, int rc)
  * transaction runs as a savepoint, so one that fails rolls back alone.
  */
 
-struct store_db {
-	struct db *db; /* the relay's connection, open until store_db_free */
-};
-
 static int store_batch_begin(void *ctx, struct sirius_error *err)
 {
-	struct store_db *sd = ctx;
-
-	return result(sd->db, db_transaction_begin(sd->db, err));
+	return result(ctx, db_transaction_begin(ctx, err));
 }
 
 static int store_batch_commit(void *ctx, struct sirius_error *err)
 {
-	struct store_db *sd = ctx;
-
 	/* a commit that fails is rolled back (db_transaction_commit): nothing of the batch stays */
-	return result(sd->db, db_transaction_commit(sd->db, err));
+	return result(ctx, db_transaction_commit(ctx, err));
 }
 
 static void store_batch_rollback(void *ctx)
 {
-	struct store_db *sd = ctx;
-
-	db_transaction_rollback(sd->db);
+	db_transaction_rollback(ctx);
 }
 
 static int store_printer_seen(void *ctx, const char *device, double now, struct sirius_error *err)
 {
-	struct store_db *sd = ctx;
-
-	return result(sd->db, db_printer_seen(sd->db, device, db_time(now), NULL, err));
+	return result(ctx, db_printer_seen(ctx, device, db_time(now), NULL, err));
 }
 
 static int store_printer_touch(void *ctx, const char *device, double now, struct sirius_error *err)
 {
-	struct store_db *sd = ctx;
-
-	return result(sd->db, db_printer_touch(sd->db, device, db_time(now), err));
+	return result(ctx, db_printer_touch(ctx, device, db_time(now), err));
 }
 
 static int store_printer_key(void *ctx, const char *device, char key[LINK_KEY_BASE64_SIZE],
 			     struct sirius_error *err)
 {
-	struct store_db *sd = ctx;
 	uint8_t raw[LINK_KEY_SIZE];
 	int claimed = 0;
 
 	key[0] = '\0';
-	if (db_printer_key(sd->db, device, raw, &claimed, err) < 0)
-		return result(sd->db, -1);
+	if (db_printer_key(ctx, device, raw, &claimed, err) < 0)
+		return result(ctx, -1);
 	if (!claimed)
 		return 0;
 	base64_encode(raw, sizeof(raw), key);
@@ -103,140 +86,113 @@ static int store_printer_key(void *ctx, const char *device, char key[LINK_KEY_BA
 
 static int store_next_command_id(void *ctx, uint32_t *id, struct sirius_error *err)
 {
-	struct store_db *sd = ctx;
-
-	return result(sd->db, db_next_command_id(sd->db, id, err));
+	return result(ctx, db_next_command_id(ctx, id, err));
 }
 
 static int store_outbox_next(void *ctx, const char *device, uint32_t after_id, uint32_t *id, uint8_t **payload,
 			     size_t *len, struct sirius_error *err)
 {
-	struct store_db *sd = ctx;
-	int rc = db_outbox_next(sd->db, device, after_id, id, payload, len, err);
+	int rc = db_outbox_next(ctx, device, after_id, id, payload, len, err);
 
-	return rc < 0 ? result(sd->db, rc) : rc;
+	return rc < 0 ? result(ctx, rc) : rc;
 }
 
 static int store_message_sent(void *ctx, uint32_t command_id, const char *bridge, double now, struct sirius_error *err)
 {
-	struct store_db *sd = ctx;
-
 	/* 0 (cancelled or settled meanwhile, or not a stored message) is fine */
-	return result(sd->db, db_outbox_sent(sd->db, command_id, bridge, db_time(now), err));
+	return result(ctx, db_outbox_sent(ctx, command_id, bridge, db_time(now), err));
 }
 
 static int store_message_answered(void *ctx, uint32_t command_id, const char *bridge, const char *device,
 				  long return_code, double now, struct sirius_error *err)
 {
-	struct store_db *sd = ctx;
-
-	return result(sd->db, db_outbox_answered(sd->db, command_id, bridge, device ? device : "", (int)return_code,
-						 db_time(now), err));
+	return result(ctx, db_outbox_answered(ctx, command_id, bridge, device ? device : "", (int)return_code,
+					      db_time(now), err));
 }
 
 static int store_message_failed(void *ctx, uint32_t command_id, double now, struct sirius_error *err)
 {
-	struct store_db *sd = ctx;
-
-	return result(sd->db, db_outbox_failed(sd->db, command_id, DB_FAILURE_NO_RESPONSE, db_time(now), err));
+	return result(ctx, db_outbox_failed(ctx, command_id, DB_FAILURE_NO_RESPONSE, db_time(now), err));
 }
 
 static int store_message_printed(void *ctx, const char *device, uint32_t command_id, double now,
 				 struct sirius_error *err)
 {
-	struct store_db *sd = ctx;
-
-	return result(sd->db, db_outbox_printed(sd->db, command_id, device, db_time(now), err));
+	return result(ctx, db_outbox_printed(ctx, command_id, device, db_time(now), err));
 }
 
 static int store_outbox_sweep(void *ctx, double now, double queue_lifetime, unsigned keep, double keep_age,
 			      int *expired, int *deleted, struct sirius_error *err)
 {
-	struct store_db *sd = ctx;
 	int64_t t = db_time(now);
 
 	*expired = *deleted = 0;
-	return result(sd->db, db_outbox_sweep(sd->db, t, t - (int64_t)ceil(queue_lifetime),
-					      keep > INT32_MAX ? INT32_MAX : (int)keep, t - (int64_t)ceil(keep_age),
-					      expired, deleted, err));
+	return result(ctx, db_outbox_sweep(ctx, t, t - (int64_t)ceil(queue_lifetime),
+					   keep > INT32_MAX ? INT32_MAX : (int)keep, t - (int64_t)ceil(keep_age),
+					   expired, deleted, err));
 }
 
 static int store_bridge_confirms(void *ctx, const char *bridge, struct sirius_error *err)
 {
-	struct store_db *sd = ctx;
-	int rc = db_bridge_confirms(sd->db, bridge, err);
+	int rc = db_bridge_confirms(ctx, bridge, err);
 
-	return rc < 0 ? result(sd->db, rc) : rc;
+	return rc < 0 ? result(ctx, rc) : rc;
 }
 
 static int store_bridge_set_confirms(void *ctx, const char *bridge, double now, struct sirius_error *err)
 {
-	struct store_db *sd = ctx;
-
-	return result(sd->db, db_bridge_set_confirms(sd->db, bridge, db_time(now), err));
+	return result(ctx, db_bridge_set_confirms(ctx, bridge, db_time(now), err));
 }
 
 static int store_bridge_seen(void *ctx, const char *bridge, const char *ip, double now, struct sirius_error *err)
 {
-	struct store_db *sd = ctx;
-
-	return result(sd->db, db_bridge_seen(sd->db, bridge, ip, db_time(now), err));
+	return result(ctx, db_bridge_seen(ctx, bridge, ip, db_time(now), err));
 }
 
 static int store_printer_binding(void *ctx, const char *device, char bound[17], int *claimed,
 				 struct sirius_error *err)
 {
-	struct store_db *sd = ctx;
-	int rc = db_printer_binding(sd->db, device, bound, claimed, err);
+	int rc = db_printer_binding(ctx, device, bound, claimed, err);
 
-	return rc < 0 ? result(sd->db, rc) : rc;
+	return rc < 0 ? result(ctx, rc) : rc;
 }
 
 static int store_printer_bind(void *ctx, const char *device, const char *bridge, struct sirius_error *err)
 {
-	struct store_db *sd = ctx;
-
-	return result(sd->db, db_printer_bind(sd->db, device, bridge, err));
+	return result(ctx, db_printer_bind(ctx, device, bridge, err));
 }
 
 static int store_printer_moving(void *ctx, const char *device, const char *bridge, struct sirius_error *err)
 {
-	struct store_db *sd = ctx;
-
-	return result(sd->db, db_printer_moving(sd->db, device, bridge, err));
+	return result(ctx, db_printer_moving(ctx, device, bridge, err));
 }
 
 static int store_printers_sweep(void *ctx, double now, double max_age, int *count, struct sirius_error *err)
 {
-	struct store_db *sd = ctx;
 	int n;
 
-	n = db_printers_sweep_unclaimed(sd->db, db_time(now) - (int64_t)ceil(max_age), err);
+	n = db_printers_sweep_unclaimed(ctx, db_time(now) - (int64_t)ceil(max_age), err);
 	*count = n < 0 ? 0 : n;
-	return result(sd->db, n);
+	return result(ctx, n);
 }
 
 static int store_button_press(void *ctx, const char *device, int print_type, uint32_t print_id, double now,
 			      struct sirius_error *err)
 {
-	struct store_db *sd = ctx;
 	struct db_printer printer;
 	int rc;
 
 	/* a printer the database does not know (forgotten, or never recorded) has no presses to show */
-	rc = db_printer_by_address(sd->db, device, &printer, err);
+	rc = db_printer_by_address(ctx, device, &printer, err);
 	if (rc <= 0)
-		return result(sd->db, rc);
-	return result(sd->db, db_button_press_add(sd->db, printer.id, print_type, print_id, db_time(now), err));
+		return result(ctx, rc);
+	return result(ctx, db_button_press_add(ctx, printer.id, print_type, print_id, db_time(now), err));
 }
 
 void store_db_init(struct relay_store *store, struct db *db)
 {
-	struct store_db *sd = g_new0(struct store_db, 1);
-
-	sd->db = db;
 	memset(store, 0, sizeof(*store));
-	store->ctx = sd;
+	store->ctx = db;
 	store->printer_seen = store_printer_seen;
 	store->printer_touch = store_printer_touch;
 	store->printer_key = store_printer_key;
@@ -258,10 +214,4 @@ void store_db_init(struct relay_store *store, struct db *db)
 	store->batch_begin = store_batch_begin;
 	store->batch_commit = store_batch_commit;
 	store->batch_rollback = store_batch_rollback;
-}
-
-void store_db_free(struct relay_store *store)
-{
-	g_free(store->ctx);
-	store->ctx = NULL;
 }

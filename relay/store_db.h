@@ -6,13 +6,11 @@
 #include "store.h"
 
 /*
- * Fills store with functions that use db (which must stay open until
- * store_db_free). Every write is done when called, inside the registry's
- * batch when it has one open (store_db.c).
+ * Fills store with functions that use db (which must stay open while the
+ * store is used: until the registry did its last writes). Every write is
+ * done when called, inside the registry's batch when it has one open
+ * (store_db.c).
  */
 void store_db_init(struct relay_store *store, struct db *db);
-
-/* Frees what store_db_init made (after the registry did its last writes, before db is closed). */
-void store_db_free(struct relay_store *store);
 
 #endif

@@ -146,8 +146,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		line = nl ? nl + 1 : end;
 	}
-	registry_turn_end(reg);
 	registry_free(reg);
-	store_db_free(&store);
 	return 0;
 }

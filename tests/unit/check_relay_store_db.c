@@ -35,7 +35,6 @@ static void setup(void)
 
 static void teardown(void)
 {
-	store_db_free(&f.store);
 	sqlite3_close(f.other);
 	test_db_close(&f.tmp);
 }
