@@ -2001,6 +2001,23 @@ START_TEST(test_batch_merges_touches)
 END_TEST
 
 /*
+ * A did_print's write in a turn whose batch cannot begin while *refusal
+ * is set (begin_locked, begin_fails): it stays queued, and the next turn
+ * does not try again (only the retry timer does). Clears *refusal.
+ */
+static void press_kept_by_a_refused_batch(struct relay_session *s, int *refusal)
+{
+	feed(s, did_print(BRIDGE, DEVICE, 0x02, 7));
+	*refusal = 1;
+	registry_turn_end(reg);
+	ck_assert_int_eq(batch_begins, 2);
+	ck_assert_uint_eq(registry_counters(reg)->store_pending, 1);
+	registry_turn_end(reg);
+	ck_assert_int_eq(batch_begins, 2);
+	*refusal = 0;
+}
+
+/*
  * A batch that meets the lock (at its begin or its commit) keeps every
  * write; they are tried again from the retry timer, not every turn, and
  * done in order once the lock is gone. A commit that fails loses its
@@ -2009,18 +2026,14 @@ END_TEST
 START_TEST(test_batch_that_meets_the_lock_is_done_later)
 {
 	struct relay_session *s = batching_with_device();
-	feed(s, did_print(BRIDGE, DEVICE, 0x02, 7));
-	begin_locked = 1;
-	registry_turn_end(reg);
-	ck_assert_int_eq(batch_begins, 2);
-	ck_assert_uint_eq(registry_counters(reg)->store_busy, 1);
-	ck_assert_uint_eq(registry_counters(reg)->store_pending, 1);
+
 	/* the loop does not wait on the lock every turn */
+	press_kept_by_a_refused_batch(s, &begin_locked);
+	ck_assert_uint_eq(registry_counters(reg)->store_busy, 1);
 	feed(s, did_print(BRIDGE, DEVICE, 0x02, 8));
 	registry_turn_end(reg);
 	ck_assert_int_eq(batch_begins, 2);
 	/* the retry timer meets it at the commit now: nothing is written, everything kept */
-	begin_locked = 0;
 	commit_locked = 1;
 	advance(cfg.store_retry);
 	ck_assert_int_ge(batch_begins, 3);
@@ -2054,15 +2067,9 @@ END_TEST
 START_TEST(test_batch_that_cannot_begin_waits)
 {
 	struct relay_session *s = batching_with_device();
-	feed(s, did_print(BRIDGE, DEVICE, 0x02, 7));
-	begin_fails = 1;
-	registry_turn_end(reg);
-	ck_assert_int_eq(batch_begins, 2);
+
+	press_kept_by_a_refused_batch(s, &begin_fails);
 	ck_assert_uint_eq(registry_counters(reg)->store_errors, 1);
-	ck_assert_uint_eq(registry_counters(reg)->store_pending, 1);
-	registry_turn_end(reg);
-	ck_assert_int_eq(batch_begins, 2);
-	begin_fails = 0;
 	advance(cfg.store_retry);
 	ck_assert_str_eq(committed->str, "bridge:" BRIDGE " | press:" DEVICE ":02:7 | ");
 	ck_assert_uint_eq(registry_counters(reg)->store_pending, 0);
