@@ -244,16 +244,25 @@ static void pending_failed(struct registry *reg, const struct pending_write *w, 
 	relay_log(RELAY_LOG_ERROR, "database: %s: %s", pending_what(w, what, sizeof(what)), err->message);
 }
 
-/* Takes the oldest pending write off the queue (the caller frees it). */
-static struct pending_write *pending_pop(struct registry *reg)
+/* Takes the pending write at link l off the queue (the caller frees it); NULL for no link. */
+static struct pending_write *pending_unlink(struct registry *reg, GList *l)
 {
-	struct pending_write *w = g_queue_pop_head(&reg->pending);
+	struct pending_write *w = l ? l->data : NULL;
 
-	if (w && (w->kind == PENDING_SEEN || w->kind == PENDING_TOUCH) &&
+	if (!w)
+		return NULL;
+	g_queue_delete_link(&reg->pending, l);
+	if ((w->kind == PENDING_SEEN || w->kind == PENDING_TOUCH) &&
 	    g_hash_table_lookup(reg->pending_devices, w->device) == w)
 		g_hash_table_remove(reg->pending_devices, w->device);
 	reg->counters.store_pending = g_queue_get_length(&reg->pending);
 	return w;
+}
+
+/* Takes the oldest pending write off the queue (the caller frees it). */
+static struct pending_write *pending_pop(struct registry *reg)
+{
+	return pending_unlink(reg, reg->pending.head);
 }
 
 /*
@@ -273,19 +282,14 @@ static void pending_make_room(struct registry *reg)
 		struct pending_write *w = l->data;
 
 		next = l->next;
-		if (w->kind != PENDING_TOUCH)
-			continue;
-		if (g_hash_table_lookup(reg->pending_devices, w->device) == w)
-			g_hash_table_remove(reg->pending_devices, w->device);
-		g_queue_delete_link(&reg->pending, l);
-		g_free(w);
+		if (w->kind == PENDING_TOUCH)
+			g_free(pending_unlink(reg, l));
 	}
 	if (part == 0)
 		part = 1;
 	keep = reg->cfg.store_pending_max > part ? (guint)(reg->cfg.store_pending_max - part) : 0;
 	while (g_queue_get_length(&reg->pending) > keep)
 		g_free(pending_pop(reg));
-	reg->counters.store_pending = g_queue_get_length(&reg->pending);
 	reg->counters.store_dropped += before - g_queue_get_length(&reg->pending);
 	relay_log(RELAY_LOG_ERROR, "database locked too long: %u write(s) of the relay dropped (%" G_GUINT64_FORMAT
 		  " dropped so far)", before - g_queue_get_length(&reg->pending), reg->counters.store_dropped);
@@ -392,11 +396,7 @@ static int pending_batch(struct registry *reg, int waited, struct sirius_error *
 		}
 		if (rc < 0) {
 			pending_failed(reg, w, &one);
-			if ((w->kind == PENDING_SEEN || w->kind == PENDING_TOUCH) &&
-			    g_hash_table_lookup(reg->pending_devices, w->device) == w)
-				g_hash_table_remove(reg->pending_devices, w->device);
-			g_queue_delete_link(&reg->pending, l);
-			g_free(w);
+			g_free(pending_unlink(reg, l));
 		}
 	}
 	n = g_queue_get_length(&reg->pending);
