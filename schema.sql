@@ -130,8 +130,8 @@ CREATE TABLE messages (
 	printer_id INTEGER NOT NULL REFERENCES printers (id) ON DELETE CASCADE,
 	sender TEXT NOT NULL,                           -- who it is from, as shown on the print
 	command INTEGER NOT NULL,                       -- DeviceCommand command code (docs/PROTOCOL.md)
-	payload BLOB,                                   -- the DeviceCommand's binary payload; NULL once it will not be sent again
-	bitmap_png BLOB,                                -- the print as a one-bit PNG, NULL when not kept
+	payload BLOB,                                   -- the DeviceCommand's binary payload, kept as the record of the print
+	bitmap_png BLOB,                                -- the print as a one-bit PNG: messages settled before payloads were kept
 	status TEXT NOT NULL CHECK (status IN
 		('queued', 'sent', 'delivered', 'printed', 'failed', 'expired', 'cancelled')),
 	return_code INTEGER,                            -- of the DeviceCommandResponse, NULL before it

@@ -1,6 +1,7 @@
 /* page_printer.c: GET /printer/ID (status, print form; for the owner keys, messages, actions) and POST /printer/ID/rename. */
 #include "access.h"
 #include "device_key_url.h"
+#include "message_print.h"
 #include "page.h"
 #include "print_form.h"
 #include "print_submit.h"
@@ -80,7 +81,7 @@ static int add_messages(struct ctx *ctx, cJSON *data, const struct db_printer *p
 		cJSON_AddStringToObject(item, "status", db_message_status_name(messages[i].status));
 		cJSON_AddStringToObject(item, "history", history);
 		cJSON_AddBoolToObject(item, "queued", messages[i].status == DB_MESSAGE_QUEUED);
-		cJSON_AddBoolToObject(item, "has_image", messages[i].png != NULL);
+		cJSON_AddBoolToObject(item, "has_image", message_has_print(&messages[i]));
 		/* a personality or quips is not a print: "Print again" would print its images as one */
 		cJSON_AddBoolToObject(item, "reprintable", messages[i].command == PRINTER_SET_DELIVERY_AND_PRINT ||
 				      messages[i].command == PRINTER_SET_DELIVERY_AND_PRINT_NO_FACE ||

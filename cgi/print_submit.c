@@ -3,8 +3,8 @@
 
 #include <string.h>
 
-#include "bitmap_png.h"
 #include "context.h"
+#include "message_print.h"
 #include "print_job.h"
 #include "print_settings.h"
 #include "printer_payload.h"
@@ -149,9 +149,7 @@ int print_resend(struct ctx *ctx, int64_t printer_id, const struct db_message *m
 
 	memset(out, 0, sizeof(*out));
 	out->status = PRINT_SUBMIT_ERROR;
-	if (!message->png || message->png_len == 0)
-		return error_set(err, "message %u has no stored print", message->id);
-	bm = png_read_bitmap(message->png, message->png_len, PRINTER_PAYLOAD_MAX_PIXELS, err);
+	bm = message_print_bitmap(message, err);
 	if (!bm)
 		return -1;
 	/* a reprint prints now, with or without the face as the first time */

@@ -7,6 +7,7 @@
 
 #include "context.h"
 #include "face_images.h"
+#include "message_print.h"
 #include "printer_payload.h"
 #include "web.h"
 
@@ -92,7 +93,7 @@ int printer_button_data(struct ctx *ctx, cJSON *data, const struct db_printer *p
 		state = web_message_state(&message);
 		cJSON_AddStringToObject(item, "state", state);
 		g_free(state);
-		cJSON_AddBoolToObject(item, "has_image", message.png != NULL);
+		cJSON_AddBoolToObject(item, "has_image", message_has_print(&message));
 		cJSON_AddItemToArray(list, item);
 		db_message_clear(&message);
 	}

@@ -49,13 +49,28 @@ static enum db_message_failure failure_from_name(const char *name)
 	return DB_FAILURE_NONE;
 }
 
-/* Fills the struct db_message at out from a row selecting DB_MESSAGE_COLUMNS; the PNG is copied. */
+/* A copy of a blob column, or NULL (with *len 0) when it is NULL or empty; g_malloc aborts when out of memory. */
+static uint8_t *copy_blob(sqlite3_stmt *st, int column, size_t *len)
+{
+	const void *blob = sqlite3_column_blob(st, column);
+	int n = sqlite3_column_bytes(st, column);
+	uint8_t *copy;
+
+	*len = 0;
+	if (!blob || n <= 0)
+		return NULL;
+	/* g_memdup2 is too new for some GLib we build against */
+	copy = g_malloc((gsize)n);
+	memcpy(copy, blob, (size_t)n);
+	*len = (size_t)n;
+	return copy;
+}
+
+/* Fills the struct db_message at out from a row selecting DB_MESSAGE_COLUMNS; the payload and PNG are copied. */
 static void read_message(struct db *db, enum db_stmt id, void *out)
 {
 	struct db_message *message = out;
 	sqlite3_stmt *st = db->stmts[id];
-	const void *png;
-	int png_len;
 
 	memset(message, 0, sizeof(*message));
 	message->id = (uint32_t)sqlite3_column_int64(st, 0);
@@ -73,14 +88,8 @@ static void read_message(struct db *db, enum db_stmt id, void *out)
 	message->key_id = sqlite3_column_int64(st, 13);
 	message->delivered = sqlite3_column_int64(st, 14);
 	message->printed = sqlite3_column_int64(st, 15);
-	png = sqlite3_column_blob(st, 9);
-	png_len = sqlite3_column_bytes(st, 9);
-	if (png && png_len > 0) {
-		/* g_memdup2 is too new for some GLib we build against; g_malloc aborts when out of memory. */
-		message->png = g_malloc((gsize)png_len);
-		memcpy(message->png, png, (size_t)png_len);
-		message->png_len = (size_t)png_len;
-	}
+	message->png = copy_blob(st, 9, &message->png_len);
+	message->payload = copy_blob(st, 16, &message->payload_len);
 }
 
 /* 1 when text is exactly DB_DEDUPE_LEN lower-case hex digits. */
@@ -113,8 +122,7 @@ int db_message_create(struct db *db, const struct db_message_new *m, int64_t now
 	    dbi_bind_int(db, s, "$printer", m->printer_id, err) < 0 ||
 	    dbi_bind_text(db, s, "$sender", m->sender, err) < 0 ||
 	    dbi_bind_int(db, s, "$command", m->command, err) < 0 ||
-	    dbi_bind_blob(db, s, "$payload", refused ? NULL : m->payload, m->payload_len, err) < 0 ||
-	    dbi_bind_blob(db, s, "$png", m->png, m->png_len, err) < 0 ||
+	    dbi_bind_blob(db, s, "$payload", m->payload, m->payload_len, err) < 0 ||
 	    dbi_bind_text(db, s, "$status", refused ? "failed" : "queued", err) < 0 ||
 	    dbi_bind_text(db, s, "$failure", refused ? failure_names[m->refused] : NULL, err) < 0 ||
 	    dbi_bind_id(db, s, "$key", m->key_id, err) < 0 ||
@@ -141,6 +149,9 @@ void db_message_clear(struct db_message *message)
 {
 	if (!message)
 		return;
+	g_free(message->payload);
+	message->payload = NULL;
+	message->payload_len = 0;
 	g_free(message->png);
 	message->png = NULL;
 	message->png_len = 0;

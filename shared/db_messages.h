@@ -23,8 +23,9 @@ struct db;
  *   queued --the owner cancels it--> cancelled (the one step a web program takes)
  *
  * A message sent through a bridge that never confirms stays sent ("sent, not
- * confirmed"). The payload is dropped once the message will not be sent again
- * (printed, failed, expired, cancelled); its PNG stays for the history.
+ * confirmed"). The payload stays when the message is settled: it is the
+ * record of the print (message_print.h), for the history and reprints.
+ * Messages settled before payloads were kept have a PNG of the print instead.
  */
 
 #define DB_SENDER_MAX 64       /* longest sender name, in bytes */
@@ -73,6 +74,8 @@ struct db_message {
 	int64_t delivered;                  /* when the bridge confirmed it, 0 before */
 	int64_t printed;                    /* when the printer reported printing it, 0 before */
 	int64_t settled;                    /* when it printed, failed, expired or was cancelled, 0 before */
+	uint8_t *payload;                   /* the DeviceCommand's payload (owned: db_message_clear), NULL when none */
+	size_t payload_len;                 /* bytes at payload */
 	uint8_t *png;                       /* the print as a one-bit PNG (owned: db_message_clear), NULL when none */
 	size_t png_len;                     /* bytes at png */
 };
@@ -83,10 +86,8 @@ struct db_message_new {
 	int64_t printer_id;                 /* to which printer */
 	const char *sender;                 /* 1..DB_SENDER_MAX bytes */
 	int command;                        /* DeviceCommand command code */
-	const uint8_t *payload;             /* the DeviceCommand's binary payload */
+	const uint8_t *payload;             /* the DeviceCommand's binary payload, also the record of the print */
 	size_t payload_len;                 /* bytes at payload, at least 1 */
-	const uint8_t *png;                 /* the print as a one-bit PNG; may be NULL */
-	size_t png_len;                     /* bytes at png */
 	int64_t key_id;                     /* the device key it came through; 0 when none */
 	const char *dedupe;                 /* DB_DEDUPE_LEN hex digits of the request, or NULL */
 	enum db_message_failure refused;    /* DB_FAILURE_OFFLINE to store it failed at once; else DB_FAILURE_NONE */
@@ -99,14 +100,14 @@ struct db_message_new {
  */
 int db_message_create(struct db *db, const struct db_message_new *m, int64_t now, struct sirius_error *err);
 
-/* Fetches a message with its PNG. Returns 1, 0 or -1 as lookups do; free with db_message_clear. */
+/* Fetches a message with its payload and PNG. Returns 1, 0 or -1 as lookups do; free with db_message_clear. */
 int db_message_get(struct db *db, uint32_t id, struct db_message *out, struct sirius_error *err);
 
 /* Frees what a filled struct db_message holds; the struct may then be reused. */
 void db_message_clear(struct db_message *message);
 
 /*
- * The newest limit messages of a printer, newest first, with their PNGs, in an
+ * The newest limit messages of a printer, newest first, with their prints, in an
  * array of *count (free with db_messages_free). Returns 0 or -1.
  */
 int db_messages_of_printer(struct db *db, int64_t printer_id, int limit, struct db_message **list,

@@ -13,7 +13,7 @@
 	"coalesce(claim_code_id, 0), created, last_seen"
 #define DB_MESSAGE_COLUMNS "id, printer_id, sender, command, status, coalesce(return_code, -1), " \
 	"created, coalesce(sent, 0), coalesce(settled, 0), bitmap_png, coalesce(failure, ''), " \
-	"coalesce(bridge, ''), attempts, coalesce(key_id, 0), coalesce(delivered, 0), coalesce(printed, 0)"
+	"coalesce(bridge, ''), attempts, coalesce(key_id, 0), coalesce(delivered, 0), coalesce(printed, 0), payload"
 #define DB_SESSION_COLUMNS "id, user_id, csrf_token, created, expires, coalesce(notice, '')"
 #define DB_DEVICE_KEY_COLUMNS "id, secret, printer_id, created, uses"
 #endif
@@ -144,14 +144,14 @@ DB_STATEMENT(SQL_CLAIM_DELETE_FOR_XOR,
 
 /* messages */
 DB_STATEMENT(SQL_MESSAGE_INSERT,
-	"INSERT INTO messages (id, printer_id, sender, command, payload, bitmap_png, status, failure, key_id, dedupe,"
-	" created, settled) VALUES ($id, $printer, $sender, $command, $payload, $png, $status, $failure, $key,"
+	"INSERT INTO messages (id, printer_id, sender, command, payload, status, failure, key_id, dedupe,"
+	" created, settled) VALUES ($id, $printer, $sender, $command, $payload, $status, $failure, $key,"
 	" $dedupe, $now, $settled)")
 DB_STATEMENT(SQL_MESSAGE_GET, "SELECT " DB_MESSAGE_COLUMNS " FROM messages WHERE id = $id")
 DB_STATEMENT(SQL_MESSAGES_OF_PRINTER,
 	"SELECT " DB_MESSAGE_COLUMNS " FROM messages WHERE printer_id = $printer ORDER BY id DESC LIMIT $limit")
 DB_STATEMENT(SQL_MESSAGE_CANCEL,
-	"UPDATE messages SET status = 'cancelled', settled = $now, payload = NULL"
+	"UPDATE messages SET status = 'cancelled', settled = $now"
 	" WHERE id = $id AND printer_id = $printer AND status = 'queued'")
 DB_STATEMENT(SQL_MESSAGE_FIND_REPEAT,
 	"SELECT id, status FROM messages WHERE key_id = $key AND dedupe = $dedupe AND created >= $since"
@@ -165,21 +165,20 @@ DB_STATEMENT(SQL_OUTBOX_SENT,
 	" WHERE id = $id AND status IN ('queued', 'sent')")
 DB_STATEMENT(SQL_OUTBOX_ANSWERED,
 	"UPDATE messages SET status = CASE WHEN $code = 0 THEN 'delivered' ELSE 'failed' END, return_code = $code,"
-	" delivered = CASE WHEN $code = 0 THEN $now END, settled = CASE WHEN $code = 0 THEN NULL ELSE $now END,"
-	" payload = CASE WHEN $code = 0 THEN payload END"
+	" delivered = CASE WHEN $code = 0 THEN $now END, settled = CASE WHEN $code = 0 THEN NULL ELSE $now END"
 	" WHERE id = $id AND (status = 'sent' OR (status = 'queued' AND attempts > 0)) AND bridge = $bridge"
 	" AND ($address IS NULL OR printer_id = (SELECT id FROM printers WHERE address = $address))")
 DB_STATEMENT(SQL_OUTBOX_FAILED,
-	"UPDATE messages SET status = 'failed', failure = $failure, settled = $now, payload = NULL"
+	"UPDATE messages SET status = 'failed', failure = $failure, settled = $now"
 	" WHERE id = $id AND status = 'sent'")
 DB_STATEMENT(SQL_OUTBOX_PRINTED,
-	"UPDATE messages SET status = 'printed', printed = $now, settled = $now, payload = NULL"
+	"UPDATE messages SET status = 'printed', printed = $now, settled = $now"
 	" WHERE id = $id AND (status IN ('sent', 'delivered', 'failed') OR (status = 'queued' AND attempts > 0))"
 	" AND printer_id = (SELECT id FROM printers WHERE address = $address)")
 DB_STATEMENT(SQL_OUTBOX_EXPIRE_DUE,
 	"SELECT EXISTS (SELECT 1 FROM messages WHERE status = 'queued' AND created < $before)")
 DB_STATEMENT(SQL_OUTBOX_EXPIRE,
-	"UPDATE messages SET status = 'expired', settled = $now, payload = NULL"
+	"UPDATE messages SET status = 'expired', settled = $now"
 	" WHERE status = 'queued' AND created < $before")
 /*
  * Messages past the count or the age kept, but never one still queued nor a

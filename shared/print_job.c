@@ -6,7 +6,6 @@
 
 #include <glib.h>
 
-#include "bitmap_png.h"
 #include "printer_payload.h"
 #include "relay_client.h"
 
@@ -56,37 +55,6 @@ static int check_images(uint16_t command, const struct bitmap *const *images, si
 	return 0;
 }
 
-/*
- * The PNG stored with the message: the one image, or all of them stacked top
- * to bottom (they all have the same width). Returns 0 with *png malloc'd, or
- * -1 with a reason in err.
- */
-static int message_png(const struct bitmap *const *images, size_t count, uint8_t **png, size_t *png_len,
-		       struct sirius_error *err)
-{
-	struct bitmap *stack;
-	size_t i, offset = 0;
-	long height = 0;
-	int rc;
-
-	if (count == 1)
-		return png_write_bitmap(images[0], png, png_len, err);
-	for (i = 0; i < count; i++)
-		height += images[i]->height;
-	stack = bitmap_size_ok(PRINTER_WIDTH, height) ? bitmap_new(PRINTER_WIDTH, (int)height) : NULL;
-	if (!stack)
-		return error_set(err, "out of memory stacking %zu images", count);
-	for (i = 0; i < count; i++) {
-		size_t bytes = images[i]->stride * (size_t)images[i]->height;
-
-		memcpy(stack->bits + offset, images[i]->bits, bytes);
-		offset += bytes;
-	}
-	rc = png_write_bitmap(stack, png, png_len, err);
-	bitmap_free(stack);
-	return rc;
-}
-
 /* Characters of the base64 of len bytes (padded, no line breaks). */
 static size_t base64_length(size_t len)
 {
@@ -124,8 +92,8 @@ int print_job_queue(struct db *db, const char *relay_socket, const struct print_
 	struct db_printer printer;
 	struct db_message_new m;
 	enum relay_wake_result woken;
-	uint8_t *payload = NULL, *png = NULL;
-	size_t payload_len = 0, png_len = 0;
+	uint8_t *payload = NULL;
+	size_t payload_len = 0;
 	uint32_t id;
 	int found, rc = -1;
 
@@ -147,8 +115,6 @@ int print_job_queue(struct db *db, const char *relay_socket, const struct print_
 			  RELAY_MAX_PAYLOAD_BASE64);
 		goto out;
 	}
-	if (message_png(job->images, job->count, &png, &png_len, err) != 0)
-		goto out;
 	memset(&m, 0, sizeof(m));
 	/* Asked before the transaction: nothing waits for the write lock while the relay answers. */
 	if (job->refuse_offline) {
@@ -177,8 +143,6 @@ int print_job_queue(struct db *db, const char *relay_socket, const struct print_
 	m.command = job->command;
 	m.payload = payload;
 	m.payload_len = payload_len;
-	m.png = png;
-	m.png_len = png_len;
 	m.key_id = job->key_id;
 	m.dedupe = job->dedupe;
 	if (db_message_create(db, &m, now, err) != 0 ||
@@ -209,7 +173,6 @@ no_printer:
 		error_set(err, "there is no printer with id %lld", (long long)job->printer_id);
 out:
 	free(payload);
-	free(png);
 	return rc;
 }
 

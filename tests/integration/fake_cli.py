@@ -194,12 +194,12 @@ class FakeCli(unittest.TestCase):
         image = self.write_png("in.png", h.pattern_rows(384, 20))
         run = self.box.fake("print", printer["address"], image, "--from", "Tester")
         self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
-        rows = self.query("SELECT id, printer_id, sender, command, status, bitmap_png FROM messages")
+        rows = self.query("SELECT id, printer_id, sender, command, status, payload FROM messages")
         self.assertEqual(len(rows), 1)
-        message_id, printer_id, sender, command, status, png = rows[0]
+        message_id, printer_id, sender, command, status, payload = rows[0]
         self.assertIn("message %d queued for %s" % (message_id, printer["address"]), run.stdout)
         self.assertEqual((printer_id, sender, command, status), (int(printer["DB id"]), "Tester", 1, "queued"))
-        self.assertEqual(h.png_decode(png), h.pattern_rows(384, 20))
+        self.assertEqual(h.payload_rows(payload), h.pattern_rows(384, 20))
 
         # by DB id too; ids are never reused
         run = self.box.fake("print", printer["DB id"], image)

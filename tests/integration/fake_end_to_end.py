@@ -87,10 +87,11 @@ class EndToEnd(unittest.TestCase):
         with open(printed.group(1), "rb") as f:
             self.assertEqual(h.png_decode(f.read()), rows)
         self.assertEqual(self.wait_for_status(message_id, "printed"), 0)
-        (sender, command, png, printer_id), = self.query(
-            "SELECT sender, command, bitmap_png, printer_id FROM messages WHERE id = ?", message_id)
+        (sender, command, payload, printer_id), = self.query(
+            "SELECT sender, command, payload, printer_id FROM messages WHERE id = ?", message_id)
         self.assertEqual((sender, command, printer_id), ("Tester", 1, int(printer["DB id"])))
-        self.assertEqual(h.png_decode(png), rows)
+        # printed, the message keeps its payload as the record of the print
+        self.assertEqual(h.payload_rows(payload), rows)
 
         # the emulator gone, the printer goes offline (its socket closed): the message fails as offline
         self.assertEqual(emulator.stop(signal.SIGTERM), 0)

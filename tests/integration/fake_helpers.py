@@ -1,6 +1,8 @@
 """fake_helpers.py: what the sirius-fake integration tests share: paths, environments, PNG, process output."""
+import base64
 import ctypes
 import ctypes.util
+import json
 import os
 import queue
 import re
@@ -15,6 +17,7 @@ import zlib
 BUILD = os.environ.get("SIRIUS_BUILD_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
 SOURCE = os.environ.get("SIRIUS_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 FAKE = os.path.join(BUILD, "tools", "sirius-fake")
+CODEC = os.path.join(BUILD, "tools", "sirius-codec")
 RELAY = os.path.join(BUILD, "relay", "sirius-relay")
 VECTORS = os.path.join(SOURCE, "tests", "vectors")
 
@@ -137,6 +140,20 @@ def png_decode(data):
             value = (line[bit // 8] >> (8 - depth - bit % 8)) & maximum
             row.append(1 if value * 255 // maximum < 128 else 0)
         rows.append(row)
+    return rows
+
+
+def payload_rows(payload):
+    """The rows of a stored message's print, as png_decode gives them: its payload's images top to bottom (sirius-codec unpack)."""
+    with tempfile.TemporaryDirectory(prefix="sirius-unpack-") as out:
+        run = subprocess.run([CODEC, "unpack", "-", "--out", out], input=base64.b64encode(payload).decode() + "\n",
+                             capture_output=True, text=True, timeout=60)
+        if run.returncode != 0:
+            raise ValueError("sirius-codec unpack: " + run.stderr)
+        rows = []
+        for block in json.loads(run.stdout)["blocks"]:
+            with open(block["file"], "rb") as f:
+                rows += png_decode(f.read())
     return rows
 
 

@@ -56,7 +56,7 @@ static struct db_message get(uint32_t id)
 	return m;
 }
 
-/* Whether the message still has a payload (raw SQL: the API never hands it out but to the relay). */
+/* Whether the message has a payload in the database (raw SQL: get() clears what it read). */
 static int has_payload(uint32_t id)
 {
 	sqlite3 *raw;
@@ -114,7 +114,29 @@ START_TEST(test_queued_sent_delivered_printed)
 	ck_assert_int_eq(m.status, DB_MESSAGE_PRINTED);
 	ck_assert_int_eq(m.printed, 108);
 	ck_assert_int_eq(m.settled, 108);
-	ck_assert(!has_payload(id));
+	/* settled, the payload stays as the record of the print */
+	ck_assert(has_payload(id));
+}
+END_TEST
+
+/* A message is read with its payload, the record of its print; a settled one too. */
+START_TEST(test_message_read_with_its_payload)
+{
+	struct sirius_error err = { "" };
+	uint32_t id = queue(f.printer, 1, 100, 0, NULL);
+	struct db_message m;
+
+	ck_assert_int_eq(db_outbox_sent(f.tmp.db, id, BRIDGE, 101, &err), 1);
+	ck_assert_int_eq(db_outbox_printed(f.tmp.db, id, ADDRESS, 102, &err), 1);
+	ck_assert_int_eq(db_message_get(f.tmp.db, id, &m, &err), 1);
+	ck_assert_int_eq(m.status, DB_MESSAGE_PRINTED);
+	ck_assert_uint_eq(m.payload_len, 6);
+	ck_assert_int_eq(m.payload[0], 1);
+	ck_assert_int_eq(m.payload[5], 9);
+	ck_assert_ptr_null(m.png);
+	db_message_clear(&m);
+	ck_assert_ptr_null(m.payload);
+	ck_assert_uint_eq(m.payload_len, 0);
 }
 END_TEST
 
@@ -130,7 +152,7 @@ START_TEST(test_failures_in_words_and_printed_after_all)
 	ck_assert_int_eq(m.status, DB_MESSAGE_FAILED);
 	ck_assert_int_eq(m.return_code, 0x80);
 	ck_assert_int_eq(m.failure, DB_FAILURE_NONE);
-	ck_assert(!has_payload(a));
+	ck_assert(has_payload(a));
 	/* no answer at all */
 	ck_assert_int_eq(db_outbox_failed(f.tmp.db, b, DB_FAILURE_NO_RESPONSE, 103, &err), 0);
 	ck_assert_int_eq(db_outbox_sent(f.tmp.db, b, BRIDGE, 103, &err), 1);
@@ -168,7 +190,7 @@ START_TEST(test_outbox_in_order_per_printer)
 	ck_assert_int_eq(db_message_cancel(f.tmp.db, b, f.printer, 103, &err), 1);
 	ck_assert_int_eq(db_message_cancel(f.tmp.db, b, f.printer, 104, &err), 0);
 	ck_assert_int_eq(get(b).status, DB_MESSAGE_CANCELLED);
-	ck_assert(!has_payload(b));
+	ck_assert(has_payload(b));
 	ck_assert_int_eq(db_outbox_sent(f.tmp.db, a, BRIDGE, 105, &err), 1);
 	ck_assert_int_eq(db_message_cancel(f.tmp.db, a, f.printer, 106, &err), 0);
 	ck_assert_int_eq(db_outbox_next(f.tmp.db, ADDRESS, 0, &id, &payload, &len, &err), 1);
@@ -252,13 +274,13 @@ START_TEST(test_refused_offline_and_repeats)
 	m.payload_len = sizeof(payload);
 	m.dedupe = "ABC";
 	ck_assert_int_eq(db_message_create(f.tmp.db, &m, 100, &err), -1);
-	/* refused offline: failed at once, nothing to send */
+	/* refused offline: failed at once, never sent; its payload is the record of the print */
 	m.dedupe = NULL;
 	m.refused = DB_FAILURE_OFFLINE;
 	ck_assert_int_eq(db_message_create(f.tmp.db, &m, 100, &err), 0);
 	ck_assert_int_eq(get(id).status, DB_MESSAGE_FAILED);
 	ck_assert_int_eq(get(id).failure, DB_FAILURE_OFFLINE);
-	ck_assert(!has_payload(id));
+	ck_assert(has_payload(id));
 	/* a message without a payload is refused */
 	m.id = id + 1000;
 	m.refused = DB_FAILURE_NONE;
@@ -454,6 +476,7 @@ int main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_queued_sent_delivered_printed);
+	tcase_add_test(tc, test_message_read_with_its_payload);
 	tcase_add_test(tc, test_failures_in_words_and_printed_after_all);
 	tcase_add_test(tc, test_outbox_in_order_per_printer);
 	tcase_add_test(tc, test_sweep_expires_and_keeps_history);

@@ -6,7 +6,7 @@
 #include <glib.h>
 
 #include "base64.h"
-#include "bitmap_png.h"
+#include "message_print.h"
 #include "db.h"
 #include "fake_relay.h"
 #include "print_job.h"
@@ -90,9 +90,9 @@ static void check_message(uint32_t id, enum db_message_status status, const stru
 	ck_assert_str_eq(m.sender, "tester");
 	ck_assert_int_eq(m.command, PRINTER_SET_DELIVERY_AND_PRINT);
 	ck_assert_int_eq(m.created, NOW + 5);
-	ck_assert_ptr_nonnull(m.png);
-	stored = png_read_bitmap(m.png, m.png_len, BITMAP_MAX_PIXELS, &err);
-	ck_assert_msg(stored != NULL, "stored PNG: %s", err.message);
+	ck_assert_ptr_null(m.png);
+	stored = message_print_bitmap(&m, &err);
+	ck_assert_msg(stored != NULL, "stored print: %s", err.message);
 	ck_assert(bitmap_equal(stored, bm));
 	bitmap_free(stored);
 	db_message_clear(&m);
@@ -315,8 +315,8 @@ START_TEST(test_several_images_stacked)
 				     &result, &err) == 0, "%s", err.message);
 	ck_assert_int_eq(db_message_get(tmp.db, result.message_id, &m, &err), 1);
 	ck_assert_int_eq(m.command, PRINTER_SET_QUIP);
-	stored = png_read_bitmap(m.png, m.png_len, BITMAP_MAX_PIXELS, &err);
-	ck_assert_ptr_nonnull(stored);
+	stored = message_print_bitmap(&m, &err);
+	ck_assert_msg(stored != NULL, "stored print: %s", err.message);
 	ck_assert_int_eq(stored->width, PRINTER_WIDTH);
 	ck_assert_int_eq(stored->height, 15);
 	/* the second image starts at row 4 */

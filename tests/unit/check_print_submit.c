@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bitmap_png.h"
+#include "message_print.h"
 #include "context.h"
 #include "fake_relay.h"
 #include "print_settings.h"
@@ -81,8 +81,8 @@ static struct bitmap *stored(uint32_t id, enum db_message_status status, enum db
 	ck_assert_int_eq(m.command, command);
 	ck_assert_str_eq(m.sender, "tester");
 	ck_assert_int_eq(m.created, NOW);
-	bm = png_read_bitmap(m.png, m.png_len, BITMAP_MAX_PIXELS, &err);
-	ck_assert_msg(bm != NULL, "stored PNG: %s", err.message);
+	bm = message_print_bitmap(&m, &err);
+	ck_assert_msg(bm != NULL, "stored print: %s", err.message);
 	db_message_clear(&m);
 	return bm;
 }

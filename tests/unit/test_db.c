@@ -54,7 +54,6 @@ void test_db_message(struct db *db, uint32_t id, int64_t printer_id, int command
 		     const char *digest)
 {
 	static const uint8_t payload[] = { 1, 0, 1, 0, 9, 9 };
-	static const uint8_t png[] = { 0x89, 'P', 'N', 'G' };
 	struct sirius_error err = { "" };
 	struct db_message_new m;
 
@@ -65,8 +64,6 @@ void test_db_message(struct db *db, uint32_t id, int64_t printer_id, int command
 	m.command = command;
 	m.payload = payload;
 	m.payload_len = sizeof(payload);
-	m.png = png;
-	m.png_len = sizeof(png);
 	m.key_id = key_id;
 	m.dedupe = digest;
 	ck_assert_msg(db_message_create(db, &m, now, &err) == 0, "%s", err.message);
