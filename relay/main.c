@@ -338,6 +338,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	relay_server_set_checkpointer(running, checkpointer);
+
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
@@ -354,6 +356,7 @@ int main(int argc, char **argv)
 	signal(SIGINT, SIG_DFL);
 	signal(SIGHUP, SIG_IGN);
 	/* the registry's last writes (done as it is freed): checkpoints stopped, the usual patience, nothing else waits */
+	relay_server_set_checkpointer(running, NULL);
 	checkpointer_stop(checkpointer);
 	db_set_busy_timeout(db, RELAY_DB_EXIT_BUSY_MS);
 	{

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bridge_command.h"
+#include "checkpointer.h"
 #include "log.h"
 #include "relay_client.h"
 #include "return_code.h"
@@ -1707,6 +1708,23 @@ cJSON *registry_logs_json(struct registry *reg, const char *bridge, struct siriu
 	return list;
 }
 
+void registry_set_checkpointer(struct registry *reg, struct checkpointer *cp)
+{
+	reg->checkpointer = cp;
+}
+
+/* Adds the checkpointer's counts to o; 1, or 0 when out of memory. */
+static int add_checkpointer_counts(struct checkpointer *cp, cJSON *o)
+{
+	struct checkpointer_counts n;
+
+	checkpointer_counts(cp, &n);
+	return cJSON_AddNumberToObject(o, "checkpoints", (double)n.checkpoints) &&
+	       cJSON_AddNumberToObject(o, "checkpoint_frames", (double)n.frames) &&
+	       cJSON_AddNumberToObject(o, "log_restarts", (double)n.restarts) &&
+	       cJSON_AddNumberToObject(o, "checkpoint_failures", (double)n.failures);
+}
+
 cJSON *registry_counters_json(struct registry *reg)
 {
 	const struct registry_counters *c = &reg->counters;
@@ -1778,6 +1796,7 @@ cJSON *registry_counters_json(struct registry *reg)
 #undef COUNTER
 	ok = ok && cJSON_AddNumberToObject(o, "bridges_known", g_hash_table_size(reg->bridges)) &&
 	     cJSON_AddNumberToObject(o, "devices_known", g_hash_table_size(reg->devices));
+	ok = ok && (!reg->checkpointer || add_checkpointer_counts(reg->checkpointer, o));
 	for (k = 0; ok && k < BRIDGE_MESSAGE_KIND_COUNT; k++)
 		ok = cJSON_AddNumberToObject(kinds, bridge_message_kind_name((enum bridge_message_kind)k),
 					     (double)c->by_kind[k]) != NULL;

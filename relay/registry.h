@@ -154,6 +154,7 @@ struct registry_counters {
 
 struct registry;
 struct relay_session;
+struct checkpointer;
 
 /*
  * Production limits: 60 s timeouts, 10 commands in flight per bridge, queues
@@ -302,6 +303,13 @@ cJSON *registry_bridges_json(struct registry *reg);
  * NULL with a reason in err for an unknown bridge or when out of memory.
  */
 cJSON *registry_logs_json(struct registry *reg, const char *bridge, struct sirius_error *err);
+
+/*
+ * The checkpointer whose counts the counters report with the registry's
+ * own (checkpoints, checkpoint_frames, log_restarts, checkpoint_failures);
+ * NULL for none. Borrowed: set it back to NULL before stopping it.
+ */
+void registry_set_checkpointer(struct registry *reg, struct checkpointer *cp);
 
 /* The counters as a JSON object; NULL when out of memory. */
 cJSON *registry_counters_json(struct registry *reg);

@@ -132,6 +132,7 @@ struct registry {
 	struct registry_config cfg;        /* limits and timeouts */
 	struct relay_env env;              /* clock, timers, writeable requests */
 	struct relay_store store;          /* the database */
+	struct checkpointer *checkpointer; /* whose counts the counters report; NULL for none (borrowed) */
 	GHashTable *bridges;               /* address -> struct relay_bridge * (owned) */
 	GHashTable *devices;               /* address -> struct relay_device * (owned) */
 	GHashTable *sessions;              /* struct relay_session * set (freed by registry_free) */

@@ -1024,6 +1024,11 @@ void relay_server_wake(struct relay_server *srv)
 		lws_cancel_service(srv->context);
 }
 
+void relay_server_set_checkpointer(struct relay_server *srv, struct checkpointer *cp)
+{
+	registry_set_checkpointer(srv->reg, cp);
+}
+
 void relay_server_free(struct relay_server *srv)
 {
 	if (!srv)

@@ -27,6 +27,7 @@ struct relay_server_config {
 };
 
 struct relay_server;
+struct checkpointer;
 
 /*
  * Creates the lws context, the vhosts and the registry. A stale control
@@ -44,6 +45,12 @@ struct relay_server *relay_server_new(const struct relay_server_config *cfg, con
  * event loop failed.
  */
 int relay_server_run(struct relay_server *srv, volatile sig_atomic_t *stop, volatile sig_atomic_t *reopen);
+
+/*
+ * The checkpointer (checkpointer.h) whose counts the control socket's
+ * counters report; NULL for none, as before stopping it.
+ */
+void relay_server_set_checkpointer(struct relay_server *srv, struct checkpointer *cp);
 
 /* Makes relay_server_run look at its flags now; safe in a signal handler. */
 void relay_server_wake(struct relay_server *srv);

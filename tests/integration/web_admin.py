@@ -46,6 +46,7 @@ class FakeRelay:
         if op == "counters":
             return {"ok": True, "counters": {"bridges_online": BRIDGES // 3, "bridges_known": BRIDGES,
                                              "deliveries_sent": 7, "control_requests": 12, "brand_new_counter": 5,
+                                             "checkpoints": 31, "checkpoint_frames": 4096,
                                              "by_kind": {"heartbeat": 99, "power_on": 0}}}
         if op == "status":
             return {"ok": True, "devices": [{"address": d, "online": False, "bridge": "", "last_seen": 0}
@@ -150,7 +151,8 @@ class AdminWithManyBridges(unittest.TestCase):
         counters = page.text.split('id="counters"')[1].split("</section>")[0]
         for words in ("<h3>Bridges and printers now</h3>", "bridges connected", "<h3>Prints and keys</h3>",
                       "prints handed to bridges", "<h3>Messages from bridges by kind</h3>", "heartbeat",
-                      "<h3>Other</h3>", "brand_new_counter"):
+                      "<h3>Other</h3>", "brand_new_counter", "<h3>Database and control socket</h3>",
+                      "checkpoints: the write-ahead log copied into the database", "pages of log copied by checkpoints"):
             self.assertIn(words, counters)
         self.assertNotIn("power_on", counters)  # kinds never received are left out
 

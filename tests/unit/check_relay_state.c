@@ -6,7 +6,9 @@
 #include <glib.h>
 
 #include "base64.h"
+#include "checkpointer.h"
 #include "registry.h"
+#include "test_db.h"
 #include "test_util.h"
 
 #define BRIDGE "000d6f0001b0c1d2"
@@ -1069,6 +1071,40 @@ START_TEST(test_lists_and_counters)
 	cJSON_Delete(devices);
 	cJSON_Delete(counters);
 	registry_session_close(reg, s);
+}
+END_TEST
+
+/* The counters report the checkpointer's counts while one is set, and only then. */
+START_TEST(test_counters_with_a_checkpointer)
+{
+	struct sirius_error err = { "" };
+	struct checkpointer_counts n;
+	struct checkpointer *cp;
+	struct test_db tmp;
+	cJSON *counters;
+
+	counters = registry_counters_json(reg);
+	ck_assert_ptr_null(cJSON_GetObjectItem(counters, "checkpoints"));
+	cJSON_Delete(counters);
+	test_db_open(&tmp, "sirius-state-ckpt");
+	/* a round an hour: the counts stay as they are while the test reads them */
+	cp = checkpointer_start(tmp.path, 3600 * 1000, 100, &err);
+	ck_assert_msg(cp != NULL, "%s", err.message);
+	registry_set_checkpointer(reg, cp);
+	checkpointer_counts(cp, &n);
+	counters = registry_counters_json(reg);
+	ck_assert(num(counters, "checkpoints") == (double)n.checkpoints);
+	ck_assert(num(counters, "checkpoint_frames") == (double)n.frames);
+	ck_assert(num(counters, "log_restarts") == (double)n.restarts);
+	ck_assert(num(counters, "checkpoint_failures") == (double)n.failures);
+	ck_assert(num(counters, "devices_online") == 0);
+	cJSON_Delete(counters);
+	registry_set_checkpointer(reg, NULL);
+	checkpointer_stop(cp);
+	counters = registry_counters_json(reg);
+	ck_assert_ptr_null(cJSON_GetObjectItem(counters, "checkpoint_frames"));
+	cJSON_Delete(counters);
+	test_db_close(&tmp);
 }
 END_TEST
 
@@ -2237,6 +2273,7 @@ int main(void)
 	tcase_add_test(tc, test_log_ring_is_bounded);
 	tcase_add_test(tc, test_sweep_and_store_errors);
 	tcase_add_test(tc, test_lists_and_counters);
+	tcase_add_test(tc, test_counters_with_a_checkpointer);
 	tcase_add_test(tc, test_db_lock_defers_writes_instead_of_freezing);
 	tcase_add_test(tc, test_offline_bridges_and_devices_are_forgotten_at_the_cap);
 	tcase_add_test(tc, test_log_records_are_capped_over_all_bridges);
