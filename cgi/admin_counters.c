@@ -61,6 +61,7 @@ static const struct counter_words counter_table[] = {
 
 	{ "store_errors", "Database and control socket", "database calls that failed" },
 	{ "store_busy", "Database and control socket", "database calls that met another process's lock" },
+	{ "store_queued", "Database and control socket", "database writes queued" },
 	{ "store_retried", "Database and control socket", "database writes done on a retry" },
 	{ "store_dropped", "Database and control socket", "database writes dropped: write queue full" },
 	{ "checkpoints", "Database and control socket", "checkpoints: the write-ahead log copied into the database" },

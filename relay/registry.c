@@ -304,6 +304,7 @@ static void pending_add(struct registry *reg, const struct pending_write *w)
 {
 	struct pending_write *copy;
 
+	reg->counters.store_queued++;
 	if (w->kind == PENDING_SEEN || w->kind == PENDING_TOUCH) {
 		struct pending_write *old = g_hash_table_lookup(reg->pending_devices, w->device);
 
@@ -1781,6 +1782,7 @@ cJSON *registry_counters_json(struct registry *reg)
 	COUNTER(store_retried);
 	COUNTER(store_dropped);
 	COUNTER(store_pending);
+	COUNTER(store_queued);
 	COUNTER(log_bytes);
 	COUNTER(log_records_dropped);
 	COUNTER(oversize);

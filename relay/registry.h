@@ -138,6 +138,7 @@ struct registry_counters {
 	uint64_t store_retried;            /* database writes done after they met the lock */
 	uint64_t store_dropped;            /* database writes dropped because the write queue was full */
 	uint64_t store_pending;            /* database writes queued now (for the lock, or the turn's end) */
+	uint64_t store_queued;             /* database writes queued since the start (merged ones too) */
 	uint64_t log_bytes;                /* bytes of log records kept now, all bridges */
 	uint64_t log_records_dropped;      /* log records pushed out by the total bound */
 	uint64_t oversize;                 /* sockets closed for a too-large message (counted by the loop) */

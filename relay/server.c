@@ -54,6 +54,10 @@ struct relay_server {
 	int loop_ready;                 /* lws runs in loop; 0 when lws polls by itself */
 	uv_prepare_t before_wait;       /* in loop: commits the turn's writes before it waits */
 	int before_wait_ready;          /* before_wait is started (and must be closed) */
+	uv_idle_t poll_now;             /* while started, the loop polls without waiting (see before_wait) */
+	int poll_now_ready;             /* poll_now is initialised (and must be closed) */
+	int commit_postponed;           /* before_wait left the turn's writes for the next turn */
+	uint64_t writes_seen;           /* the registry's store_queued when before_wait last looked */
 	struct registry *reg;           /* the state machine */
 	char *socket_path;              /* the control socket file we made */
 	/*
@@ -211,12 +215,38 @@ static void timers_expired(lws_sorted_usec_list_t *sul)
 	registry_turn_end(srv->reg);
 }
 
-/* libuv's prepare phase, just before the loop waits: timers and lws's idle work may have written. */
+/* poll_now's callback: its being started is what matters (libuv polls without a timeout then). */
+static void poll_without_waiting(uv_idle_t *handle)
+{
+	(void)handle;
+}
+
+/*
+ * libuv's prepare phase, just before the loop polls: the turn's database
+ * writes are committed here. A turn that queued some usually asked for
+ * socket writes too (a print's frame to its bridge, the answer to a wake),
+ * and those go first: a commit takes a tenth of a millisecond or more,
+ * longer behind another process's lock, and would hold the print and the
+ * sender meanwhile. So new writes wait one turn, in which the loop polls
+ * without waiting (poll_now) and writes to the sockets.
+ */
 static void before_wait(uv_prepare_t *handle)
 {
 	struct relay_server *srv = handle->data;
+	uint64_t queued = registry_counters(srv->reg)->store_queued;
 
+	if (!srv->commit_postponed && queued != srv->writes_seen && srv->poll_now_ready &&
+	    uv_idle_start(&srv->poll_now, poll_without_waiting) == 0) {
+		srv->commit_postponed = 1;
+		srv->writes_seen = queued;
+		return;
+	}
+	if (srv->commit_postponed) {
+		uv_idle_stop(&srv->poll_now);
+		srv->commit_postponed = 0;
+	}
 	registry_turn_end(srv->reg);
+	srv->writes_seen = registry_counters(srv->reg)->store_queued;
 }
 
 static struct relay_timer *env_timer_new(void *ctx, void (*fire)(void *arg), void *arg)
@@ -985,6 +1015,7 @@ struct relay_server *relay_server_new(const struct relay_server_config *cfg, con
 		srv->before_wait.data = srv;
 		uv_prepare_start(&srv->before_wait, before_wait);
 		srv->before_wait_ready = 1;
+		srv->poll_now_ready = uv_idle_init(&srv->loop, &srv->poll_now) == 0;
 	}
 	if (ws_vhost(srv, "default", cfg->listen_host, cfg->listen_port, 0, err) < 0 ||
 	    (cfg->tls_port && ws_vhost(srv, "tls", cfg->tls_host, cfg->tls_port, 1, err) < 0) ||
@@ -1005,10 +1036,14 @@ int relay_server_run(struct relay_server *srv, volatile sig_atomic_t *stop, vola
 			else
 				relay_log(RELAY_LOG_INFO, "log file reopened");
 		}
-		if (srv->loop_ready) {
-			/* one turn: lws_cancel_service (signals, relay_server_wake) ends a wait */
+		if (srv->before_wait_ready) {
+			/* one turn: lws_cancel_service (signals, relay_server_wake) ends a wait; before_wait commits */
 			uv_run(&srv->loop, UV_RUN_ONCE);
-		} else if (lws_service(srv->context, 0) < 0) {
+			continue;
+		}
+		if (srv->loop_ready)
+			uv_run(&srv->loop, UV_RUN_ONCE);
+		else if (lws_service(srv->context, 0) < 0) {
 			relay_log(RELAY_LOG_ERROR, "the event loop failed");
 			registry_turn_end(srv->reg);
 			return -1;
@@ -1037,6 +1072,11 @@ void relay_server_free(struct relay_server *srv)
 		uv_prepare_stop(&srv->before_wait);
 		uv_close((uv_handle_t *)&srv->before_wait, NULL);
 		srv->before_wait_ready = 0;
+	}
+	if (srv->poll_now_ready) {
+		uv_idle_stop(&srv->poll_now);
+		uv_close((uv_handle_t *)&srv->poll_now, NULL);
+		srv->poll_now_ready = 0;
 	}
 	/* closing the sockets calls back into the registry, so it goes after */
 	if (srv->context) {
