@@ -22,7 +22,12 @@ int page_message_image(struct ctx *ctx)
 
 	if (!printer_message_check(ctx, &printer, &message))
 		return 0;
-	if (!message_has_print(&message)) {
+	rc = message_has_print(&message) ? db_message_load_print(ctx->db, &message, &err) : 0;
+	if (rc < 0) {
+		db_message_clear(&message);
+		return reply_server_error(ctx, "reading a message's print", &err);
+	}
+	if (rc == 0 || !message_has_print(&message)) {
 		db_message_clear(&message);
 		return reply_error(ctx, 404, "This printer has no such message.");
 	}

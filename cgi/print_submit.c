@@ -143,13 +143,21 @@ int print_submit(struct ctx *ctx, int64_t printer_id, const struct print_request
 int print_resend(struct ctx *ctx, int64_t printer_id, const struct db_message *message,
 		 struct print_submit_result *out, struct sirius_error *err)
 {
+	struct db_message record;
 	struct bitmap *bm;
 	uint16_t command;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->status = PRINT_SUBMIT_ERROR;
-	bm = message_print_bitmap(message, err);
+	/* the print alone, read into a record of its own: message stays the caller's */
+	memset(&record, 0, sizeof(record));
+	record.id = message->id;
+	rc = db_message_load_print(ctx->db, &record, err);
+	if (rc == 0)
+		error_set(err, "message %u is gone", message->id);
+	bm = rc > 0 ? message_print_bitmap(&record, err) : NULL;
+	db_message_clear(&record);
 	if (!bm)
 		return -1;
 	/* a reprint prints now, with or without the face as the first time */

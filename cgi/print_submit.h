@@ -91,9 +91,10 @@ uint16_t print_submit_command(const struct print_request *req);
 int print_submit_refuses_offline(void);
 
 /*
- * Prints a stored message again (a reprint): its stored bitmap, command and
- * sender, with a new command id, as a new message. Returns as print_submit
- * (never REFUSED; a stored PNG that cannot be read is an ERROR).
+ * Prints a stored message again (a reprint): its stored print
+ * (message_print.h), command and sender, with a new command id, as a new
+ * message. Returns as print_submit (never REFUSED; a stored print that
+ * cannot be read is an ERROR).
  */
 int print_resend(struct ctx *ctx, int64_t printer_id, const struct db_message *message,
 		 struct print_submit_result *out, struct sirius_error *err);

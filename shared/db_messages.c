@@ -66,7 +66,7 @@ static uint8_t *copy_blob(sqlite3_stmt *st, int column, size_t *len)
 	return copy;
 }
 
-/* Fills the struct db_message at out from a row selecting DB_MESSAGE_COLUMNS; the payload and PNG are copied. */
+/* Fills the struct db_message at out from a row selecting DB_MESSAGE_COLUMNS (without the print: db_message_load_print). */
 static void read_message(struct db *db, enum db_stmt id, void *out)
 {
 	struct db_message *message = out;
@@ -88,8 +88,7 @@ static void read_message(struct db *db, enum db_stmt id, void *out)
 	message->key_id = sqlite3_column_int64(st, 13);
 	message->delivered = sqlite3_column_int64(st, 14);
 	message->printed = sqlite3_column_int64(st, 15);
-	message->png = copy_blob(st, 9, &message->png_len);
-	message->payload = copy_blob(st, 16, &message->payload_len);
+	message->has_print = sqlite3_column_int(st, 9);
 }
 
 /* 1 when text is exactly DB_DEDUPE_LEN lower-case hex digits. */
@@ -133,6 +132,30 @@ int db_message_create(struct db *db, const struct db_message_new *m, int64_t now
 		return -1;
 	}
 	return dbi_run(db, s, err) < 0 ? -1 : 0;
+}
+
+/* Copies the print of a SQL_MESSAGE_PRINT row into the struct db_message at out. */
+static void read_print(struct db *db, enum db_stmt id, void *out)
+{
+	struct db_message *message = out;
+	sqlite3_stmt *st = db->stmts[id];
+
+	message->payload = copy_blob(st, 0, &message->payload_len);
+	message->png = copy_blob(st, 1, &message->png_len);
+	message->has_print = message->payload || message->png;
+}
+
+int db_message_load_print(struct db *db, struct db_message *message, struct sirius_error *err)
+{
+	g_free(message->payload);
+	g_free(message->png);
+	message->payload = message->png = NULL;
+	message->payload_len = message->png_len = 0;
+	if (dbi_bind_int(db, SQL_MESSAGE_PRINT, "$id", message->id, err) < 0) {
+		dbi_reset(db, SQL_MESSAGE_PRINT);
+		return -1;
+	}
+	return dbi_lookup(db, SQL_MESSAGE_PRINT, read_print, message, err);
 }
 
 int db_message_get(struct db *db, uint32_t id, struct db_message *out, struct sirius_error *err)

@@ -74,9 +74,11 @@ struct db_message {
 	int64_t delivered;                  /* when the bridge confirmed it, 0 before */
 	int64_t printed;                    /* when the printer reported printing it, 0 before */
 	int64_t settled;                    /* when it printed, failed, expired or was cancelled, 0 before */
-	uint8_t *payload;                   /* the DeviceCommand's payload (owned: db_message_clear), NULL when none */
+	int has_print;                      /* 1 when a print is kept (a payload or a PNG) */
+	/* read by db_message_load_print only, NULL before (owned: db_message_clear) */
+	uint8_t *payload;                   /* the DeviceCommand's payload, NULL when none */
 	size_t payload_len;                 /* bytes at payload */
-	uint8_t *png;                       /* the print as a one-bit PNG (owned: db_message_clear), NULL when none */
+	uint8_t *png;                       /* the print as a one-bit PNG, NULL when none */
 	size_t png_len;                     /* bytes at png */
 };
 
@@ -100,14 +102,20 @@ struct db_message_new {
  */
 int db_message_create(struct db *db, const struct db_message_new *m, int64_t now, struct sirius_error *err);
 
-/* Fetches a message with its payload and PNG. Returns 1, 0 or -1 as lookups do; free with db_message_clear. */
+/* Fetches a message, without its print. Returns 1, 0 or -1 as lookups do; free with db_message_clear. */
 int db_message_get(struct db *db, uint32_t id, struct db_message *out, struct sirius_error *err);
+
+/*
+ * Reads the print of message (its id) into it: the payload and the PNG,
+ * replacing what it held. Returns 1, 0 when the message is gone, or -1.
+ */
+int db_message_load_print(struct db *db, struct db_message *message, struct sirius_error *err);
 
 /* Frees what a filled struct db_message holds; the struct may then be reused. */
 void db_message_clear(struct db_message *message);
 
 /*
- * The newest limit messages of a printer, newest first, with their prints, in an
+ * The newest limit messages of a printer, newest first, without their prints, in an
  * array of *count (free with db_messages_free). Returns 0 or -1.
  */
 int db_messages_of_printer(struct db *db, int64_t printer_id, int limit, struct db_message **list,
@@ -142,8 +150,10 @@ int db_outbox_next(struct db *db, const char *address, uint32_t after_id, uint32
 
 /*
  * The message was written to bridge: queued becomes sent (with sent = now);
- * a resend of a sent one counts another attempt. Returns 1, 0 (no such
- * message queued or sent: it was cancelled or settled meanwhile) or -1.
+ * a resend of a sent one counts another attempt. A cancelled one becomes
+ * sent after all: the relay wrote it before it heard of the cancel, and
+ * the record says what happened. Returns 1, 0 (no such message queued,
+ * sent or cancelled: it was settled meanwhile) or -1.
  */
 int db_outbox_sent(struct db *db, uint32_t id, const char *bridge, int64_t now, struct sirius_error *err);
 

@@ -12,8 +12,9 @@
 #define DB_PRINTER_COLUMNS "id, address, hardware_xor, coalesce(owner_id, 0), coalesce(name, ''), " \
 	"coalesce(claim_code_id, 0), created, last_seen"
 #define DB_MESSAGE_COLUMNS "id, printer_id, sender, command, status, coalesce(return_code, -1), " \
-	"created, coalesce(sent, 0), coalesce(settled, 0), bitmap_png, coalesce(failure, ''), " \
-	"coalesce(bridge, ''), attempts, coalesce(key_id, 0), coalesce(delivered, 0), coalesce(printed, 0), payload"
+	"created, coalesce(sent, 0), coalesce(settled, 0), payload IS NOT NULL OR bitmap_png IS NOT NULL, " \
+	"coalesce(failure, ''), " \
+	"coalesce(bridge, ''), attempts, coalesce(key_id, 0), coalesce(delivered, 0), coalesce(printed, 0)"
 #define DB_SESSION_COLUMNS "id, user_id, csrf_token, created, expires, coalesce(notice, '')"
 #define DB_DEVICE_KEY_COLUMNS "id, secret, printer_id, created, uses"
 #endif
@@ -148,6 +149,7 @@ DB_STATEMENT(SQL_MESSAGE_INSERT,
 	" created, settled) VALUES ($id, $printer, $sender, $command, $payload, $status, $failure, $key,"
 	" $dedupe, $now, $settled)")
 DB_STATEMENT(SQL_MESSAGE_GET, "SELECT " DB_MESSAGE_COLUMNS " FROM messages WHERE id = $id")
+DB_STATEMENT(SQL_MESSAGE_PRINT, "SELECT payload, bitmap_png FROM messages WHERE id = $id")
 DB_STATEMENT(SQL_MESSAGES_OF_PRINTER,
 	"SELECT " DB_MESSAGE_COLUMNS " FROM messages WHERE printer_id = $printer ORDER BY id DESC LIMIT $limit")
 DB_STATEMENT(SQL_MESSAGE_CANCEL,
@@ -160,9 +162,14 @@ DB_STATEMENT(SQL_MESSAGE_FIND_REPEAT,
 DB_STATEMENT(SQL_OUTBOX_NEXT,
 	"SELECT m.id, m.payload FROM messages AS m WHERE m.status = 'queued' AND m.id > $after"
 	" AND m.printer_id = (SELECT id FROM printers WHERE address = $address) ORDER BY m.id LIMIT 1")
+/*
+ * The relay records a message sent after writing it to the bridge: a cancel
+ * that came in between (the owner's, before the relay heard of it) is too
+ * late, and the record says what happened.
+ */
 DB_STATEMENT(SQL_OUTBOX_SENT,
-	"UPDATE messages SET status = 'sent', sent = coalesce(sent, $now), bridge = $bridge, attempts = attempts + 1"
-	" WHERE id = $id AND status IN ('queued', 'sent')")
+	"UPDATE messages SET status = 'sent', sent = coalesce(sent, $now), bridge = $bridge, attempts = attempts + 1,"
+	" settled = NULL WHERE id = $id AND status IN ('queued', 'sent', 'cancelled')")
 DB_STATEMENT(SQL_OUTBOX_ANSWERED,
 	"UPDATE messages SET status = CASE WHEN $code = 0 THEN 'delivered' ELSE 'failed' END, return_code = $code,"
 	" delivered = CASE WHEN $code = 0 THEN $now END, settled = CASE WHEN $code = 0 THEN NULL ELSE $now END"

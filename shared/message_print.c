@@ -9,7 +9,7 @@
 
 int message_has_print(const struct db_message *message)
 {
-	return (message->payload && message->payload_len > 0) || (message->png && message->png_len > 0);
+	return message->has_print || (message->payload && message->payload_len > 0) || (message->png && message->png_len > 0);
 }
 
 /* The blocks of a decoded payload stacked top to bottom in one bitmap; NULL with a reason in err. */

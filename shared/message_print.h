@@ -17,10 +17,12 @@
  * then) have a one-bit PNG of the print instead.
  */
 
-/* 1 when the message holds a print to show or reprint (a payload or a PNG), else 0. */
+/* 1 when the message keeps a print to show or reprint (a payload or a PNG), else 0. */
 int message_has_print(const struct db_message *message);
 
 /*
+ * The functions below draw from the print as db_message_load_print read it.
+ *
  * The message's print as one bitmap, PRINTER_WIDTH wide: the payload's images
  * stacked top to bottom, or the stored PNG. Returns a new bitmap, or NULL with
  * a reason in err (no print kept, a payload or PNG that does not decode, out

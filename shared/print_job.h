@@ -25,8 +25,8 @@
  *      detail (dither, noise) codes to short runs and may not;
  *   3. takes a command id from the database's sequence (db_next_command_id)
  *      and writes it into the payload;
- *   4. stores the message in the outbox: status "queued", with its payload
- *      and the images as one one-bit PNG (several images stacked);
+ *   4. stores the message in the outbox: status "queued", with its payload,
+ *      which stays as the record of the print (message_print.h);
  *   5. wakes the relay for the printer (relay_wake), which sends the
  *      printer's queue in order when the printer is online.
  * A print that fails a check (1, 2) uses no command id and stores nothing.

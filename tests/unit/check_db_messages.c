@@ -119,8 +119,8 @@ START_TEST(test_queued_sent_delivered_printed)
 }
 END_TEST
 
-/* A message is read with its payload, the record of its print; a settled one too. */
-START_TEST(test_message_read_with_its_payload)
+/* A settled message keeps its payload, the record of its print, read on demand. */
+START_TEST(test_settled_message_keeps_its_payload)
 {
 	struct sirius_error err = { "" };
 	uint32_t id = queue(f.printer, 1, 100, 0, NULL);
@@ -130,6 +130,10 @@ START_TEST(test_message_read_with_its_payload)
 	ck_assert_int_eq(db_outbox_printed(f.tmp.db, id, ADDRESS, 102, &err), 1);
 	ck_assert_int_eq(db_message_get(f.tmp.db, id, &m, &err), 1);
 	ck_assert_int_eq(m.status, DB_MESSAGE_PRINTED);
+	/* read without it (lists and statuses need not carry it), then on demand */
+	ck_assert(m.has_print);
+	ck_assert_ptr_null(m.payload);
+	ck_assert_int_eq(db_message_load_print(f.tmp.db, &m, &err), 1);
 	ck_assert_uint_eq(m.payload_len, 6);
 	ck_assert_int_eq(m.payload[0], 1);
 	ck_assert_int_eq(m.payload[5], 9);
@@ -137,6 +141,34 @@ START_TEST(test_message_read_with_its_payload)
 	db_message_clear(&m);
 	ck_assert_ptr_null(m.payload);
 	ck_assert_uint_eq(m.payload_len, 0);
+	/* expired by the sweep, it keeps it too */
+	id = queue(f.printer, 1, 10, 0, NULL);
+	ck_assert_int_eq(db_outbox_sweep(f.tmp.db, 200, 50, 100, 0, NULL, NULL, &err), 0);
+	ck_assert_int_eq(get(id).status, DB_MESSAGE_EXPIRED);
+	ck_assert(has_payload(id));
+}
+END_TEST
+
+/* A cancel that came while the relay was writing the message is too late: the relay's record of it sent wins. */
+START_TEST(test_cancel_too_late_for_a_message_written)
+{
+	struct sirius_error err = { "" };
+	uint32_t id = queue(f.printer, 1, 100, 0, NULL);
+	struct db_message m;
+
+	ck_assert_int_eq(db_message_cancel(f.tmp.db, id, f.printer, 101, &err), 1);
+	ck_assert_int_eq(get(id).status, DB_MESSAGE_CANCELLED);
+	ck_assert_int_eq(db_outbox_sent(f.tmp.db, id, BRIDGE, 102, &err), 1);
+	m = get(id);
+	ck_assert_int_eq(m.status, DB_MESSAGE_SENT);
+	ck_assert_int_eq(m.settled, 0);
+	ck_assert_int_eq(m.attempts, 1);
+	/* and its answer and its print are recorded as for any other */
+	ck_assert_int_eq(db_outbox_answered(f.tmp.db, id, BRIDGE, ADDRESS, 0, 103, &err), 1);
+	ck_assert_int_eq(db_outbox_printed(f.tmp.db, id, ADDRESS, 104, &err), 1);
+	ck_assert_int_eq(get(id).status, DB_MESSAGE_PRINTED);
+	/* a settled one is not sent again, cancelled or not */
+	ck_assert_int_eq(db_outbox_sent(f.tmp.db, id, BRIDGE, 105, &err), 0);
 }
 END_TEST
 
@@ -162,6 +194,7 @@ START_TEST(test_failures_in_words_and_printed_after_all)
 	ck_assert_int_eq(m.status, DB_MESSAGE_FAILED);
 	ck_assert_int_eq(m.failure, DB_FAILURE_NO_RESPONSE);
 	ck_assert_str_eq(db_message_failure_name(m.failure), "no_response");
+	ck_assert(has_payload(b));
 	/* ... and then the printer reports it printed: that is what counts */
 	ck_assert_int_eq(db_outbox_printed(f.tmp.db, b, ADDRESS, 110, &err), 1);
 	ck_assert_int_eq(get(b).status, DB_MESSAGE_PRINTED);
@@ -476,7 +509,8 @@ int main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_queued_sent_delivered_printed);
-	tcase_add_test(tc, test_message_read_with_its_payload);
+	tcase_add_test(tc, test_settled_message_keeps_its_payload);
+	tcase_add_test(tc, test_cancel_too_late_for_a_message_written);
 	tcase_add_test(tc, test_failures_in_words_and_printed_after_all);
 	tcase_add_test(tc, test_outbox_in_order_per_printer);
 	tcase_add_test(tc, test_sweep_expires_and_keeps_history);

@@ -90,6 +90,9 @@ static void check_message(uint32_t id, enum db_message_status status, const stru
 	ck_assert_str_eq(m.sender, "tester");
 	ck_assert_int_eq(m.command, PRINTER_SET_DELIVERY_AND_PRINT);
 	ck_assert_int_eq(m.created, NOW + 5);
+	ck_assert(m.has_print);
+	ck_assert_ptr_null(m.payload);
+	ck_assert_int_eq(db_message_load_print(tmp.db, &m, &err), 1);
 	ck_assert_ptr_null(m.png);
 	stored = message_print_bitmap(&m, &err);
 	ck_assert_msg(stored != NULL, "stored print: %s", err.message);
@@ -315,6 +318,7 @@ START_TEST(test_several_images_stacked)
 				     &result, &err) == 0, "%s", err.message);
 	ck_assert_int_eq(db_message_get(tmp.db, result.message_id, &m, &err), 1);
 	ck_assert_int_eq(m.command, PRINTER_SET_QUIP);
+	ck_assert_int_eq(db_message_load_print(tmp.db, &m, &err), 1);
 	stored = message_print_bitmap(&m, &err);
 	ck_assert_msg(stored != NULL, "stored print: %s", err.message);
 	ck_assert_int_eq(stored->width, PRINTER_WIDTH);

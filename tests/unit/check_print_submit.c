@@ -81,6 +81,7 @@ static struct bitmap *stored(uint32_t id, enum db_message_status status, enum db
 	ck_assert_int_eq(m.command, command);
 	ck_assert_str_eq(m.sender, "tester");
 	ck_assert_int_eq(m.created, NOW);
+	ck_assert_int_eq(db_message_load_print(tmp.db, &m, &err), 1);
 	bm = message_print_bitmap(&m, &err);
 	ck_assert_msg(bm != NULL, "stored print: %s", err.message);
 	db_message_clear(&m);
