@@ -61,12 +61,11 @@ static const struct counter_words counter_table[] = {
 
 	{ "store_errors", "Database and control socket", "database calls that failed" },
 	{ "store_busy", "Database and control socket", "database calls that met another process's lock" },
-	{ "store_queued", "Database and control socket", "database writes queued" },
 	{ "store_retried", "Database and control socket", "database writes done on a retry" },
 	{ "store_dropped", "Database and control socket", "database writes dropped: write queue full" },
 	{ "checkpoints", "Database and control socket", "checkpoints: the write-ahead log copied into the database" },
 	{ "checkpoint_frames", "Database and control socket", "pages of log copied by checkpoints" },
-	{ "log_restarts", "Database and control socket", "times the write-ahead log started over" },
+	{ "checkpoint_restarts", "Database and control socket", "times the write-ahead log started over" },
 	{ "checkpoint_failures", "Database and control socket", "checkpoints that failed (not for a lock)" },
 	{ "control_requests", "Database and control socket", "control requests answered" },
 	{ "control_errors", "Database and control socket", "control requests answered with an error" },

@@ -304,7 +304,6 @@ static void pending_add(struct registry *reg, const struct pending_write *w)
 {
 	struct pending_write *copy;
 
-	reg->counters.store_queued++;
 	if (w->kind == PENDING_SEEN || w->kind == PENDING_TOUCH) {
 		struct pending_write *old = g_hash_table_lookup(reg->pending_devices, w->device);
 
@@ -577,6 +576,11 @@ void registry_turn_end(struct registry *reg)
 	if (!reg || reg->store_waiting)
 		return;
 	pending_do(reg, &err);
+}
+
+int registry_writes_waiting(struct registry *reg)
+{
+	return reg && !reg->store_waiting && g_queue_get_length(&reg->pending) > 0;
 }
 
 /* The housekeeping timer: the outbox's sweep, then the next in sweep_interval. */
@@ -1722,7 +1726,7 @@ static int add_checkpointer_counts(struct checkpointer *cp, cJSON *o)
 	checkpointer_counts(cp, &n);
 	return cJSON_AddNumberToObject(o, "checkpoints", (double)n.checkpoints) &&
 	       cJSON_AddNumberToObject(o, "checkpoint_frames", (double)n.frames) &&
-	       cJSON_AddNumberToObject(o, "log_restarts", (double)n.restarts) &&
+	       cJSON_AddNumberToObject(o, "checkpoint_restarts", (double)n.restarts) &&
 	       cJSON_AddNumberToObject(o, "checkpoint_failures", (double)n.failures);
 }
 
@@ -1782,7 +1786,6 @@ cJSON *registry_counters_json(struct registry *reg)
 	COUNTER(store_retried);
 	COUNTER(store_dropped);
 	COUNTER(store_pending);
-	COUNTER(store_queued);
 	COUNTER(log_bytes);
 	COUNTER(log_records_dropped);
 	COUNTER(oversize);

@@ -138,7 +138,6 @@ struct registry_counters {
 	uint64_t store_retried;            /* database writes done after they met the lock */
 	uint64_t store_dropped;            /* database writes dropped because the write queue was full */
 	uint64_t store_pending;            /* database writes queued now (for the lock, or the turn's end) */
-	uint64_t store_queued;             /* database writes queued since the start (merged ones too) */
 	uint64_t log_bytes;                /* bytes of log records kept now, all bridges */
 	uint64_t log_records_dropped;      /* log records pushed out by the total bound */
 	uint64_t oversize;                 /* sockets closed for a too-large message (counted by the loop) */
@@ -178,15 +177,22 @@ struct registry *registry_new(const struct registry_config *cfg, const struct re
 void registry_free(struct registry *reg);
 
 /*
- * The event loop finished a turn and is about to wait: the registry does
- * the writes the turn queued, in one batch when the store has them
- * (store.h). Writes that met the lock stay queued and are tried again
+ * The event loop finished a turn (the server's loop: the turn after, once
+ * the sockets are written) and is about to wait: the registry does the
+ * writes queued, in one batch when the store has them (store.h). Writes that met the lock stay queued and are tried again
  * after 10 ms, doubling up to store_retry (counted in store_busy), and the
  * outbox is not read meanwhile; a commit that fails is logged and counted
  * as a store error. Also before the loop waits for sockets, after what ran
  * first (timers). reg may be NULL.
  */
 void registry_turn_end(struct registry *reg);
+
+/*
+ * 1 when writes wait for registry_turn_end to do them (queued by a batching
+ * store, and not held back by a lock's retry), else 0: the loop writes to
+ * its sockets first (server.c, before_wait).
+ */
+int registry_writes_waiting(struct registry *reg);
 
 /* The counters, to read (and for the event loop to count oversize sockets and control requests). */
 struct registry_counters *registry_counters(struct registry *reg);
@@ -307,7 +313,7 @@ cJSON *registry_logs_json(struct registry *reg, const char *bridge, struct siriu
 
 /*
  * The checkpointer whose counts the counters report with the registry's
- * own (checkpoints, checkpoint_frames, log_restarts, checkpoint_failures);
+ * own (checkpoints, checkpoint_frames, checkpoint_restarts, checkpoint_failures);
  * NULL for none. Borrowed: set it back to NULL before stopping it.
  */
 void registry_set_checkpointer(struct registry *reg, struct checkpointer *cp);

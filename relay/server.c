@@ -52,12 +52,11 @@ struct relay_server {
 	struct lws_context *context;    /* lws; NULL once destroyed */
 	uv_loop_t loop;                 /* the libuv (epoll) loop lws runs in, when loop_ready */
 	int loop_ready;                 /* lws runs in loop; 0 when lws polls by itself */
-	uv_prepare_t before_wait;       /* in loop: commits the turn's writes before it waits */
+	uv_prepare_t before_wait;       /* in loop: commits the writes queued, after the socket writes of their turn */
 	int before_wait_ready;          /* before_wait is started (and must be closed) */
 	uv_idle_t poll_now;             /* while started, the loop polls without waiting (see before_wait) */
 	int poll_now_ready;             /* poll_now is initialised (and must be closed) */
 	int commit_postponed;           /* before_wait left the turn's writes for the next turn */
-	uint64_t writes_seen;           /* the registry's store_queued when before_wait last looked */
 	struct registry *reg;           /* the state machine */
 	char *socket_path;              /* the control socket file we made */
 	/*
@@ -211,8 +210,9 @@ static void timers_expired(lws_sorted_usec_list_t *sul)
 		t->fire(t->arg);
 	}
 	timers_schedule(srv);
-	/* lws fires timers before it waits for sockets: what they wrote must not hold the lock meanwhile */
-	registry_turn_end(srv->reg);
+	/* lws fires timers before it waits for sockets: what they wrote must not hold the lock meanwhile (before_wait does it in libuv) */
+	if (!srv->before_wait_ready)
+		registry_turn_end(srv->reg);
 }
 
 /* poll_now's callback: its being started is what matters (libuv polls without a timeout then). */
@@ -233,20 +233,18 @@ static void poll_without_waiting(uv_idle_t *handle)
 static void before_wait(uv_prepare_t *handle)
 {
 	struct relay_server *srv = handle->data;
-	uint64_t queued = registry_counters(srv->reg)->store_queued;
 
-	if (!srv->commit_postponed && queued != srv->writes_seen && srv->poll_now_ready &&
+	if (!srv->commit_postponed && registry_writes_waiting(srv->reg) && srv->poll_now_ready &&
 	    uv_idle_start(&srv->poll_now, poll_without_waiting) == 0) {
 		srv->commit_postponed = 1;
-		srv->writes_seen = queued;
 		return;
 	}
+	/* the postponed turn is over: its writes go now, whatever came since (no turn is postponed twice) */
 	if (srv->commit_postponed) {
 		uv_idle_stop(&srv->poll_now);
 		srv->commit_postponed = 0;
 	}
 	registry_turn_end(srv->reg);
-	srv->writes_seen = registry_counters(srv->reg)->store_queued;
 }
 
 static struct relay_timer *env_timer_new(void *ctx, void (*fire)(void *arg), void *arg)

@@ -31,9 +31,11 @@ static int result(struct db *db, int rc)
  * took the write lock and refilled the page cache that the web and API
  * processes' writes had emptied, three times a print; and a transaction
  * kept open through the turn held the lock for the whole turn, nearly half
- * the time, while the API processes waited for it. A crash loses at most
- * the turn's writes, which the next start treats as it treats any message
- * sent and not answered (queued again). Reads go to the database at once:
+ * the time, while the API processes waited for it. The server's loop
+ * commits a turn's writes after the socket writes of that turn (server.c,
+ * before_wait). A crash loses at most two turns' writes: a message whose
+ * 'sent' is lost is still queued and goes out again at the next start, one
+ * whose answer is lost is treated as any message sent and not answered. Reads go to the database at once:
  * none of them depends on a write that waits (outbox_next skips what was
  * taken; the registry keeps bindings and bridges in memory); what a read
  * does depend on is written at once (a printer's first record, which its
