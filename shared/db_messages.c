@@ -280,16 +280,23 @@ int db_outbox_next(struct db *db, const char *address, uint32_t after_id, uint32
 	return rc < 0 ? -1 : rc == SQLITE_ROW;
 }
 
-int db_outbox_sent(struct db *db, uint32_t id, const char *bridge, int64_t now, struct sirius_error *err)
+/* Runs SQL_OUTBOX_SENT or SQL_OUTBOX_SENT_CANCELLED: 1, 0 (no such message in its states) or -1. */
+static int outbox_mark_sent(struct db *db, enum db_stmt s, uint32_t id, const char *bridge, int64_t now,
+			    struct sirius_error *err)
 {
-	enum db_stmt s = SQL_OUTBOX_SENT;
-
 	if (dbi_bind_int(db, s, "$id", id, err) < 0 || dbi_bind_text(db, s, "$bridge", bridge, err) < 0 ||
 	    dbi_bind_int(db, s, "$now", now, err) < 0) {
 		dbi_reset(db, s);
 		return -1;
 	}
 	return dbi_run(db, s, err);
+}
+
+int db_outbox_sent(struct db *db, uint32_t id, const char *bridge, int64_t now, struct sirius_error *err)
+{
+	int rc = outbox_mark_sent(db, SQL_OUTBOX_SENT, id, bridge, now, err);
+
+	return rc == 0 ? outbox_mark_sent(db, SQL_OUTBOX_SENT_CANCELLED, id, bridge, now, err) : rc;
 }
 
 int db_outbox_answered(struct db *db, uint32_t id, const char *bridge, const char *device, int return_code,

@@ -162,14 +162,19 @@ DB_STATEMENT(SQL_MESSAGE_FIND_REPEAT,
 DB_STATEMENT(SQL_OUTBOX_NEXT,
 	"SELECT m.id, m.payload FROM messages AS m WHERE m.status = 'queued' AND m.id > $after"
 	" AND m.printer_id = (SELECT id FROM printers WHERE address = $address) ORDER BY m.id LIMIT 1")
+DB_STATEMENT(SQL_OUTBOX_SENT,
+	"UPDATE messages SET status = 'sent', sent = coalesce(sent, $now), bridge = $bridge, attempts = attempts + 1"
+	" WHERE id = $id AND status IN ('queued', 'sent')")
 /*
  * The relay records a message sent after writing it to the bridge: a cancel
- * that came in between (the owner's, before the relay heard of it) is too
- * late, and the record says what happened.
+ * that came in between (the owner's, before the relay heard of it) was too
+ * late, and the record says what happened. Apart from SQL_OUTBOX_SENT, which
+ * runs for every print and stays as lean as it was (measured: the relay's
+ * CPU a print doubled with one statement for both).
  */
-DB_STATEMENT(SQL_OUTBOX_SENT,
+DB_STATEMENT(SQL_OUTBOX_SENT_CANCELLED,
 	"UPDATE messages SET status = 'sent', sent = coalesce(sent, $now), bridge = $bridge, attempts = attempts + 1,"
-	" settled = NULL WHERE id = $id AND status IN ('queued', 'sent', 'cancelled')")
+	" settled = NULL WHERE id = $id AND status = 'cancelled'")
 DB_STATEMENT(SQL_OUTBOX_ANSWERED,
 	"UPDATE messages SET status = CASE WHEN $code = 0 THEN 'delivered' ELSE 'failed' END, return_code = $code,"
 	" delivered = CASE WHEN $code = 0 THEN $now END, settled = CASE WHEN $code = 0 THEN NULL ELSE $now END"
