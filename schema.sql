@@ -10,7 +10,8 @@
 -- added imported_users; version 6 bound printers to their bridge; version 7
 -- added button_presses, button_settled, personalities and quips; version 8
 -- added users.disabled, users.failed_logins, users.last_login_address and
--- sessions.notice; version 9 added printers.timezone and subscriptions.
+-- sessions.notice; version 9 added printers.timezone and subscriptions;
+-- version 10 moved messages.payload to the end of the row.
 --
 -- Times are seconds since the Unix epoch (UTC), NULL where a thing has not
 -- happened yet. Ids are SQLite rowids. All SQL that reads or writes these
@@ -130,7 +131,6 @@ CREATE TABLE messages (
 	printer_id INTEGER NOT NULL REFERENCES printers (id) ON DELETE CASCADE,
 	sender TEXT NOT NULL,                           -- who it is from, as shown on the print
 	command INTEGER NOT NULL,                       -- DeviceCommand command code (docs/PROTOCOL.md)
-	payload BLOB,                                   -- the DeviceCommand's binary payload, kept as the record of the print
 	bitmap_png BLOB,                                -- the print as a one-bit PNG: messages settled before payloads were kept
 	status TEXT NOT NULL CHECK (status IN
 		('queued', 'sent', 'delivered', 'printed', 'failed', 'expired', 'cancelled')),
@@ -145,7 +145,12 @@ CREATE TABLE messages (
 	sent INTEGER,                                   -- when first written to a bridge
 	delivered INTEGER,                              -- when the bridge confirmed it
 	printed INTEGER,                                -- when the printer reported printing it
-	settled INTEGER                                 -- when it printed, failed, expired or was cancelled
+	settled INTEGER,                                -- when it printed, failed, expired or was cancelled
+	-- The DeviceCommand's binary payload, kept as the record of the print once
+	-- it is settled. Last, so that a row whose payload spills into overflow
+	-- pages keeps the other columns in its own page: the housekeeping sweep
+	-- reads those of every message, and never the payload.
+	payload BLOB
 );
 CREATE INDEX messages_printer ON messages (printer_id, id);
 CREATE INDEX messages_outbox ON messages (printer_id, id) WHERE status = 'queued';

@@ -129,6 +129,17 @@ static const struct db_migration db_migrations[] = {
 	     "'failed', 'sending')), last_message TEXT, last_message_id INTEGER, created INTEGER NOT NULL); "
 	     "CREATE INDEX subscriptions_printer ON subscriptions (printer_id); CREATE INDEX "
 	     "subscriptions_due ON subscriptions (paused, next_due);" },
+	/*
+	 * 10: messages.payload last in the row. Settled messages keep it now (the
+	 * record of the print), and the columns after it were read from its
+	 * overflow pages by every scan of the history.
+	 */
+	{ 10, "CREATE TEMP TABLE message_payloads AS SELECT id, payload FROM messages WHERE payload IS NOT NULL;"
+	      "ALTER TABLE messages DROP COLUMN payload;"
+	      "ALTER TABLE messages ADD COLUMN payload BLOB;"
+	      "UPDATE messages SET payload = (SELECT p.payload FROM temp.message_payloads AS p WHERE p.id = messages.id)"
+	      " WHERE id IN (SELECT id FROM temp.message_payloads);"
+	      "DROP TABLE temp.message_payloads;" },
 	{ 0, NULL },
 };
 

@@ -410,6 +410,70 @@ START_TEST(test_migration_2_marks_used_codes)
 }
 END_TEST
 
+/* The last column of table in the database at path, by raw SQL. */
+static char *last_column(const char *path, const char *table)
+{
+	sqlite3 *s;
+	sqlite3_stmt *st;
+	char *name;
+
+	ck_assert_int_eq(sqlite3_open(path, &s), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(s, "SELECT name FROM pragma_table_info(?) ORDER BY cid DESC LIMIT 1", -1, &st,
+					    NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	name = g_strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(s);
+	return name;
+}
+
+/* 10: the payload moves to the end of the row, and every message keeps its own (settled or queued). */
+START_TEST(test_migration_10_keeps_payloads_last)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	struct db_message m;
+	char *last;
+
+	old_database(&f, 9);
+	raw_exec(f.path,
+		 "INSERT INTO printers (id, address, hardware_xor, created, last_seen) VALUES (1, '000d6f0001020304', 1, 5, 5);"
+		 "INSERT INTO messages (id, printer_id, sender, command, payload, status, created, settled)"
+		 " VALUES (7, 1, 'bob', 1, x'0100010007000000', 'printed', 50, 60),"
+		 " (8, 1, 'bob', 1, x'0100010008000000', 'queued', 70, NULL);"
+		 "INSERT INTO messages (id, printer_id, sender, command, bitmap_png, status, created, settled)"
+		 " VALUES (6, 1, 'amy', 1, x'89504e47', 'printed', 40, 45)");
+	last = last_column(f.path, "messages");
+	ck_assert_str_ne(last, "payload");
+	g_free(last);
+	f.db = db_open(f.path, &err);
+	ck_assert_msg(f.db != NULL, "%s", err.message);
+	last = last_column(f.path, "messages");
+	ck_assert_str_eq(last, "payload");
+	g_free(last);
+	ck_assert_int_eq(db_message_get(f.db, 7, &m, &err), 1);
+	ck_assert_int_eq(m.status, DB_MESSAGE_PRINTED);
+	ck_assert_int_eq(db_message_load_print(f.db, &m, &err), 1);
+	ck_assert_uint_eq(m.payload_len, 8);
+	ck_assert_int_eq(m.payload[4], 7);
+	ck_assert_ptr_null(m.png);
+	db_message_clear(&m);
+	m.id = 8;
+	ck_assert_int_eq(db_message_load_print(f.db, &m, &err), 1);
+	ck_assert_uint_eq(m.payload_len, 8);
+	ck_assert_int_eq(m.payload[4], 8);
+	db_message_clear(&m);
+	ck_assert_int_eq(db_message_get(f.db, 6, &m, &err), 1);
+	ck_assert(m.has_print);
+	ck_assert_int_eq(db_message_load_print(f.db, &m, &err), 1);
+	ck_assert_ptr_null(m.payload);
+	ck_assert_uint_eq(m.png_len, 4);
+	db_message_clear(&m);
+	fixture_close(&f);
+}
+END_TEST
+
 /*
  * Upgrading: a database made by each older schema version (from that
  * version's own schema text), holding a user, a claimed printer, its code, a
@@ -1348,6 +1412,7 @@ int main(void)
 	tcase_add_test(schema, test_migration_from_older_version);
 	tcase_add_test(schema, test_failing_migration_rolls_back);
 	tcase_add_test(schema, test_migration_2_marks_used_codes);
+	tcase_add_test(schema, test_migration_10_keeps_payloads_last);
 	tcase_add_test(schema, test_refuses_foreign_database);
 	tcase_add_test(schema, test_upgrade_from_every_older_version);
 	tcase_add_test(ids, test_command_ids_increase_across_reopen);
