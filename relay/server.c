@@ -54,9 +54,8 @@ struct relay_server {
 	int loop_ready;                 /* lws runs in loop; 0 when lws polls by itself */
 	uv_prepare_t before_wait;       /* in loop: commits the writes queued, after the socket writes of their turn */
 	int before_wait_ready;          /* before_wait is started (and must be closed) */
-	uv_idle_t poll_now;             /* while started, the loop polls without waiting (see before_wait) */
+	uv_idle_t poll_now;             /* started while before_wait leaves writes for the next turn: the loop polls without waiting */
 	int poll_now_ready;             /* poll_now is initialised (and must be closed) */
-	int commit_postponed;           /* before_wait left the turn's writes for the next turn */
 	struct registry *reg;           /* the state machine */
 	char *socket_path;              /* the control socket file we made */
 	/*
@@ -233,17 +232,14 @@ static void poll_without_waiting(uv_idle_t *handle)
 static void before_wait(uv_prepare_t *handle)
 {
 	struct relay_server *srv = handle->data;
+	int postponed = srv->poll_now_ready && uv_is_active((uv_handle_t *)&srv->poll_now);
 
-	if (!srv->commit_postponed && registry_writes_waiting(srv->reg) && srv->poll_now_ready &&
-	    uv_idle_start(&srv->poll_now, poll_without_waiting) == 0) {
-		srv->commit_postponed = 1;
+	if (!postponed && srv->poll_now_ready && registry_writes_waiting(srv->reg) &&
+	    uv_idle_start(&srv->poll_now, poll_without_waiting) == 0)
 		return;
-	}
 	/* the postponed turn is over: its writes go now, whatever came since (no turn is postponed twice) */
-	if (srv->commit_postponed) {
+	if (postponed)
 		uv_idle_stop(&srv->poll_now);
-		srv->commit_postponed = 0;
-	}
 	registry_turn_end(srv->reg);
 }
 
@@ -1034,19 +1030,17 @@ int relay_server_run(struct relay_server *srv, volatile sig_atomic_t *stop, vola
 			else
 				relay_log(RELAY_LOG_INFO, "log file reopened");
 		}
-		if (srv->before_wait_ready) {
-			/* one turn: lws_cancel_service (signals, relay_server_wake) ends a wait; before_wait commits */
+		if (srv->loop_ready) {
+			/* one turn: lws_cancel_service (signals, relay_server_wake) ends a wait */
 			uv_run(&srv->loop, UV_RUN_ONCE);
-			continue;
-		}
-		if (srv->loop_ready)
-			uv_run(&srv->loop, UV_RUN_ONCE);
-		else if (lws_service(srv->context, 0) < 0) {
+		} else if (lws_service(srv->context, 0) < 0) {
 			relay_log(RELAY_LOG_ERROR, "the event loop failed");
 			registry_turn_end(srv->reg);
 			return -1;
 		}
-		registry_turn_end(srv->reg);
+		/* in libuv, before_wait does the writes, after the sockets' */
+		if (!srv->before_wait_ready)
+			registry_turn_end(srv->reg);
 	}
 	return 0;
 }
