@@ -4,8 +4,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "message_print.h"
+#include <sqlite3.h>
+
+#include "bitmap_png.h"
 #include "context.h"
+#include "message_print.h"
 #include "fake_relay.h"
 #include "print_settings.h"
 #include "print_submit.h"
@@ -86,6 +89,29 @@ static struct bitmap *stored(uint32_t id, enum db_message_status status, enum db
 	ck_assert_msg(bm != NULL, "stored print: %s", err.message);
 	db_message_clear(&m);
 	return bm;
+}
+
+/* Makes message id as an earlier version left it once settled: its print as a one-bit PNG of bm, no payload. */
+static void keep_png_only(uint32_t id, const struct bitmap *bm)
+{
+	struct sirius_error err = { "" };
+	sqlite3 *raw;
+	sqlite3_stmt *st;
+	uint8_t *png;
+	size_t len;
+
+	ck_assert_int_eq(png_write_bitmap(bm, &png, &len, &err), 0);
+	ck_assert_int_eq(sqlite3_open(tmp.path, &raw), SQLITE_OK);
+	sqlite3_busy_timeout(raw, 10000);
+	ck_assert_int_eq(sqlite3_prepare_v2(raw, "UPDATE messages SET payload = NULL, bitmap_png = ? WHERE id = ?", -1, &st,
+					    NULL), SQLITE_OK);
+	sqlite3_bind_blob(st, 1, png, (int)len, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, id);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_DONE);
+	ck_assert_int_eq(sqlite3_changes(raw), 1);
+	sqlite3_finalize(st);
+	sqlite3_close(raw);
+	free(png);
 }
 
 /* The preview is render_message with the template, the sender, the time and the zone of the settings. */
@@ -311,6 +337,14 @@ START_TEST(test_resend)
 	ck_assert_int_eq(again.status, PRINT_SUBMIT_SENT);
 	ck_assert_uint_gt(again.message_id, first.message_id);
 	a = stored(first.message_id, DB_MESSAGE_QUEUED, DB_FAILURE_NONE, PRINTER_SET_DELIVERY_AND_PRINT_NO_FACE);
+	b = stored(again.message_id, DB_MESSAGE_QUEUED, DB_FAILURE_NONE, PRINTER_SET_DELIVERY_AND_PRINT_NO_FACE);
+	ck_assert(bitmap_equal(a, b));
+	bitmap_free(b);
+	db_message_clear(&m);
+	/* a message settled by an earlier version kept a PNG of its print and no payload: sent again from the PNG */
+	keep_png_only(first.message_id, a);
+	ck_assert_int_eq(db_message_get(tmp.db, first.message_id, &m, &err), 1);
+	ck_assert_int_eq(print_resend(&ctx, printer_id, &m, &again, &err), 0);
 	b = stored(again.message_id, DB_MESSAGE_QUEUED, DB_FAILURE_NONE, PRINTER_SET_DELIVERY_AND_PRINT_NO_FACE);
 	ck_assert(bitmap_equal(a, b));
 	bitmap_free(a);
