@@ -69,6 +69,9 @@ const struct config_setting config_settings[] = {
 	  "times the relay sends a message again when a bridge that confirms never answers it, before it fails" },
 	{ "SIRIUS_DEDUPE_SECONDS", CONFIG_NUMBER, "5", "5",
 	  "the same body from the same device key within this many seconds prints once; 0 turns it off" },
+	{ "SIRIUS_API_PROCESSES", CONFIG_PROCESSES, "5", "5",
+	  "sirius-api processes run.sh's lighttpd keeps (1 to 64): each handles one request at a time, a "
+	  "print waits on the relay and the database, and each costs about 4 MB" },
 	{ "SIRIUS_LOG", CONFIG_PATH, NULL, "standard error",
 	  "the relay's log file (reopened on SIGHUP)" },
 	{ "SIRIUS_PASSWORD_COST", CONFIG_WORD, "interactive", "interactive",
@@ -182,6 +185,11 @@ int config_check_value(const struct config_setting *setting, const char *value, 
 	case CONFIG_SECONDS:
 		if (!parse_number(value, 1, CONFIG_SECONDS_MAX, &n))
 			return error_set(err, "\"%s\" is not a number of seconds from 1 to %d", value, CONFIG_SECONDS_MAX);
+		return 0;
+	case CONFIG_PROCESSES:
+		if (!parse_number(value, 1, CONFIG_PROCESSES_MAX, &n))
+			return error_set(err, "\"%s\" is not a number of processes from 1 to %d", value,
+					 CONFIG_PROCESSES_MAX);
 		return 0;
 	case CONFIG_NUMBER:
 		if (!parse_number(value, 0, INT_MAX, &n))

@@ -14,6 +14,9 @@
 /* The longest time limit a CONFIG_SECONDS setting may give: an hour. */
 #define CONFIG_SECONDS_MAX 3600
 
+/* The most processes a CONFIG_PROCESSES setting may ask a web server to start. */
+#define CONFIG_PROCESSES_MAX 64
+
 /* What a setting's value must look like; config_check_value enforces it. */
 enum config_kind {
 	CONFIG_TEXT,     /* anything on one line */
@@ -29,6 +32,7 @@ enum config_kind {
 	CONFIG_MOVES,    /* how a printer moves to another bridge: "confirm" (by its owner) or "auto" */
 	CONFIG_TIMEZONE, /* a time zone of the zone database (shared/config_checks.h) */
 	CONFIG_SECONDS,  /* a time limit in whole seconds, 1 to CONFIG_SECONDS_MAX */
+	CONFIG_PROCESSES, /* a number of processes, 1 to CONFIG_PROCESSES_MAX */
 };
 
 /* One setting: an environment variable every program reads the same way. */

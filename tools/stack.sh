@@ -43,9 +43,10 @@ stack_configure() {
 	out=$("$stack_build/tools/sirius-config" env) || exit 1
 	eval "$out"
 	out=$("$stack_build/tools/sirius-config" env SIRIUS_VAR SIRIUS_DB SIRIUS_RELAY_SOCKET SIRIUS_LISTEN \
-		SIRIUS_HTTP_PORT SIRIUS_RELAY_LISTEN SIRIUS_WWW) || exit 1
+		SIRIUS_HTTP_PORT SIRIUS_RELAY_LISTEN SIRIUS_WWW SIRIUS_API_PROCESSES) || exit 1
 	eval "$out"
-	export SIRIUS_VAR SIRIUS_DB SIRIUS_RELAY_SOCKET SIRIUS_LISTEN SIRIUS_HTTP_PORT SIRIUS_RELAY_LISTEN SIRIUS_WWW
+	export SIRIUS_VAR SIRIUS_DB SIRIUS_RELAY_SOCKET SIRIUS_LISTEN SIRIUS_HTTP_PORT SIRIUS_RELAY_LISTEN SIRIUS_WWW \
+		SIRIUS_API_PROCESSES
 	while read -r line; do
 		[ -n "$line" ] && export "${line%%=*}"
 	done <<<"$("$stack_build/tools/sirius-config" env)"

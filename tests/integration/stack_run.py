@@ -190,14 +190,17 @@ class StackLifecycle(unittest.TestCase):
         self.var = os.path.join(self.tmp, "var")
 
     def test_sigterm_stops_everything(self):
-        run = RunSh(self.var, harness.free_port(), harness.free_port())
+        run = RunSh(self.var, harness.free_port(), harness.free_port(), {"SIRIUS_API_PROCESSES": "3"})
         self.addCleanup(run.stop)
         run.wait_ready()
         # the FastCGI programs start on the first request
         self.assertEqual(harness.Client(run.port).get("/about").status, 200)
-        names = " ".join(cmd for _, _, cmd in session_processes(run.proc.pid))
+        commands = [cmd.split()[0] for _, _, cmd in session_processes(run.proc.pid) if cmd]
+        names = " ".join(commands)
         for program in ("sirius-relay", "lighttpd", "sirius-web"):
             self.assertIn(program, names)
+        # as many sirius-api processes as the setting asks for
+        self.assertEqual(sum(cmd.endswith("/sirius-api") for cmd in commands), 3, names)
         self.assertEqual(run.stop(signal.SIGTERM), 0, run.output())
         # stack_group_alive reads /proc of processes that may end meanwhile: quietly
         self.assertNotIn("No such file or directory", run.output())

@@ -174,6 +174,10 @@ START_TEST(test_checks)
 	ck_assert_int_eq(check("SIRIUS_RENDER_SECONDS", "3601"), -1);
 	ck_assert_int_eq(check("SIRIUS_RENDER_SECONDS", "0"), -1);
 	ck_assert_int_eq(check("SIRIUS_RENDER_SECONDS", "2s"), -1);
+	ck_assert_int_eq(check("SIRIUS_API_PROCESSES", "1"), 0);
+	ck_assert_int_eq(check("SIRIUS_API_PROCESSES", "64"), 0);
+	ck_assert_int_eq(check("SIRIUS_API_PROCESSES", "65"), -1);
+	ck_assert_int_eq(check("SIRIUS_API_PROCESSES", "0"), -1);
 	ck_assert_int_eq(check("SIRIUS_LISTEN", "0.0.0.0"), 0);
 	ck_assert_int_eq(check("SIRIUS_LISTEN", "::"), 0);
 	ck_assert_int_eq(check("SIRIUS_LISTEN", "a b"), -1);
