@@ -27,6 +27,7 @@ struct checkpointer {
 	GCond wake;                          /* signalled to stop */
 	int stop;                            /* 1: the thread returns */
 	int last_frames, last_copied;        /* the log as the last round left it (SQLite counts from its start) */
+	int log_restarted;                   /* 1: the last RESTART's figures stand, no commit since */
 	struct checkpointer_counts counts;
 };
 
@@ -39,10 +40,16 @@ static void round_once(struct checkpointer *cp)
 	if (db_checkpoint(cp->db, DB_CHECKPOINT_PASSIVE, &frames, &copied, &err) < 0) {
 		/* another process checkpointing (no relay of ours did it, then): the next round */
 		failed = !db_busy(cp->db);
+	} else if (cp->log_restarted && frames == cp->last_frames && copied == cp->last_copied) {
+		/* A restarted log reports what it held until the next commit writes
+		 * from its start: nothing to copy, count or start over. */
 	} else {
-		/* SQLite says how much of the log is copied, since it last started over */
-		if (frames < cp->last_frames || copied < cp->last_copied)
+		/* SQLite says how much of the log is copied, since it last started
+		 * over: after our RESTART, at the first commit; else when another
+		 * process's checkpoint started it over. */
+		if (cp->log_restarted || frames < cp->last_frames || copied < cp->last_copied)
 			cp->last_copied = 0;
+		cp->log_restarted = 0;
 		done = copied - cp->last_copied;
 		cp->last_frames = frames;
 		cp->last_copied = copied;
@@ -51,7 +58,9 @@ static void round_once(struct checkpointer *cp)
 			if (db_checkpoint(cp->db, DB_CHECKPOINT_RESTART, &frames, &copied, &err) == 0) {
 				restarted = 1;
 				done += copied - cp->last_copied;
-				cp->last_frames = cp->last_copied = 0;
+				cp->last_frames = frames;
+				cp->last_copied = copied;
+				cp->log_restarted = 1;
 			} else {
 				failed = !db_busy(cp->db);
 			}
@@ -61,6 +70,7 @@ static void round_once(struct checkpointer *cp)
 		relay_log(RELAY_LOG_WARN, "database: copying the write-ahead log: %s (tried again in %d ms)", err.message,
 			  cp->interval_ms);
 	g_mutex_lock(&cp->lock);
+	cp->counts.rounds++;
 	if (done > 0) {
 		cp->counts.checkpoints++;
 		cp->counts.frames += (uint64_t)done;

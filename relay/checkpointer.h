@@ -25,6 +25,7 @@
 
 /* What the thread did so far. */
 struct checkpointer_counts {
+	uint64_t rounds;      /* times the thread looked at the log */
 	uint64_t checkpoints; /* checkpoints that copied frames */
 	uint64_t frames;      /* frames copied */
 	uint64_t restarts;    /* times the log started over */

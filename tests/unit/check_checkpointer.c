@@ -75,6 +75,19 @@ static int restarted(const struct checkpointer_counts *c)
 	return c->restarts > 0;
 }
 
+/* What a test waits for beyond the counts it saw last: more rounds, or more frames. */
+static uint64_t rounds_wanted, frames_wanted;
+
+static int rounds_done(const struct checkpointer_counts *c)
+{
+	return c->rounds >= rounds_wanted;
+}
+
+static int frames_copied(const struct checkpointer_counts *c)
+{
+	return c->frames >= frames_wanted;
+}
+
 /* What others commit is copied into the database file by the thread. */
 START_TEST(test_copies_the_log)
 {
@@ -110,6 +123,41 @@ START_TEST(test_long_log_starts_over)
 }
 END_TEST
 
+/*
+ * A restarted log reports what it held until the next commit writes from its
+ * start: those frames are counted once, and the log is not started over again
+ * and again while nobody commits.
+ */
+START_TEST(test_restarted_log_is_counted_once)
+{
+	struct sirius_error err = { "" };
+	struct checkpointer_counts first, later;
+	struct checkpointer *cp;
+
+	write_rows(200);
+	cp = checkpointer_start(tmp.path, 1, 100, &err);
+	ck_assert_msg(cp != NULL, "%s", err.message);
+	wait_for(cp, restarted, "restarted the log");
+	checkpointer_counts(cp, &first);
+	ck_assert_uint_eq(first.restarts, 1);
+	rounds_wanted = first.rounds + 5;
+	wait_for(cp, rounds_done, "looked at the log again");
+	checkpointer_counts(cp, &later);
+	ck_assert_uint_eq(later.restarts, first.restarts);
+	ck_assert_uint_eq(later.checkpoints, first.checkpoints);
+	ck_assert_uint_eq(later.frames, first.frames);
+	/* the next commit's frames are counted from the new log's start */
+	write_rows(10);
+	frames_wanted = first.frames + 10;
+	wait_for(cp, frames_copied, "copied the new log");
+	checkpointer_counts(cp, &later);
+	ck_assert_uint_lt(later.frames - first.frames, 50);
+	ck_assert_uint_eq(later.restarts, 1);
+	ck_assert_uint_eq(later.failures, 0);
+	checkpointer_stop(cp);
+}
+END_TEST
+
 /* Stopping does not wait for the next round, however far away. */
 START_TEST(test_stop_wakes_the_thread)
 {
@@ -141,6 +189,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 150);
 	tcase_add_test(tc, test_copies_the_log);
 	tcase_add_test(tc, test_long_log_starts_over);
+	tcase_add_test(tc, test_restarted_log_is_counted_once);
 	tcase_add_test(tc, test_stop_wakes_the_thread);
 	tcase_add_test(tc, test_unopenable_database);
 	suite_add_tcase(s, tc);
