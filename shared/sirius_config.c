@@ -70,8 +70,9 @@ const struct config_setting config_settings[] = {
 	{ "SIRIUS_DEDUPE_SECONDS", CONFIG_NUMBER, "5", "5",
 	  "the same body from the same device key within this many seconds prints once; 0 turns it off" },
 	{ "SIRIUS_API_PROCESSES", CONFIG_PROCESSES, "5", "5",
-	  "sirius-api processes run.sh's lighttpd keeps (1 to 64): each handles one request at a time, a "
-	  "print waits on the relay and the database, and each costs about 4 MB" },
+	  "the most sirius-api processes run.sh's lighttpd runs (1 to 64; it starts four, or fewer, and "
+	  "more while all are busy): each handles one request at a time, a print waits on the relay and the "
+	  "database, and each costs about 4 MB" },
 	{ "SIRIUS_LOG", CONFIG_PATH, NULL, "standard error",
 	  "the relay's log file (reopened on SIGHUP)" },
 	{ "SIRIUS_PASSWORD_COST", CONFIG_WORD, "interactive", "interactive",

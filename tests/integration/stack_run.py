@@ -199,7 +199,7 @@ class StackLifecycle(unittest.TestCase):
         names = " ".join(commands)
         for program in ("sirius-relay", "lighttpd", "sirius-web"):
             self.assertIn(program, names)
-        # as many sirius-api processes as the setting asks for
+        # as many sirius-api processes as the setting asks for (lighttpd starts up to four at once)
         self.assertEqual(sum(cmd.endswith("/sirius-api") for cmd in commands), 3, names)
         self.assertEqual(run.stop(signal.SIGTERM), 0, run.output())
         # stack_group_alive reads /proc of processes that may end meanwhile: quietly
