@@ -179,11 +179,12 @@ void registry_free(struct registry *reg);
 /*
  * The event loop finished a turn (the server's loop: the turn after, once
  * the sockets are written) and is about to wait: the registry does the
- * writes queued, in one batch when the store has them (store.h). Writes that met the lock stay queued and are tried again
- * after 10 ms, doubling up to store_retry (counted in store_busy), and the
- * outbox is not read meanwhile; a commit that fails is logged and counted
- * as a store error. Also before the loop waits for sockets, after what ran
- * first (timers). reg may be NULL.
+ * writes queued, in one batch when the store has them (store.h). Writes
+ * that met the lock stay queued and are tried again after 10 ms, doubling
+ * up to store_retry (counted in store_busy), and the outbox is not read
+ * meanwhile; a commit that fails is logged and counted as a store error.
+ * Also before the loop waits for sockets, after what ran first (timers).
+ * reg may be NULL.
  */
 void registry_turn_end(struct registry *reg);
 

@@ -35,12 +35,13 @@ static int result(struct db *db, int rc)
  * commits a turn's writes after the socket writes of that turn (server.c,
  * before_wait). A crash loses at most two turns' writes: a message whose
  * 'sent' is lost is still queued and goes out again at the next start, one
- * whose answer is lost is treated as any message sent and not answered. Reads go to the database at once:
- * none of them depends on a write that waits (outbox_next skips what was
- * taken; the registry keeps bindings and bridges in memory); what a read
- * does depend on is written at once (a printer's first record, which its
- * key is read from), and what changes messages in bulk (the sweeps) or
- * hands out an id has the registry do its queue first. Every function here
+ * whose answer is lost is treated as any message sent and not answered.
+ * Reads go to the database at once: none of them depends on a write that
+ * waits (outbox_next skips what was taken; the registry keeps bindings and
+ * bridges in memory); what a read does depend on is written at once (a
+ * printer's first record, which its key is read from), and what changes
+ * messages in bulk (the sweeps) or hands out an id has the registry do its
+ * queue first. Every function here
  * does its write when called: inside a batch, a db_* function with its own
  * transaction runs as a savepoint, so one that fails rolls back alone.
  */
