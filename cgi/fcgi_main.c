@@ -51,8 +51,14 @@ int main(void)
 		ctx_init(&ctx, &app, environ, read_stdin, NULL);
 		dispatch(&ctx);
 		out = response_serialize(&ctx.res, ctx.req.method == METHOD_HEAD);
+		/*
+		 * Not flushed here: the next FCGI_Accept finishes the request and
+		 * sends the reply with the records that end it in one write. A
+		 * flush sent the reply alone, and lighttpd, which closes the
+		 * connection once it has the whole body, made the ending's write
+		 * fail with EPIPE. Run as plain CGI, exit flushes stdout.
+		 */
 		fwrite(out->str, 1, out->len, stdout);
-		fflush(stdout);
 		g_string_free(out, TRUE);
 		ctx_free(&ctx);
 	}
