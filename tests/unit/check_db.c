@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "db.h"
+#include "db_internal.h"
 #include "password.h"
 #include "test_util.h"
 
@@ -681,6 +682,46 @@ START_TEST(test_read_transaction_is_one_snapshot)
 	ck_assert_msg(db_read_begin(f.db, &err) == 0, "%s", err.message);
 	db_read_end(f.db);
 	ck_assert_int_eq(db_transaction_open(f.db), 0);
+	ck_assert_int_eq(db_transaction_begin(f.db, &err), 0);
+	ck_assert_msg(db_transaction_commit(f.db, &err) == 0, "%s", err.message);
+	db_close(other);
+	fixture_close(&f);
+}
+END_TEST
+
+/* An authorizer that refuses COMMIT, the one way to make a read transaction's COMMIT fail. */
+static int refuse_commit(void *opaque, int action, const char *what, const char *unused1, const char *unused2,
+			 const char *unused3)
+{
+	(void)opaque;
+	(void)unused1;
+	(void)unused2;
+	(void)unused3;
+	return action == SQLITE_TRANSACTION && what && strcmp(what, "COMMIT") == 0 ? SQLITE_DENY : SQLITE_OK;
+}
+
+/* A read transaction whose COMMIT fails is rolled back: its snapshot ends and the connection stays usable. */
+START_TEST(test_read_transaction_ends_when_its_commit_fails)
+{
+	struct fixture f;
+	struct sirius_error err = { "" };
+	struct db *other;
+
+	fixture_open(&f);
+	other = db_open(f.path, &err);
+	ck_assert_msg(other != NULL, "%s", err.message);
+	ck_assert_msg(db_read_begin(f.db, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(db_user_count(f.db, &err), 0);
+	make_user(other, "bob");
+	/* setting an authorizer expires the prepared COMMIT: it is prepared again, and refused */
+	sqlite3_set_authorizer(f.db->sqlite, refuse_commit, NULL);
+	db_read_end(f.db);
+	ck_assert_int_eq(sqlite3_get_autocommit(f.db->sqlite), 1);
+	ck_assert_int_eq(db_transaction_open(f.db), 0);
+	ck_assert_int_eq(db_user_count(f.db, &err), 1);
+	sqlite3_set_authorizer(f.db->sqlite, NULL, NULL);
+	ck_assert_msg(db_read_begin(f.db, &err) == 0, "%s", err.message);
+	db_read_end(f.db);
 	ck_assert_int_eq(db_transaction_begin(f.db, &err), 0);
 	ck_assert_msg(db_transaction_commit(f.db, &err) == 0, "%s", err.message);
 	db_close(other);
@@ -1418,6 +1459,7 @@ int main(void)
 	tcase_add_test(ids, test_command_ids_increase_across_reopen);
 	tcase_add_test(ids, test_transactions_nest);
 	tcase_add_test(ids, test_read_transaction_is_one_snapshot);
+	tcase_add_test(ids, test_read_transaction_ends_when_its_commit_fails);
 	tcase_add_test(ids, test_command_ids_above_stored_messages);
 	tcase_add_test(ids, test_command_ids_two_writers);
 	tcase_add_test(ids, test_busy_wait);
