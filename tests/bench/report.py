@@ -240,9 +240,12 @@ def main():
                 rows[0]["jpeg_bytes"] // 1024, fmt(median([r["rate"] for r in rows]), "", 1),
                 fmt(median([r["p50_ms"] for r in rows])), fmt(median([r["p99_ms"] for r in rows])),
                 ", ".join("%s %.2f" % (k, v) for k, v in cpu.items() if v)))
-        bad = sum(r["not_ok"] for r in e2e["text"] + (e2e.get("photo") or []))
-        out += ["", "Responses other than 200: %d. DeviceCommands that reached the bridges: %s." % (
-            bad, e2e.get("commands_at_bridges"))]
+        measured = e2e["text"] + (e2e.get("photo") or [])
+        bad = sum(r["not_ok"] for r in measured)
+        queued = sum(r.get("queued", 0) for r in measured)
+        out += ["", "Responses other than 200: %d%s. DeviceCommands that reached the bridges: %s." % (
+            bad, " (%d of them 202: stored, the printer still busy with the print before)" % queued if queued else "",
+            e2e.get("commands_at_bridges"))]
         if not printed:
             out += ["", "**Only %d DeviceCommands for %d answered requests**: most requests were answered "
                     "without printing (as repeats of an earlier one), so the rows above are not print rates and "
