@@ -647,6 +647,22 @@ START_TEST(test_transactions_nest)
 }
 END_TEST
 
+/*
+ * Begins a read transaction on f's connection, then adds a user through a
+ * second connection, which it returns (for db_close).
+ */
+static struct db *read_while_another_writes(struct fixture *f)
+{
+	struct sirius_error err = { "" };
+	struct db *other = db_open(f->path, &err);
+
+	ck_assert_msg(other != NULL, "%s", err.message);
+	ck_assert_msg(db_read_begin(f->db, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(db_user_count(f->db, &err), 0);
+	make_user(other, "bob");
+	return other;
+}
+
 /* A read transaction reads one snapshot: another connection's commit shows only after it ends. */
 START_TEST(test_read_transaction_is_one_snapshot)
 {
@@ -655,11 +671,7 @@ START_TEST(test_read_transaction_is_one_snapshot)
 	struct db *other;
 
 	fixture_open(&f);
-	other = db_open(f.path, &err);
-	ck_assert_msg(other != NULL, "%s", err.message);
-	ck_assert_msg(db_read_begin(f.db, &err) == 0, "%s", err.message);
-	ck_assert_int_eq(db_user_count(f.db, &err), 0);
-	make_user(other, "bob");
+	other = read_while_another_writes(&f);
 	ck_assert_int_eq(db_user_count(f.db, &err), 0);
 	db_read_end(f.db);
 	ck_assert_int_eq(db_user_count(f.db, &err), 1);
@@ -708,11 +720,7 @@ START_TEST(test_read_transaction_ends_when_its_commit_fails)
 	struct db *other;
 
 	fixture_open(&f);
-	other = db_open(f.path, &err);
-	ck_assert_msg(other != NULL, "%s", err.message);
-	ck_assert_msg(db_read_begin(f.db, &err) == 0, "%s", err.message);
-	ck_assert_int_eq(db_user_count(f.db, &err), 0);
-	make_user(other, "bob");
+	other = read_while_another_writes(&f);
 	/* setting an authorizer expires the prepared COMMIT: it is prepared again, and refused */
 	sqlite3_set_authorizer(f.db->sqlite, refuse_commit, NULL);
 	db_read_end(f.db);
