@@ -156,6 +156,7 @@ class ExtApi(a.ApiTestCase):
     def test_json_answers_end_with_a_newline(self):
         ok = self.print_html(self.desk.id, {"message": "<p>nl</p>", "face": "default"}, self.alice_key)
         self.assertStatus(ok, 200, self.world)
+        self.world.wait_answered(self.assertJson(ok)["id"])  # not in flight when the next test prints
         error = self.print_html(self.desk.id, {"message": "<p>x</p>", "face": "default"}, "a" * 32)
         for response in (ok, error):
             self.assertTrue(response.body.endswith(b"}\n"), response.body)
