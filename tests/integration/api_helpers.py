@@ -111,16 +111,8 @@ class ApiWorld:
             emulator.wait_for(r"^key accepted$", timeout=20)
             # The emulator says so before its answer reaches the relay; until the relay has it, a print is
             # queued behind the key (202), not sent (200).
-            self.wait_relay_log("device %s: its key was accepted" % address)
+            self.stack.wait_relay_log("device %s: its key was accepted" % address)
         return Printer(address, int(fields["DB id"]), emulator)
-
-    def wait_relay_log(self, line, timeout=60):
-        """Waits until the relay's log has line."""
-        deadline = time.monotonic() + timeout
-        while line not in harness.read_text(self.stack.relay_log):
-            if time.monotonic() > deadline:
-                raise AssertionError("the relay never logged %r:\n%s" % (line, self.stack.logs()[-3000:]))
-            time.sleep(0.02)
 
     def device_key(self, printer):
         """A new device key of printer, put in the database as the web UI's db_device_key_create would."""

@@ -259,6 +259,14 @@ class Stack:
         """The relay's and lighttpd's logs (the programs' stderr is in lighttpd's), for failure messages."""
         return "--- relay\n%s\n--- lighttpd\n%s" % (read_text(self.relay_log), read_text(self.lighttpd_log))
 
+    def wait_relay_log(self, line, timeout=60):
+        """Waits until the relay's log has line."""
+        deadline = time.monotonic() + timeout
+        while line not in read_text(self.relay_log):
+            if time.monotonic() > deadline:
+                raise AssertionError("the relay never logged %r:\n%s" % (line, self.logs()[-3000:]))
+            time.sleep(0.02)
+
     def cgi(self, program, method="GET", path="/", body=b"", content_type=None, cookies=None, env=None):
         """Runs program (WEB or API) as plain CGI on this stack's database; returns a Response."""
         return run_cgi(program, method, path, body, content_type, cookies, self.env, env)

@@ -189,6 +189,9 @@ class Publications(a.ApiTestCase):
         response = self.web.post("/printer/%d/subscriptions/%d/deliver" % (self.desk.id, sid))
         self.assertStatus(response, 303, self.world)
         self.assertEqual(self.messages(), before + 1)
+        # answered before the push below, which says "delivered" only when its print is sent at once
+        (now_id,), = self.world.query("SELECT max(id) FROM messages WHERE printer_id = ?", self.desk.id)
+        self.world.wait_answered(now_id)
         # The push token is shown to the owner.
         self.assertIn(token, self.page())
         path = "/api/v1/subscriptions/%d/publish" % sid
