@@ -615,19 +615,46 @@ static int callback_bridge(struct lws *wsi, enum lws_callback_reasons reason, vo
 
 /* ---- control socket ------------------------------------------------------------ */
 
-/* Queues one reply line (reply is consumed: freed here). Returns 0, or -1 when out of memory. */
+/*
+ * Writes the start of a reply line at once when nothing waits before it, on
+ * lws's side or ours: the client, often a print request waiting for its
+ * answer, then wakes before the relay writes the frame the request sent,
+ * not after (tests/bench/notes.md). A reply to close after goes through the
+ * queue, whose writable callback closes. Returns the bytes written (0 when
+ * the socket is full or lws holds bytes of its own).
+ */
+static size_t control_write_now(struct lws *wsi, struct control_pss *pss, const unsigned char *line, size_t len)
+{
+	ssize_t n;
+
+	if (pss->close_after || !g_queue_is_empty(&pss->out) || lws_partial_buffered(wsi))
+		return 0;
+	do
+		n = send(lws_get_socket_fd(wsi), line, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	/* a failed send leaves the line to lws, which then sees the error and closes */
+	return n > 0 ? (size_t)n : 0;
+}
+
+/* Writes or queues one reply line (reply is consumed: freed here). Returns 0, or -1 when out of memory. */
 static int control_queue(struct lws *wsi, struct control_pss *pss, char *reply)
 {
-	size_t len = strlen(reply);
-	struct control_out *o = malloc(sizeof(*o) + LWS_PRE + len + 1);
+	size_t len = strlen(reply), done;
+	struct control_out *o;
 
+	reply[len] = '\n'; /* over the NUL: the line is written by length */
+	done = control_write_now(wsi, pss, (const unsigned char *)reply, len + 1);
+	if (done == len + 1) {
+		free(reply);
+		return 0;
+	}
+	o = malloc(sizeof(*o) + LWS_PRE + len + 1 - done);
 	if (!o) {
 		free(reply);
 		return -1;
 	}
-	memcpy(o->buf + LWS_PRE, reply, len);
-	o->buf[LWS_PRE + len] = '\n';
-	o->len = len + 1;
+	o->len = len + 1 - done;
+	memcpy(o->buf + LWS_PRE, reply + done, o->len);
 	free(reply);
 	if (g_queue_is_empty(&pss->out))
 		lws_callback_on_writable(wsi);
