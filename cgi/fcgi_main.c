@@ -53,7 +53,8 @@ int main(void)
 		out = response_serialize(&ctx.res, ctx.req.method == METHOD_HEAD);
 		/*
 		 * Not flushed here: the next FCGI_Accept finishes the request and
-		 * sends the reply with the records that end it in one write. A
+		 * sends what libfcgi's 8 KiB buffer holds of the reply with the
+		 * records that end it, in one write for the usual short answer. A
 		 * flush sent the reply alone, and lighttpd, which closes the
 		 * connection once it has the whole body, made the ending's write
 		 * fail with EPIPE. Run as plain CGI, exit flushes stdout.

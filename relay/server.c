@@ -87,8 +87,8 @@ struct bridge_pss {
 
 /* A reply waiting to be written on a control connection. */
 struct control_out {
-	size_t len;  /* bytes of reply, newline included */
-	unsigned char buf[]; /* LWS_PRE bytes of headroom, then the reply */
+	size_t len;  /* bytes to write: a reply line, newline included, or what a direct send left of it */
+	unsigned char buf[]; /* LWS_PRE bytes of headroom, then those bytes */
 };
 
 /* Per-connection data of a control client (lws zeroes it). */
@@ -223,11 +223,12 @@ static void poll_without_waiting(uv_idle_t *handle)
 /*
  * libuv's prepare phase, just before the loop polls: the turn's database
  * writes are committed here. A turn that queued some usually asked for
- * socket writes too (a print's frame to its bridge, the answer to a wake),
- * and those go first: a commit takes a tenth of a millisecond or more,
- * longer behind another process's lock, and would hold the print and the
- * sender meanwhile. So new writes wait one turn, in which the loop polls
- * without waiting (poll_now) and writes to the sockets.
+ * socket writes too (a print's frame to its bridge; the answer to a wake
+ * when it could not be sent at once), and those go first: a commit takes a
+ * tenth of a millisecond or more, longer behind another process's lock,
+ * and would hold the print and the sender meanwhile. So new writes wait
+ * one turn, in which the loop polls without waiting (poll_now) and writes
+ * to the sockets.
  */
 static void before_wait(uv_prepare_t *handle)
 {
