@@ -410,7 +410,7 @@ int main(int argc, char **argv)
 		cJSON_AddNumberToObject(j, "rate", (double)l->done / elapsed);
 		cJSON_AddNumberToObject(j, "ok", (double)l->by_code[200]);
 		cJSON_AddNumberToObject(j, "not_ok", (double)(l->done - l->by_code[200]));
-		/* 202: stored, and waiting for the printer to take the print before it */
+		/* 202: stored, not sent at once (the printer busy with an earlier print, or the relay slow to answer) */
 		cJSON_AddNumberToObject(j, "queued", (double)l->by_code[202]);
 		cJSON_AddNumberToObject(j, "p50_ms", p50);
 		cJSON_AddNumberToObject(j, "p99_ms", p99);

@@ -244,7 +244,7 @@ def main():
         bad = sum(r["not_ok"] for r in measured)
         queued = sum(r.get("queued", 0) for r in measured)
         out += ["", "Responses other than 200: %d%s. DeviceCommands that reached the bridges: %s." % (
-            bad, " (%d of them 202: stored, the printer still busy with the print before)" % queued if queued else "",
+            bad, " (%d of them 202 queued: stored, not sent at once)" % queued if queued else "",
             e2e.get("commands_at_bridges"))]
         if not printed:
             out += ["", "**Only %d DeviceCommands for %d answered requests**: most requests were answered "
