@@ -41,9 +41,9 @@ static int result(struct db *db, int rc)
  * bridges in memory); what a read does depend on is written at once (a
  * printer's first record, which its key is read from), and what changes
  * messages in bulk (the sweeps) or hands out an id has the registry do its
- * queue first. Every function here
- * does its write when called: inside a batch, a db_* function with its own
- * transaction runs as a savepoint, so one that fails rolls back alone.
+ * queue first. Every function here does its write when called: inside a
+ * batch, a db_* function with its own transaction runs as a savepoint, so
+ * one that fails rolls back alone.
  */
 
 static int store_batch_begin(void *ctx, struct sirius_error *err)

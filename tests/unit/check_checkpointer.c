@@ -50,42 +50,46 @@ static int log_frames(void)
 	return frames;
 }
 
-/* Waits until the thread has done what done() says, failing the test after PATIENCE_US. */
-static void wait_for(struct checkpointer *cp, int (*done)(const struct checkpointer_counts *c), const char *what)
+/*
+ * Waits until the thread has done what done() says of its counts and goal
+ * (the counts to reach, or NULL), failing the test after PATIENCE_US.
+ */
+static void wait_for(struct checkpointer *cp,
+		     int (*done)(const struct checkpointer_counts *c, const struct checkpointer_counts *goal),
+		     const struct checkpointer_counts *goal, const char *what)
 {
 	gint64 until = g_get_monotonic_time() + PATIENCE_US;
 	struct checkpointer_counts c;
 
 	for (;;) {
 		checkpointer_counts(cp, &c);
-		if (done(&c))
+		if (done(&c, goal))
 			return;
 		ck_assert_msg(g_get_monotonic_time() < until, "the checkpointer never %s", what);
 		g_usleep(1000);
 	}
 }
 
-static int copied_some(const struct checkpointer_counts *c)
+static int copied_some(const struct checkpointer_counts *c, const struct checkpointer_counts *goal)
 {
+	(void)goal;
 	return c->checkpoints > 0 && c->frames >= 40;
 }
 
-static int restarted(const struct checkpointer_counts *c)
+static int restarted(const struct checkpointer_counts *c, const struct checkpointer_counts *goal)
 {
+	(void)goal;
 	return c->restarts > 0;
 }
 
-/* What a test waits for beyond the counts it saw last: more rounds, or more frames. */
-static uint64_t rounds_wanted, frames_wanted;
-
-static int rounds_done(const struct checkpointer_counts *c)
+static int rounds_done(const struct checkpointer_counts *c, const struct checkpointer_counts *goal)
 {
-	return c->rounds >= rounds_wanted;
+	return c->rounds >= goal->rounds;
 }
 
-static int frames_copied(const struct checkpointer_counts *c)
+static int frames_copied(const struct checkpointer_counts *c, const struct checkpointer_counts *goal)
 {
-	return c->frames >= frames_wanted;
+	return c->frames >= goal->frames;
 }
 
 /* What others commit is copied into the database file by the thread. */
@@ -98,7 +102,7 @@ START_TEST(test_copies_the_log)
 	write_rows(40);
 	cp = checkpointer_start(tmp.path, 1, 1000000, &err);
 	ck_assert_msg(cp != NULL, "%s", err.message);
-	wait_for(cp, copied_some, "copied the log");
+	wait_for(cp, copied_some, NULL, "copied the log");
 	checkpointer_counts(cp, &c);
 	ck_assert_uint_eq(c.restarts, 0);
 	ck_assert_uint_eq(c.failures, 0);
@@ -116,7 +120,7 @@ START_TEST(test_long_log_starts_over)
 	ck_assert_int_ge(log_frames(), 200);
 	cp = checkpointer_start(tmp.path, 1, 100, &err);
 	ck_assert_msg(cp != NULL, "%s", err.message);
-	wait_for(cp, restarted, "restarted the log");
+	wait_for(cp, restarted, NULL, "restarted the log");
 	checkpointer_stop(cp);
 	write_rows(1);
 	ck_assert_int_lt(log_frames(), 100);
@@ -131,25 +135,25 @@ END_TEST
 START_TEST(test_restarted_log_is_counted_once)
 {
 	struct sirius_error err = { "" };
-	struct checkpointer_counts first, later;
+	struct checkpointer_counts first, later, goal = { 0 };
 	struct checkpointer *cp;
 
 	write_rows(200);
 	cp = checkpointer_start(tmp.path, 1, 100, &err);
 	ck_assert_msg(cp != NULL, "%s", err.message);
-	wait_for(cp, restarted, "restarted the log");
+	wait_for(cp, restarted, NULL, "restarted the log");
 	checkpointer_counts(cp, &first);
 	ck_assert_uint_eq(first.restarts, 1);
-	rounds_wanted = first.rounds + 5;
-	wait_for(cp, rounds_done, "looked at the log again");
+	goal.rounds = first.rounds + 5;
+	wait_for(cp, rounds_done, &goal, "looked at the log again");
 	checkpointer_counts(cp, &later);
 	ck_assert_uint_eq(later.restarts, first.restarts);
 	ck_assert_uint_eq(later.checkpoints, first.checkpoints);
 	ck_assert_uint_eq(later.frames, first.frames);
 	/* the next commit's frames are counted from the new log's start */
 	write_rows(10);
-	frames_wanted = first.frames + 10;
-	wait_for(cp, frames_copied, "copied the new log");
+	goal.frames = first.frames + 10;
+	wait_for(cp, frames_copied, &goal, "copied the new log");
 	checkpointer_counts(cp, &later);
 	ck_assert_uint_lt(later.frames - first.frames, 50);
 	ck_assert_uint_eq(later.restarts, 1);
