@@ -109,9 +109,7 @@ class ApiWorld:
         self.fake("claim", address, owner, fields["claim code"], name)
         if emulator:
             emulator.wait_for(r"^key accepted$", timeout=20)
-            # The emulator says so before its answer reaches the relay; until the relay has it, a print is
-            # queued behind the key (202), not sent (200).
-            self.stack.wait_relay_log("device %s: its key was accepted" % address)
+            self.stack.wait_key_accepted(address)
         return Printer(address, int(fields["DB id"]), emulator)
 
     def device_key(self, printer):

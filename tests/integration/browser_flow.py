@@ -148,8 +148,7 @@ class BrowserFlow(unittest.TestCase):
         self.load(b.click_and_load('form[action="/claim"] button[type="submit"]'), "claiming")
         self.check(b.path() == "/", "claiming led to %s, not the overview" % b.path())
         self.emulator.wait_for(r"^key accepted$", timeout=15)
-        # until the relay has the emulator's answer, a print is queued behind the key, not sent
-        self.stack.wait_relay_log("device %s: its key was accepted" % self.printer["address"])
+        self.stack.wait_key_accepted(self.printer["address"])
         link = 'ul.printers a.name[href^="/printer/"]'
         self.check(b.exists(link) and PRINTER_NAME in b.text(link),
                    "the overview does not list %r after the claim" % PRINTER_NAME)

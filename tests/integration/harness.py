@@ -267,6 +267,14 @@ class Stack:
                 raise AssertionError("the relay never logged %r:\n%s" % (line, self.logs()[-3000:]))
             time.sleep(0.02)
 
+    def wait_key_accepted(self, address):
+        """
+        Waits until the relay has the printer's answer to its key. An emulator
+        logs "key accepted" before that answer reaches the relay, and until
+        then a print is queued behind the key (202), not sent (200).
+        """
+        self.wait_relay_log("device %s: its key was accepted" % address)
+
     def cgi(self, program, method="GET", path="/", body=b"", content_type=None, cookies=None, env=None):
         """Runs program (WEB or API) as plain CGI on this stack's database; returns a Response."""
         return run_cgi(program, method, path, body, content_type, cookies, self.env, env)

@@ -95,9 +95,7 @@ class WebPages(unittest.TestCase):
         self.claim(owner, printer, name)
         emulator = self.emulate(printer)
         emulator.wait_for(r"^key accepted$", timeout=20)
-        # The emulator says so before its answer reaches the relay; until the relay has it, a print is
-        # queued behind the key, not sent.
-        self.stack.wait_relay_log("device %s: its key was accepted" % printer["address"])
+        self.stack.wait_key_accepted(printer["address"])
         return printer, emulator, self.printer_id(printer)
 
     # ---- claiming --------------------------------------------------------------
