@@ -221,14 +221,17 @@ static int print_with_key(struct ctx *ctx, const struct key_target *t, struct pr
 	struct print_submit_result res;
 	struct sirius_error err = { "" };
 	char digest[DB_DEDUPE_LEN + 1];
+	int64_t since;
 	int rc;
 
 	print_once_digest(t->printer.id, req, digest);
-	if (!print_once_repeat(ctx, t->key.id, digest))
+	if (!print_once_repeat(ctx, t->key.id, digest, &since))
 		return 0;
 	req->key_id = t->key.id;
 	req->key_rate = print_settings()->key_rate;
 	req->dedupe = digest;
+	/* looked for again as the message is stored: the first request may have been on its way until then */
+	req->dedupe_since = since;
 	/* print_submit counts the request and the key's use with the message it stores */
 	rc = print_submit(ctx, t->printer.id, req, &res, &err);
 	*counted = res.key_counted;

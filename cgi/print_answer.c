@@ -3,12 +3,14 @@
 
 #include "page.h"
 
-/* Adds "warnings" (images that could not be loaded) to data when there are any; returns data. */
-static cJSON *with_warnings(cJSON *data, const struct print_submit_result *res)
+/* Adds "repeat" to a repeat's answer and "warnings" (images that could not be loaded) when there are any; returns data. */
+static cJSON *with_extras(cJSON *data, const struct print_submit_result *res)
 {
 	cJSON *list;
 	int i;
 
+	if (res->repeat)
+		cJSON_AddBoolToObject(data, "repeat", 1);
 	if (res->warning_count > 0) {
 		list = cJSON_AddArrayToObject(data, "warnings");
 		for (i = 0; i < res->warning_count; i++)
@@ -30,12 +32,12 @@ int print_answer_json(struct ctx *ctx, const char *what, int rc, const struct pr
 		data = cJSON_CreateObject();
 		cJSON_AddStringToObject(data, "status", res->status == PRINT_SUBMIT_SENT ? "sent" : "queued");
 		cJSON_AddNumberToObject(data, "id", (double)res->message_id);
-		return reply_json(ctx, res->status == PRINT_SUBMIT_SENT ? 200 : 202, with_warnings(data, res));
+		return reply_json(ctx, res->status == PRINT_SUBMIT_SENT ? 200 : 202, with_extras(data, res));
 	case PRINT_SUBMIT_OFFLINE:
 		data = cJSON_CreateObject();
 		cJSON_AddStringToObject(data, "status", "failed-offline");
 		cJSON_AddNumberToObject(data, "id", (double)res->message_id);
-		return reply_json(ctx, 504, with_warnings(data, res));
+		return reply_json(ctx, 504, with_extras(data, res));
 	case PRINT_SUBMIT_REFUSED:
 		if (res->render == RENDER_BODY_TOO_LARGE)
 			return reply_error(ctx, 413, "The message is too large: %s.", err->message);

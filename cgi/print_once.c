@@ -7,6 +7,7 @@
 #include <glib.h>
 
 #include "page.h"
+#include "print_answer.h"
 #include "sirius_config.h"
 
 int print_once_begin(struct ctx *ctx, const char *scope, struct print_once *once)
@@ -81,31 +82,29 @@ void print_once_digest(int64_t printer_id, const struct print_request *req, char
 	g_checksum_free(sum);
 }
 
-int print_once_repeat(struct ctx *ctx, int64_t key_id, const char *digest)
+int print_once_repeat(struct ctx *ctx, int64_t key_id, const char *digest, int64_t *since)
 {
+	struct print_submit_result res;
 	enum db_message_status status;
 	struct sirius_error err;
 	long seconds = 0;
 	uint32_t id = 0;
-	cJSON *data;
 	int rc;
 
+	*since = 0;
 	if (config_number("SIRIUS_DEDUPE_SECONDS", &seconds, &err) < 0 || seconds == 0)
 		return 1;
-	rc = db_message_find_repeat(ctx->db, key_id, digest, ctx->now - seconds, &id, &status, &err);
+	*since = ctx->now - seconds;
+	rc = db_message_find_repeat(ctx->db, key_id, digest, *since, &id, &status, &err);
 	if (rc < 0) {
 		reply_server_error(ctx, "looking for a repeated request", &err);
 		return 0;
 	}
 	if (rc == 0)
 		return 1;
-	/* answered as the first request was: queued, refused (a failure this soon is a refusal), or sent */
-	data = cJSON_CreateObject();
-	cJSON_AddStringToObject(data, "status", status == DB_MESSAGE_QUEUED   ? "queued"
-						: status == DB_MESSAGE_FAILED ? "failed-offline"
-									      : "sent");
-	cJSON_AddNumberToObject(data, "id", (double)id);
-	cJSON_AddBoolToObject(data, "repeat", 1);
-	reply_json(ctx, status == DB_MESSAGE_QUEUED ? 202 : status == DB_MESSAGE_FAILED ? 504 : 200, data);
-	return 0;
+	memset(&res, 0, sizeof(res));
+	res.status = print_submit_status_of(print_job_outcome_of(status));
+	res.message_id = id;
+	res.repeat = 1;
+	return print_answer_json(ctx, "answering a repeated request", 0, &res, &err);
 }

@@ -19,7 +19,10 @@ struct ctx;
  *
  * Repeats without a key: print_once_repeat looks for a message made with
  * the same device key from a request with the same digest within
- * SIRIUS_DEDUPE_SECONDS (0 turns it off) and answers as that message.
+ * SIRIUS_DEDUPE_SECONDS (0 turns it off) and answers as that message. It
+ * gives the start of that window for print_request.dedupe_since too: the
+ * print looks again in the transaction that would store it, which finds a
+ * repeat sent while the first was still being rendered.
  */
 
 /* An Idempotency-Key being answered. */
@@ -48,10 +51,12 @@ void print_once_digest(int64_t printer_id, const struct print_request *req, char
 
 /*
  * When a message was made with device key key_id from a request with digest
- * within SIRIUS_DEDUPE_SECONDS, answers as that message (200 sent or 202
- * queued with its id) and returns 0; returns 1 when there is none (or
+ * within SIRIUS_DEDUPE_SECONDS, answers as that message (print_answer_json
+ * with "repeat": true) and returns 0; returns 1 when there is none (or
  * repeats are not looked for), 0 after replying 500 on a database error.
+ * *since is the window's start (ctx->now less the seconds), 0 when repeats
+ * are not looked for.
  */
-int print_once_repeat(struct ctx *ctx, int64_t key_id, const char *digest);
+int print_once_repeat(struct ctx *ctx, int64_t key_id, const char *digest, int64_t *since);
 
 #endif

@@ -5,7 +5,6 @@
 
 #include "context.h"
 #include "message_print.h"
-#include "print_job.h"
 #include "print_settings.h"
 #include "printer_payload.h"
 #include "sirius_config.h"
@@ -25,6 +24,20 @@ const char *print_submit_status_name(enum print_submit_status status)
 		return "error";
 	}
 	return "unknown";
+}
+
+enum print_submit_status print_submit_status_of(enum print_job_outcome outcome)
+{
+	switch (outcome) {
+	case PRINT_JOB_SENT:
+		return PRINT_SUBMIT_SENT;
+	case PRINT_JOB_OFFLINE:
+		return PRINT_SUBMIT_OFFLINE;
+	case PRINT_JOB_QUEUED:
+	case PRINT_JOB_TOO_DETAILED:
+		break;
+	}
+	return PRINT_SUBMIT_QUEUED;
 }
 
 enum render_status print_render(const struct print_request *req, time_t when, struct render_result *out,
@@ -85,6 +98,7 @@ static int send_bitmap(struct ctx *ctx, int64_t printer_id, uint16_t command, co
 		job.key_id = req->key_id;
 		job.key_rate = req->key_rate;
 		job.dedupe = req->dedupe;
+		job.dedupe_since = req->dedupe_since;
 	}
 	job.refuse_offline = print_submit_refuses_offline();
 	rc = print_job_queue(ctx->db, ctx->app->relay_socket, &job, ctx->now, &result, err);
@@ -92,6 +106,7 @@ static int send_bitmap(struct ctx *ctx, int64_t printer_id, uint16_t command, co
 		cgi_log("recording a use of device key %lld: %s", (long long)job.key_id, result.key_use.message);
 	out->message_id = result.message_id;
 	out->key_counted = result.key_counted;
+	out->repeat = result.repeat;
 	if (rc != 0 && result.message_id == 0 && result.outcome == PRINT_JOB_TOO_DETAILED) {
 		out->status = PRINT_SUBMIT_REFUSED;
 		out->render = RENDER_IMAGE_TOO_LARGE;
@@ -101,18 +116,7 @@ static int send_bitmap(struct ctx *ctx, int64_t printer_id, uint16_t command, co
 		out->status = PRINT_SUBMIT_ERROR;
 		return -1;
 	}
-	switch (result.outcome) {
-	case PRINT_JOB_SENT:
-		out->status = PRINT_SUBMIT_SENT;
-		break;
-	case PRINT_JOB_OFFLINE:
-		out->status = PRINT_SUBMIT_OFFLINE;
-		break;
-	case PRINT_JOB_QUEUED:
-	case PRINT_JOB_TOO_DETAILED:
-		out->status = PRINT_SUBMIT_QUEUED;
-		break;
-	}
+	out->status = print_submit_status_of(result.outcome);
 	return 0;
 }
 

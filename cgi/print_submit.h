@@ -8,6 +8,7 @@
 
 #include "db.h"
 #include "error.h"
+#include "print_job.h"
 #include "render.h"
 
 struct ctx;
@@ -37,6 +38,8 @@ struct print_request {
 	int key_rate;                /* with key_id, > 0: the request is counted against this many a minute with
 	                                the message it stores (print_job.h); 0: counted by the caller */
 	const char *dedupe;          /* digest of the request (DB_DEDUPE_LEN hex digits), or NULL */
+	int64_t dedupe_since;        /* with key_id and dedupe, > 0: a message of that key and digest created
+	                                since then makes this print its repeat (print_job.h); nothing stored */
 };
 
 /* What became of a print. */
@@ -55,10 +58,15 @@ struct print_submit_result {
 	enum render_status render;         /* RENDER_OK, or why the renderer refused (PRINT_SUBMIT_REFUSED) */
 	uint32_t message_id;               /* the stored message; 0 when none was stored */
 	int key_counted;                   /* 1 when the request was counted against key_rate with the message */
+	int repeat;                        /* 1: a repeat of message_id (dedupe_since): nothing stored, and
+	                                      status is what that message's state says */
 	int truncated;                     /* 1 when the print was cut at the longest print */
 	int warning_count;                 /* sentences in warnings */
 	char warnings[RENDER_WARNINGS_MAX][RENDER_WARNING_LEN]; /* images that could not be loaded */
 };
+
+/* What print_job_queue's outcome is as a submitted print's status. */
+enum print_submit_status print_submit_status_of(enum print_job_outcome outcome);
 
 /* A constant, lower-case name of a status ("sent", "queued", "offline", "refused", "error"). */
 const char *print_submit_status_name(enum print_submit_status status);
@@ -77,7 +85,8 @@ enum render_status print_render(const struct print_request *req, time_t when, st
  * caller has checked that the person may print there) with the command its
  * mode and face say (print_submit_command). Returns 0 with out filled when
  * the message was stored (SENT, QUEUED, OFFLINE) or refused by the renderer
- * (REFUSED, a reason for the sender in err); -1 with out->status
+ * (REFUSED, a reason for the sender in err), or when it repeats a stored
+ * one (out->repeat, req->dedupe_since); -1 with out->status
  * PRINT_SUBMIT_ERROR and a reason in err for the log on a fault (an unknown
  * printer, a bad sender, a database error).
  */

@@ -24,6 +24,36 @@ const char *print_job_outcome_name(enum print_job_outcome outcome)
 	return "unknown";
 }
 
+enum print_job_outcome print_job_outcome_of(enum db_message_status status)
+{
+	return status == DB_MESSAGE_QUEUED ? PRINT_JOB_QUEUED
+	       : status == DB_MESSAGE_FAILED ? PRINT_JOB_OFFLINE
+					     : PRINT_JOB_SENT;
+}
+
+/*
+ * The job's repeat (job->dedupe_since), looked for inside the write
+ * transaction: 1 with result filled when there is one, 0 when none (or none
+ * looked for), -1 with a reason in err.
+ */
+static int find_repeat(struct db *db, const struct print_job *job, struct print_job_result *result,
+		       struct sirius_error *err)
+{
+	enum db_message_status status = DB_MESSAGE_QUEUED;
+	uint32_t first = 0;
+	int found;
+
+	if (!job->key_id || !job->dedupe || job->dedupe_since <= 0)
+		return 0;
+	found = db_message_find_repeat(db, job->key_id, job->dedupe, job->dedupe_since, &first, &status, err);
+	if (found <= 0)
+		return found;
+	result->repeat = 1;
+	result->message_id = first;
+	result->outcome = print_job_outcome_of(status);
+	return 1;
+}
+
 /*
  * Checks that images fit command: the right number, each a valid bitmap
  * PRINTER_WIDTH wide and at most PRINTER_MAX_ROWS high. Returns 0, or -1 with
@@ -95,12 +125,13 @@ int print_job_queue(struct db *db, const char *relay_socket, const struct print_
 	uint8_t *payload = NULL;
 	size_t payload_len = 0;
 	uint32_t id;
-	int found, rc = -1;
+	int found, repeat, rc = -1;
 
 	result->outcome = PRINT_JOB_QUEUED;
 	result->message_id = 0;
 	result->key_use.message[0] = '\0';
 	result->key_counted = 0;
+	result->repeat = 0;
 	if (check_images(job->command, job->images, job->count, err) != 0)
 		return -1;
 	if (!job->sender || job->sender[0] == '\0' || strlen(job->sender) > DB_SENDER_MAX)
@@ -127,6 +158,12 @@ int print_job_queue(struct db *db, const char *relay_socket, const struct print_
 	/* The printer, the id, the message and the key's use in one write transaction: one round of locks. */
 	if (db_transaction_begin(db, err) != 0)
 		goto out;
+	repeat = find_repeat(db, job, result, err);
+	if (repeat != 0) {
+		db_transaction_rollback(db);
+		rc = repeat > 0 ? 0 : -1;
+		goto out;
+	}
 	found = db_printer_by_id(db, job->printer_id, &printer, err);
 	if (found <= 0) {
 		db_transaction_rollback(db);

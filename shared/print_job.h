@@ -50,6 +50,8 @@ struct print_job_result {
 	uint32_t message_id;            /* the stored message (its command id); 0 when none was stored */
 	struct sirius_error key_use;    /* why the key's use was not recorded ("" when it was, or none) */
 	int key_counted;                /* 1 when the request was counted against key_rate with the message */
+	int repeat;                     /* 1: the job repeats message_id (print_job.dedupe_since), nothing was
+	                                   stored, and outcome is what that message's state says */
 };
 
 /* A print to queue. */
@@ -63,6 +65,8 @@ struct print_job {
 	int key_rate;                        /* with key_id, > 0: the request is counted against this many a
 	                                        minute (db_device_key_rate_count) with the message */
 	const char *dedupe;                  /* digest of the request (DB_DEDUPE_LEN hex digits), or NULL */
+	int64_t dedupe_since;                /* with key_id and dedupe, > 0: a message of that key and digest
+	                                        created since then makes this job its repeat (nothing stored) */
 	int refuse_offline;                  /* 1: a printer the relay reports offline gets nothing queued */
 };
 
@@ -83,6 +87,13 @@ struct print_job {
  * With a key_rate the request is counted against the key's rate in the same
  * transaction (a request the caller checked with db_device_key_rate_check:
  * one write transaction a print instead of two).
+ *
+ * With dedupe_since the repeat is looked for in the transaction that would
+ * store the message, after the write lock is taken: of two such requests at
+ * once, the second finds the first's message. A repeat returns 0 with
+ * result->repeat 1, message_id the first message and outcome its state
+ * (print_job_outcome_of); it stores nothing, counts nothing and wakes no
+ * relay.
  */
 int print_job_queue(struct db *db, const char *relay_socket, const struct print_job *job, int64_t now,
 		    struct print_job_result *result, struct sirius_error *err);
@@ -91,6 +102,13 @@ int print_job_queue(struct db *db, const char *relay_socket, const struct print_
 int print_job_send(struct db *db, const char *relay_socket, int64_t printer_id, uint16_t command,
 		   const struct bitmap *const *images, size_t count, const char *sender, int64_t now,
 		   struct print_job_result *result, struct sirius_error *err);
+
+/*
+ * What a stored message's state says of its print, for a repeat of it:
+ * QUEUED while queued, OFFLINE when failed (a failure this soon is a
+ * refusal), SENT in any other state (it has left the queue).
+ */
+enum print_job_outcome print_job_outcome_of(enum db_message_status status);
 
 /* The outcome's name: "sent", "queued", "offline", "too-detailed"; "unknown" out of range. */
 const char *print_job_outcome_name(enum print_job_outcome outcome);

@@ -4,10 +4,12 @@
 #include <string.h>
 
 #include <glib.h>
+#include <sqlite3.h>
 
 #include "base64.h"
 #include "message_print.h"
 #include "db.h"
+#include "db_internal.h"
 #include "fake_relay.h"
 #include "print_job.h"
 #include "printer_payload.h"
@@ -441,6 +443,139 @@ START_TEST(test_too_detailed_print_uses_no_command_id)
 }
 END_TEST
 
+/* A request's digest as print_once_digest makes them: DB_DEDUPE_LEN hex digits. */
+#define DIGEST "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+/*
+ * A message of the same key and digest since dedupe_since makes the job its
+ * repeat, found in the transaction that would store it (where a request
+ * finds a first one stored after it last looked): nothing stored, no
+ * command id, no use or rate counted, no wake.
+ */
+START_TEST(test_repeat_found_where_it_would_be_stored)
+{
+	struct sirius_error err = { "" };
+	struct print_job_result first, again, later;
+	struct db_device_key key, found;
+	struct print_job job;
+	struct bitmap *bm = pattern(10);
+	const struct bitmap *images[1] = { bm };
+
+	ck_assert_int_eq(db_device_key_create(tmp.db, printer_id, NOW, &key, &err), 0);
+	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"sent\"}");
+	one_image_job(&job, images);
+	job.key_id = key.id;
+	job.key_rate = 10;
+	job.dedupe = DIGEST;
+	ck_assert_msg(print_job_queue(tmp.db, socket_path, &job, NOW + 5, &first, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(first.repeat, 0);
+	ck_assert_int_eq(relay.requests, 1);
+
+	job.dedupe_since = NOW;
+	ck_assert_msg(print_job_queue(tmp.db, socket_path, &job, NOW + 6, &again, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(again.repeat, 1);
+	ck_assert_uint_eq(again.message_id, first.message_id);
+	/* the first is still queued: the fake relay records nothing */
+	ck_assert_int_eq(again.outcome, PRINT_JOB_QUEUED);
+	ck_assert_int_eq(again.key_counted, 0);
+	ck_assert_int_eq(relay.requests, 1);
+	ck_assert_int_eq(db_device_key_find(tmp.db, key.secret, &found, &err), 1);
+	ck_assert_int_eq(found.uses, 1);
+
+	/* a window that starts after the first: printed, with the command id after the first's */
+	job.dedupe_since = NOW + 6;
+	ck_assert_msg(print_job_queue(tmp.db, socket_path, &job, NOW + 7, &later, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(later.repeat, 0);
+	ck_assert_uint_eq(later.message_id, first.message_id + 1);
+	ck_assert_int_eq(relay.requests, 2);
+	bitmap_free(bm);
+}
+END_TEST
+
+/* The other request of test_repeat_stored_while_waiting_for_the_lock: its connection, and the job's waits for it. */
+static struct db *other_request;
+static int lock_waits;
+
+/* The job's busy handler there: the other request commits its message while the job waits for the write lock. */
+static int other_request_commits(void *arg, int count)
+{
+	struct sirius_error err = { "" };
+
+	(void)arg;
+	(void)count;
+	lock_waits++;
+	ck_assert_msg(db_transaction_commit(other_request, &err) == 0, "%s", err.message);
+	return 1;
+}
+
+/*
+ * Two requests with the same body at once: the other one stores its message
+ * while this one waits for the write lock, after any check made before
+ * it. The job finds the message once it has the lock, and stores nothing.
+ */
+START_TEST(test_repeat_stored_while_waiting_for_the_lock)
+{
+	struct sirius_error err = { "" };
+	struct print_job_result result;
+	struct db_device_key key;
+	struct print_job job;
+	struct bitmap *bm = pattern(10);
+	const struct bitmap *images[1] = { bm };
+	uint32_t first;
+
+	ck_assert_int_eq(db_device_key_create(tmp.db, printer_id, NOW, &key, &err), 0);
+	other_request = db_open(tmp.path, &err);
+	ck_assert_msg(other_request != NULL, "%s", err.message);
+	ck_assert_int_eq(db_transaction_begin(other_request, &err), 0);
+	first = test_db_queue(other_request, printer_id, PRINTER_SET_DELIVERY_AND_PRINT, NOW + 5, key.id, DIGEST);
+	lock_waits = 0;
+	sqlite3_busy_handler(tmp.db->sqlite, other_request_commits, NULL);
+	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"sent\"}");
+	one_image_job(&job, images);
+	job.key_id = key.id;
+	job.dedupe = DIGEST;
+	job.dedupe_since = NOW;
+	ck_assert_msg(print_job_queue(tmp.db, socket_path, &job, NOW + 5, &result, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(lock_waits, 1);
+	ck_assert_int_eq(result.repeat, 1);
+	ck_assert_uint_eq(result.message_id, first);
+	ck_assert_int_eq(relay.requests, 0);
+	db_close(other_request);
+	bitmap_free(bm);
+}
+END_TEST
+
+/* Without a key no repeat is looked for: the digest alone says nothing of who sent it. */
+START_TEST(test_no_repeat_without_a_key)
+{
+	struct sirius_error err = { "" };
+	struct print_job_result first, again;
+	struct print_job job;
+	struct bitmap *bm = pattern(10);
+	const struct bitmap *images[1] = { bm };
+
+	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"sent\"}");
+	one_image_job(&job, images);
+	job.dedupe = DIGEST;
+	ck_assert_msg(print_job_queue(tmp.db, socket_path, &job, NOW + 5, &first, &err) == 0, "%s", err.message);
+	job.dedupe_since = NOW;
+	ck_assert_msg(print_job_queue(tmp.db, socket_path, &job, NOW + 6, &again, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(again.repeat, 0);
+	ck_assert_uint_gt(again.message_id, first.message_id);
+	bitmap_free(bm);
+}
+END_TEST
+
+START_TEST(test_outcome_of_a_repeated_message)
+{
+	ck_assert_int_eq(print_job_outcome_of(DB_MESSAGE_QUEUED), PRINT_JOB_QUEUED);
+	ck_assert_int_eq(print_job_outcome_of(DB_MESSAGE_FAILED), PRINT_JOB_OFFLINE);
+	ck_assert_int_eq(print_job_outcome_of(DB_MESSAGE_SENT), PRINT_JOB_SENT);
+	ck_assert_int_eq(print_job_outcome_of(DB_MESSAGE_DELIVERED), PRINT_JOB_SENT);
+	ck_assert_int_eq(print_job_outcome_of(DB_MESSAGE_PRINTED), PRINT_JOB_SENT);
+}
+END_TEST
+
 START_TEST(test_outcome_names)
 {
 	ck_assert_str_eq(print_job_outcome_name(PRINT_JOB_SENT), "sent");
@@ -466,6 +601,10 @@ int main(void)
 	tcase_add_test(tc, test_ids_increase);
 	tcase_add_test(tc, test_key_use_counted_with_the_message);
 	tcase_add_test(tc, test_key_rate_counted_with_the_message);
+	tcase_add_test(tc, test_repeat_found_where_it_would_be_stored);
+	tcase_add_test(tc, test_repeat_stored_while_waiting_for_the_lock);
+	tcase_add_test(tc, test_no_repeat_without_a_key);
+	tcase_add_test(tc, test_outcome_of_a_repeated_message);
 	tcase_add_test(tc, test_several_images_stacked);
 	tcase_add_test(tc, test_too_detailed_print_uses_no_command_id);
 	tcase_add_test(tc, test_refuses_before_storing);
