@@ -86,7 +86,7 @@ int print_once_repeat(struct ctx *ctx, int64_t key_id, const char *digest, int64
 {
 	struct print_submit_result res;
 	enum db_message_status status;
-	struct sirius_error err;
+	struct sirius_error err = { "" };
 	long seconds = 0;
 	uint32_t id = 0;
 	int rc;

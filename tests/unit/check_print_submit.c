@@ -205,6 +205,41 @@ START_TEST(test_sent)
 }
 END_TEST
 
+/*
+ * A request whose digest a message of the same key has since dedupe_since
+ * is answered as that message (found where the message would be stored):
+ * nothing stored, the relay not woken.
+ */
+START_TEST(test_repeat_answered_as_the_first)
+{
+	static const char digest[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	struct sirius_error err = { "" };
+	struct print_request req = text_request("once");
+	struct print_submit_result res;
+	struct db_device_key key;
+	uint32_t first;
+
+	ck_assert_int_eq(db_device_key_create(tmp.db, printer_id, NOW - 100, &key, &err), 0);
+	first = test_db_queue(tmp.db, printer_id, PRINTER_SET_DELIVERY_AND_PRINT, NOW - 1, key.id, digest);
+	fake_relay_start(&relay, socket_path, "{\"ok\":true,\"result\":\"sent\"}");
+	req.key_id = key.id;
+	req.dedupe = digest;
+	req.dedupe_since = NOW - 5;
+	ck_assert_msg(print_submit(&ctx, printer_id, &req, &res, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(res.repeat, 1);
+	ck_assert_uint_eq(res.message_id, first);
+	ck_assert_int_eq(res.status, PRINT_SUBMIT_QUEUED);
+	ck_assert_int_eq(relay.requests, 0);
+	/* a window that starts after the first: printed */
+	req.dedupe_since = NOW;
+	ck_assert_msg(print_submit(&ctx, printer_id, &req, &res, &err) == 0, "%s", err.message);
+	ck_assert_int_eq(res.repeat, 0);
+	ck_assert_uint_gt(res.message_id, first);
+	ck_assert_int_eq(res.status, PRINT_SUBMIT_SENT);
+	ck_assert_int_eq(relay.requests, 1);
+}
+END_TEST
+
 /* no_face picks set_delivery_and_print_no_face. */
 START_TEST(test_no_face)
 {
@@ -376,6 +411,7 @@ static Suite *print_submit_suite(void)
 	tcase_add_test(tc, test_refused);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_resend);
+	tcase_add_test(tc, test_repeat_answered_as_the_first);
 	suite_add_tcase(s, tc);
 	return s;
 }
