@@ -56,7 +56,7 @@ enum print_submit_status {
 struct print_submit_result {
 	enum print_submit_status status;   /* what became of it */
 	enum render_status render;         /* RENDER_OK, or why the renderer refused (PRINT_SUBMIT_REFUSED) */
-	uint32_t message_id;               /* the stored message; 0 when none was stored */
+	uint32_t message_id;               /* the stored message, or the one repeated (repeat); 0 when neither */
 	int key_counted;                   /* 1 when the request was counted against key_rate with the message */
 	int repeat;                        /* 1: a repeat of message_id (dedupe_since): nothing stored, and
 	                                      status is what that message's state says */

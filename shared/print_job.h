@@ -29,7 +29,8 @@
  *      which stays as the record of the print (message_print.h);
  *   5. wakes the relay for the printer (relay_wake), which sends the
  *      printer's queue in order when the printer is online.
- * A print that fails a check (1, 2) uses no command id and stores nothing.
+ * A print that fails a check (1, 2) uses no command id and stores nothing,
+ * and so does the repeat of a stored one (dedupe_since, found before 3).
  * Once stored, the message is the relay's: nothing here marks it failed, and
  * a relay that is down or slow leaves it queued until the relay reads it.
  * With refuse_offline (SIRIUS_OFFLINE=refuse) a message for a printer the
@@ -47,7 +48,8 @@ enum print_job_outcome {
 /* The outcome of print_job_queue. */
 struct print_job_result {
 	enum print_job_outcome outcome; /* meaningful when message_id is not 0, or when PRINT_JOB_TOO_DETAILED */
-	uint32_t message_id;            /* the stored message (its command id); 0 when none was stored */
+	uint32_t message_id;            /* the stored message (its command id), or the one repeated (repeat);
+	                                   0 when neither */
 	struct sirius_error key_use;    /* why the key's use was not recorded ("" when it was, or none) */
 	int key_counted;                /* 1 when the request was counted against key_rate with the message */
 	int repeat;                     /* 1: the job repeats message_id (print_job.dedupe_since), nothing was
