@@ -11,7 +11,8 @@
 -- added button_presses, button_settled, personalities and quips; version 8
 -- added users.disabled, users.failed_logins, users.last_login_address and
 -- sessions.notice; version 9 added printers.timezone and subscriptions;
--- version 10 moved messages.payload to the end of the row.
+-- version 10 moved messages.payload to the end of the row; version 11 added
+-- relay_journal.
 --
 -- Times are seconds since the Unix epoch (UTC), NULL where a thing has not
 -- happened yet. Ids are SQLite rowids. All SQL that reads or writes these
@@ -166,6 +167,15 @@ CREATE TABLE bridges (
 	ip TEXT,                                        -- the address it last connected from
 	first_seen INTEGER,                             -- when it first connected
 	last_seen INTEGER                               -- when it last connected
+);
+
+-- The relay's journal (relay/journal.h): its writes wait in a file for a few
+-- milliseconds before their commit, each line numbered; every commit records
+-- here the newest number it covers, so a line is done once, even when the
+-- relay stops between a commit and the emptying of the file. One row.
+CREATE TABLE relay_journal (
+	id INTEGER PRIMARY KEY CHECK (id = 1),
+	applied INTEGER NOT NULL CHECK (applied >= 0)  -- the newest journal line whose write is committed
 );
 
 -- Answers to API requests that carried an Idempotency-Key header, kept a day:

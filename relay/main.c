@@ -12,6 +12,7 @@
 #include "bridge_message.h"
 #include "checkpointer.h"
 #include "db.h"
+#include "journal.h"
 #include "log.h"
 #include "paths.h"
 #include "server.h"
@@ -59,6 +60,8 @@ static void usage(FILE *out)
 		"  --message-timeout SECONDS time a sent message may wait for its response (default 60)\n"
 		"  --name-timeout SECONDS    time a websocket may stay without naming its bridge (default 30)\n"
 		"  --new-printers N          printers new to the relay one bridge may name a minute (default 10)\n"
+		"  --commit-delay SECONDS    how long its journaled records wait for their commit (default 0.01;\n"
+		"                            0: at the end of each turn of the loop, without the journal)\n"
 		"  --log FILE                append the log to FILE (reopened on SIGHUP; default stderr)\n"
 		"  --verbose                 log every message, heartbeats included\n"
 		"  --help                    this text\n");
@@ -117,6 +120,39 @@ static double parse_seconds(const char *text)
 	return v;
 }
 
+/*
+ * Opens the journal beside the database (journal.h) and does the writes a
+ * relay stopped before their commit left in it. Returns 0 with *out set, or
+ * -1 (logged): the relay must not start before they are done.
+ */
+static int open_journal(struct db *db, const char *db_path, struct relay_journal **out)
+{
+	struct sirius_error err = { "" };
+	struct relay_store store;
+	char path[PATHS_MAX + 32];
+	unsigned replayed, skipped;
+	struct relay_journal *j;
+
+	if (snprintf(path, sizeof(path), "%s-relay-journal", db_path) >= (int)sizeof(path)) {
+		relay_log(RELAY_LOG_ERROR, "journal: the database's path is too long");
+		return -1;
+	}
+	j = relay_journal_open(path, &err);
+	store_db_init(&store, db);
+	if (!j || relay_journal_recover(j, &store, &replayed, &skipped, &err) != 0) {
+		relay_log(RELAY_LOG_ERROR, "%s", err.message);
+		relay_journal_close(j);
+		return -1;
+	}
+	if (replayed > 0)
+		relay_log(RELAY_LOG_INFO, "journal: %u write(s) made before a stop and not committed: done now", replayed);
+	if (skipped > 0)
+		relay_log(RELAY_LOG_WARN, "journal %s: %u line(s) that are not writes (torn or edited) skipped", path,
+			  skipped);
+	*out = j;
+	return 0;
+}
+
 /* The outbox's settings from the configuration: lifetime, retention, resends. Returns 0, or -1 with a reason in err. */
 static int outbox_settings(struct registry_config *cfg, struct sirius_error *err)
 {
@@ -160,6 +196,7 @@ int main(int argc, char **argv)
 		{ "message-timeout", required_argument, NULL, 'M' },
 		{ "name-timeout", required_argument, NULL, 'N' },
 		{ "new-printers", required_argument, NULL, 'P' },
+		{ "commit-delay", required_argument, NULL, 'C' },
 		{ "log", required_argument, NULL, 'L' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -175,6 +212,7 @@ int main(int argc, char **argv)
 	struct relay_store store;
 	struct sigaction sa;
 	struct checkpointer *checkpointer;
+	struct relay_journal *journal = NULL;
 	struct db *db;
 	int opt, rc, requeued;
 
@@ -248,6 +286,19 @@ int main(int argc, char **argv)
 			cfg.registry.new_devices_per_minute = (unsigned)n;
 			break;
 		}
+		case 'C': {
+			char *end;
+
+			/* 0 is allowed here: commits at the end of every turn, without the journal */
+			errno = 0;
+			cfg.registry.store_gather = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(cfg.registry.store_gather >= 0) ||
+			    cfg.registry.store_gather > 3600) {
+				fprintf(stderr, "sirius-relay: --commit-delay wants seconds (0 <= s <= 3600)\n");
+				return 2;
+			}
+			break;
+		}
 		case 'L':
 			log_opt = optarg;
 			break;
@@ -314,9 +365,20 @@ int main(int argc, char **argv)
 		relay_log(RELAY_LOG_ERROR, "database %s: %s", db_path, err.message);
 		return 1;
 	}
+	/* the journal's writes first: a message answered before a crash is not queued again below */
+	if (open_journal(db, db_path, &journal) < 0) {
+		db_close(db);
+		return 1;
+	}
+	/* recovered either way (a previous run may have used it); kept only when writes wait in it */
+	if (cfg.registry.store_gather == 0) {
+		relay_journal_close(journal);
+		journal = NULL;
+	}
 	requeued = db_outbox_requeue_unanswered(db, &err);
 	if (requeued < 0) {
 		relay_log(RELAY_LOG_ERROR, "database %s: %s", db_path, err.message);
+		relay_journal_close(journal);
 		db_close(db);
 		return 1;
 	}
@@ -326,6 +388,7 @@ int main(int argc, char **argv)
 	checkpointer = checkpointer_start(db_path, CHECKPOINT_INTERVAL_MS, CHECKPOINT_RESTART_FRAMES, &err);
 	if (!checkpointer) {
 		relay_log(RELAY_LOG_ERROR, "database %s: %s", db_path, err.message);
+		relay_journal_close(journal);
 		db_close(db);
 		return 1;
 	}
@@ -334,11 +397,13 @@ int main(int argc, char **argv)
 	if (!running) {
 		relay_log(RELAY_LOG_ERROR, "%s", err.message);
 		checkpointer_stop(checkpointer);
+		relay_journal_close(journal);
 		db_close(db);
 		return 1;
 	}
 
 	relay_server_set_checkpointer(running, checkpointer);
+	relay_server_set_journal(running, journal);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -365,6 +430,7 @@ int main(int argc, char **argv)
 		running = NULL;
 		relay_server_free(srv);
 	}
+	relay_journal_close(journal);
 	db_close(db);
 	relay_log(RELAY_LOG_INFO, "sirius-relay stopped");
 	relay_log_close();

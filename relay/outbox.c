@@ -98,10 +98,11 @@ size_t outbox_bridge_drop(struct relay_bridge *b)
 
 	/*
 	 * Its devices' queues are read again from the database: what was
-	 * written to this bridge must be recorded sent there first (or, on the
-	 * lock, the reads wait: registry_store_blocked).
+	 * written to this bridge must be recorded sent there first, committed
+	 * and not only journaled (or, on the lock, the reads wait:
+	 * registry_store_blocked).
 	 */
-	registry_turn_end(b->reg);
+	registry_store_first(b->reg, NULL);
 	/* What was not written is still queued in the database: read it again when the devices come back. */
 	g_hash_table_iter_init(&it, b->devices);
 	while (g_hash_table_iter_next(&it, NULL, &value)) {

@@ -8,6 +8,7 @@
 
 #include "bridge_command.h"
 #include "checkpointer.h"
+#include "journal.h"
 #include "log.h"
 #include "relay_client.h"
 #include "return_code.h"
@@ -48,6 +49,7 @@ void registry_config_default(struct registry_config *cfg)
 	cfg->name_timeout = 30;
 	cfg->touch_interval = 180;
 	cfg->store_retry = 1;
+	cfg->store_gather = 0.01;
 	cfg->busy_backoff = 2;
 	cfg->busy_retries = 5;
 	cfg->in_flight_max = 10;
@@ -140,6 +142,9 @@ static void session_free(struct registry *reg, struct relay_session *s)
  * the end of the event loop's turn (registry_turn_end), which does the
  * turn's writes in one transaction (store_db.c says why); with one that
  * does not, a write is done at once and waits only when it met the lock.
+ * With a journal (journal.h), the end of the turn appends its new writes
+ * there instead, and the gather timer, armed by the first write queued,
+ * commits them all store_gather seconds after it.
  * What must be done at once (a printer's first record, a command id, the
  * sweeps) does the queue first, so a message's states keep their order.
  * Writes that met the lock stay queued (store_waiting) for the retry timer,
@@ -147,80 +152,6 @@ static void session_free(struct registry *reg, struct relay_session *s)
  * read (registry_store_blocked). The queue is bounded (store_pending_max):
  * past it the printers' last_seen updates go first, then the oldest writes.
  */
-
-/* Words for a pending write, for the log: "recording printer X", "settling message N", ... */
-static const char *pending_what(const struct pending_write *w, char *buf, size_t size)
-{
-	switch (w->kind) {
-	case PENDING_SEEN:
-		snprintf(buf, size, "recording printer %s", w->device);
-		break;
-	case PENDING_TOUCH:
-		snprintf(buf, size, "updating last_seen of printer %s", w->device);
-		break;
-	case PENDING_SENT:
-		snprintf(buf, size, "marking message %u sent through %s", w->command_id, w->bridge);
-		break;
-	case PENDING_ANSWERED:
-		snprintf(buf, size, "settling message %u of %s (code %ld)", w->command_id,
-			 w->device[0] ? w->device : w->bridge, w->code);
-		break;
-	case PENDING_FAILED:
-		snprintf(buf, size, "failing message %u (no answer)", w->command_id);
-		break;
-	case PENDING_PRINTED:
-		snprintf(buf, size, "marking message %u of %s printed", w->command_id, w->device);
-		break;
-	case PENDING_CONFIRMS:
-		snprintf(buf, size, "recording that bridge %s confirms commands", w->bridge);
-		break;
-	case PENDING_BRIDGE:
-		snprintf(buf, size, "recording bridge %s at %s", w->bridge, w->ip);
-		break;
-	case PENDING_BIND:
-		snprintf(buf, size, "binding printer %s to bridge %s", w->device, w->bridge);
-		break;
-	case PENDING_MOVING:
-		snprintf(buf, size, "recording printer %s seen at bridge %s", w->device, w->bridge);
-		break;
-	case PENDING_PRESS:
-		snprintf(buf, size, "recording did_print 0x%02lx %u of printer %s", w->code, w->command_id, w->device);
-		break;
-	}
-	return buf;
-}
-
-/* Runs one write: 0, RELAY_STORE_BUSY or -1 with a reason in err. */
-static int pending_run(struct registry *reg, const struct pending_write *w, struct sirius_error *err)
-{
-	void *ctx = reg->store.ctx;
-
-	switch (w->kind) {
-	case PENDING_SEEN:
-		return reg->store.printer_seen(ctx, w->device, w->at, err);
-	case PENDING_TOUCH:
-		return reg->store.printer_touch(ctx, w->device, w->at, err);
-	case PENDING_SENT:
-		return reg->store.message_sent(ctx, w->command_id, w->bridge, w->at, err);
-	case PENDING_ANSWERED:
-		return reg->store.message_answered(ctx, w->command_id, w->bridge, w->device, w->code, w->at, err);
-	case PENDING_FAILED:
-		return reg->store.message_failed(ctx, w->command_id, w->at, err);
-	case PENDING_PRINTED:
-		return reg->store.message_printed(ctx, w->device, w->command_id, w->at, err);
-	case PENDING_CONFIRMS:
-		return reg->store.bridge_set_confirms(ctx, w->bridge, w->at, err);
-	case PENDING_BRIDGE:
-		return reg->store.bridge_seen(ctx, w->bridge, w->ip, w->at, err);
-	case PENDING_BIND:
-		return reg->store.printer_bind(ctx, w->device, w->bridge, err);
-	case PENDING_MOVING:
-		return reg->store.printer_moving(ctx, w->device, w->bridge, err);
-	case PENDING_PRESS:
-		return reg->store.button_press(ctx, w->device, (int)w->code, w->command_id, w->at, err);
-	}
-	return error_set(err, "unknown database write");
-}
 
 /* What a write that succeeded changes in memory. */
 static void pending_done(struct registry *reg, const struct pending_write *w)
@@ -242,7 +173,7 @@ static void pending_failed(struct registry *reg, const struct pending_write *w, 
 	char what[160];
 
 	reg->counters.store_errors++;
-	relay_log(RELAY_LOG_ERROR, "database: %s: %s", pending_what(w, what, sizeof(what)), err->message);
+	relay_log(RELAY_LOG_ERROR, "database: %s: %s", pending_write_describe(w, what, sizeof(what)), err->message);
 }
 
 /* Takes the pending write at link l off the queue (the caller frees it); NULL for no link. */
@@ -253,6 +184,8 @@ static struct pending_write *pending_unlink(struct registry *reg, GList *l)
 	if (!w)
 		return NULL;
 	g_queue_delete_link(&reg->pending, l);
+	if (w->seq == 0)
+		reg->unjournaled--;
 	if ((w->kind == PENDING_SEEN || w->kind == PENDING_TOUCH) &&
 	    g_hash_table_lookup(reg->pending_devices, w->device) == w)
 		g_hash_table_remove(reg->pending_devices, w->device);
@@ -296,6 +229,18 @@ static void pending_make_room(struct registry *reg)
 		  " dropped so far)", before - g_queue_get_length(&reg->pending), reg->counters.store_dropped);
 }
 
+/* Whether the store does the queue in batches (store.h): then every write waits for the end of the turn. */
+static int store_batches(const struct registry *reg)
+{
+	return reg->store.batch_begin && reg->store.batch_commit && reg->store.batch_rollback;
+}
+
+/* Whether writes wait in the journal for the gather timer rather than being committed at the end of their turn. */
+static int store_gathers(const struct registry *reg)
+{
+	return reg->journal && reg->cfg.store_gather > 0 && store_batches(reg) && reg->store.journal_mark;
+}
+
 /*
  * Queues a write, after the others. A printer write merges with one already
  * waiting for the same device (the later time; a first record stays one).
@@ -312,6 +257,11 @@ static void pending_add(struct registry *reg, const struct pending_write *w)
 				old->kind = PENDING_SEEN;
 			if (w->at > old->at)
 				old->at = w->at;
+			/* changed: journaled again, under a new number */
+			if (old->seq != 0) {
+				old->seq = 0;
+				reg->unjournaled++;
+			}
 			return;
 		}
 	}
@@ -319,16 +269,60 @@ static void pending_add(struct registry *reg, const struct pending_write *w)
 		pending_make_room(reg);
 	copy = g_new(struct pending_write, 1);
 	*copy = *w;
+	copy->seq = 0;
+	reg->unjournaled++;
 	g_queue_push_tail(&reg->pending, copy);
+	/*
+	 * Armed here, as the write comes (from the loop's socket and timer
+	 * callbacks), not at the turn's end: lws sets its own timer for a new
+	 * earliest one only from its callbacks, and the turn's end is outside.
+	 */
+	if (store_gathers(reg) && !reg->gathering && !reg->store_waiting) {
+		reg->gathering = 1;
+		reg->env.timer_arm(reg->env.ctx, reg->gather, reg->cfg.store_gather);
+	}
 	if (copy->kind == PENDING_SEEN || copy->kind == PENDING_TOUCH)
 		g_hash_table_insert(reg->pending_devices, copy->device, copy);
 	reg->counters.store_pending = g_queue_get_length(&reg->pending);
 }
 
-/* Whether the store does the queue in batches (store.h): then every write waits for the end of the turn. */
-static int store_batches(const struct registry *reg)
+/*
+ * Appends the queued writes not in the journal yet to it, in one write.
+ * Returns 0 (every queued write is in it), or -1 when there is no journal
+ * or it failed (logged once until it works again): the caller commits.
+ */
+static int journal_sync(struct registry *reg)
 {
-	return reg->store.batch_begin && reg->store.batch_commit && reg->store.batch_rollback;
+	struct sirius_error err = { "" };
+	GPtrArray *fresh;
+	GList *l;
+	int rc;
+
+	if (!reg->journal)
+		return -1;
+	if (reg->unjournaled == 0)
+		return 0;
+	fresh = g_ptr_array_sized_new(reg->unjournaled);
+	for (l = reg->pending.head; l; l = l->next) {
+		struct pending_write *w = l->data;
+
+		if (w->seq == 0)
+			g_ptr_array_add(fresh, w);
+	}
+	rc = relay_journal_append(reg->journal, (struct pending_write *const *)fresh->pdata, fresh->len, &err);
+	g_ptr_array_free(fresh, TRUE);
+	if (rc < 0) {
+		if (!reg->journal_failing)
+			relay_log(RELAY_LOG_ERROR, "%s: the relay's writes are committed at once until it works again",
+				  err.message);
+		reg->journal_failing = 1;
+		return -1;
+	}
+	if (reg->journal_failing)
+		relay_log(RELAY_LOG_INFO, "journal writable again");
+	reg->journal_failing = 0;
+	reg->unjournaled = 0;
+	return 0;
 }
 
 /* Seconds before the first retry of writes that met the lock. */
@@ -366,6 +360,19 @@ static void pending_finish(struct registry *reg, int waited)
 	g_free(w);
 }
 
+/* A batch committed the whole queue: the journal's lines are all done, and the file starts again. */
+static void journal_committed(struct registry *reg)
+{
+	struct sirius_error err = { "" };
+
+	if (reg->gathering) {
+		reg->env.timer_cancel(reg->env.ctx, reg->gather);
+		reg->gathering = 0;
+	}
+	if (reg->journal && reg->unjournaled == 0 && relay_journal_reset(reg->journal, &err) < 0)
+		relay_log(RELAY_LOG_ERROR, "%s", err.message);
+}
+
 /*
  * Does the queue in one batch. A write that fails on its own is rolled back
  * alone, logged and left out. Returns 0 (the queue is empty), or
@@ -381,6 +388,8 @@ static int pending_batch(struct registry *reg, int waited, struct sirius_error *
 	GList *l, *next;
 	int rc;
 
+	/* in the journal first: a batch that meets the lock leaves them there, safe */
+	journal_sync(reg);
 	rc = reg->store.batch_begin(ctx, err);
 	if (rc < 0)
 		return rc;
@@ -389,7 +398,7 @@ static int pending_batch(struct registry *reg, int waited, struct sirius_error *
 		struct sirius_error one = { "" };
 
 		next = l->next;
-		rc = pending_run(reg, w, &one);
+		rc = pending_write_apply(&reg->store, w, &one);
 		if (rc == RELAY_STORE_BUSY) {
 			reg->store.batch_rollback(ctx);
 			*err = one;
@@ -398,6 +407,14 @@ static int pending_batch(struct registry *reg, int waited, struct sirius_error *
 		if (rc < 0) {
 			pending_failed(reg, w, &one);
 			g_free(pending_unlink(reg, l));
+		}
+	}
+	/* every journal line so far is in this batch, or done before, or dropped with the queue's room */
+	if (reg->journal && reg->store.journal_mark && relay_journal_last(reg->journal) > 0) {
+		rc = reg->store.journal_mark(ctx, relay_journal_last(reg->journal), err);
+		if (rc < 0) {
+			reg->store.batch_rollback(ctx);
+			return rc;
 		}
 	}
 	n = g_queue_get_length(&reg->pending);
@@ -413,6 +430,7 @@ static int pending_batch(struct registry *reg, int waited, struct sirius_error *
 	}
 	while (!g_queue_is_empty(&reg->pending))
 		pending_finish(reg, waited);
+	journal_committed(reg);
 	return 0;
 }
 
@@ -423,7 +441,7 @@ static int pending_each(struct registry *reg, int waited, struct sirius_error *e
 
 	while ((w = g_queue_peek_head(&reg->pending))) {
 		struct sirius_error one = { "" };
-		int rc = pending_run(reg, w, &one);
+		int rc = pending_write_apply(&reg->store, w, &one);
 
 		if (rc == RELAY_STORE_BUSY) {
 			*err = one;
@@ -484,13 +502,13 @@ static void store_now(struct registry *reg, const struct pending_write *w)
 {
 	struct sirius_error err = { "" };
 	char what[160];
-	int rc = pending_run(reg, w, &err);
+	int rc = pending_write_apply(&reg->store, w, &err);
 
 	if (rc == 0) {
 		pending_done(reg, w);
 	} else if (rc == RELAY_STORE_BUSY) {
 		reg->counters.store_busy++;
-		relay_log(RELAY_LOG_WARN, "database locked: %s later (%s)", pending_what(w, what, sizeof(what)), err.message);
+		relay_log(RELAY_LOG_WARN, "database locked: %s later (%s)", pending_write_describe(w, what, sizeof(what)), err.message);
 		pending_add(reg, w);
 		pending_wait(reg);
 	} else {
@@ -573,14 +591,39 @@ void registry_turn_end(struct registry *reg)
 {
 	struct sirius_error err = { "" };
 
-	if (!reg || reg->store_waiting)
+	if (!reg)
+		return;
+	/* the gather timer was armed with the first of them (pending_add) */
+	if (store_gathers(reg) && journal_sync(reg) == 0)
+		return;
+	if (reg->store_waiting)
 		return;
 	pending_do(reg, &err);
 }
 
 int registry_writes_waiting(struct registry *reg)
 {
-	return reg && !reg->store_waiting && g_queue_get_length(&reg->pending) > 0;
+	if (!reg)
+		return 0;
+	if (store_gathers(reg) && !reg->journal_failing)
+		return reg->unjournaled > 0;
+	return !reg->store_waiting && g_queue_get_length(&reg->pending) > 0;
+}
+
+/* The gather timer: the writes journaled since it was armed are committed. */
+static void gather_fired(void *arg)
+{
+	struct registry *reg = arg;
+	struct sirius_error err = { "" };
+
+	reg->gathering = 0;
+	if (!reg->store_waiting)
+		pending_do(reg, &err);
+}
+
+void registry_set_journal(struct registry *reg, struct relay_journal *journal)
+{
+	reg->journal = journal;
 }
 
 /* The housekeeping timer: the outbox's sweep, then the next in sweep_interval. */
@@ -612,7 +655,8 @@ struct registry *registry_new(const struct registry_config *cfg, const struct re
 	g_queue_init(&reg->pending);
 	reg->sweep = reg->env.timer_new(reg->env.ctx, sweep_fired, reg);
 	reg->retry = reg->env.timer_new(reg->env.ctx, retry_fired, reg);
-	if (!reg->sweep || !reg->retry) {
+	reg->gather = reg->env.timer_new(reg->env.ctx, gather_fired, reg);
+	if (!reg->sweep || !reg->retry || !reg->gather) {
 		registry_free(reg);
 		return NULL;
 	}
@@ -632,10 +676,15 @@ void registry_free(struct registry *reg)
 	if (!g_queue_is_empty(&reg->pending)) {
 		struct sirius_error err = { "" };
 		guint waiting = g_queue_get_length(&reg->pending);
+		int rc = store_batches(reg) ? pending_batch(reg, 0, &err) : pending_each(reg, 0, &err);
+		const char *why = err.message[0] ? err.message : "the database stayed locked";
 
-		if ((store_batches(reg) ? pending_batch(reg, 0, &err) : pending_each(reg, 0, &err)) != 0)
-			relay_log(RELAY_LOG_ERROR, "database: %u write(s) of the relay lost at exit: %s", waiting,
-				  err.message[0] ? err.message : "the database stayed locked");
+		/* a batch journals its writes before it begins: those the next start does */
+		if (rc != 0 && reg->journal && reg->unjournaled == 0 && !reg->journal_failing)
+			relay_log(RELAY_LOG_ERROR, "database: %u write(s) of the relay not committed at exit (%s): kept in "
+				  "its journal for the next start", waiting, why);
+		else if (rc != 0)
+			relay_log(RELAY_LOG_ERROR, "database: %u write(s) of the relay lost at exit: %s", waiting, why);
 	}
 	g_hash_table_iter_init(&it, reg->sessions);
 	while (g_hash_table_iter_next(&it, &key, NULL))
@@ -649,6 +698,7 @@ void registry_free(struct registry *reg)
 	g_hash_table_destroy(reg->pending_devices);
 	reg->env.timer_free(reg->env.ctx, reg->sweep);
 	reg->env.timer_free(reg->env.ctx, reg->retry);
+	reg->env.timer_free(reg->env.ctx, reg->gather);
 	g_free(reg);
 }
 
@@ -840,6 +890,9 @@ static void binding_load(struct registry *reg, struct relay_device *d)
 
 	/* writes waiting for another process's lock: reading would wait too; read at a later report */
 	if (d->binding_known || registry_store_blocked(reg))
+		return;
+	/* a binding or a move recorded a moment ago may still wait for its commit */
+	if (registry_store_first(reg, NULL) == RELAY_STORE_BUSY)
 		return;
 	rc = reg->store.printer_binding(reg->store.ctx, d->address, d->bound, &d->claimed, &err);
 	if (rc == RELAY_STORE_BUSY) {

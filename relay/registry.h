@@ -65,6 +65,7 @@ struct registry_config {
 	double name_timeout;       /* seconds a socket may stay without naming a bridge before it is closed (30) */
 	double touch_interval;     /* least seconds between two last_seen updates of a printer in the database (180) */
 	double store_retry;        /* seconds between two tries of database writes that met a lock (1) */
+	double store_gather;       /* seconds journaled writes wait for their commit (0.01; journal.h); 0: each turn's at its end */
 	double busy_backoff;       /* seconds before resending a command refused as "queue full" or "busy" (2, doubling) */
 	unsigned busy_retries;     /* resends of such a command before it fails with that code (5) */
 	size_t in_flight_max;      /* DeviceCommands a bridge may hold unanswered (10, PROTOCOL.md 3) */
@@ -179,7 +180,10 @@ void registry_free(struct registry *reg);
 /*
  * The event loop finished a turn (the server's loop: the turn after, once
  * the sockets are written) and is about to wait: the registry does the
- * writes queued, in one batch when the store has them (store.h). Writes
+ * writes queued, in one batch when the store has them (store.h); with a
+ * journal (registry_set_journal) it appends the new ones there, and a
+ * timer armed by the first write queued commits them all store_gather
+ * after it. Writes
  * that met the lock stay queued and are tried again after 10 ms, doubling
  * up to store_retry (counted in store_busy), and the outbox is not read
  * meanwhile; a commit that fails is logged and counted as a store error.
@@ -190,7 +194,8 @@ void registry_turn_end(struct registry *reg);
 
 /*
  * 1 when writes wait for registry_turn_end to do them (queued by a batching
- * store, and not held back by a lock's retry), else 0: the loop writes to
+ * store, and not held back by a lock's retry; with a journal, not in it
+ * yet), else 0: the loop writes to
  * its sockets first (server.c, before_wait).
  */
 int registry_writes_waiting(struct registry *reg);
@@ -318,6 +323,16 @@ cJSON *registry_logs_json(struct registry *reg, const char *bridge, struct siriu
  * NULL for none. Borrowed: set it back to NULL before stopping it.
  */
 void registry_set_checkpointer(struct registry *reg, struct checkpointer *cp);
+
+struct relay_journal;
+
+/*
+ * The journal (journal.h, recovered already) the queued writes wait in for
+ * store_gather before their commit; NULL (the default) for none: each
+ * turn's writes are committed at its end. Borrowed: it must outlive the
+ * registry.
+ */
+void registry_set_journal(struct registry *reg, struct relay_journal *journal);
 
 /* The counters as a JSON object; NULL when out of memory. */
 cJSON *registry_counters_json(struct registry *reg);

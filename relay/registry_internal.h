@@ -4,6 +4,7 @@
 
 #include <glib.h>
 
+#include "pending_write.h"
 #include "registry.h"
 
 /* Bytes of the informational power_on strings we keep. */
@@ -102,32 +103,6 @@ struct relay_session {
 	struct relay_timer *name_timer;       /* closes the socket when it names no bridge in time; NULL once named */
 };
 
-/* What a database write that may have to wait for the lock does. */
-enum pending_kind {
-	PENDING_SEEN,    /* printer_seen */
-	PENDING_TOUCH,   /* printer_touch */
-	PENDING_SENT,     /* message_sent */
-	PENDING_ANSWERED, /* message_answered */
-	PENDING_FAILED,   /* message_failed */
-	PENDING_PRINTED,  /* message_printed */
-	PENDING_CONFIRMS, /* bridge_confirms_set */
-	PENDING_BRIDGE,   /* bridge_seen */
-	PENDING_BIND,     /* printer_bind */
-	PENDING_MOVING,   /* printer_moving */
-	PENDING_PRESS     /* button_press */
-};
-
-/* A database write, done at once or queued (for the end of the turn, or while the database is locked). */
-struct pending_write {
-	enum pending_kind kind;              /* which store function */
-	char device[DEVICE_ADDRESS_LEN + 1]; /* the device; "" when not known or not needed */
-	char bridge[DEVICE_ADDRESS_LEN + 1]; /* the bridge, for the message, bridge and binding kinds */
-	char ip[64];                         /* the bridge's address, for PENDING_BRIDGE */
-	uint32_t command_id;                 /* the message, for the message kinds */
-	long code;                           /* the return code, for PENDING_ANSWERED */
-	double at;                           /* when it happened: the time written */
-};
-
 struct registry {
 	struct registry_config cfg;        /* limits and timeouts */
 	struct relay_env env;              /* clock, timers, writeable requests */
@@ -144,6 +119,11 @@ struct registry {
 	GHashTable *pending_devices;       /* device -> its pending printer write (seen or touch), to merge them */
 	struct relay_timer *sweep;         /* the outbox's housekeeping: expiry, retention, reads to retry */
 	struct relay_timer *retry;         /* does the pending writes again after they met the lock */
+	struct relay_journal *journal;     /* where pending writes wait for their commit (journal.h); NULL: none */
+	guint unjournaled;                 /* pending writes not in the journal yet (seq 0) */
+	int journal_failing;               /* the journal's last append failed (logged): writes are committed at once */
+	struct relay_timer *gather;        /* commits the journaled writes store_gather after the first */
+	int gathering;                     /* gather is armed */
 	int store_waiting;                 /* the pending writes met the lock (retry is armed) */
 	double retry_delay;                /* seconds until retry tries again: doubles up to store_retry */
 	struct registry_counters counters; /* what happened so far */

@@ -1084,6 +1084,11 @@ void relay_server_set_checkpointer(struct relay_server *srv, struct checkpointer
 	registry_set_checkpointer(srv->reg, cp);
 }
 
+void relay_server_set_journal(struct relay_server *srv, struct relay_journal *journal)
+{
+	registry_set_journal(srv->reg, journal);
+}
+
 void relay_server_free(struct relay_server *srv)
 {
 	if (!srv)

@@ -28,6 +28,7 @@ struct relay_server_config {
 
 struct relay_server;
 struct checkpointer;
+struct relay_journal;
 
 /*
  * Creates the lws context, the vhosts and the registry. A stale control
@@ -51,6 +52,9 @@ int relay_server_run(struct relay_server *srv, volatile sig_atomic_t *stop, vola
  * counters report; NULL for none, as before stopping it.
  */
 void relay_server_set_checkpointer(struct relay_server *srv, struct checkpointer *cp);
+
+/* The journal its writes wait in before their commit (registry_set_journal); NULL for none. Borrowed. */
+void relay_server_set_journal(struct relay_server *srv, struct relay_journal *journal);
 
 /* Makes relay_server_run look at its flags now; safe in a signal handler. */
 void relay_server_wake(struct relay_server *srv);

@@ -119,6 +119,15 @@ struct relay_store {
 	int (*batch_begin)(void *ctx, struct sirius_error *err);
 	int (*batch_commit)(void *ctx, struct sirius_error *err);
 	void (*batch_rollback)(void *ctx);
+
+	/*
+	 * The relay's journal (journal.h): journal_applied sets *seq to the
+	 * newest line whose write is in the database (0 when none); journal_mark
+	 * records, inside a batch, that the lines up to seq are. Both NULL in a
+	 * store without: its writes are then committed at the end of each turn.
+	 */
+	int (*journal_applied)(void *ctx, uint64_t *seq, struct sirius_error *err);
+	int (*journal_mark)(void *ctx, uint64_t seq, struct sirius_error *err);
 };
 
 #endif

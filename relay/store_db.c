@@ -32,8 +32,12 @@ static int result(struct db *db, int rc)
  * processes' writes had emptied, three times a print; and a transaction
  * kept open through the turn held the lock for the whole turn, nearly half
  * the time, while the API processes waited for it. The server's loop
- * commits a turn's writes after the socket writes of that turn (server.c,
- * before_wait). A crash loses at most two turns' writes: a message whose
+ * journals a turn's writes after the socket writes of that turn (server.c,
+ * before_wait) and commits them a few milliseconds later with those of the
+ * turns since (journal.h says why); a relay stopped meanwhile does them at
+ * its next start. Without the journal (it could not be written) a turn's
+ * writes are committed at its end. Either way a crash loses the writes not
+ * journaled or committed yet, at most two turns' worth: a message whose
  * 'sent' is lost is still queued and goes out again at the next start, one
  * whose answer is lost is treated as any message sent and not answered.
  * Reads go to the database at once: none of them depends on a write that
@@ -60,6 +64,16 @@ static int store_batch_commit(void *ctx, struct sirius_error *err)
 static void store_batch_rollback(void *ctx)
 {
 	db_transaction_rollback(ctx);
+}
+
+static int store_journal_applied(void *ctx, uint64_t *seq, struct sirius_error *err)
+{
+	return result(ctx, db_relay_journal_applied(ctx, seq, err));
+}
+
+static int store_journal_mark(void *ctx, uint64_t seq, struct sirius_error *err)
+{
+	return result(ctx, db_relay_journal_mark(ctx, seq, err));
 }
 
 static int store_printer_seen(void *ctx, const char *device, double now, struct sirius_error *err)
@@ -217,4 +231,6 @@ void store_db_init(struct relay_store *store, struct db *db)
 	store->batch_begin = store_batch_begin;
 	store->batch_commit = store_batch_commit;
 	store->batch_rollback = store_batch_rollback;
+	store->journal_applied = store_journal_applied;
+	store->journal_mark = store_journal_mark;
 }

@@ -140,6 +140,9 @@ static const struct db_migration db_migrations[] = {
 	      "UPDATE messages SET payload = (SELECT p.payload FROM temp.message_payloads AS p WHERE p.id = messages.id)"
 	      " WHERE id IN (SELECT id FROM temp.message_payloads);"
 	      "DROP TABLE temp.message_payloads;" },
+	/* 11: relay_journal, the newest line of the relay's journal whose write is committed (relay/journal.h). */
+	{ 11, "CREATE TABLE relay_journal (id INTEGER PRIMARY KEY CHECK (id = 1), applied INTEGER NOT NULL"
+	      " CHECK (applied >= 0));" },
 	{ 0, NULL },
 };
 

@@ -427,6 +427,27 @@ int db_bridge_set_confirms(struct db *db, const char *address, int64_t now, stru
 	return dbi_run(db, SQL_BRIDGE_SET_CONFIRMS, err) < 0 ? -1 : 0;
 }
 
+int db_relay_journal_applied(struct db *db, uint64_t *applied, struct sirius_error *err)
+{
+	int64_t value = 0;
+
+	if (dbi_run_int(db, SQL_RELAY_JOURNAL_APPLIED, &value, err) < 0)
+		return -1;
+	*applied = value > 0 ? (uint64_t)value : 0;
+	return 0;
+}
+
+int db_relay_journal_mark(struct db *db, uint64_t applied, struct sirius_error *err)
+{
+	if (applied > INT64_MAX)
+		return error_set(err, "journal number %llu out of range", (unsigned long long)applied);
+	if (dbi_bind_int(db, SQL_RELAY_JOURNAL_MARK, "$applied", (int64_t)applied, err) < 0) {
+		dbi_reset(db, SQL_RELAY_JOURNAL_MARK);
+		return -1;
+	}
+	return dbi_run(db, SQL_RELAY_JOURNAL_MARK, err) < 0 ? -1 : 0;
+}
+
 /* web */
 
 int db_stats(struct db *db, struct db_stats *out, struct sirius_error *err)

@@ -207,6 +207,14 @@ int db_bridge_confirms(struct db *db, const char *address, struct sirius_error *
 /* Records that a bridge answers DeviceCommands. Returns 0 or -1. */
 int db_bridge_set_confirms(struct db *db, const char *address, int64_t now, struct sirius_error *err);
 
+/*
+ * The relay's journal (relay/journal.h): the newest line whose write is
+ * committed into *applied (0 when none), 0 or -1; and, inside the
+ * transaction of those writes, that they are (never lowering it), 0 or -1.
+ */
+int db_relay_journal_applied(struct db *db, uint64_t *applied, struct sirius_error *err);
+int db_relay_journal_mark(struct db *db, uint64_t applied, struct sirius_error *err);
+
 /* ---- idempotency keys --------------------------------------------------------- */
 
 /* 1 when key is 1..DB_IDEMPOTENCY_KEY_MAX bytes of printable ASCII (space to tilde), else 0. */

@@ -218,6 +218,11 @@ DB_STATEMENT(SQL_BRIDGE_CONFIRMS,
 DB_STATEMENT(SQL_BRIDGE_SET_CONFIRMS,
 	"INSERT INTO bridges (address, confirms, confirmed) VALUES ($address, 1, $now)"
 	" ON CONFLICT (address) DO UPDATE SET confirms = 1, confirmed = coalesce(confirmed, $now)")
+/* the relay's journal */
+DB_STATEMENT(SQL_RELAY_JOURNAL_APPLIED, "SELECT coalesce((SELECT applied FROM relay_journal WHERE id = 1), 0)")
+DB_STATEMENT(SQL_RELAY_JOURNAL_MARK,
+	"INSERT INTO relay_journal (id, applied) VALUES (1, $applied)"
+	" ON CONFLICT (id) DO UPDATE SET applied = max(applied, excluded.applied)")
 /* idempotency keys */
 DB_STATEMENT(SQL_IDEMPOTENCY_FORGET,
 	"DELETE FROM idempotency_keys WHERE scope = $scope AND key = $key AND created < $before")

@@ -1,5 +1,6 @@
 """delivery.py: the outbox end to end: prints queued while a printer is away, relays and FastCGI programs killed or stopped mid-delivery, and every print on paper exactly once, in order."""
 import collections
+import json
 import os
 import signal
 import subprocess
@@ -10,6 +11,7 @@ import unittest
 import api_helpers as a
 import fake_helpers as h
 import harness
+import relay_helpers
 
 # What a test waits for at most (a slow shared machine included); nothing is timed.
 DEADLINE = 60
@@ -33,13 +35,13 @@ class Delivery(a.ApiTestCase):
     def relay_process(self):
         return self.world.stack.procs[0]
 
-    def restart_relay(self):
-        """Starts the relay again as the stack first did (after it was killed)."""
+    def restart_relay(self, *options):
+        """Starts the relay again as the stack first did (after it was killed or stopped), with options added."""
         stack = self.world.stack
         stack.procs.remove(self.relay_process())
         with open(stack.relay_log, "ab") as out:
             proc = subprocess.Popen([harness.RELAY, "--listen", "127.0.0.1:%d" % stack.relay_port, "--socket",
-                                     stack.socket, "--db", stack.db], env=stack.env, stdout=out,
+                                     stack.socket, "--db", stack.db] + list(options), env=stack.env, stdout=out,
                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         stack.procs.insert(0, proc)
         harness.wait_port(stack.relay_port, proc, stack.relay_log)
@@ -128,6 +130,48 @@ class Delivery(a.ApiTestCase):
         self.post("after the pause")
         self.wait_printed([message_id])
         self.assertOnPaperOnce([message_id])
+
+    def journal_lines(self):
+        """The relay's journal (beside the database): one line per write, "seq kind device bridge ip id code at"."""
+        with open(self.world.stack.db + "-relay-journal") as f:
+            return [line.split() for line in f.read().splitlines()]
+
+    def journaled(self, kind, message_id):
+        return any(len(f) == 8 and f[1] == kind and f[5] == str(message_id) for f in self.journal_lines())
+
+    def relay_counters(self):
+        reply = relay_helpers.control_raw(self.world.stack.socket, b'{"op": "counters"}\n')
+        return json.loads(reply)["counters"]
+
+    def test_relay_killed_before_its_commit_loses_no_record(self):
+        """The relay's records of deliveries wait in its journal for their commit: a relay killed before it
+        does them at its next start, so what was printed and answered is not sent again."""
+        relay = self.relay_process()
+        relay.send_signal(signal.SIGTERM)
+        relay.wait(timeout=DEADLINE)
+        # nothing the relay records is committed for an hour: only its journal holds it
+        self.restart_relay("--commit-delay", "3600")
+        ids = []
+        for n in range(3):
+            response = self.post("before the crash %d" % n)
+            self.assertIn(response.status, (200, 202), response)
+            ids.append(self.assertJson(response)["id"])
+        self.wait_printed(ids)
+        # the relay has journaled each did_print (sirius-fake sends it after the answer), none committed
+        deadline = time.monotonic() + DEADLINE
+        while not all(self.journaled("printed", i) for i in ids):
+            self.assertLess(time.monotonic(), deadline, self.journal_lines())
+            time.sleep(0.1)
+        self.assertGreater(self.relay_counters()["store_pending"], 0)
+        self.assertFalse(set(self.states(ids).values()) & {"delivered", "printed"}, self.states(ids))
+        self.relay_process().send_signal(signal.SIGKILL)
+        self.relay_process().wait(timeout=DEADLINE)
+        self.restart_relay()
+        self.assertEqual(set(self.states(ids).values()), {"printed"}, self.world.stack.logs()[-4000:])
+        # the printer comes back to a relay with nothing to send it again
+        self.post("after the crash")
+        self.wait_printed([self.assertJson(self.post("and again"))["id"]])
+        self.assertOnPaperOnce(ids)
 
     def test_fastcgi_program_killed_mid_request_leaves_no_half_print(self):
         answers = []

@@ -201,7 +201,7 @@ static void setup(void)
 	struct relay_store store = { NULL,	   seen_ok,	    seen_ok,   key_none,	next_id,
 				     outbox_empty, sent_ok,	    answered_ok, failed_ok, printed_ok,
 				     sweep_ok,	   confirms_no, confirms_set_ok, bridge_seen_ok, binding_none,
-				     bind_ok,	   bind_ok,	    press_ok, sweep_printers_ok, NULL, NULL, NULL };
+				     bind_ok,	   bind_ok,	    press_ok, sweep_printers_ok, NULL, NULL, NULL, NULL, NULL };
 	struct registry_config cfg;
 
 	registry_config_default(&cfg);

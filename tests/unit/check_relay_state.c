@@ -2,12 +2,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <sqlite3.h>
 
 #include "base64.h"
 #include "checkpointer.h"
+#include "journal.h"
 #include "registry.h"
 #include "test_db.h"
 #include "test_util.h"
@@ -501,8 +505,28 @@ static const struct relay_store store = { NULL, fake_printer_seen, fake_printer_
 					  fake_message_answered, fake_message_failed, fake_message_printed,
 					  fake_outbox_sweep, fake_bridge_confirms, fake_bridge_set_confirms,
 					  fake_bridge_seen, fake_printer_binding, fake_printer_bind, fake_printer_moving,
-					  fake_button_press, fake_printers_sweep, NULL, NULL, NULL };
+					  fake_button_press, fake_printers_sweep, NULL, NULL, NULL, NULL, NULL };
 static struct relay_store batch_store; /* the same with batches (set up by setup) */
+static uint64_t journal_marked;        /* the newest journal line a batch recorded as done (journal_mark) */
+
+/* The batching store's record of the journal lines done: inside the batch, as the real one. */
+static int fake_journal_mark(void *ctx, uint64_t seq, struct sirius_error *err)
+{
+	(void)ctx;
+	(void)err;
+	ck_assert(batch_open);
+	journal_marked = seq;
+	return 0;
+}
+
+/* A database that never had a journal. */
+static int fake_journal_applied(void *ctx, uint64_t *seq, struct sirius_error *err)
+{
+	(void)ctx;
+	(void)err;
+	*seq = 0;
+	return 0;
+}
 
 static void setup(void)
 {
@@ -2278,6 +2302,168 @@ START_TEST(test_batch_bound_drops_touches_first)
 }
 END_TEST
 
+/* A journal in a directory of its own, recovered, for a registry over the batching store (journal_mark). */
+struct test_journal {
+	char *dir;
+	char *path;
+	struct relay_journal *j;
+};
+
+static void test_journal_open(struct test_journal *t)
+{
+	struct sirius_error err = { "" };
+	unsigned replayed, skipped;
+
+	t->dir = g_dir_make_tmp("sirius-journal-XXXXXX", NULL);
+	ck_assert_ptr_nonnull(t->dir);
+	t->path = g_build_filename(t->dir, "journal", NULL);
+	t->j = relay_journal_open(t->path, &err);
+	ck_assert_msg(t->j != NULL, "%s", err.message);
+	batch_store.journal_mark = fake_journal_mark;
+	batch_store.journal_applied = fake_journal_applied;
+	ck_assert_int_eq(relay_journal_recover(t->j, &batch_store, &replayed, &skipped, &err), 0);
+	journal_marked = 0;
+}
+
+/* Frees the fixture's registry (the journal must outlive it), then the journal and its directory. */
+static void test_journal_close(struct test_journal *t)
+{
+	registry_free(reg);
+	reg = NULL;
+	relay_journal_close(t->j);
+	ck_assert_int_eq(g_unlink(t->path), 0);
+	ck_assert_int_eq(g_rmdir(t->dir), 0);
+	g_free(t->path);
+	g_free(t->dir);
+}
+
+/* A registry over the batching store with the journal t, a bridge connected and DEVICE online through it. */
+static struct relay_session *journaled_with_device(struct test_journal *t)
+{
+	struct relay_session *s;
+
+	test_journal_open(t);
+	cfg.store_gather = 0.01;
+	renew_batching();
+	registry_set_journal(reg, t->j);
+	advance(0); /* the first housekeeping, due at once, out of the way: it would commit what waits */
+	s = connect_bridge(&transport_a, BRIDGE);
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	/* a printer's first record is done at once, after what waited: that commit empties the journal */
+	ck_assert_str_eq(committed->str, "bridge:" BRIDGE " | ");
+	ck_assert_uint_eq(journal_marked, 1);
+	ck_assert_uint_eq(relay_journal_size(t->j), 0);
+	return s;
+}
+
+/* A message delivered through s, answered and printed: five writes. */
+static void deliver_answer_print(struct relay_session *s, uint32_t id)
+{
+	enum registry_delivery outcome;
+
+	ck_assert_int_eq(registry_deliver(reg, DEVICE, id, "AQIDBA==", &outcome, NULL), 0);
+	ck_assert_int_eq(outcome, REGISTRY_SENT);
+	cJSON_Delete(take(s));
+	feed(s, device_response(BRIDGE, DEVICE, id, 0));
+	feed(s, did_print(BRIDGE, DEVICE, 0x01, id));
+}
+
+/*
+ * With a journal, the end of a turn appends its writes to the file, and
+ * the gather timer commits them store_gather later with the writes of the
+ * turns in between, recording the newest line the commit covers; then the
+ * file starts again.
+ */
+START_TEST(test_journal_holds_the_writes_until_their_commit)
+{
+	struct test_journal t;
+	struct relay_session *s = journaled_with_device(&t);
+	enum registry_delivery outcome;
+
+	deliver_answer_print(s, 5);
+	ck_assert(registry_writes_waiting(reg));
+	registry_turn_end(reg);
+	/* in the journal, not in the database; nothing more for the loop to wait a turn for */
+	ck_assert(!registry_writes_waiting(reg));
+	ck_assert_str_eq(committed->str, "bridge:" BRIDGE " | ");
+	ck_assert_uint_eq(relay_journal_last(t.j), 6);
+	ck_assert_uint_gt(relay_journal_size(t.j), 0);
+	/* a later turn's write joins them */
+	advance(0.005);
+	ck_assert_int_eq(registry_deliver(reg, DEVICE, 6, "AQIDBA==", &outcome, NULL), 0);
+	cJSON_Delete(take(s));
+	registry_turn_end(reg);
+	ck_assert_uint_eq(relay_journal_last(t.j), 7);
+	ck_assert_str_eq(committed->str, "bridge:" BRIDGE " | ");
+	advance(0.005);
+	ck_assert_str_eq(committed->str, "bridge:" BRIDGE " | sent:5 confirms:" BRIDGE " settled:5 press:" DEVICE
+			 ":01:5 printed:5 sent:6 | ");
+	ck_assert_uint_eq(journal_marked, 7);
+	ck_assert_uint_eq(relay_journal_size(t.j), 0);
+	ck_assert_uint_eq(registry_counters(reg)->store_pending, 0);
+	registry_session_close(reg, s);
+	test_journal_close(&t);
+}
+END_TEST
+
+/* What must be done at once (a printer's first record) commits what waits in the journal first, in order. */
+START_TEST(test_journaled_writes_go_before_what_goes_at_once)
+{
+	struct test_journal t;
+	struct relay_session *s = journaled_with_device(&t);
+
+	deliver_answer_print(s, 5);
+	registry_turn_end(reg);
+	feed(s, heartbeat(BRIDGE, DEVICE2));
+	ck_assert_str_eq(committed->str, "bridge:" BRIDGE " | sent:5 confirms:" BRIDGE " settled:5 press:" DEVICE
+			 ":01:5 printed:5 | ");
+	ck_assert_str_eq(writes->str, "bridge:" BRIDGE " seen:" DEVICE " sent:5 confirms:" BRIDGE " settled:5 press:" DEVICE
+			 ":01:5 printed:5 seen:" DEVICE2 " ");
+	ck_assert_uint_eq(journal_marked, 6);
+	/* the gather timer was disarmed with that commit: a write 5 ms later waits its own 10 ms */
+	advance(0.005);
+	feed(s, did_print(BRIDGE, DEVICE, 0x02, 9));
+	registry_turn_end(reg);
+	advance(0.006);
+	ck_assert_int_eq(batch_begins, 2);
+	advance(0.004);
+	ck_assert_int_eq(batch_begins, 3);
+	ck_assert_ptr_nonnull(strstr(committed->str, "press:" DEVICE ":02:9 | "));
+	registry_session_close(reg, s);
+	test_journal_close(&t);
+}
+END_TEST
+
+/* A journal that cannot be written (the disk full) does not hold writes back: they are committed at the turn's end. */
+START_TEST(test_journal_that_fails_commits_at_the_turns_end)
+{
+	struct test_journal t;
+	struct relay_session *s = journaled_with_device(&t);
+	struct rlimit limit, old;
+
+	signal(SIGXFSZ, SIG_IGN);
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+	limit = old;
+	limit.rlim_cur = 0;
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &limit), 0);
+	deliver_answer_print(s, 5);
+	registry_turn_end(reg);
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+	ck_assert_str_eq(committed->str, "bridge:" BRIDGE " | sent:5 confirms:" BRIDGE " settled:5 press:" DEVICE
+			 ":01:5 printed:5 | ");
+	ck_assert_uint_eq(relay_journal_size(t.j), 0);
+	/* once it can be written again, writes wait in it again */
+	deliver_answer_print(s, 6);
+	registry_turn_end(reg);
+	ck_assert_uint_gt(relay_journal_size(t.j), 0);
+	advance(0.01);
+	ck_assert_uint_eq(relay_journal_size(t.j), 0);
+	ck_assert_ptr_nonnull(strstr(committed->str, "printed:6 | "));
+	registry_session_close(reg, s);
+	test_journal_close(&t);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("relay_state");
@@ -2331,6 +2517,9 @@ int main(void)
 	tcase_add_test(tc, test_batch_is_done_before_what_goes_at_once);
 	tcase_add_test(tc, test_outbox_waits_for_locked_writes_only);
 	tcase_add_test(tc, test_batch_bound_drops_touches_first);
+	tcase_add_test(tc, test_journal_holds_the_writes_until_their_commit);
+	tcase_add_test(tc, test_journaled_writes_go_before_what_goes_at_once);
+	tcase_add_test(tc, test_journal_that_fails_commits_at_the_turns_end);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
