@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -17,6 +18,7 @@ struct relay_journal {
 	char *path;    /* its path, for messages */
 	uint64_t last; /* the newest number given to a line */
 	uint64_t size; /* bytes in the file */
+	uint64_t max;  /* the most bytes it may hold */
 	int broken;    /* a failed append left a part in the file that could not be cut off: no append until a reset */
 };
 
@@ -51,6 +53,7 @@ struct relay_journal *relay_journal_open(const char *path, struct sirius_error *
 	j->fd = fd;
 	j->path = g_strdup(path);
 	j->size = (uint64_t)st.st_size;
+	j->max = RELAY_JOURNAL_MAX_BYTES;
 	return j;
 }
 
@@ -61,6 +64,11 @@ void relay_journal_close(struct relay_journal *j)
 	close(j->fd);
 	g_free(j->path);
 	g_free(j);
+}
+
+void relay_journal_set_max(struct relay_journal *j, uint64_t bytes)
+{
+	j->max = bytes;
 }
 
 uint64_t relay_journal_last(const struct relay_journal *j)
@@ -100,6 +108,13 @@ int relay_journal_append(struct relay_journal *j, struct pending_write *const *w
 	for (i = 0; i < count; i++) {
 		writes[i]->seq = j->last + 1 + i;
 		g_string_append_len(text, line, (gssize)pending_write_format(writes[i], line));
+	}
+	if (j->size + text->len > j->max) {
+		for (i = 0; i < count; i++)
+			writes[i]->seq = 0;
+		g_string_free(text, TRUE);
+		return error_set(err, "journal %s: full (%" PRIu64 " bytes) until the database takes the records", j->path,
+				 j->size);
 	}
 	while (done < text->len) {
 		ssize_t n = write(j->fd, text->str + done, text->len - done);

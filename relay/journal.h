@@ -33,6 +33,13 @@
 struct relay_journal;
 
 /*
+ * The most bytes the file may hold (about 160,000 lines). It grows only
+ * while commits fail (a database locked for long); past it, records wait
+ * in memory only, in the registry's bounded queue, as without a journal.
+ */
+#define RELAY_JOURNAL_MAX_BYTES (16 * 1024 * 1024)
+
+/*
  * Opens (creating it, mode 0600) the journal at path and locks it (flock):
  * NULL with a reason in err, "another relay is using this database" when
  * another process holds it.
@@ -56,13 +63,17 @@ int relay_journal_recover(struct relay_journal *j, const struct relay_store *sto
 
 /*
  * Numbers the count writes and appends them in one write(2). Returns 0, or
- * -1 with a reason in err: then the file is as it was (a part written is
+ * -1 with a reason in err (the file would pass its most bytes, or the
+ * write failed): then the file is as it was (a part written is
  * cut off again; when that fails too, the numbers are used up and appends
  * are refused until relay_journal_reset), the writes keep seq 0, and the
  * caller commits them itself.
  */
 int relay_journal_append(struct relay_journal *j, struct pending_write *const *writes, size_t count,
 			 struct sirius_error *err);
+
+/* Sets the most bytes the file may hold (RELAY_JOURNAL_MAX_BYTES when not set). */
+void relay_journal_set_max(struct relay_journal *j, uint64_t bytes);
 
 /* The number of the newest line appended (0 before any, this run or a previous one). */
 uint64_t relay_journal_last(const struct relay_journal *j);

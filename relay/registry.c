@@ -313,8 +313,8 @@ static int journal_sync(struct registry *reg)
 	g_ptr_array_free(fresh, TRUE);
 	if (rc < 0) {
 		if (!reg->journal_failing)
-			relay_log(RELAY_LOG_ERROR, "%s: the relay's writes are committed at once until it works again",
-				  err.message);
+			relay_log(RELAY_LOG_ERROR, "%s: until it works again, the relay's writes are not journaled but "
+				  "committed at the end of their turn", err.message);
 		reg->journal_failing = 1;
 		return -1;
 	}

@@ -248,6 +248,29 @@ START_TEST(test_append_numbers_the_lines)
 }
 END_TEST
 
+/* The file stops growing at its most bytes (commits failing for long): the writes are refused whole. */
+START_TEST(test_append_stops_at_the_most_bytes)
+{
+	struct pending_write w[2] = { write_of(PENDING_SENT, 5, 0, 10), write_of(PENDING_ANSWERED, 5, 0, 11) };
+	struct pending_write *ptrs[2] = { &w[0], &w[1] };
+	struct sirius_error err = { "" };
+	uint64_t size;
+
+	append(w, 1);
+	size = file_size();
+	relay_journal_set_max(f.j, size + size / 2);
+	ck_assert_int_lt(relay_journal_append(f.j, ptrs, 2, &err), 0);
+	ck_assert_ptr_nonnull(strstr(err.message, "full"));
+	ck_assert_uint_eq(file_size(), size);
+	ck_assert_uint_eq(w[0].seq, 0);
+	ck_assert_uint_eq(relay_journal_last(f.j), 1);
+	/* emptied by a commit, it takes what fits again */
+	ck_assert_int_eq(relay_journal_reset(f.j, &err), 0);
+	append(&w[1], 1);
+	ck_assert_uint_eq(w[1].seq, 2);
+}
+END_TEST
+
 /*
  * A write(2) that stops part way (here the file size limit; the disk full
  * alike) leaves the file as it was, so that no torn line swallows the next
@@ -417,6 +440,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_lines_that_are_not_writes_are_refused);
 	tcase_add_test(tc, test_a_second_relay_is_refused);
 	tcase_add_test(tc, test_append_numbers_the_lines);
+	tcase_add_test(tc, test_append_stops_at_the_most_bytes);
 	tcase_add_test(tc, test_append_that_fails_leaves_the_file_whole);
 	tcase_add_test(tc, test_recover_does_what_a_stopped_relay_left);
 	tcase_add_test(tc, test_recover_does_each_line_once);
