@@ -2464,6 +2464,66 @@ START_TEST(test_journal_that_fails_commits_at_the_turns_end)
 }
 END_TEST
 
+/* A printer's last_seen update changed after it was journaled (a later time merged in) is journaled again. */
+START_TEST(test_merged_touch_is_journaled_again)
+{
+	struct test_journal t;
+	struct relay_session *s;
+	uint64_t last;
+
+	cfg.touch_interval = 0.001;
+	s = journaled_with_device(&t);
+	advance(0.002);
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	registry_turn_end(reg);
+	last = relay_journal_last(t.j);
+	ck_assert(!registry_writes_waiting(reg));
+	advance(0.002);
+	feed(s, heartbeat(BRIDGE, DEVICE));
+	ck_assert_uint_eq(registry_counters(reg)->store_pending, 1);
+	ck_assert(registry_writes_waiting(reg));
+	registry_turn_end(reg);
+	ck_assert_uint_eq(relay_journal_last(t.j), last + 1);
+	advance(0.01);
+	ck_assert_int_eq(GPOINTER_TO_INT(g_hash_table_lookup(touched, DEVICE)), 1);
+	ck_assert_uint_eq(journal_marked, last + 1);
+	registry_session_close(reg, s);
+	test_journal_close(&t);
+}
+END_TEST
+
+/*
+ * While the database's lock holds the commit off, new writes still go to
+ * the journal at their turn's end; the retry commits them all and marks
+ * the newest line.
+ */
+START_TEST(test_writes_are_journaled_while_the_lock_holds)
+{
+	struct test_journal t;
+	struct relay_session *s = journaled_with_device(&t);
+
+	begin_locked = 1;
+	deliver_answer_print(s, 5);
+	registry_turn_end(reg);
+	ck_assert_uint_eq(relay_journal_last(t.j), 6);
+	advance(0.01);
+	ck_assert_uint_eq(registry_counters(reg)->store_busy, 1);
+	ck_assert_str_eq(committed->str, "bridge:" BRIDGE " | ");
+	feed(s, did_print(BRIDGE, DEVICE, 0x02, 9));
+	ck_assert(registry_writes_waiting(reg));
+	registry_turn_end(reg);
+	ck_assert_uint_eq(relay_journal_last(t.j), 7);
+	begin_locked = 0;
+	advance(cfg.store_retry);
+	ck_assert_str_eq(committed->str, "bridge:" BRIDGE " | sent:5 confirms:" BRIDGE " settled:5 press:" DEVICE
+			 ":01:5 printed:5 press:" DEVICE ":02:9 | ");
+	ck_assert_uint_eq(journal_marked, 7);
+	ck_assert_uint_eq(relay_journal_size(t.j), 0);
+	registry_session_close(reg, s);
+	test_journal_close(&t);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("relay_state");
@@ -2520,6 +2580,8 @@ int main(void)
 	tcase_add_test(tc, test_journal_holds_the_writes_until_their_commit);
 	tcase_add_test(tc, test_journaled_writes_go_before_what_goes_at_once);
 	tcase_add_test(tc, test_journal_that_fails_commits_at_the_turns_end);
+	tcase_add_test(tc, test_merged_touch_is_journaled_again);
+	tcase_add_test(tc, test_writes_are_journaled_while_the_lock_holds);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
