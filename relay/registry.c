@@ -624,6 +624,11 @@ static void gather_fired(void *arg)
 void registry_set_journal(struct registry *reg, struct relay_journal *journal)
 {
 	reg->journal = journal;
+	/* writes queued before it wait in it too: the timer that commits them */
+	if (store_gathers(reg) && !reg->gathering && !reg->store_waiting && !g_queue_is_empty(&reg->pending)) {
+		reg->gathering = 1;
+		reg->env.timer_arm(reg->env.ctx, reg->gather, reg->cfg.store_gather);
+	}
 }
 
 /* The housekeeping timer: the outbox's sweep, then the next in sweep_interval. */

@@ -2524,6 +2524,29 @@ START_TEST(test_writes_are_journaled_while_the_lock_holds)
 }
 END_TEST
 
+/* Writes queued before the journal was given wait in it too, and are committed by the timer. */
+START_TEST(test_writes_queued_before_the_journal_are_committed)
+{
+	struct test_journal t;
+	struct relay_session *s;
+
+	test_journal_open(&t);
+	cfg.store_gather = 0.01;
+	renew_batching();
+	advance(0);
+	s = connect_bridge(&transport_a, BRIDGE);
+	ck_assert_uint_eq(registry_counters(reg)->store_pending, 1);
+	registry_set_journal(reg, t.j);
+	registry_turn_end(reg);
+	ck_assert_uint_eq(relay_journal_last(t.j), 1);
+	ck_assert_str_eq(committed->str, "");
+	advance(0.01);
+	ck_assert_str_eq(committed->str, "bridge:" BRIDGE " | ");
+	registry_session_close(reg, s);
+	test_journal_close(&t);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("relay_state");
@@ -2582,6 +2605,7 @@ int main(void)
 	tcase_add_test(tc, test_journal_that_fails_commits_at_the_turns_end);
 	tcase_add_test(tc, test_merged_touch_is_journaled_again);
 	tcase_add_test(tc, test_writes_are_journaled_while_the_lock_holds);
+	tcase_add_test(tc, test_writes_queued_before_the_journal_are_committed);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
