@@ -83,7 +83,8 @@ uint64_t relay_journal_size(const struct relay_journal *j)
 
 int relay_journal_reset(struct relay_journal *j, struct sirius_error *err)
 {
-	if (j->size == 0)
+	/* a broken file holds more than size says */
+	if (j->size == 0 && !j->broken)
 		return 0;
 	if (ftruncate(j->fd, 0) < 0)
 		return error_set(err, "journal %s: emptying it: %s", j->path, strerror(errno));
