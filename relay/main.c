@@ -121,14 +121,13 @@ static double parse_seconds(const char *text)
 }
 
 /*
- * Opens the journal beside the database (journal.h) and does the writes a
- * relay stopped before their commit left in it. Returns 0 with *out set, or
- * -1 (logged): the relay must not start before they are done.
+ * Opens the journal beside the database (journal.h) and does through store
+ * the writes a relay stopped before their commit left in it. Returns 0 with
+ * *out set, or -1 (logged): the relay must not start before they are done.
  */
-static int open_journal(struct db *db, const char *db_path, struct relay_journal **out)
+static int open_journal(const struct relay_store *store, const char *db_path, struct relay_journal **out)
 {
 	struct sirius_error err = { "" };
-	struct relay_store store;
 	char path[PATHS_MAX + 32];
 	unsigned replayed, skipped;
 	struct relay_journal *j;
@@ -138,8 +137,7 @@ static int open_journal(struct db *db, const char *db_path, struct relay_journal
 		return -1;
 	}
 	j = relay_journal_open(path, &err);
-	store_db_init(&store, db);
-	if (!j || relay_journal_recover(j, &store, &replayed, &skipped, &err) != 0) {
+	if (!j || relay_journal_recover(j, store, &replayed, &skipped, &err) != 0) {
 		relay_log(RELAY_LOG_ERROR, "%s", err.message);
 		relay_journal_close(j);
 		return -1;
@@ -365,8 +363,9 @@ int main(int argc, char **argv)
 		relay_log(RELAY_LOG_ERROR, "database %s: %s", db_path, err.message);
 		return 1;
 	}
+	store_db_init(&store, db);
 	/* the journal's writes first: a message answered before a crash is not queued again below */
-	if (open_journal(db, db_path, &journal) < 0) {
+	if (open_journal(&store, db_path, &journal) < 0) {
 		db_close(db);
 		return 1;
 	}
@@ -392,7 +391,6 @@ int main(int argc, char **argv)
 		db_close(db);
 		return 1;
 	}
-	store_db_init(&store, db);
 	running = relay_server_new(&cfg, &store, &err);
 	if (!running) {
 		relay_log(RELAY_LOG_ERROR, "%s", err.message);

@@ -90,6 +90,7 @@ static const char *const kind_names[] = { "seen",    "touch",    "sent",   "answ
 					  "confirms", "bridge", "bind", "moving", "press" };
 
 #define KIND_COUNT (sizeof(kind_names) / sizeof(kind_names[0]))
+G_STATIC_ASSERT(KIND_COUNT == PENDING_PRESS + 1);
 
 /* Whether c may stand in the ip field as it is (it holds no space, newline or "-" alone). */
 static int ip_char_plain(char c)

@@ -121,7 +121,8 @@ struct registry {
 	struct relay_timer *retry;         /* does the pending writes again after they met the lock */
 	struct relay_journal *journal;     /* where pending writes wait for their commit (journal.h); NULL: none */
 	guint unjournaled;                 /* pending writes not in the journal yet (seq 0) */
-	int journal_failing;               /* the journal's last append failed (logged): writes are committed at once */
+	int journal_failing;               /* the journal's last append failed (logged): writes are committed at their
+	                                      turn's end until one succeeds */
 	struct relay_timer *gather;        /* commits the journaled writes store_gather after the first */
 	int gathering;                     /* gather is armed */
 	int store_waiting;                 /* the pending writes met the lock (retry is armed) */

@@ -222,13 +222,14 @@ static void poll_without_waiting(uv_idle_t *handle)
 
 /*
  * libuv's prepare phase, just before the loop polls: the turn's database
- * writes are committed here. A turn that queued some usually asked for
- * socket writes too (a print's frame to its bridge; the answer to a wake
- * when it could not be sent at once), and those go first: a commit takes a
- * tenth of a millisecond or more, longer behind another process's lock,
- * and would hold the print and the sender meanwhile. So new writes wait
- * one turn, in which the loop polls without waiting (poll_now) and writes
- * to the sockets.
+ * writes are journaled here, or committed when there is no journal
+ * (registry_turn_end). A turn that queued some usually asked for socket
+ * writes too (a print's frame to its bridge; the answer to a wake when it
+ * could not be sent at once), and those go first: a commit takes a tenth
+ * of a millisecond or more, longer behind another process's lock, and
+ * would hold the print and the sender meanwhile (a journal's write less).
+ * So new writes wait one turn, in which the loop polls without waiting
+ * (poll_now) and writes to the sockets.
  */
 static void before_wait(uv_prepare_t *handle)
 {

@@ -151,7 +151,17 @@ def test_second_relay_refused():
     p = subprocess.run([RELAY, "--listen", "127.0.0.1:1", "--socket", relay.socket], env=relay.env,
                        capture_output=True, text=True, timeout=20)
     assert p.returncode != 0
+    # refused at its journal, before it could replay the running relay's records
+    assert "another relay is using this database" in p.stderr, p.stderr
     assert relay.control({"op": "ping"}) == {"ok": True}
+
+
+def test_bad_commit_delay_refused():
+    for value in ("soon", "-1", "3601", "nan"):
+        p = subprocess.run([RELAY, "--commit-delay", value], env=relay.env, capture_output=True, text=True,
+                           timeout=20)
+        assert p.returncode == 2, (value, p.returncode, p.stderr)
+        assert "--commit-delay wants seconds" in p.stderr, p.stderr
 
 
 def test_sigterm_and_stale_socket():
@@ -262,7 +272,8 @@ def main():
                    test_large_payload_within_limit, test_many_clients_at_once, test_clients_that_vanish,
                    test_id_that_cannot_be_echoed_is_refused, test_error_reply_invalid_utf8_not_echoed,
                    test_blank_lines_get_no_reply, test_throttled_client_stops_parsing,
-                   test_sighup_reopens_log, test_second_relay_refused, test_sigterm_and_stale_socket])
+                   test_sighup_reopens_log, test_second_relay_refused, test_bad_commit_delay_refused,
+                   test_sigterm_and_stale_socket])
     finally:
         relay.close()
 
